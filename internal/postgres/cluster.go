@@ -1,0 +1,346 @@
+// Package postgres connects coldchain to PostgreSQL + PostGIS: the pgx pool,
+// the embedded private cluster used when DATABASE_URL is unset, the
+// migrations runner and error translation at the store boundary.
+//
+// The embedded cluster runs the system's PostgreSQL binaries (Debian's
+// postgresql-15) under a home folder. PostgreSQL refuses to run as root, so
+// when coldchain runs as root the cluster runs as the "postgres" system user,
+// which owns the data folder. The cluster listens only on a unix socket in
+// the home folder (no TCP port to collide with).
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Debian packages that provide what the cluster needs; named in messages.
+const (
+	PackageServer  = "postgresql-15"
+	PackagePostGIS = "postgresql-15-postgis-3"
+	PackageRouting = "postgresql-15-pgrouting"
+)
+
+// ErrNoPostgres reports that no PostgreSQL server binaries were found.
+var ErrNoPostgres = fmt.Errorf("no PostgreSQL server found (looked for pg_config --bindir and /usr/lib/postgresql/*/bin): install it with: apt-get install -y %s %s %s", PackageServer, PackagePostGIS, PackageRouting)
+
+// Cluster is a private PostgreSQL cluster under Home.
+type Cluster struct {
+	Home string // folder holding data/, run/ and postgres.log; absolute
+	// Fast turns off fsync for throwaway test clusters.
+	Fast bool
+}
+
+// DB and role the embedded cluster creates.
+const (
+	embeddedUser = "coldchain"
+	embeddedDB   = "coldchain"
+	embeddedPort = 5432 // names the socket file only; no TCP listener
+)
+
+// NewCluster returns the cluster under home (made absolute).
+func NewCluster(home string) (*Cluster, error) {
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		return nil, err
+	}
+	return &Cluster{Home: abs}, nil
+}
+
+func (c *Cluster) dataDir() string   { return filepath.Join(c.Home, "data") }
+func (c *Cluster) socketDir() string { return filepath.Join(c.Home, "run") }
+func (c *Cluster) logFile() string   { return filepath.Join(c.Home, "postgres.log") }
+
+// URL returns the connection string of the cluster's coldchain database.
+func (c *Cluster) URL() string { return c.urlFor(embeddedDB) }
+
+// AdminURL returns a connection string to the cluster's postgres database,
+// for creating and dropping databases.
+func (c *Cluster) AdminURL() string { return c.urlFor("postgres") }
+
+func (c *Cluster) urlFor(db string) string {
+	q := url.Values{}
+	q.Set("host", c.socketDir())
+	q.Set("port", strconv.Itoa(embeddedPort))
+	q.Set("user", embeddedUser)
+	q.Set("sslmode", "disable")
+	return "postgres:///" + db + "?" + q.Encode()
+}
+
+// binDir finds the PostgreSQL server binaries.
+func binDir() (string, error) {
+	var dirs []string
+	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+		dirs = append(dirs, strings.TrimSpace(string(out)))
+	}
+	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(found, func(i, j int) bool { return versionOf(found[i]) > versionOf(found[j]) })
+	dirs = append(dirs, found...)
+	for _, d := range dirs {
+		if isExec(filepath.Join(d, "initdb")) && isExec(filepath.Join(d, "pg_ctl")) {
+			return d, nil
+		}
+	}
+	return "", ErrNoPostgres
+}
+
+func versionOf(binDir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return v
+}
+
+func isExec(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+}
+
+// runAs is the account the server runs as: nil for the current user, or
+// the postgres system user when the current user is root.
+type account struct {
+	uid, gid int
+	name     string
+}
+
+func serverAccount() (*account, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("running as root, PostgreSQL must run as the postgres system user, which does not exist: install %s (it creates the user) or run coldchain as another user", PackageServer)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &account{uid: uid, gid: gid, name: u.Username}, nil
+}
+
+func (c *Cluster) command(ctx context.Context, acct *account, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = c.Home
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "TZ=UTC")
+	if acct != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(acct.uid), Gid: uint32(acct.gid)}}
+		cmd.Env = append(cmd.Env, "HOME="+c.Home)
+	}
+	// pg_ctl start leaves the server running; it must not die with our
+	// process group (Ctrl-C on `make run`) but be stopped by `db stop`.
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+	return cmd
+}
+
+func run(cmd *exec.Cmd) error {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w: %s", filepath.Base(cmd.Path), err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+// mkdirOwned creates dir with mode and hands it to acct.
+func mkdirOwned(dir string, mode os.FileMode, acct *account) error {
+	if err := os.MkdirAll(dir, mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, mode); err != nil {
+		return err
+	}
+	if acct != nil {
+		return os.Chown(dir, acct.uid, acct.gid)
+	}
+	return nil
+}
+
+// Initialized reports whether the data folder holds a cluster.
+func (c *Cluster) Initialized() bool {
+	_, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION"))
+	return err == nil
+}
+
+// Start initialises the cluster if needed and starts it unless it already
+// runs. It returns ErrNoPostgres when PostgreSQL is not installed.
+func (c *Cluster) Start(ctx context.Context) error {
+	bin, err := binDir()
+	if err != nil {
+		return err
+	}
+	acct, err := serverAccount()
+	if err != nil {
+		return err
+	}
+	// The server account must be able to reach the home folder.
+	if err := os.MkdirAll(c.Home, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", c.Home, err)
+	}
+	if acct != nil {
+		if err := checkTraversable(c.Home, acct); err != nil {
+			return err
+		}
+		if err := os.Chmod(c.Home, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := mkdirOwned(c.socketDir(), 0o755, acct); err != nil {
+		return err
+	}
+	if !c.Initialized() {
+		if err := c.initdb(ctx, bin, acct); err != nil {
+			return err
+		}
+	}
+	if running, _ := c.Running(ctx); running {
+		return nil
+	}
+	// A stale pid file from a killed server blocks start-up; pg_ctl handles
+	// that itself when the pid is not alive.
+	if err := touchOwned(c.logFile(), acct); err != nil {
+		return err
+	}
+	cmd := c.command(ctx, acct, filepath.Join(bin, "pg_ctl"), "start", "-w", "-t", "60",
+		"-D", c.dataDir(), "-l", c.logFile())
+	if err := run(cmd); err != nil {
+		return fmt.Errorf("start PostgreSQL (log: %s): %w", c.logFile(), err)
+	}
+	return nil
+}
+
+func touchOwned(path string, acct *account) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if acct != nil {
+		return os.Chown(path, acct.uid, acct.gid)
+	}
+	return nil
+}
+
+// checkTraversable fails with advice when an ancestor of dir cannot be
+// entered by the server account (e.g. a 0700 home folder).
+func checkTraversable(dir string, acct *account) error {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if ok && fi.Mode().Perm()&0o001 == 0 && int(st.Uid) != acct.uid {
+			return fmt.Errorf("the %s user cannot enter %s (mode %v): choose a COLDCHAIN_HOME outside it, or chmod o+x %s", acct.name, d, fi.Mode().Perm(), d)
+		}
+		if d == "/" || d == "." {
+			return nil
+		}
+	}
+}
+
+func (c *Cluster) initdb(ctx context.Context, bin string, acct *account) error {
+	if err := mkdirOwned(c.dataDir(), 0o700, acct); err != nil {
+		return err
+	}
+	args := []string{"-D", c.dataDir(), "-U", embeddedUser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"}
+	if c.Fast {
+		args = append(args, "--no-sync")
+	}
+	if err := run(c.command(ctx, acct, filepath.Join(bin, "initdb"), args...)); err != nil {
+		return fmt.Errorf("initialise cluster in %s: %w", c.dataDir(), err)
+	}
+	conf := fmt.Sprintf(`
+# coldchain: private cluster, unix socket only
+listen_addresses = ''
+port = %d
+unix_socket_directories = '%s'
+unix_socket_permissions = 0700
+max_connections = 200
+shared_buffers = 256MB
+work_mem = 32MB
+maintenance_work_mem = 256MB
+statement_timeout = 0
+timezone = 'UTC'
+`, embeddedPort, c.socketDir())
+	if c.Fast {
+		conf += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+	}
+	f, err := os.OpenFile(filepath.Join(c.dataDir(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(conf)
+	return err
+}
+
+// Running reports whether the cluster's server is running, and its pid.
+func (c *Cluster) Running(ctx context.Context) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(c.dataDir(), "postmaster.pid"))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		return false, nil
+	}
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false, nil
+	}
+	// The socket appears once the server accepts connections.
+	_, err = os.Stat(filepath.Join(c.socketDir(), fmt.Sprintf(".s.PGSQL.%d", embeddedPort)))
+	return err == nil, nil
+}
+
+// Stop stops the server if it runs (fast shutdown: clients are disconnected).
+func (c *Cluster) Stop(ctx context.Context) error {
+	if running, _ := c.Running(ctx); !running {
+		return nil
+	}
+	bin, err := binDir()
+	if err != nil {
+		return err
+	}
+	acct, err := serverAccount()
+	if err != nil {
+		return err
+	}
+	return run(c.command(ctx, acct, filepath.Join(bin, "pg_ctl"), "stop", "-w", "-t", "60", "-m", "fast", "-D", c.dataDir()))
+}
+
+// Remove stops the server and deletes the cluster's home folder.
+func (c *Cluster) Remove(ctx context.Context) error {
+	if err := c.Stop(ctx); err != nil {
+		return err
+	}
+	return os.RemoveAll(c.Home)
+}
+
+// WaitReady waits until the server accepts connections or ctx ends.
+func (c *Cluster) WaitReady(ctx context.Context) error {
+	for {
+		if ok, _ := c.Running(ctx); ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

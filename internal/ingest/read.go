@@ -1,0 +1,407 @@
+// Package ingest imports layers from GeoJSON and CSV files into PostGIS and
+// exports them again. Files are streamed feature by feature, so a million
+// rows need little memory; every bad row is reported as
+// "row N: field: reason" and a file with any bad row writes nothing.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkt"
+	"github.com/paulmach/orb/geojson"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/layer"
+)
+
+// Formats of layer files.
+const (
+	GeoJSON = "geojson"
+	CSV     = "csv"
+)
+
+// DetectFormat guesses the format from a file name, or "" if unsure.
+func DetectFormat(name string) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".geojson", ".json":
+		return GeoJSON
+	case ".csv", ".tsv", ".txt":
+		return CSV
+	}
+	return ""
+}
+
+// featureReader yields input features; io.EOF after the last one. A
+// *rowError is one bad feature (reading goes on); any other error is fatal.
+type featureReader interface {
+	Next() (layer.Feature, error)
+}
+
+type rowError struct{ derrors.RowError }
+
+func (e *rowError) Error() string { return e.RowError.String() }
+
+// decodeText wraps r to turn text in encoding enc into UTF-8, dropping a
+// UTF-8 byte-order mark, and to refuse bytes that are not UTF-8.
+func decodeText(r io.Reader, enc string) (*lineReader, error) {
+	switch strings.ToLower(strings.ReplaceAll(enc, "-", "")) {
+	case "", "utf8":
+	case "gbk":
+		r = simplifiedchinese.GBK.NewDecoder().Reader(r)
+	case "gb18030":
+		r = simplifiedchinese.GB18030.NewDecoder().Reader(r)
+	default:
+		return nil, derrors.Invalid("unknown encoding %q (want utf-8, gbk or gb18030)", enc)
+	}
+	br := bufio.NewReaderSize(r, 1<<16)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	return &lineReader{r: br, line: 1}, nil
+}
+
+// lineReader counts lines and checks that the text is UTF-8.
+type lineReader struct {
+	r       *bufio.Reader
+	line    int
+	offset  int64
+	pending []byte // an incomplete UTF-8 sequence at the end of the last read
+	lines   []int64
+}
+
+func (lr *lineReader) Read(p []byte) (int, error) {
+	n, err := lr.r.Read(p)
+	chunk := append(lr.pending, p[:n]...)
+	// Keep back up to 3 bytes of a sequence cut by the buffer boundary.
+	cut := len(chunk)
+	for i := 1; i <= 3 && i <= len(chunk); i++ {
+		b := chunk[len(chunk)-i]
+		if b < 0x80 {
+			break
+		}
+		if utf8.RuneStart(b) {
+			if !utf8.FullRune(chunk[len(chunk)-i:]) && err == nil {
+				cut = len(chunk) - i
+			}
+			break
+		}
+	}
+	check := chunk[:cut]
+	if !utf8.Valid(check) {
+		bad := 0
+		for bad < len(check) {
+			r, size := utf8.DecodeRune(check[bad:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			bad += size
+		}
+		line := lr.line + bytes.Count(check[:bad], []byte{'\n'})
+		return 0, derrors.Invalid("line %d: not valid UTF-8 text: save the file as UTF-8, or import with --encoding gbk (or gb18030) if it comes from Chinese Windows software", line)
+	}
+	for i, b := range check {
+		if b == '\n' {
+			lr.lines = append(lr.lines, lr.offset+int64(i))
+			lr.line++
+		}
+	}
+	lr.offset += int64(len(check))
+	lr.pending = append(lr.pending[:0], chunk[cut:]...)
+	return n, err
+}
+
+// lineAt returns the 1-based line of byte offset off.
+func (lr *lineReader) lineAt(off int64) int {
+	return sort.Search(len(lr.lines), func(i int) bool { return lr.lines[i] >= off }) + 1
+}
+
+// geojsonReader streams the features of a FeatureCollection.
+type geojsonReader struct {
+	lr      *lineReader
+	dec     *json.Decoder
+	n       int
+	inArray bool
+	done    bool
+	sawType bool
+}
+
+func newGeoJSONReader(lr *lineReader) (*geojsonReader, error) {
+	g := &geojsonReader{lr: lr, dec: json.NewDecoder(lr)}
+	tok, err := g.dec.Token()
+	if errors.Is(err, io.EOF) {
+		return nil, derrors.Invalid("the file is empty: want a GeoJSON FeatureCollection")
+	}
+	if err != nil {
+		return nil, g.syntax(err)
+	}
+	switch tok {
+	case json.Delim('{'):
+	case json.Delim('['):
+		return nil, derrors.Invalid(`expected a GeoJSON FeatureCollection object, got a JSON array: wrap the features as {"type": "FeatureCollection", "features": [...]}`)
+	default:
+		return nil, derrors.Invalid("expected a GeoJSON FeatureCollection object, got %v", tok)
+	}
+	return g, nil
+}
+
+func (g *geojsonReader) syntax(err error) error {
+	if errors.As(err, new(*derrors.RowErrors)) || errors.Is(err, derrors.ErrInvalid) {
+		return err
+	}
+	off := g.dec.InputOffset()
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off = se.Offset
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return derrors.Invalid("line %d: the JSON ends too early (file truncated?)", g.lr.line)
+	}
+	return derrors.Invalid("line %d: invalid JSON: %v (NaN, Infinity and comments are not JSON)", g.lr.lineAt(off), err)
+}
+
+func (g *geojsonReader) Next() (layer.Feature, error) {
+	for !g.done {
+		if g.inArray {
+			if !g.dec.More() {
+				if _, err := g.dec.Token(); err != nil { // ]
+					return layer.Feature{}, g.syntax(err)
+				}
+				g.inArray = false
+				continue
+			}
+			var raw json.RawMessage
+			if err := g.dec.Decode(&raw); err != nil {
+				return layer.Feature{}, g.syntax(err)
+			}
+			g.n++
+			return g.feature(raw)
+		}
+		if !g.dec.More() {
+			if _, err := g.dec.Token(); err != nil { // }
+				return layer.Feature{}, g.syntax(err)
+			}
+			g.done = true
+			if !g.sawType {
+				return layer.Feature{}, derrors.Invalid(`not GeoJSON: the object has no "type": "FeatureCollection"`)
+			}
+			break
+		}
+		tok, err := g.dec.Token()
+		if err != nil {
+			return layer.Feature{}, g.syntax(err)
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "type":
+			var t string
+			if err := g.dec.Decode(&t); err != nil {
+				return layer.Feature{}, g.syntax(err)
+			}
+			g.sawType = true
+			switch t {
+			case "FeatureCollection":
+			case "Feature":
+				return layer.Feature{}, derrors.Invalid(`expected a GeoJSON FeatureCollection, got a single Feature: wrap it as {"type": "FeatureCollection", "features": [...]}`)
+			case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
+				return layer.Feature{}, derrors.Invalid("expected a GeoJSON FeatureCollection of features with properties, got a bare %s geometry", t)
+			default:
+				return layer.Feature{}, derrors.Invalid("expected a GeoJSON FeatureCollection, got type %q", t)
+			}
+		case "features":
+			tok, err := g.dec.Token()
+			if err != nil {
+				return layer.Feature{}, g.syntax(err)
+			}
+			if tok != json.Delim('[') {
+				return layer.Feature{}, derrors.Invalid(`"features" must be an array`)
+			}
+			g.inArray = true
+		case "crs":
+			var crs struct {
+				Properties struct {
+					Name string `json:"name"`
+				} `json:"properties"`
+			}
+			if err := g.dec.Decode(&crs); err != nil {
+				return layer.Feature{}, g.syntax(err)
+			}
+			if !wgs84CRS(crs.Properties.Name) {
+				return layer.Feature{}, derrors.Invalid("the file's crs is %q: coldchain imports WGS84 longitude/latitude (EPSG:4326, CRS84); reproject first, e.g. ogr2ogr -t_srs EPSG:4326", crs.Properties.Name)
+			}
+		default:
+			var skip json.RawMessage
+			if err := g.dec.Decode(&skip); err != nil {
+				return layer.Feature{}, g.syntax(err)
+			}
+		}
+	}
+	return layer.Feature{}, io.EOF
+}
+
+func wgs84CRS(name string) bool {
+	n := strings.ToUpper(name)
+	return n == "" || strings.HasSuffix(n, "CRS84") || strings.HasSuffix(n, "4326") || strings.HasSuffix(n, "EPSG::4490") || strings.HasSuffix(n, "4490")
+}
+
+func (g *geojsonReader) feature(raw json.RawMessage) (layer.Feature, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(raw, &head)
+	if head.Type != "Feature" {
+		return layer.Feature{}, &rowError{derrors.RowError{Row: g.n, Field: "type", Reason: fmt.Sprintf("want a Feature, got %q", head.Type)}}
+	}
+	f, err := geojson.UnmarshalFeature(raw)
+	if err != nil {
+		return layer.Feature{}, &rowError{derrors.RowError{Row: g.n, Field: "geometry", Reason: err.Error()}}
+	}
+	props := map[string]any(f.Properties)
+	if props == nil {
+		props = map[string]any{}
+	}
+	var geom orb.Geometry
+	if f.Geometry != nil {
+		geom = f.Geometry
+	}
+	return layer.Feature{Row: g.n, ID: f.ID, Props: props, Geom: geom}, nil
+}
+
+// csvReader reads features from CSV with a header: lon/lat columns or a WKT
+// column for the geometry, other columns as properties.
+type csvReader struct {
+	r        *csv.Reader
+	header   []string
+	lon, lat int
+	wkt      int
+}
+
+var (
+	lonNames = []string{"lon", "lng", "long", "longitude", "x"}
+	latNames = []string{"lat", "latitude", "y"}
+	wktNames = []string{"wkt", "geometry", "geom", "the_geom", "shape"}
+)
+
+func newCSVReader(lr *lineReader) (*csvReader, error) {
+	br := bufio.NewReader(lr)
+	first, err := br.Peek(4096)
+	if len(bytes.TrimSpace(first)) == 0 {
+		if err == nil || errors.Is(err, io.EOF) {
+			return nil, derrors.Invalid("the file is empty: want a CSV header line and rows")
+		}
+		return nil, err
+	}
+	line, _, _ := bytes.Cut(first, []byte{'\n'})
+	comma := ','
+	if bytes.Count(line, []byte{';'}) > bytes.Count(line, []byte{','}) {
+		comma = ';'
+	} else if bytes.Count(line, []byte{'\t'}) > bytes.Count(line, []byte{','}) {
+		comma = '\t'
+	}
+	r := csv.NewReader(br)
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, derrors.Invalid("the file is empty: want a CSV header line and rows")
+	}
+	if err != nil {
+		return nil, derrors.Invalid("CSV header: %v", err)
+	}
+	c := &csvReader{r: r, lon: -1, lat: -1, wkt: -1}
+	seen := map[string]bool{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" {
+			return nil, derrors.Invalid("CSV header: column %d has no name", i+1)
+		}
+		if seen[h] {
+			return nil, derrors.Invalid("CSV header: column %q appears twice", h)
+		}
+		seen[h] = true
+		c.header = append(c.header, h)
+		switch {
+		case c.lon < 0 && contains(lonNames, h):
+			c.lon = i
+		case c.lat < 0 && contains(latNames, h):
+			c.lat = i
+		case c.wkt < 0 && contains(wktNames, h):
+			c.wkt = i
+		}
+	}
+	if c.wkt < 0 && (c.lon < 0 || c.lat < 0) {
+		return nil, derrors.Invalid("CSV header: want lon and lat columns (or longitude/latitude, x/y) or a wkt column; got %s", strings.Join(c.header, ", "))
+	}
+	return c, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *csvReader) Next() (layer.Feature, error) {
+	rec, err := c.r.Read()
+	if errors.Is(err, io.EOF) {
+		return layer.Feature{}, io.EOF
+	}
+	line, _ := c.r.FieldPos(0)
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return layer.Feature{}, derrors.Invalid("line %d: CSV: %v", pe.Line, pe.Err)
+		}
+		return layer.Feature{}, err
+	}
+	if len(rec) != len(c.header) {
+		return layer.Feature{}, &rowError{derrors.RowError{Row: line, Field: "columns", Reason: fmt.Sprintf("%d values for %d header columns", len(rec), len(c.header))}}
+	}
+	f := layer.Feature{Row: line, Props: make(map[string]any, len(rec)), Text: true}
+	for i, v := range rec {
+		if i == c.lon || i == c.lat || i == c.wkt {
+			continue
+		}
+		f.Props[c.header[i]] = v
+	}
+	if c.wkt >= 0 && strings.TrimSpace(rec[c.wkt]) != "" {
+		g, err := wkt.Unmarshal(strings.TrimSpace(rec[c.wkt]))
+		if err != nil {
+			return layer.Feature{}, &rowError{derrors.RowError{Row: line, Field: c.header[c.wkt], Reason: "not WKT: " + err.Error()}}
+		}
+		f.Geom = g
+	} else if c.lon >= 0 && c.lat >= 0 && (strings.TrimSpace(rec[c.lon]) != "" || strings.TrimSpace(rec[c.lat]) != "") {
+		x, errX := parseCoord(rec[c.lon])
+		y, errY := parseCoord(rec[c.lat])
+		switch {
+		case errX != nil:
+			return layer.Feature{}, &rowError{derrors.RowError{Row: line, Field: c.header[c.lon], Reason: errX.Error()}}
+		case errY != nil:
+			return layer.Feature{}, &rowError{derrors.RowError{Row: line, Field: c.header[c.lat], Reason: errY.Error()}}
+		}
+		f.Geom = orb.Point{x, y}
+	}
+	return f, nil
+}
+
+func parseCoord(s string) (float64, error) {
+	var x float64
+	if _, err := fmt.Sscan(strings.TrimSpace(s), &x); err != nil {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return x, nil
+}

@@ -1,0 +1,249 @@
+// Package layer holds coldchain's data layers (regions, producers,
+// facilities, candidate sites, exclusion zones): their fields, the
+// validation every write goes through (importer and API alike), and their
+// SQL.
+//
+// Geometry libraries have one job each: orb decodes and checks input
+// geometry (GeoJSON, WKT, coordinate ranges); go-geom encodes EWKB for the
+// COPY into PostGIS (geom.go is the one place that converts); PostGIS itself
+// checks validity (ST_IsValid) and shapes output (ST_AsGeoJSON).
+package layer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is a field's value type.
+type Kind int
+
+// Field kinds.
+const (
+	Text      Kind = iota // free text
+	Code                  // administrative code: 2–12 digits
+	Enum                  // one of Field.Enum
+	Class                 // a product class code known to the database
+	Number                // float, within [Min, Max]
+	Integer               // whole number, within [Min, Max]
+	Bool                  // true/false
+	EnumList              // array of Field.Enum values
+	ClassList             // array of product class codes
+	Shares                // 12 monthly shares summing to 1
+	Capacity              // object zone -> tonnes; stored as capacity_<zone>_t columns
+)
+
+// Field is one property of a layer's features.
+type Field struct {
+	Name     string // property name in GeoJSON and CSV, and column name
+	Kind     Kind
+	Enum     []string
+	Required bool
+	Min, Max float64
+	Default  any // value when absent (nil: NULL or the column default)
+}
+
+// Filter is a query parameter that selects features.
+type Filter struct {
+	Param string
+	// Column the filter applies to.
+	Column string
+	// Op: "eq" (column = ANY(values)), "prefix" (column LIKE value%),
+	// "contains" (value = ANY(array column)), "contains_or_empty", "min".
+	Op   string
+	Enum []string // allowed values; nil: any
+}
+
+// Layer describes one layer.
+type Layer struct {
+	Name  string // URL and CLI name, e.g. "producers"
+	Title string
+	Table string // storage table
+	View  string // output view (feature properties)
+	Key   string // key property and column: "id" or "code"
+	// Geometry lists the accepted GeoJSON geometry types; a Polygon is
+	// promoted to MultiPolygon when only MultiPolygon is stored.
+	Geometry []string
+	// Multi says the table stores MultiPolygon only.
+	Multi bool
+	// Editable layers accept writes through the API.
+	Fields  []Field
+	Filters []Filter
+	// IDPrefix starts generated ids of features that come without one.
+	IDPrefix string
+}
+
+// Vocabularies (design §2).
+var (
+	Zones          = []string{"frozen", "chilled", "ca", "cool", "ambient"}
+	Tiers          = []string{"field", "township", "county", "prefecture", "national"}
+	FacilityTypes  = []string{"ventilated_store", "cold_room", "ca_store", "precooling", "quick_freeze", "mobile_cold_room", "collection_centre", "county_logistics_centre", "backbone_base", "processing_park", "science_park", "demonstration_park"}
+	OperatorTypes  = []string{"family_farm", "cooperative", "enterprise", "village_collective", "smallholders"}
+	Levels         = []string{"province", "prefecture", "county", "township", "village"}
+	KeyCounty      = []string{"national", "provincial", "none"}
+	Settlements    = []string{"county_seat", "town", "central_village", "village"}
+	FacilityStatus = []string{"existing", "under_construction", "planned", "proposed"}
+	LandUses       = []string{"farmland", "construction", "other"}
+	SiteSources    = []string{"user", "generated"}
+	ExclusionKinds = []string{"basic_farmland", "ecological_redline", "flood", "water_source"}
+)
+
+var regionFilter = Filter{Param: "region", Column: "region_code", Op: "prefix"}
+
+// All lists the layers in dependency order (regions first).
+var All = []*Layer{
+	{
+		Name: "regions", Title: "Administrative regions", Table: "region", View: "region_feature", Key: "code",
+		Geometry: []string{"MultiPolygon", "Polygon", "Point"}, IDPrefix: "",
+		Fields: []Field{
+			{Name: "code", Kind: Code, Required: true},
+			{Name: "name", Kind: Text, Required: true},
+			{Name: "level", Kind: Enum, Enum: Levels, Required: true},
+			{Name: "parent_code", Kind: Code},
+			{Name: "key_county", Kind: Enum, Enum: KeyCounty, Default: "none"},
+			{Name: "poverty_exit", Kind: Bool, Default: false},
+			{Name: "population", Kind: Integer, Min: 0, Max: 2e9},
+			{Name: "settlement", Kind: Enum, Enum: Settlements},
+		},
+		Filters: []Filter{
+			{Param: "region", Column: "code", Op: "prefix"},
+			{Param: "level", Column: "level", Op: "eq", Enum: Levels},
+			{Param: "parent_code", Column: "parent_code", Op: "eq"},
+			{Param: "settlement", Column: "settlement", Op: "eq", Enum: Settlements},
+		},
+	},
+	{
+		Name: "producers", Title: "Producers (farms, cooperatives, bases)", Table: "producer", View: "producer_feature", Key: "id",
+		Geometry: []string{"Point"}, IDPrefix: "p-",
+		Fields: []Field{
+			{Name: "id", Kind: Text},
+			{Name: "name", Kind: Text, Default: ""},
+			{Name: "operator_type", Kind: Enum, Enum: OperatorTypes, Required: true},
+			{Name: "product_class", Kind: Class, Required: true},
+			{Name: "annual_output_t", Kind: Number, Required: true, Min: 0, Max: 1e8},
+			{Name: "harvest_months", Kind: Shares},
+		},
+		Filters: []Filter{
+			regionFilter,
+			{Param: "product_class", Column: "product_class", Op: "eq"},
+			{Param: "operator_type", Column: "operator_type", Op: "eq", Enum: OperatorTypes},
+			{Param: "min_output_t", Column: "annual_output_t", Op: "min"},
+		},
+	},
+	{
+		Name: "facilities", Title: "Storage, pre-cooling and cold-chain facilities", Table: "facility", View: "facility_feature", Key: "id",
+		Geometry: []string{"Point", "Polygon", "MultiPolygon"}, IDPrefix: "f-",
+		Fields: []Field{
+			{Name: "id", Kind: Text},
+			{Name: "name", Kind: Text, Default: ""},
+			{Name: "facility_type", Kind: Enum, Enum: FacilityTypes, Required: true},
+			{Name: "tier", Kind: Enum, Enum: Tiers, Required: true},
+			{Name: "status", Kind: Enum, Enum: FacilityStatus, Default: "existing"},
+			{Name: "capacity_t", Kind: Capacity},
+			{Name: "product_classes", Kind: ClassList, Default: []string{}},
+			{Name: "build_cost", Kind: Number, Min: 0, Max: 1e9},
+		},
+		Filters: []Filter{
+			regionFilter,
+			{Param: "facility_type", Column: "facility_type", Op: "eq", Enum: FacilityTypes},
+			{Param: "tier", Column: "tier", Op: "eq", Enum: Tiers},
+			{Param: "status", Column: "status", Op: "eq", Enum: FacilityStatus},
+			{Param: "product_class", Column: "product_classes", Op: "contains_or_empty"},
+		},
+	},
+	{
+		Name: "candidates", Title: "Candidate sites for new facilities", Table: "candidate_site", View: "candidate_site_feature", Key: "id",
+		Geometry: []string{"Point"}, IDPrefix: "c-",
+		Fields: []Field{
+			{Name: "id", Kind: Text},
+			{Name: "name", Kind: Text, Default: ""},
+			{Name: "allowed_tiers", Kind: EnumList, Enum: Tiers, Required: true},
+			{Name: "allowed_types", Kind: EnumList, Enum: FacilityTypes, Default: []string{}},
+			{Name: "build_cost", Kind: Number, Min: 0, Max: 1e9, Default: 0.0},
+			{Name: "land_use", Kind: Enum, Enum: LandUses, Required: true},
+			{Name: "source", Kind: Enum, Enum: SiteSources, Default: "user"},
+		},
+		Filters: []Filter{
+			regionFilter,
+			{Param: "tier", Column: "allowed_tiers", Op: "contains", Enum: Tiers},
+			{Param: "land_use", Column: "land_use", Op: "eq", Enum: LandUses},
+			{Param: "source", Column: "source", Op: "eq", Enum: SiteSources},
+		},
+	},
+	{
+		Name: "exclusions", Title: "Exclusion zones (red lines, basic farmland, flood, water source)", Table: "exclusion_zone", View: "exclusion_zone_feature", Key: "id",
+		Geometry: []string{"MultiPolygon", "Polygon"}, Multi: true, IDPrefix: "x-",
+		Fields: []Field{
+			{Name: "id", Kind: Text},
+			{Name: "name", Kind: Text, Default: ""},
+			{Name: "kind", Kind: Enum, Enum: ExclusionKinds, Required: true},
+			{Name: "applies_to_tiers", Kind: EnumList, Enum: Tiers},
+		},
+		Filters: []Filter{
+			regionFilter,
+			{Param: "kind", Column: "kind", Op: "eq", Enum: ExclusionKinds},
+			{Param: "tier", Column: "applies_to_tiers", Op: "contains", Enum: Tiers},
+		},
+	},
+}
+
+// ByName returns the layer called name (also accepting the table name and
+// a few synonyms), or an error listing the layers.
+func ByName(name string) (*Layer, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for _, l := range All {
+		if n == l.Name || n == l.Table {
+			return l, nil
+		}
+	}
+	switch n {
+	case "candidate_sites", "sites":
+		return ByName("candidates")
+	case "exclusion_zones":
+		return ByName("exclusions")
+	}
+	return nil, fmt.Errorf("unknown layer %q (want %s)", name, strings.Join(Names(), ", "))
+}
+
+// Names returns the layer names.
+func Names() []string {
+	out := make([]string, len(All))
+	for i, l := range All {
+		out[i] = l.Name
+	}
+	return out
+}
+
+// field returns the layer's field called name.
+func (l *Layer) field(name string) (Field, bool) {
+	for _, f := range l.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Columns returns the storage columns written from features, key first,
+// capacity expanded per zone, geometry excluded.
+func (l *Layer) Columns() []string {
+	var cols []string
+	for _, f := range l.Fields {
+		if f.Kind == Capacity {
+			for _, z := range Zones {
+				cols = append(cols, "capacity_"+z+"_t")
+			}
+			continue
+		}
+		cols = append(cols, f.Name)
+	}
+	return cols
+}
+
+// defaultExclusionTiers: basic farmland allows field cold rooms (design §2);
+// the other kinds forbid every tier.
+func defaultExclusionTiers(kind string) []string {
+	if kind == "basic_farmland" {
+		return []string{"township", "county", "prefecture", "national"}
+	}
+	return append([]string(nil), Tiers...)
+}

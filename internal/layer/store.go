@@ -1,0 +1,533 @@
+package layer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/postgres"
+)
+
+// Store reads and writes layers in PostGIS.
+type Store struct {
+	Pool *pgxpool.Pool
+}
+
+// Vocab loads the vocabularies the database defines (product classes).
+func (s *Store) Vocab(ctx context.Context) (*Vocab, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT code FROM product_class ORDER BY code`)
+	if err != nil {
+		return nil, postgres.Translate(err, "product classes")
+	}
+	classes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, postgres.Translate(err, "product classes")
+	}
+	return &Vocab{Classes: classes}, nil
+}
+
+// Query selects features of a layer.
+type Query struct {
+	BBox    *orb.Bound
+	Filters map[string][]string // filter param -> accepted values
+	Limit   int                 // 0: no limit
+	Offset  int
+}
+
+// Reserved query parameters that are not filters.
+var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs"}
+
+// MaxLimit caps a page.
+const MaxLimit = 10000
+
+// ParseQuery reads bbox, limit, offset and the layer's filters from URL
+// values. Unknown parameters and values outside a filter's vocabulary are
+// ErrInvalid. defLimit applies when limit is absent.
+func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
+	q := Query{Filters: map[string][]string{}, Limit: defLimit}
+	for name, vals := range v {
+		val := vals[len(vals)-1]
+		switch name {
+		case "bbox":
+			b, err := ParseBBox(val)
+			if err != nil {
+				return q, err
+			}
+			q.BBox = &b
+		case "limit":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 || n > MaxLimit {
+				return q, derrors.Invalid("limit: want a whole number from 1 to %d, got %q", MaxLimit, val)
+			}
+			q.Limit = n
+		case "offset":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 {
+				return q, derrors.Invalid("offset: want a whole number ≥ 0, got %q", val)
+			}
+			q.Offset = n
+		default:
+			if slices.Contains(reservedParams, name) {
+				continue
+			}
+			f, ok := l.filter(name)
+			if !ok {
+				return q, derrors.Invalid("unknown query parameter %q for %s (filters: %s)", name, l.Name, strings.Join(l.FilterParams(), ", "))
+			}
+			var parts []string
+			for _, p := range strings.Split(val, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					parts = append(parts, p)
+				}
+			}
+			if len(parts) == 0 {
+				return q, derrors.Invalid("%s: empty filter value", name)
+			}
+			for _, p := range parts {
+				if f.Enum != nil && !slices.Contains(f.Enum, p) {
+					return q, derrors.Invalid("%s: unknown value %q (want %s)", name, p, strings.Join(f.Enum, "|"))
+				}
+				if f.Op == "prefix" && !codePattern.MatchString(p) {
+					return q, derrors.Invalid("%s: %q is not an administrative code", name, p)
+				}
+				if f.Op == "min" {
+					if _, err := strconv.ParseFloat(p, 64); err != nil {
+						return q, derrors.Invalid("%s: %q is not a number", name, p)
+					}
+				}
+			}
+			q.Filters[name] = parts
+		}
+	}
+	return q, nil
+}
+
+// ParseBBox parses "minlon,minlat,maxlon,maxlat" in WGS84.
+func ParseBBox(s string) (orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 && len(parts) != 6 {
+		return orb.Bound{}, derrors.Invalid("bbox: want minlon,minlat,maxlon,maxlat, got %q", s)
+	}
+	if len(parts) == 6 { // 3D bbox: drop heights
+		parts = []string{parts[0], parts[1], parts[3], parts[4]}
+	}
+	var v [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || x != x {
+			return orb.Bound{}, derrors.Invalid("bbox: %q is not a number", p)
+		}
+		v[i] = x
+	}
+	if v[0] > v[2] || v[1] > v[3] || v[1] < -90 || v[3] > 90 || v[0] < -180 || v[2] > 180 {
+		return orb.Bound{}, derrors.Invalid("bbox: %q is not minlon,minlat,maxlon,maxlat within WGS84 ranges", s)
+	}
+	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+}
+
+func (l *Layer) filter(param string) (Filter, bool) {
+	for _, f := range l.Filters {
+		if f.Param == param {
+			return f, true
+		}
+	}
+	return Filter{}, false
+}
+
+// FilterParams lists the layer's filter parameter names.
+func (l *Layer) FilterParams() []string {
+	out := make([]string, len(l.Filters))
+	for i, f := range l.Filters {
+		out[i] = f.Param
+	}
+	return out
+}
+
+// where builds the WHERE clause of q; identifiers come from the layer's
+// descriptor, values are parameters.
+func (l *Layer) where(q Query) (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if q.BBox != nil {
+		conds = append(conds, fmt.Sprintf("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
+			arg(q.BBox.Min[0]), arg(q.BBox.Min[1]), arg(q.BBox.Max[0]), arg(q.BBox.Max[1])))
+	}
+	params := make([]string, 0, len(q.Filters))
+	for p := range q.Filters {
+		params = append(params, p)
+	}
+	sort.Strings(params)
+	for _, p := range params {
+		f, _ := l.filter(p)
+		col := pgx.Identifier{f.Column}.Sanitize()
+		vals := q.Filters[p]
+		switch f.Op {
+		case "eq":
+			conds = append(conds, fmt.Sprintf("%s = ANY(%s::text[])", col, arg(vals)))
+		case "prefix":
+			var ors []string
+			for _, v := range vals {
+				ors = append(ors, fmt.Sprintf("%s LIKE %s", col, arg(v+"%")))
+			}
+			conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+		case "contains":
+			conds = append(conds, fmt.Sprintf("%s && %s::text[]", col, arg(vals)))
+		case "contains_or_empty":
+			conds = append(conds, fmt.Sprintf("(%s && %s::text[] OR %s = '{}')", col, arg(vals), col))
+		case "min":
+			x, _ := strconv.ParseFloat(vals[0], 64)
+			conds = append(conds, fmt.Sprintf("%s >= %s", col, arg(x)))
+		}
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Count returns how many features q matches.
+func (s *Store) Count(ctx context.Context, l *Layer, q Query) (int64, error) {
+	where, args := l.where(q)
+	var n int64
+	err := s.Pool.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{l.View}.Sanitize()+where, args...).Scan(&n)
+	return n, postgres.Translate(err, l.Name)
+}
+
+// featureSQL selects one GeoJSON Feature text per row of the layer's view,
+// with the key as the feature id.
+func (l *Layer) featureSQL() string {
+	key := pgx.Identifier{l.Key}.Sanitize()
+	return fmt.Sprintf(`SELECT (ST_AsGeoJSON(v.*, 'geom', 7)::jsonb || jsonb_build_object('id', v.%s))::text FROM %s v`,
+		key, pgx.Identifier{l.View}.Sanitize())
+}
+
+// Collection is what WriteCollection wrote.
+type Collection struct {
+	Matched  int64
+	Returned int
+}
+
+// WriteCollection streams the features q selects as a GeoJSON
+// FeatureCollection to w, ordered by key. extra members (e.g. OGC links)
+// are added to the collection object after the features.
+func (s *Store) WriteCollection(ctx context.Context, w io.Writer, l *Layer, q Query, extra map[string]any) (Collection, error) {
+	var c Collection
+	matched, err := s.Count(ctx, l, q)
+	if err != nil {
+		return c, err
+	}
+	c.Matched = matched
+	where, args := l.where(q)
+	sql := l.featureSQL() + where + " ORDER BY v." + pgx.Identifier{l.Key}.Sanitize()
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		sql += " LIMIT $" + strconv.Itoa(len(args))
+	}
+	if q.Offset > 0 {
+		args = append(args, q.Offset)
+		sql += " OFFSET $" + strconv.Itoa(len(args))
+	}
+	rows, err := s.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return c, postgres.Translate(err, l.Name)
+	}
+	defer rows.Close()
+	if _, err := fmt.Fprintf(w, `{"type":"FeatureCollection","name":%q,"numberMatched":%d,"features":[`, l.Name, matched); err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		if c.Returned > 0 {
+			if _, err := io.WriteString(w, ",\n"); err != nil {
+				return c, err
+			}
+		} else if _, err := io.WriteString(w, "\n"); err != nil {
+			return c, err
+		}
+		if _, err := w.Write(rows.RawValues()[0]); err != nil {
+			return c, err
+		}
+		c.Returned++
+	}
+	if err := rows.Err(); err != nil {
+		return c, postgres.Translate(err, l.Name)
+	}
+	tail := map[string]any{"numberReturned": c.Returned}
+	for k, v := range extra {
+		tail[k] = v
+	}
+	b, err := json.Marshal(tail)
+	if err != nil {
+		return c, err
+	}
+	_, err = fmt.Fprintf(w, "\n],%s", b[1:])
+	return c, err
+}
+
+// Get returns one feature as GeoJSON, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, l *Layer, key string) (json.RawMessage, error) {
+	var text string
+	err := s.Pool.QueryRow(ctx, l.featureSQL()+" WHERE v."+pgx.Identifier{l.Key}.Sanitize()+" = $1", key).Scan(&text)
+	if err != nil {
+		return nil, postgres.Translate(err, fmt.Sprintf("%s %q", strings.TrimSuffix(l.Name, "s"), key))
+	}
+	return json.RawMessage(text), nil
+}
+
+// Delete removes one feature, or returns ErrNotFound.
+func (s *Store) Delete(ctx context.Context, l *Layer, key string) error {
+	tag, err := s.Pool.Exec(ctx, "DELETE FROM "+pgx.Identifier{l.Table}.Sanitize()+" WHERE "+pgx.Identifier{l.Key}.Sanitize()+" = $1", key)
+	if err != nil {
+		return postgres.Translate(err, l.Name)
+	}
+	if tag.RowsAffected() == 0 {
+		return derrors.NotFound("%s %q not found", strings.TrimSuffix(l.Name, "s"), key)
+	}
+	return nil
+}
+
+// Mode says how a load treats keys that already exist.
+type Mode int
+
+// Load modes.
+const (
+	Insert Mode = iota // existing keys are errors
+	Upsert             // existing keys are replaced
+	Update             // every key must exist and is replaced
+)
+
+// LoadOptions tune a load.
+type LoadOptions struct {
+	Mode Mode
+	// MakeValid repairs invalid polygons with ST_MakeValid instead of
+	// refusing them.
+	MakeValid bool
+}
+
+// RowSource yields validated rows for a load. Next returns io.EOF after the
+// last row. Rows that failed validation are not yielded; the source reports
+// them in Errors so that the load can refuse the whole batch after checking
+// the good rows too.
+type RowSource interface {
+	Next() (Row, error)
+	Errors() derrors.RowErrors
+}
+
+// Load writes rows in one transaction through a COPY into a staging table,
+// checks them there (geometry validity in PostGIS, duplicate keys, keys
+// already stored) and inserts them all, or nothing: any problem returns
+// derrors.RowErrors (at most MaxRowErrors) and leaves the layer unchanged.
+// It returns the number of rows written.
+func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptions) (int64, error) {
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return 0, postgres.Translate(err, l.Name)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+
+	cols := l.Columns()
+	stage := pgx.Identifier{"stage_" + l.Table}.Sanitize()
+	table := pgx.Identifier{l.Table}.Sanitize()
+	var colList []string
+	for _, c := range cols {
+		colList = append(colList, pgx.Identifier{c}.Sanitize())
+	}
+	// LIKE copies column types only: no constraints or triggers, so that bad
+	// rows can be found and reported in SQL before the real insert.
+	_, err = tx.Exec(ctx, fmt.Sprintf(`CREATE TEMP TABLE %s ON COMMIT DROP AS
+		SELECT 0 AS row_no, %s, NULL::bytea AS geom_ewkb FROM %s WITH NO DATA`,
+		stage, strings.Join(colList, ", "), table))
+	if err != nil {
+		return 0, postgres.Translate(err, l.Name)
+	}
+	copyCols := append([]string{"row_no"}, cols...)
+	copyCols = append(copyCols, "geom_ewkb")
+	cs := &copySource{src: src}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_" + l.Table}, copyCols, cs)
+	if cs.err != nil {
+		return 0, cs.err
+	}
+	if err != nil {
+		return 0, postgres.Translate(err, l.Name)
+	}
+	errs := append(derrors.RowErrors(nil), src.Errors()...)
+	checked, err := s.checkStage(ctx, tx, l, stage, table, opt)
+	if err != nil {
+		return 0, err
+	}
+	errs = append(errs, checked...)
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+		if len(errs) > derrors.MaxRowErrors {
+			errs = errs[:derrors.MaxRowErrors]
+		}
+		return 0, errs
+	}
+	if n == 0 {
+		return 0, derrors.Invalid("no features to load")
+	}
+	geomExpr := "ST_GeomFromEWKB(geom_ewkb)"
+	if l.Multi {
+		geomExpr = "ST_Multi(" + geomExpr + ")"
+	}
+	key := pgx.Identifier{l.Key}.Sanitize()
+	var sql string
+	switch opt.Mode {
+	case Insert, Upsert:
+		sql = fmt.Sprintf("INSERT INTO %s (%s, geom) SELECT %s, %s FROM %s ORDER BY row_no",
+			table, strings.Join(colList, ", "), strings.Join(colList, ", "), geomExpr, stage)
+		if opt.Mode == Upsert {
+			var sets []string
+			for _, c := range colList[1:] {
+				sets = append(sets, c+" = EXCLUDED."+c)
+			}
+			sets = append(sets, "geom = EXCLUDED.geom")
+			sql += fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", key, strings.Join(sets, ", "))
+		}
+	case Update:
+		var sets []string
+		for _, c := range colList {
+			sets = append(sets, c+" = s."+c)
+		}
+		sets = append(sets, "geom = "+strings.ReplaceAll(geomExpr, "geom_ewkb", "s.geom_ewkb"))
+		sql = fmt.Sprintf("UPDATE %s t SET %s FROM %s s WHERE t.%s = s.%s", table, strings.Join(sets, ", "), stage, key, key)
+	}
+	tag, err := tx.Exec(ctx, sql)
+	if err != nil {
+		return 0, postgres.Translate(err, l.Name)
+	}
+	if l.Name == "regions" {
+		if err := refreshRegionCodes(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, postgres.Translate(err, l.Name)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// checkStage finds bad staged rows with SQL: invalid geometry (or repairs
+// it), duplicate keys within the batch, keys already stored (Insert) or
+// missing (Update).
+func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string, opt LoadOptions) (derrors.RowErrors, error) {
+	var errs derrors.RowErrors
+	collect := func(sql, field string) error {
+		rows, err := tx.Query(ctx, sql)
+		if err != nil {
+			return postgres.Translate(err, l.Name)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var row int
+			var reason string
+			if err := rows.Scan(&row, &reason); err != nil {
+				return err
+			}
+			errs = append(errs, derrors.RowError{Row: row, Field: field, Reason: reason})
+		}
+		return postgres.Translate(rows.Err(), l.Name)
+	}
+	polygonal := slices.Contains(l.Geometry, "Polygon") || slices.Contains(l.Geometry, "MultiPolygon")
+	if polygonal && opt.MakeValid {
+		// Keep the polygonal part of the repaired shape (ST_MakeValid may
+		// return a collection with stray lines or points).
+		_, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET geom_ewkb = ST_AsEWKB(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_GeomFromEWKB(geom_ewkb)), 3)))
+			WHERE NOT ST_IsValid(ST_GeomFromEWKB(geom_ewkb)) AND GeometryType(ST_GeomFromEWKB(geom_ewkb)) IN ('POLYGON','MULTIPOLYGON')`, stage))
+		if err != nil {
+			return nil, postgres.Translate(err, l.Name)
+		}
+		if err := collect(fmt.Sprintf(`SELECT row_no, 'repair left no area' FROM %s WHERE ST_IsEmpty(ST_GeomFromEWKB(geom_ewkb)) ORDER BY row_no LIMIT %d`, stage, derrors.MaxRowErrors), "geometry"); err != nil {
+			return nil, err
+		}
+	}
+	if err := collect(fmt.Sprintf(`SELECT row_no, 'invalid geometry: ' || ST_IsValidReason(g) || ' (repair it, or import with --make-valid)'
+		FROM (SELECT row_no, ST_GeomFromEWKB(geom_ewkb) g FROM %s) s WHERE NOT ST_IsValid(g) ORDER BY row_no LIMIT %d`, stage, derrors.MaxRowErrors), "geometry"); err != nil {
+		return nil, err
+	}
+	key := pgx.Identifier{l.Key}.Sanitize()
+	if err := collect(fmt.Sprintf(`SELECT row_no, format('duplicate %%s %%s (first on row %%s)', %s, %s, first)
+		FROM (SELECT row_no, %s, min(row_no) OVER (PARTITION BY %s) AS first FROM %s) s
+		WHERE row_no <> first ORDER BY row_no LIMIT %d`, quoteLit(l.Key), key, key, key, stage, derrors.MaxRowErrors), l.Key); err != nil {
+		return nil, err
+	}
+	switch opt.Mode {
+	case Insert:
+		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s already exists', s.%s) FROM %s s JOIN %s t ON t.%s = s.%s ORDER BY s.row_no LIMIT %d`,
+			key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
+			return nil, err
+		}
+	case Update:
+		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s does not exist', s.%s) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s) ORDER BY s.row_no LIMIT %d`,
+			key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
+			return nil, err
+		}
+	}
+	return errs, nil
+}
+
+var quoteLitOK = regexp.MustCompile(`^[a-z_]+$`)
+
+// quoteLit quotes a descriptor name (never user input) as an SQL literal.
+func quoteLit(s string) string {
+	if !quoteLitOK.MatchString(s) {
+		panic("quoteLit: unexpected name " + s)
+	}
+	return "'" + s + "'"
+}
+
+// refreshRegionCodes recomputes region_code of every layer after regions
+// change.
+func refreshRegionCodes(ctx context.Context, tx pgx.Tx) error {
+	for _, t := range []string{"producer", "facility", "candidate_site", "exclusion_zone"} {
+		if _, err := tx.Exec(ctx, "UPDATE "+pgx.Identifier{t}.Sanitize()+" SET region_code = coldchain_region_of(geom)"); err != nil {
+			return postgres.Translate(err, t)
+		}
+	}
+	return nil
+}
+
+// copySource adapts a RowSource to pgx.CopyFromSource.
+type copySource struct {
+	src  RowSource
+	row  Row
+	vals []any
+	err  error
+}
+
+func (c *copySource) Next() bool {
+	row, err := c.src.Next()
+	if errors.Is(err, io.EOF) {
+		return false
+	}
+	if err != nil {
+		c.err = err
+		return false
+	}
+	wkb, err := EWKB(row.Geom)
+	if err != nil {
+		c.err = fmt.Errorf("row %d: geometry: %w", row.Row, err)
+		return false
+	}
+	c.vals = append(append(append(c.vals[:0], row.Row), row.Values...), wkb)
+	return true
+}
+
+func (c *copySource) Values() ([]any, error) { return c.vals, nil }
+func (c *copySource) Err() error             { return c.err }

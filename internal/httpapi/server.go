@@ -1,0 +1,366 @@
+// Package httpapi is coldchain's HTTP interface (chi): health and metrics,
+// the layer API (GeoJSON in and out), and the embedded map UI. Handlers are
+// thin: parse input, call one method, write the result. Errors become RFC
+// 9457 problem details through one table (writeError).
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/ingest"
+	"github.com/coldchain/coldchain/internal/layer"
+)
+
+// Server holds the HTTP interface's dependencies.
+type Server struct {
+	Pool    *pgxpool.Pool
+	Layers  *layer.Store
+	Log     *slog.Logger
+	Version string
+	// Web is the map UI's static files (index.html at the root).
+	Web fs.FS
+	// MaxBody caps request bodies (bytes).
+	MaxBody int64
+
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// New returns a server over pool.
+func New(pool *pgxpool.Pool, log *slog.Logger, version string, web fs.FS) *Server {
+	s := &Server{Pool: pool, Layers: &layer.Store{Pool: pool}, Log: log, Version: version, Web: web, MaxBody: 64 << 20}
+	s.registry = prometheus.NewRegistry()
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "coldchain_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+	}, []string{"route", "method", "status"})
+	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "coldchain_http_request_duration_seconds", Help: "HTTP request durations by route pattern.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route", "method"})
+	s.registry.MustRegister(s.requests, s.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newPoolCollector(pool))
+	return s
+}
+
+// Handler returns the router with every route.
+func (s *Server) Handler() http.Handler {
+	return s.routes()
+}
+
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+
+	r.Get("/healthz", s.handle(s.healthz))
+	r.Get("/readyz", s.handle(s.readyz))
+	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/classes", s.handle(s.listClasses))
+		r.Get("/{layer}", s.handle(s.listFeatures))
+		r.Post("/{layer}", s.handle(s.createFeatures))
+		r.Get("/{layer}/{id}", s.handle(s.getFeature))
+		r.Put("/{layer}/{id}", s.handle(s.replaceFeature))
+		r.Delete("/{layer}/{id}", s.handle(s.deleteFeature))
+	})
+	if s.Web != nil {
+		r.Handle("/*", http.FileServerFS(s.Web))
+	}
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return derrors.NotFound("no route %s %s", r.Method, r.URL.Path)
+	}))
+	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &statusError{status: http.StatusMethodNotAllowed, msg: fmt.Sprintf("%s not allowed on %s", r.Method, r.URL.Path)}
+	}))
+	return r
+}
+
+// handler is an HTTP handler that returns an error instead of writing it.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts a handler: errors are written once, by writeError.
+func (s *Server) handle(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+// statusError carries an explicit status and a user-safe message.
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// problem is an RFC 9457 problem details object.
+type problem struct {
+	Type     string             `json:"type"`
+	Title    string             `json:"title"`
+	Status   int                `json:"status"`
+	Detail   string             `json:"detail,omitempty"`
+	Instance string             `json:"instance,omitempty"`
+	Errors   []derrors.RowError `json:"errors,omitempty"`
+}
+
+// writeError maps err to a status (the one table of it) and writes a
+// problem; clients get a safe message, the log gets the whole chain.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	detail := "internal error; see the server log"
+	var se *statusError
+	var maxErr *http.MaxBytesError
+	var rows derrors.RowErrors
+	switch {
+	case errors.As(err, &se):
+		status, detail = se.status, se.msg
+	case errors.As(err, &maxErr):
+		status, detail = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", maxErr.Limit)
+	case errors.Is(err, derrors.ErrInvalid):
+		status, detail = http.StatusBadRequest, derrors.Message(err, "invalid input")
+		if errors.As(err, &rows) {
+			detail = fmt.Sprintf("%d problem(s) in the input; nothing was written", len(rows))
+		}
+	case errors.Is(err, derrors.ErrNotFound):
+		status, detail = http.StatusNotFound, derrors.Message(err, "not found")
+	case errors.Is(err, derrors.ErrConflict):
+		status, detail = http.StatusConflict, derrors.Message(err, "conflict")
+	case errors.Is(err, derrors.ErrUnavailable):
+		status, detail = http.StatusServiceUnavailable, "the database is unavailable; try again shortly"
+	case errors.Is(err, context.Canceled):
+		status, detail = 499, "request cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		status, detail = http.StatusServiceUnavailable, "the request took too long"
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.Log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status,
+		"request_id", middleware.GetReqID(r.Context()), "err", err)
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Instance: r.URL.Path, Errors: rows}
+	if status == 499 {
+		p.Title = "Client Closed Request"
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// logRequests writes one log line per request and counts it for /metrics
+// by route pattern (never by raw path, to bound label cardinality).
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		d := time.Since(start)
+		route := "unmatched"
+		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+			route = rc.RoutePattern()
+		}
+		status := ww.Status()
+		if status == 0 {
+			status = http.StatusOK
+		}
+		s.requests.WithLabelValues(route, r.Method, fmt.Sprint(status)).Inc()
+		s.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
+		s.Log.Info("request", "method", r.Method, "path", r.URL.Path, "route", route, "status", status,
+			"bytes", ww.BytesWritten(), "duration", d, "request_id", middleware.GetReqID(r.Context()))
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+}
+
+// readyz answers 200 when the database answers, else 503.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Pool.Ping(ctx); err != nil {
+		s.Log.Warn("database not ready", "err", err)
+		return &statusError{status: http.StatusServiceUnavailable, msg: "the database is unavailable"}
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) layerOf(r *http.Request) (*layer.Layer, error) {
+	l, err := layer.ByName(chi.URLParam(r, "layer"))
+	if err != nil {
+		return nil, derrors.NotFound("%v", err)
+	}
+	return l, nil
+}
+
+func (s *Server) listClasses(w http.ResponseWriter, r *http.Request) error {
+	var body []byte
+	err := s.Pool.QueryRow(r.Context(), `SELECT coalesce(json_agg(c ORDER BY c.code), '[]')::text FROM product_class c`).Scan(&body)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(body)
+	return err
+}
+
+func (s *Server) listFeatures(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.layerOf(r)
+	if err != nil {
+		return err
+	}
+	q, err := l.ParseQuery(r.URL.Query(), 1000)
+	if err != nil {
+		return err
+	}
+	// Buffer so that a database error still becomes a clean problem response.
+	var buf bytes.Buffer
+	if _, err := s.Layers.WriteCollection(r.Context(), &buf, l, q, nil); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+func (s *Server) getFeature(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.layerOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := s.Layers.Get(r.Context(), l, chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	_, err = w.Write(f)
+	return err
+}
+
+// readFeatures reads a Feature or FeatureCollection body as a collection.
+// forceID, when set, becomes the id of a single feature.
+func (s *Server) readFeatures(w http.ResponseWriter, r *http.Request, forceID string) ([]byte, bool, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBody))
+	if err != nil {
+		return nil, false, err
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return nil, false, derrors.Invalid("the body is not a JSON object: %v", err)
+	}
+	switch head.Type {
+	case "FeatureCollection":
+		if forceID != "" {
+			return nil, false, derrors.Invalid("want a single GeoJSON Feature")
+		}
+		return body, false, nil
+	case "Feature":
+		if forceID != "" {
+			var f map[string]any
+			if err := json.Unmarshal(body, &f); err != nil {
+				return nil, false, derrors.Invalid("the body is not a GeoJSON Feature: %v", err)
+			}
+			if id, ok := f["id"]; ok && id != nil && fmt.Sprint(id) != forceID {
+				return nil, false, derrors.Invalid("the feature's id %v differs from %s in the URL", id, forceID)
+			}
+			f["id"] = forceID
+			body, _ = json.Marshal(f)
+		}
+		return append(append([]byte(`{"type":"FeatureCollection","features":[`), body...), ']', '}'), true, nil
+	}
+	return nil, false, derrors.Invalid(`want a GeoJSON Feature or FeatureCollection, got type %q`, head.Type)
+}
+
+func (s *Server) createFeatures(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.layerOf(r)
+	if err != nil {
+		return err
+	}
+	body, single, err := s.readFeatures(w, r, "")
+	if err != nil {
+		return err
+	}
+	res, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, ReturnKeys: true})
+	if err != nil {
+		return err
+	}
+	if single && len(res.Keys) == 1 {
+		f, err := s.Layers.Get(r.Context(), l, res.Keys[0])
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/api/v1/"+l.Name+"/"+res.Keys[0])
+		w.Header().Set("Content-Type", "application/geo+json")
+		w.WriteHeader(http.StatusCreated)
+		_, err = w.Write(f)
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"created": res.Rows, "ids": res.Keys})
+}
+
+func (s *Server) replaceFeature(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.layerOf(r)
+	if err != nil {
+		return err
+	}
+	id := chi.URLParam(r, "id")
+	if _, err := s.Layers.Get(r.Context(), l, id); err != nil {
+		return err
+	}
+	body, _, err := s.readFeatures(w, r, id)
+	if err != nil {
+		return err
+	}
+	if _, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, Mode: layer.Update}); err != nil {
+		return err
+	}
+	f, err := s.Layers.Get(r.Context(), l, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	_, err = w.Write(f)
+	return err
+}
+
+func (s *Server) deleteFeature(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.layerOf(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Layers.Delete(r.Context(), l, chi.URLParam(r, "id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages coldchain needs, or says how.
+#   scripts/deps.sh run    PostgreSQL 15 + PostGIS + pgRouting
+#   scripts/deps.sh test   the same, plus GDAL (ogrinfo) for the tests
+# As root it runs apt-get; otherwise it prints the exact sudo command.
+set -euo pipefail
+what=${1:-run}
+pkgs=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting)
+if [ "$what" = test ]; then
+  pkgs+=(gdal-bin)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ! command -v go >/dev/null 2>&1; then
+  echo "coldchain needs Go 1.26 or newer on PATH (https://go.dev/doc/install)." >&2
+  exit 1
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "coldchain needs these packages (Debian/Ubuntu names): ${missing[*]}" >&2
+  exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "coldchain needs these Debian packages; install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's postgresql package creates and starts a default cluster on port
+# 5432; coldchain runs its own private cluster and does not need that one.

@@ -23,22 +23,24 @@ type Options struct {
 	Encoding  string      // text encoding: utf-8 (default), gbk, gb18030
 	MakeValid bool        // repair invalid polygons instead of refusing them
 	Mode      layer.Mode  // Insert (default), Upsert or Update
+	// ReturnKeys asks for the stored keys in the result.
+	ReturnKeys bool
 }
 
 // Import reads features of layer l from r and stores them all, or nothing.
 // Bad rows come back as derrors.RowErrors; a malformed file as an ErrInvalid
-// error saying what was expected. It returns the number of rows stored.
-func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, opt Options) (int64, error) {
+// error saying what was expected.
+func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, opt Options) (layer.LoadResult, error) {
 	fr, err := open(r, opt)
 	if err != nil {
-		return 0, err
+		return layer.LoadResult{}, err
 	}
 	vocab, err := st.Vocab(ctx)
 	if err != nil {
-		return 0, err
+		return layer.LoadResult{}, err
 	}
 	src := &rowSource{fr: fr, layer: l, vocab: vocab, datum: opt.Datum}
-	return st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid})
+	return st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid, ReturnKeys: opt.ReturnKeys})
 }
 
 func open(r io.Reader, opt Options) (featureReader, error) {

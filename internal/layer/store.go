@@ -318,6 +318,14 @@ type LoadOptions struct {
 	// MakeValid repairs invalid polygons with ST_MakeValid instead of
 	// refusing them.
 	MakeValid bool
+	// ReturnKeys asks for the keys of the stored rows, in input order.
+	ReturnKeys bool
+}
+
+// LoadResult says what a load stored.
+type LoadResult struct {
+	Rows int64
+	Keys []string // when LoadOptions.ReturnKeys
 }
 
 // RowSource yields validated rows for a load. Next returns io.EOF after the
@@ -333,11 +341,11 @@ type RowSource interface {
 // checks them there (geometry validity in PostGIS, duplicate keys, keys
 // already stored) and inserts them all, or nothing: any problem returns
 // derrors.RowErrors (at most MaxRowErrors) and leaves the layer unchanged.
-// It returns the number of rows written.
-func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptions) (int64, error) {
+func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptions) (LoadResult, error) {
+	var res LoadResult
 	tx, err := s.Pool.Begin(ctx)
 	if err != nil {
-		return 0, postgres.Translate(err, l.Name)
+		return res, postgres.Translate(err, l.Name)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
@@ -354,22 +362,22 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 		SELECT 0 AS row_no, %s, NULL::bytea AS geom_ewkb FROM %s WITH NO DATA`,
 		stage, strings.Join(colList, ", "), table))
 	if err != nil {
-		return 0, postgres.Translate(err, l.Name)
+		return res, postgres.Translate(err, l.Name)
 	}
 	copyCols := append([]string{"row_no"}, cols...)
 	copyCols = append(copyCols, "geom_ewkb")
 	cs := &copySource{src: src}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_" + l.Table}, copyCols, cs)
 	if cs.err != nil {
-		return 0, cs.err
+		return res, cs.err
 	}
 	if err != nil {
-		return 0, postgres.Translate(err, l.Name)
+		return res, postgres.Translate(err, l.Name)
 	}
 	errs := append(derrors.RowErrors(nil), src.Errors()...)
 	checked, err := s.checkStage(ctx, tx, l, stage, table, opt)
 	if err != nil {
-		return 0, err
+		return res, err
 	}
 	errs = append(errs, checked...)
 	if len(errs) > 0 {
@@ -377,10 +385,10 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 		if len(errs) > derrors.MaxRowErrors {
 			errs = errs[:derrors.MaxRowErrors]
 		}
-		return 0, errs
+		return res, errs
 	}
 	if n == 0 {
-		return 0, derrors.Invalid("no features to load")
+		return res, derrors.Invalid("no features to load")
 	}
 	geomExpr := "ST_GeomFromEWKB(geom_ewkb)"
 	if l.Multi {
@@ -408,19 +416,33 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 		sets = append(sets, "geom = "+strings.ReplaceAll(geomExpr, "geom_ewkb", "s.geom_ewkb"))
 		sql = fmt.Sprintf("UPDATE %s t SET %s FROM %s s WHERE t.%s = s.%s", table, strings.Join(sets, ", "), stage, key, key)
 	}
-	tag, err := tx.Exec(ctx, sql)
-	if err != nil {
-		return 0, postgres.Translate(err, l.Name)
+	if opt.ReturnKeys {
+		sql += " RETURNING " + key
+		rows, err := tx.Query(ctx, sql)
+		if err != nil {
+			return res, postgres.Translate(err, l.Name)
+		}
+		res.Keys, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return res, postgres.Translate(err, l.Name)
+		}
+		res.Rows = int64(len(res.Keys))
+	} else {
+		tag, err := tx.Exec(ctx, sql)
+		if err != nil {
+			return res, postgres.Translate(err, l.Name)
+		}
+		res.Rows = tag.RowsAffected()
 	}
 	if l.Name == "regions" {
 		if err := refreshRegionCodes(ctx, tx); err != nil {
-			return 0, err
+			return res, err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, postgres.Translate(err, l.Name)
+		return res, postgres.Translate(err, l.Name)
 	}
-	return tag.RowsAffected(), nil
+	return res, nil
 }
 
 // checkStage finds bad staged rows with SQL: invalid geometry (or repairs

@@ -363,4 +363,3 @@ func (s *Server) deleteFeature(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-

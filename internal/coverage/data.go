@@ -1,0 +1,191 @@
+// Package coverage measures how well producers are served by cold-chain
+// facilities (design §4): access time to the nearest compatible facility,
+// coverage rate by class threshold, peak standing stock against reachable
+// compatible capacity with a capacity-aware assignment (max-flow per month),
+// the origin low-temperature handling rate, gap tables by region, class,
+// zone and month, and a hexagon map of uncovered output.
+//
+// Travel times come through access.Model, so road networks slot in without
+// changes here.
+package coverage
+
+import (
+	"context"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/layer"
+	"github.com/coldchain/coldchain/internal/postgres"
+)
+
+// Class holds a product class's parameters.
+type Class struct {
+	Code             string
+	Zones            []string // acceptable storage zones, preferred first
+	ThresholdMinutes float64  // coverage threshold: longest time to pre-cooling
+	HoldingDays      float64
+	Harvest          [12]float64
+}
+
+// Producer is a demand point.
+type Producer struct {
+	ID, Name, Class, Region string
+	Output                  float64 // t/year
+	Harvest                 [12]float64
+	At                      access.Point
+}
+
+// Site is an existing or proposed facility.
+type Site struct {
+	ID, Name, Type, Tier, Status string
+	Capacity                     map[string]float64 // tonnes per zone
+	Classes                      []string           // accepted; empty: any class its zones suit
+	At                           access.Point
+	BuildCost                    float64
+	Proposed                     bool // a plan's new site
+}
+
+// Accepts reports whether s can take class c: it accepts the class and has
+// capacity in one of the class's zones.
+func (s *Site) Accepts(c *Class) bool {
+	if len(s.Classes) > 0 && !slices.Contains(s.Classes, c.Code) {
+		return false
+	}
+	for _, z := range c.Zones {
+		if s.Capacity[z] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Data is what the measures are computed from.
+type Data struct {
+	Region    string
+	Classes   map[string]*Class
+	Producers []Producer
+	Sites     []Site
+	// RegionNames maps codes to names for tables.
+	RegionNames map[string]string
+}
+
+// Filter selects the data to measure.
+type Filter struct {
+	Region  string   // administrative code prefix; "" for everything
+	Classes []string // product classes; empty for all
+	// Statuses of facilities that count as serving (default: existing).
+	Statuses []string
+	// Thresholds overrides class thresholds (minutes) by class.
+	Thresholds map[string]float64
+}
+
+// siteReachKm is how far outside the region facilities are still loaded:
+// producers near a border use facilities across it.
+const siteReachKm = 100
+
+// Load reads classes, producers and facilities for f from the database.
+// It returns ErrInvalid for unknown classes and ErrNotFound for a region
+// that does not exist.
+func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
+	d := &Data{Region: f.Region, Classes: map[string]*Class{}, RegionNames: map[string]string{}}
+	rows, err := pool.Query(ctx, `SELECT code, zones, threshold_minutes, holding_days, harvest_months FROM product_class`)
+	if err != nil {
+		return nil, postgres.Translate(err, "product classes")
+	}
+	var c Class
+	var harvest []float64
+	_, err = pgx.ForEachRow(rows, []any{&c.Code, &c.Zones, &c.ThresholdMinutes, &c.HoldingDays, &harvest}, func() error {
+		cc := c
+		copy(cc.Harvest[:], harvest)
+		if t, ok := f.Thresholds[cc.Code]; ok && t > 0 {
+			cc.ThresholdMinutes = t
+		}
+		d.Classes[cc.Code] = &cc
+		return nil
+	})
+	if err != nil {
+		return nil, postgres.Translate(err, "product classes")
+	}
+	for _, code := range f.Classes {
+		if d.Classes[code] == nil {
+			return nil, derrors.Invalid("unknown product class %q", code)
+		}
+	}
+	rows, err = pool.Query(ctx, `SELECT code, name FROM region`)
+	if err != nil {
+		return nil, postgres.Translate(err, "regions")
+	}
+	var code, name string
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name}, func() error { d.RegionNames[code] = name; return nil }); err != nil {
+		return nil, postgres.Translate(err, "regions")
+	}
+	if f.Region != "" {
+		if _, ok := d.RegionNames[f.Region]; !ok {
+			return nil, derrors.NotFound("region %q not found", f.Region)
+		}
+	}
+
+	rows, err = pool.Query(ctx, `
+		SELECT id, name, product_class, coalesce(region_code, ''), annual_output_t, harvest_months, ST_X(geom), ST_Y(geom)
+		  FROM producer
+		 WHERE ($1 = '' OR region_code LIKE $1 || '%')
+		   AND (coalesce(cardinality($2::text[]), 0) = 0 OR product_class = ANY($2))
+		 ORDER BY id`, f.Region, f.Classes)
+	if err != nil {
+		return nil, postgres.Translate(err, "producers")
+	}
+	var p Producer
+	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Class, &p.Region, &p.Output, &harvest, &p.At.Lon, &p.At.Lat}, func() error {
+		pp := p
+		copy(pp.Harvest[:], harvest)
+		d.Producers = append(d.Producers, pp)
+		return nil
+	})
+	if err != nil {
+		return nil, postgres.Translate(err, "producers")
+	}
+
+	statuses := f.Statuses
+	if len(statuses) == 0 {
+		statuses = []string{"existing"}
+	}
+	// Facilities within reach of the region's extent (all when no region).
+	rows, err = pool.Query(ctx, `
+		WITH ext AS (
+		  SELECT ST_Envelope(ST_Collect(geom))::geography AS g FROM region
+		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(geom) = 'MULTIPOLYGON')
+		SELECT id, name, facility_type, tier, status,
+		       capacity_frozen_t, capacity_chilled_t, capacity_ca_t, capacity_cool_t, capacity_ambient_t,
+		       product_classes, coalesce(build_cost, 0), ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))
+		  FROM facility
+		 WHERE status = ANY($2)
+		   AND ($1 = '' OR NOT EXISTS (SELECT 1 FROM ext WHERE g IS NOT NULL)
+		        OR ST_DWithin(geom::geography, (SELECT g FROM ext), $3))
+		 ORDER BY id`, f.Region, statuses, siteReachKm*1000.0)
+	if err != nil {
+		return nil, postgres.Translate(err, "facilities")
+	}
+	var s Site
+	var caps [5]float64
+	_, err = pgx.ForEachRow(rows, []any{&s.ID, &s.Name, &s.Type, &s.Tier, &s.Status,
+		&caps[0], &caps[1], &caps[2], &caps[3], &caps[4], &s.Classes, &s.BuildCost, &s.At.Lon, &s.At.Lat}, func() error {
+		ss := s
+		ss.Classes = slices.Clone(s.Classes)
+		ss.Capacity = map[string]float64{}
+		for i, z := range layer.Zones {
+			if caps[i] > 0 {
+				ss.Capacity[z] = caps[i]
+			}
+		}
+		d.Sites = append(d.Sites, ss)
+		return nil
+	})
+	if err != nil {
+		return nil, postgres.Translate(err, "facilities")
+	}
+	return d, nil
+}

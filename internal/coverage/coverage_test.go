@@ -18,7 +18,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 var origin = orb.Point{114.0, 26.5}
 
 // at returns the point km kilometres from origin on a bearing.
-func at(bearing, km float64) orb.Point { return geo.PointAtBearingAndDistance(origin, bearing, km*1000) }
+func at(bearing, km float64) orb.Point {
+	return geo.PointAtBearingAndDistance(origin, bearing, km*1000)
+}
 
 // handMade loads a two-township county. With detour 1 and 60 km/h a
 // minute is a kilometre, so the right answers can be worked out by hand:

@@ -2,9 +2,11 @@ package coverage_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 
@@ -34,7 +36,7 @@ func at(bearing, km float64) orb.Point {
 //	D hardy veg 40 km east, 360 t/yr    -> F2 10 min, covered
 //
 // All producers harvest evenly (1/12 a month).
-func handMade(t *testing.T) *coverage.Data {
+func handMade(t *testing.T) (*coverage.Data, *pgxpool.Pool) {
 	t.Helper()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
@@ -68,7 +70,7 @@ func handMade(t *testing.T) *coverage.Data {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return d, pool
 }
 
 func near(t *testing.T, what string, got, want, tol float64) {
@@ -79,12 +81,11 @@ func near(t *testing.T, what string, got, want, tol float64) {
 }
 
 func TestMeasuresByHand(t *testing.T) {
-	d := handMade(t)
+	d, pool := handMade(t)
 	if len(d.Sites) != 3 {
 		t.Fatalf("loaded %d facilities, want the 3 existing ones (planned F4 left out)", len(d.Sites))
 	}
-	model := &access.Geodesic{Pool: nil, Detour: 1, SpeedKmh: 60}
-	model.Pool = pgtest.Pool(t)
+	model := access.NewGeodesic(pool, 1, 60)
 	rep, err := coverage.Compute(context.Background(), model, d, coverage.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -162,5 +163,59 @@ func TestUnknownClassAndRegion(t *testing.T) {
 	}
 	if _, err := coverage.Load(context.Background(), pool, coverage.Filter{Region: "123456"}); err == nil {
 		t.Error("unknown region accepted")
+	}
+}
+
+func TestGapHexagons(t *testing.T) {
+	d, pool := handMade(t)
+	model := access.NewGeodesic(pool, 1, 60)
+	rep, err := coverage.Compute(context.Background(), model, d, coverage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		month int
+		want  map[string]float64 // by class, summed over hexagons
+	}{
+		{0, map[string]float64{"leafy_vegetable": 600, "berry": 240}},
+		{3, map[string]float64{"leafy_vegetable": 50, "berry": 20}},
+	} {
+		raw, err := coverage.Hexagons(context.Background(), model.Pool, d, rep, coverage.HexOptions{SizeKm: 5, Month: tc.month})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var feats []struct {
+			Geometry struct {
+				Type        string        `json:"type"`
+				Coordinates [][][]float64 `json:"coordinates"`
+			} `json:"geometry"`
+			Properties struct {
+				UncoveredT float64            `json:"uncovered_t"`
+				Producers  int                `json:"producers"`
+				ByClass    map[string]float64 `json:"by_class"`
+			} `json:"properties"`
+		}
+		if err := json.Unmarshal(raw, &feats); err != nil {
+			t.Fatal(err)
+		}
+		// B and C are 150 km apart: two hexagons, one producer each.
+		if len(feats) != 2 {
+			t.Fatalf("month %d: %d hexagons, want 2: %s", tc.month, len(feats), raw)
+		}
+		got := map[string]float64{}
+		for _, f := range feats {
+			if f.Geometry.Type != "Polygon" || len(f.Geometry.Coordinates[0]) != 7 || f.Properties.Producers != 1 {
+				t.Errorf("hexagon %+v", f)
+			}
+			for c, v := range f.Properties.ByClass {
+				got[c] += v
+			}
+		}
+		for c, v := range tc.want {
+			near(t, c, got[c], v, 0.01)
+		}
+	}
+	if _, err := coverage.Hexagons(context.Background(), model.Pool, d, rep, coverage.HexOptions{SizeKm: 1000}); err == nil {
+		t.Error("hexagons of 1000 km accepted")
 	}
 }

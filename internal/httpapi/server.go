@@ -23,15 +23,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
+	"github.com/coldchain/coldchain/internal/plan"
 )
 
 // Server holds the HTTP interface's dependencies.
 type Server struct {
 	Pool    *pgxpool.Pool
 	Layers  *layer.Store
+	Travel  access.Model
+	Plans   *plan.Service
 	Log     *slog.Logger
 	Version string
 	// Web is the map UI's static files (index.html at the root).
@@ -44,9 +48,10 @@ type Server struct {
 	duration *prometheus.HistogramVec
 }
 
-// New returns a server over pool.
-func New(pool *pgxpool.Pool, log *slog.Logger, version string, web fs.FS) *Server {
-	s := &Server{Pool: pool, Layers: &layer.Store{Pool: pool}, Log: log, Version: version, Web: web, MaxBody: 64 << 20}
+// New returns a server over pool; plans run on svc (nil: no plan routes
+// work) with travel times from travel.
+func New(pool *pgxpool.Pool, travel access.Model, svc *plan.Service, log *slog.Logger, version string, web fs.FS) *Server {
+	s := &Server{Pool: pool, Layers: &layer.Store{Pool: pool}, Travel: travel, Plans: svc, Log: log, Version: version, Web: web, MaxBody: 64 << 20}
 	s.registry = prometheus.NewRegistry()
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "coldchain_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
@@ -76,6 +81,14 @@ func (s *Server) routes() http.Handler {
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/classes", s.handle(s.listClasses))
+		r.Get("/coverage", s.handle(s.coverageReport))
+		r.Get("/gaps", s.handle(s.gaps))
+		r.Post("/plans", s.handle(s.submitPlan))
+		r.Get("/plans", s.handle(s.listPlans))
+		r.Get("/plans/{id}", s.handle(s.getPlan))
+		r.Post("/plans/{id}/cancel", s.handle(s.cancelPlan))
+		r.Get("/plans/{id}/export.geojson", s.handle(s.exportPlan("geojson")))
+		r.Get("/plans/{id}/export.csv", s.handle(s.exportPlan("csv")))
 		r.Get("/{layer}", s.handle(s.listFeatures))
 		r.Post("/{layer}", s.handle(s.createFeatures))
 		r.Get("/{layer}/{id}", s.handle(s.getFeature))
@@ -121,6 +134,7 @@ type problem struct {
 	Status   int                `json:"status"`
 	Detail   string             `json:"detail,omitempty"`
 	Instance string             `json:"instance,omitempty"`
+	PlanID   string             `json:"plan_id,omitempty"`
 	Errors   []derrors.RowError `json:"errors,omitempty"`
 }
 
@@ -132,7 +146,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var se *statusError
 	var maxErr *http.MaxBytesError
 	var rows derrors.RowErrors
+	var infeasible *plan.InfeasibleError
+	planID := ""
 	switch {
+	case errors.As(err, &infeasible):
+		status, detail, planID = http.StatusUnprocessableEntity, derrors.Message(err, "the plan cannot be met"), infeasible.PlanID
 	case errors.As(err, &se):
 		status, detail = se.status, se.msg
 	case errors.As(err, &maxErr):
@@ -159,7 +177,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.Log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status,
 		"request_id", middleware.GetReqID(r.Context()), "err", err)
-	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Instance: r.URL.Path, Errors: rows}
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Instance: r.URL.Path, Errors: rows, PlanID: planID}
 	if status == 499 {
 		p.Title = "Client Closed Request"
 	}

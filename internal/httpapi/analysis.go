@@ -1,0 +1,189 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/coldchain/coldchain/internal/coverage"
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/plan"
+)
+
+// coverageFilter reads region and class from the query.
+func coverageFilter(r *http.Request) coverage.Filter {
+	q := r.URL.Query()
+	f := coverage.Filter{Region: strings.TrimSpace(q.Get("region"))}
+	for _, c := range strings.Split(q.Get("class"), ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			f.Classes = append(f.Classes, c)
+		}
+	}
+	return f
+}
+
+func (s *Server) measure(r *http.Request) (*coverage.Data, *coverage.Report, error) {
+	d, err := coverage.Load(r.Context(), s.Pool, coverageFilter(r))
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := coverage.Compute(r.Context(), s.Travel, d, coverage.Options{})
+	return d, rep, err
+}
+
+// coverageReport answers GET /api/v1/coverage: the measures of a region.
+func (s *Server) coverageReport(w http.ResponseWriter, r *http.Request) error {
+	_, rep, err := s.measure(r)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		*coverage.Report
+		Producers []coverage.Access `json:"producers,omitempty"`
+	}{Report: rep}
+	if r.URL.Query().Get("include") == "producers" {
+		out.Producers = rep.Producers
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// gaps answers GET /api/v1/gaps: hexagons of uncovered output as GeoJSON,
+// with the gap tables.
+func (s *Server) gaps(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var opt coverage.HexOptions
+	if v := q.Get("month"); v != "" {
+		m, err := strconv.Atoi(v)
+		if err != nil {
+			return derrors.Invalid("month: want 1 to 12, got %q", v)
+		}
+		opt.Month = m
+	}
+	if v := q.Get("hex_km"); v != "" {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return derrors.Invalid("hex_km: %q is not a number", v)
+		}
+		opt.SizeKm = x
+	}
+	if err := opt.Validate(); err != nil {
+		return err
+	}
+	d, rep, err := s.measure(r)
+	if err != nil {
+		return err
+	}
+	hex, err := coverage.Hexagons(r.Context(), s.Pool, d, rep, opt)
+	if err != nil {
+		return err
+	}
+	rows := rep.Gaps
+	if opt.Month > 0 {
+		rows = rows[:0:0]
+		for _, g := range rep.Gaps {
+			if g.Month == opt.Month {
+				rows = append(rows, g)
+			}
+		}
+	}
+	out := map[string]any{
+		"type":     "FeatureCollection",
+		"features": hex,
+		"month":    opt.Month,
+		"hex_km":   opt.SizeKm,
+		"travel":   rep.Travel,
+		"totals":   rep.Totals,
+		"tables":   map[string]any{"gaps": rows, "months": rep.Months, "classes": rep.Classes, "regions": rep.Regions},
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	return json.NewEncoder(w).Encode(out)
+}
+
+func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
+	var req plan.Request
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return derrors.Invalid("plan request: %v", err)
+	}
+	p, err := s.Plans.Submit(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/plans/"+p.ID)
+	return writeJSON(w, http.StatusAccepted, p)
+}
+
+func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Plans.Get(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) cancelPlan(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Plans.Cancel(r.Context(), chi.URLParam(r, "id")); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, map[string]string{"status": "cancelling"})
+}
+
+// listPlans answers GET /api/v1/plans, or with ?compare=a,b the plans
+// side by side.
+func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
+	if c := r.URL.Query().Get("compare"); c != "" {
+		ids := strings.Split(c, ",")
+		if len(ids) < 2 || len(ids) > 10 {
+			return derrors.Invalid("compare: name 2 to 10 plan ids separated by commas")
+		}
+		sums, err := s.Plans.Compare(r.Context(), ids)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, map[string]any{"plans": sums})
+	}
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return derrors.Invalid("limit: want 1 to 500, got %q", v)
+		}
+		limit = n
+	}
+	sums, err := s.Plans.List(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"plans": sums})
+}
+
+func (s *Server) exportPlan(format string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.Plans.Get(r.Context(), chi.URLParam(r, "id"))
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		name := "plan-" + p.ID[:8]
+		if format == "csv" {
+			err = plan.WriteCSV(&buf, p)
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		} else {
+			err = plan.WriteGeoJSON(&buf, p)
+			w.Header().Set("Content-Type", "application/geo+json")
+		}
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
+		_, err = buf.WriteTo(w)
+		return err
+	}
+}

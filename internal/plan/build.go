@@ -1,0 +1,323 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/coverage"
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/locate"
+	"github.com/coldchain/coldchain/internal/postgres"
+)
+
+// candidate is a place where a new facility may go.
+type candidate struct {
+	ID, Name, Source, Kind, Region string
+	At                             access.Point
+	BuildCost                      float64
+}
+
+// siteRef maps an engine site back to an existing facility or a candidate
+// (with its module for cflp).
+type siteRef struct {
+	existing int // index into data.Sites, or -1
+	cand     int // index into cands, or -1
+	module   int // index into Request.CapacityMenu, or -1
+}
+
+// instance is a plan's location instance and what it was built from.
+type instance struct {
+	req         *Request
+	data        *coverage.Data
+	demand      []int // engine demand i -> data.Producers index
+	refs        []siteRef
+	cands       []candidate
+	loc         *locate.Instance
+	excluded    int     // candidates dropped for exclusion zones or land use
+	unreachable int     // producers with no site within reach
+	unreachT    float64 // their output
+	totalT      float64 // output of every producer the plan serves
+	travel      string
+}
+
+// CandidateStats says where candidates came from.
+type candidateStats struct {
+	User, Generated, Excluded int
+}
+
+// build reads the data and builds the engine instance. Problems a planner
+// can fix (empty region, no candidates, budget below every candidate,
+// p above the candidates) are ErrInvalid.
+func build(ctx context.Context, pool *pgxpool.Pool, model access.Model, req *Request) (*instance, error) {
+	thresholds := map[string]float64{}
+	if req.ThresholdMinutes > 0 {
+		for _, c := range req.ProductClasses {
+			thresholds[c] = req.ThresholdMinutes
+		}
+	}
+	d, err := coverage.Load(ctx, pool, coverage.Filter{Region: req.Region, Classes: req.ProductClasses, Thresholds: thresholds})
+	if err != nil {
+		return nil, err
+	}
+	in := &instance{req: req, data: d, travel: model.Describe()}
+	if len(d.Producers) == 0 {
+		where := "the database"
+		if req.Region != "" {
+			where = fmt.Sprintf("region %s", req.Region)
+		}
+		return nil, derrors.Invalid("%s has no producers of %s", where, strings.Join(req.ProductClasses, ", "))
+	}
+	if err := in.loadCandidates(ctx, pool); err != nil {
+		return nil, err
+	}
+	if len(in.cands) == 0 {
+		return nil, derrors.Invalid("no candidate sites for a %s %s (%d fell in exclusion zones or on the wrong land): add candidates or use candidates=generated", req.Tier, req.FacilityType, in.excluded)
+	}
+	if req.Budget > 0 {
+		cheapest := math.Inf(1)
+		for _, c := range in.cands {
+			cheapest = math.Min(cheapest, c.BuildCost)
+		}
+		if len(req.CapacityMenu) > 0 {
+			cheapest = math.Inf(1)
+			for _, m := range req.CapacityMenu {
+				cheapest = math.Min(cheapest, m.BuildCost)
+			}
+		}
+		if req.Budget < cheapest {
+			return nil, derrors.Invalid("budget %.0f is below the cheapest candidate site's build cost %.0f (10,000 CNY)", req.Budget, cheapest)
+		}
+	}
+	if req.P > len(in.cands) {
+		return nil, derrors.Invalid("p = %d but only %d candidate sites are available", req.P, len(in.cands))
+	}
+	if err := in.buildEngine(ctx, model); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// loadCandidates reads user candidates and/or generates candidates from
+// towns, central villages and a hexagon grid over the region, dropping those
+// in exclusion zones that apply to the tier (and, above field tier, user
+// candidates on farmland: such sites need construction land).
+func (in *instance) loadCandidates(ctx context.Context, pool *pgxpool.Pool) error {
+	req := in.req
+	if req.Candidates == "user" || req.Candidates == "both" {
+		rows, err := pool.Query(ctx, `
+			SELECT c.id, c.name, c.build_cost, ST_X(c.geom), ST_Y(c.geom), coalesce(c.region_code, ''),
+			       EXISTS (SELECT 1 FROM exclusion_zone x
+			                WHERE $2 = ANY(x.applies_to_tiers) AND ST_Intersects(x.geom, c.geom))
+			       OR ($2 <> 'field' AND c.land_use = 'farmland')
+			  FROM candidate_site c
+			 WHERE $2 = ANY(c.allowed_tiers)
+			   AND (cardinality(c.allowed_types) = 0 OR $3 = ANY(c.allowed_types))
+			   AND ($1 = '' OR c.region_code LIKE $1 || '%')
+			 ORDER BY c.id`, req.Region, req.Tier, req.FacilityType)
+		if err != nil {
+			return postgres.Translate(err, "candidate sites")
+		}
+		var c candidate
+		var excluded bool
+		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.BuildCost, &c.At.Lon, &c.At.Lat, &c.Region, &excluded}, func() error {
+			if excluded {
+				in.excluded++
+				return nil
+			}
+			cc := c
+			cc.Source, cc.Kind = "user", "candidate"
+			if cc.BuildCost <= 0 {
+				cc.BuildCost = defaultBuildCost(req.FacilityType)
+			}
+			in.cands = append(in.cands, cc)
+			return nil
+		})
+		if err != nil {
+			return postgres.Translate(err, "candidate sites")
+		}
+	}
+	if req.Candidates == "generated" || req.Candidates == "both" {
+		rows, err := pool.Query(ctx, `
+			WITH area AS (
+			  SELECT ST_Union(geom) AS g FROM region
+			   WHERE GeometryType(geom) = 'MULTIPOLYGON'
+			     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(geom) = 'MULTIPOLYGON')
+			              ELSE code = $1 END),
+			z AS (
+			  SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int + CASE WHEN ST_Y(ST_Centroid(g)) < 0 THEN 100 ELSE 0 END AS srid
+			    FROM area WHERE g IS NOT NULL),
+			settle AS (
+			  SELECT 'gen-' || r.code AS id, r.name, ST_PointOnSurface(r.geom) AS geom, r.settlement AS kind
+			    FROM region r, area
+			   WHERE r.settlement IN ('county_seat', 'town', 'central_village') AND ST_Intersects(area.g, r.geom)),
+			grid AS (
+			  SELECT 'gen-hex-' || h.i || '_' || h.j AS id, 'Grid cell ' || h.i || ',' || h.j AS name,
+			         ST_Transform(ST_Centroid(h.geom), 4326) AS geom, 'grid' AS kind
+			    FROM area, z, ST_HexagonGrid($2, ST_Transform(area.g, z.srid)) AS h
+			   WHERE ST_Intersects(ST_Transform(area.g, z.srid), ST_Centroid(h.geom))),
+			allc AS (SELECT * FROM settle UNION ALL SELECT * FROM grid)
+			SELECT id, name, ST_X(geom), ST_Y(geom), coalesce(coldchain_region_of(geom), ''), kind,
+			       EXISTS (SELECT 1 FROM exclusion_zone x WHERE $3 = ANY(x.applies_to_tiers) AND ST_Intersects(x.geom, allc.geom))
+			  FROM allc ORDER BY kind <> 'grid' DESC, id`, req.Region, req.CandidateHexKm*1000, req.Tier)
+		if err != nil {
+			return postgres.Translate(err, "generated candidates")
+		}
+		var c candidate
+		var excluded bool
+		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.At.Lon, &c.At.Lat, &c.Region, &c.Kind, &excluded}, func() error {
+			if excluded {
+				in.excluded++
+				return nil
+			}
+			cc := c
+			cc.Source = "generated"
+			cc.BuildCost = defaultBuildCost(req.FacilityType)
+			in.cands = append(in.cands, cc)
+			return nil
+		})
+		if err != nil {
+			return postgres.Translate(err, "generated candidates")
+		}
+	}
+	return nil
+}
+
+// planClasses returns the plan's classes' parameters.
+func (in *instance) class(i int) *coverage.Class {
+	return in.data.Classes[in.data.Producers[i].Class]
+}
+
+// peakStock is a producer's largest monthly standing stock (t).
+func peakStock(p *coverage.Producer, c *coverage.Class) float64 {
+	peak := 0.0
+	for m := 0; m < 12; m++ {
+		peak = math.Max(peak, p.Output*p.Harvest[m]*c.HoldingDays/30)
+	}
+	return peak
+}
+
+// capacityIn sums a capacity map over the plan's zones.
+func capacityIn(caps map[string]float64, zones []string) float64 {
+	t := 0.0
+	for _, z := range zones {
+		t += caps[z]
+	}
+	return t
+}
+
+func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
+	req, d := in.req, in.data
+	loc := &locate.Instance{Name: req.Name}
+	var points []access.Point
+	// Existing facilities that can take any of the plan's classes are open.
+	for j := range d.Sites {
+		s := &d.Sites[j]
+		ok := false
+		for _, c := range req.ProductClasses {
+			ok = ok || s.Accepts(d.Classes[c])
+		}
+		if !ok {
+			continue
+		}
+		loc.Sites = append(loc.Sites, locate.Site{ID: s.ID, X: s.At.Lon, Y: s.At.Lat, Status: locate.Existing, Capacity: capacityIn(s.Capacity, req.Zones)})
+		in.refs = append(in.refs, siteRef{existing: j, cand: -1, module: -1})
+		points = append(points, s.At)
+	}
+	for k, c := range in.cands {
+		if req.Problem == "cflp" {
+			for m, mod := range req.CapacityMenu {
+				loc.Sites = append(loc.Sites, locate.Site{ID: fmt.Sprintf("%s#%d", c.ID, m), X: c.At.Lon, Y: c.At.Lat,
+					FixedCost: mod.BuildCost, Capacity: mod.CapacityT})
+				in.refs = append(in.refs, siteRef{existing: -1, cand: k, module: m})
+				points = append(points, c.At)
+			}
+			continue
+		}
+		loc.Sites = append(loc.Sites, locate.Site{ID: c.ID, X: c.At.Lon, Y: c.At.Lat, FixedCost: c.BuildCost, Capacity: capacityIn(req.CapacityT, req.Zones)})
+		in.refs = append(in.refs, siteRef{existing: -1, cand: k, module: -1})
+		points = append(points, c.At)
+	}
+
+	// Covering problems need arcs within the thresholds only; p-median,
+	// p-center and cflp charge every producer's travel, so their arcs reach
+	// much further (a county is far smaller than 12 h of driving).
+	horizon := defaultHorizon
+	if req.Problem == "pmedian" || req.Problem == "pcenter" || req.Problem == "cflp" {
+		horizon = allocationHorizon
+	}
+	from := make([]access.Point, len(d.Producers))
+	reach := make([]float64, len(d.Producers))
+	for i, p := range d.Producers {
+		from[i] = p.At
+		reach[i] = math.Max(horizon, in.class(i).ThresholdMinutes)
+		in.totalT += p.Output
+	}
+	pairs, err := model.Pairs(ctx, from, points, reach)
+	if err != nil {
+		return err
+	}
+	rows := make([][]access.Pair, len(d.Producers))
+	for _, pr := range pairs {
+		ref := in.refs[pr.To]
+		if ref.existing >= 0 && !d.Sites[ref.existing].Accepts(in.class(int(pr.From))) {
+			continue // this existing facility cannot take this producer's class
+		}
+		rows[pr.From] = append(rows[pr.From], pr)
+	}
+	loc.Costs.Start = []int{0}
+	for i, p := range d.Producers {
+		if len(rows[i]) == 0 {
+			in.unreachable++
+			in.unreachT += p.Output
+			continue
+		}
+		c := in.class(i)
+		w := p.Output
+		if req.Problem == "cflp" {
+			w = peakStock(&p, c)
+		}
+		in.demand = append(in.demand, i)
+		loc.Demand = append(loc.Demand, locate.Demand{ID: p.ID, X: p.At.Lon, Y: p.At.Lat, Weight: w, Radius: c.ThresholdMinutes})
+		for _, pr := range rows[i] {
+			cost := pr.Minutes
+			if req.Problem == "cflp" {
+				// Yearly transport and spoilage on the way, over the horizon, in 10,000 CNY.
+				cost = req.HorizonYears * p.Output * (req.TransportCNYPerTKm*pr.Km + req.SpoilageCNYPerTH*pr.Minutes/60) / 1e4
+			}
+			loc.Costs.Site = append(loc.Costs.Site, pr.To)
+			loc.Costs.Cost = append(loc.Costs.Cost, cost)
+		}
+		loc.Costs.Start = append(loc.Costs.Start, len(loc.Costs.Site))
+	}
+	if len(loc.Demand) == 0 {
+		return derrors.Invalid("no producer of %s can reach any site within %.0f minutes", strings.Join(req.ProductClasses, ", "), horizon)
+	}
+	if req.Problem == "lscp" {
+		// The target is a share of all output; unreachable output never counts.
+		reachT := in.totalT - in.unreachT
+		target := req.CoverageTarget * in.totalT
+		if target > reachT*(1+1e-12) {
+			return derrors.Invalid("coverage target %.1f %% is unreachable: %.1f %% of the output has no site within reach", 100*req.CoverageTarget, 100*in.unreachT/in.totalT)
+		}
+	}
+	in.loc = loc
+	return nil
+}
+
+// params turns the request into engine parameters.
+func (in *instance) params() locate.Params {
+	req := in.req
+	p := locate.Params{Problem: locate.Problem(req.Problem), P: req.P, Budget: req.Budget, Seed: req.Seed,
+		TimeLimit: secondsDuration(req.TimeLimitS)}
+	if req.Problem == "lscp" {
+		reachT := in.totalT - in.unreachT
+		p.CoverageTarget = math.Min(1, req.CoverageTarget*in.totalT/reachT)
+	}
+	return p
+}

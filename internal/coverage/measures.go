@@ -109,6 +109,10 @@ type Report struct {
 	Producers  []Access        `json:"-"`
 }
 
+// accessBands are the access-time bands (minutes) in which producers claim
+// storage capacity, nearest first.
+var accessBands = []float64{15, 30, 60, 120, 240}
+
 // Compute measures d with travel times from model.
 func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Report, error) {
 	if opt.HorizonMinutes <= 0 {
@@ -187,6 +191,21 @@ func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Re
 	for _, z := range zones {
 		reachableCap += d.Sites[z.site].Capacity[z.zone]
 	}
+	// Producers claim capacity nearest first: flow is pushed in bands of
+	// access time, and since augmenting paths never take inflow back from a
+	// producer, the total is still the maximum flow while scarce capacity
+	// goes to the producers closest to it (the shortage falls where it
+	// would: on remote producers).
+	band := make([]int, n)
+	for i := range band {
+		band[i] = len(accessBands)
+		for b, limit := range accessBands {
+			if acc[i].Minutes >= 0 && acc[i].Minutes <= limit {
+				band[i] = b
+				break
+			}
+		}
+	}
 	for m := 0; m < 12; m++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -201,7 +220,6 @@ func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Re
 			if len(es) == 0 || stock[i][m] <= 0 {
 				continue
 			}
-			in[i] = g.addEdge(src, i, stock[i][m])
 			c := d.Classes[d.Producers[i].Class]
 			for _, j := range es {
 				for _, z := range c.Zones {
@@ -214,7 +232,18 @@ func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Re
 		for k, z := range zones {
 			g.addEdge(n+k, sink, d.Sites[z.site].Capacity[z.zone])
 		}
-		g.maxFlow(src, sink)
+		for b := 0; b <= len(accessBands); b++ {
+			added := false
+			for i := range edges {
+				if band[i] == b && len(edges[i]) > 0 && stock[i][m] > 0 {
+					in[i] = g.addEdge(src, i, stock[i][m])
+					added = true
+				}
+			}
+			if added {
+				g.maxFlow(src, sink)
+			}
+		}
 		for i := range in {
 			if in[i] >= 0 {
 				handledStock[i][m] = g.flow(in[i])
@@ -238,7 +267,7 @@ func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Re
 
 	byClass := map[string][]int{}
 	byRegion := map[string][]int{}
-	plen := groupLen(d.Region)
+	plen := groupLen(d.Region, d.Producers)
 	for i, p := range d.Producers {
 		byClass[p.Class] = append(byClass[p.Class], i)
 		byRegion[prefix(p.Region, plen)] = append(byRegion[prefix(p.Region, plen)], i)
@@ -350,16 +379,43 @@ func summarize(d *Data, acc []Access, stock, handled [][12]float64, idx []int) S
 // groupLen is the code length of the sub-regions of a region: county
 // (6 digits) -> township (9), township -> village (12), province (2) ->
 // prefecture (4), prefecture -> county, everything -> county.
-func groupLen(region string) int {
-	switch len(region) {
-	case 0:
-		return 6
-	case 2:
-		return 4
-	case 4:
-		return 6
-	case 6:
-		return 9
+// When every producer falls in one such sub-region, the next level down is
+// used, so that a one-county database is shown by township.
+func groupLen(region string, ps []Producer) int {
+	levels := []int{2, 4, 6, 9, 12}
+	n := 6
+	for _, l := range levels {
+		if l > len(region) {
+			n = l
+			break
+		}
+	}
+	if region == "" {
+		n = 2
+	}
+	for ; n < 12; n = next(levels, n) {
+		first, split := "", false
+		for _, p := range ps {
+			c := prefix(p.Region, n)
+			if first == "" {
+				first = c
+			} else if c != first {
+				split = true
+				break
+			}
+		}
+		if split {
+			return n
+		}
+	}
+	return n
+}
+
+func next(levels []int, n int) int {
+	for _, l := range levels {
+		if l > n {
+			return l
+		}
 	}
 	return 12
 }

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/spf13/cobra"
+
+	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/coverage"
+	"github.com/coldchain/coldchain/internal/plan"
+)
+
+// travelFlags are the distance model's settings.
+type travelFlags struct {
+	detour, speed float64
+}
+
+func (t *travelFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().Float64Var(&t.detour, "detour", access.DefaultDetour, "detour factor applied to geodesic distance")
+	cmd.Flags().Float64Var(&t.speed, "speed", access.DefaultSpeedKmh, "travel speed in km/h")
+}
+
+func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
+	if !(t.detour >= 1 && t.detour <= 5) {
+		return nil, usageErr("--detour: want 1 to 5, got %v", t.detour)
+	}
+	if !(t.speed >= 1 && t.speed <= 200) {
+		return nil, usageErr("--speed: want 1 to 200 km/h, got %v", t.speed)
+	}
+	return access.NewGeodesic(pool, t.detour, t.speed), nil
+}
+
+func newCoverageCmd(cfg *config) *cobra.Command {
+	var region, format, out string
+	var classes []string
+	var month int
+	var hexKm float64
+	var travel travelFlags
+	cmd := &cobra.Command{
+		Use:   "coverage",
+		Short: "Measure coverage, handling rate and gaps of a region",
+		Long: `Measure, for the whole database or a region: access time to the nearest
+compatible facility, coverage rate (output within its class threshold),
+the origin low-temperature handling rate (capacity-aware, month by month),
+peak standing stock against reachable capacity, and gaps by region, class,
+zone and month. --format geojson writes the hexagon gap map.`,
+		Example: `  coldchain coverage
+  coldchain coverage --region 369901101 --class leafy_vegetable,berry
+  coldchain coverage --format geojson --month 4 -o gaps-april.geojson`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" && format != "geojson" {
+				return usageErr("--format: want table, json or geojson, got %q", format)
+			}
+			hex := coverage.HexOptions{SizeKm: hexKm, Month: month}
+			if err := hex.Validate(); err != nil {
+				return usageErr("%v", err)
+			}
+			pool, err := cfg.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			model, err := travel.model(pool)
+			if err != nil {
+				return err
+			}
+			d, err := coverage.Load(cmd.Context(), pool, coverage.Filter{Region: region, Classes: classes})
+			if err != nil {
+				return err
+			}
+			rep, err := coverage.Compute(cmd.Context(), model, d, coverage.Options{})
+			if err != nil {
+				return err
+			}
+			w, closeOut, err := output(cmd, out)
+			if err != nil {
+				return err
+			}
+			defer closeOut()
+			switch format {
+			case "json":
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			case "geojson":
+				hexes, err := coverage.Hexagons(cmd.Context(), pool, d, rep, hex)
+				if err != nil {
+					return err
+				}
+				return json.NewEncoder(w).Encode(map[string]any{"type": "FeatureCollection", "features": hexes})
+			}
+			writeCoverageTable(w, rep)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&region, "region", "", "administrative code of the region (default: everything)")
+	f.StringSliceVar(&classes, "class", nil, "product classes to measure (default: all)")
+	f.StringVar(&format, "format", "table", "table, json or geojson (hexagon gap map)")
+	f.IntVar(&month, "month", 0, "geojson: map this month's uncovered output (1-12; default the year's)")
+	f.Float64Var(&hexKm, "hex-km", 2, "geojson: hexagon edge in km")
+	f.StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
+	travel.bind(cmd)
+	return cmd
+}
+
+// output returns stdout or a created file.
+func output(cmd *cobra.Command, path string) (io.Writer, func(), error) {
+	if path == "" || path == "-" {
+		return cmd.OutOrStdout(), func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
+
+func writeCoverageTable(w io.Writer, rep *coverage.Report) {
+	t := rep.Totals
+	name := rep.RegionName
+	if name == "" {
+		name = "all regions"
+	}
+	fmt.Fprintf(w, "Coverage of %s (%s)\n", name, rep.Travel)
+	fmt.Fprintf(w, "  producers %d, output %.0f t/yr\n", t.Producers, t.OutputT)
+	fmt.Fprintf(w, "  coverage rate %s (%.0f t within class threshold of a compatible facility)\n", pct(t.CoverageRate), t.CoveredT)
+	fmt.Fprintf(w, "  origin low-temperature handling rate %s (%.0f t/yr)\n", pct(t.HandlingRate), t.HandledT)
+	fmt.Fprintf(w, "  peak month %d: standing stock %.0f t, handled %.0f t, capacity gap %.0f t\n", t.PeakMonth, t.PeakStockT, t.PeakHandledStockT, t.PeakCapacityGapT)
+	fmt.Fprintf(w, "  median access %.0f min; %d producers without a compatible facility within reach\n\n", t.MedianAccessMinutes, t.NoAccessProducers)
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "class\tzone\tthreshold min\tproducers\toutput t\tcovered\thandled\tpeak gap t\tmedian min\t")
+	for _, c := range rep.Classes {
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%.0f\t%s\t%s\t%.0f\t%.0f\t\n", c.Class, c.Zone, c.ThresholdMinutes, c.Producers, c.OutputT, pct(c.CoverageRate), pct(c.HandlingRate), c.PeakCapacityGapT, c.MedianAccessMinutes)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "region\tname\tproducers\toutput t\tcovered\thandled\tuncovered t\tmedian min\t")
+	regions := append([]coverage.RegionSummary(nil), rep.Regions...)
+	sort.SliceStable(regions, func(i, j int) bool { return regions[i].HandlingRate < regions[j].HandlingRate })
+	for _, r := range regions {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%s\t%.0f\t%.0f\t\n", r.Region, r.Name, r.Producers, r.OutputT, pct(r.CoverageRate), pct(r.HandlingRate), r.OutputT-r.CoveredT, r.MedianAccessMinutes)
+	}
+	tw.Flush()
+}
+
+func newPlanCmd(cfg *config) *cobra.Command {
+	var req plan.Request
+	var out string
+	var travel travelFlags
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Suggest sites for new facilities (runs the location engine)",
+		Long: `Suggest where new facilities should go: maximise covered tonnes with p sites
+(mclp), fewest sites to cover a share (lscp), least tonne-weighted travel
+(pmedian), least worst access (pcenter), or least build + transport +
+spoilage cost with capacities (cflp). Existing compatible facilities are
+fixed; candidates are the candidates layer and/or generated from towns,
+central villages and a hexagon grid, minus exclusion zones that apply to
+the tier. The plan is stored; its result states the proven gap.`,
+		Example: `  coldchain plan --problem mclp --type precooling --tier field --classes leafy_vegetable --p 3
+  coldchain plan --problem lscp --type cold_room --tier township --classes citrus --coverage-target 0.9 -o plan.geojson`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pool, err := cfg.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			model, err := travel.model(pool)
+			if err != nil {
+				return err
+			}
+			svc, err := plan.NewService(cmd.Context(), pool, model, cfg.log, 1, 1)
+			if err != nil {
+				return err
+			}
+			defer svc.Close()
+			p, err := svc.Run(cmd.Context(), req)
+			if err != nil {
+				return planErr(err)
+			}
+			if p.Status != "done" {
+				return &exitError{code: 1, err: fmt.Errorf("plan %s failed: %s", p.ID, p.Error)}
+			}
+			writePlanSummary(cmd.OutOrStdout(), p)
+			if out != "" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if strings.HasSuffix(out, ".csv") {
+					err = plan.WriteCSV(f, p)
+				} else {
+					err = plan.WriteGeoJSON(f, p)
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "wrote", out)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&req.Problem, "problem", "mclp", "mclp, lscp, pmedian, pcenter or cflp")
+	f.StringVar(&req.FacilityType, "type", "precooling", "facility type to add")
+	f.StringVar(&req.Tier, "tier", "field", "tier of the new facilities")
+	f.StringSliceVar(&req.ProductClasses, "classes", nil, "product classes the new facilities serve")
+	f.StringSliceVar(&req.Zones, "zones", nil, "temperature zones of the new facilities (default: the classes')")
+	f.IntVar(&req.P, "p", 0, "number of new sites")
+	f.Float64Var(&req.Budget, "budget", 0, "cap on build cost (10,000 CNY)")
+	f.Float64Var(&req.CoverageTarget, "coverage-target", 0, "lscp: share of output to cover (default 1)")
+	f.Float64Var(&req.ThresholdMinutes, "threshold", 0, "coverage threshold in minutes (default: each class's)")
+	f.StringVar(&req.Region, "region", "", "administrative code of the region (default: everything)")
+	f.StringVar(&req.Candidates, "candidates", "both", "user, generated or both")
+	f.Float64Var(&req.CandidateHexKm, "candidate-hex-km", 3, "edge of the generated candidate grid's hexagons (km)")
+	f.Int64Var(&req.Seed, "seed", 1, "random seed (same seed, same plan)")
+	f.Float64Var(&req.TimeLimitS, "time-limit", 30, "engine time limit in seconds")
+	f.StringVar(&req.Name, "name", "", "name of the plan")
+	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
+	travel.bind(cmd)
+	return cmd
+}
+
+func planErr(err error) error {
+	var inf *plan.InfeasibleError
+	if errorsAs(err, &inf) {
+		return &exitError{code: 1, err: fmt.Errorf("plan %s cannot be met: %v", inf.PlanID, inf.Reason)}
+	}
+	return err
+}
+
+func writePlanSummary(w io.Writer, p *plan.Plan) {
+	var r plan.Result
+	_ = json.Unmarshal(p.Result, &r)
+	fmt.Fprintf(w, "Plan %s (%s)\n", p.ID, r.Problem)
+	fmt.Fprintf(w, "  objective %.2f %s; proven bound %.2f; gap %.3f %%; %.1f s\n", r.Objective, r.ObjectiveLabel, r.Bound, r.Gap, r.Seconds)
+	c := r.Change
+	fmt.Fprintf(w, "  coverage %s -> %s; handling %s -> %s; %d producers (%.0f t) newly covered\n",
+		pct(c.CoverageRateBefore), pct(c.CoverageRateAfter), pct(c.HandlingRateBefore), pct(c.HandlingRateAfter), c.NewlyCoveredProducers, c.NewlyCoveredT)
+	fmt.Fprintf(w, "  access improved for %d producers (%d by more than 15 min, mean %.1f min); build cost %.0f, subsidy estimate %.0f (10,000 CNY)\n\n",
+		c.ImprovedProducers, c.ImprovedOver15Min, c.MeanImprovementMinutes, c.BuildCost, c.SubsidyEstimate)
+	var fc struct {
+		Features []struct {
+			Geometry struct {
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+			Properties struct {
+				Rank        int              `json:"rank"`
+				Name        string           `json:"name"`
+				CandidateID string           `json:"candidate_id"`
+				BuildCost   float64          `json:"build_cost"`
+				Explanation plan.Explanation `json:"explanation"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	_ = json.Unmarshal(r.Sites, &fc)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "rank\tsite\tname\tlon, lat\tserves t\tproducers\tmarginal\tnearest existing\trunner-up")
+	for _, f := range fc.Features {
+		p := f.Properties
+		e := p.Explanation
+		near, runner := "-", "-"
+		if e.NearestExisting != nil {
+			near = fmt.Sprintf("%s (%.0f min)", e.NearestExisting.ID, e.NearestExisting.Minutes)
+		}
+		if e.RunnerUp != nil {
+			runner = fmt.Sprintf("%s (-%.0f)", e.RunnerUp.ID, e.RunnerUp.Loss)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.4f, %.4f\t%.0f\t%d\t%.0f %s\t%s\t%s\n", p.Rank, p.CandidateID, p.Name,
+			f.Geometry.Coordinates[0], f.Geometry.Coordinates[1], e.ServesT, e.ServesProducers, e.MarginalGain, e.MarginalLabel, near, runner)
+	}
+	tw.Flush()
+}

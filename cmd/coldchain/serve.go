@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coldchain/coldchain/internal/httpapi"
+	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/web"
+)
+
+func newServeCmd(cfg *config) *cobra.Command {
+	var addr string
+	var demo bool
+	var workers int
+	var travel travelFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the map UI and the HTTP API",
+		Long: `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
+/healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM.`,
+		Example: `  coldchain serve --addr :8080
+  DATABASE_URL=postgres://user@host/db coldchain serve`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			pool, err := cfg.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			if demo {
+				if err := loadDemo(ctx, cfg, pool, false, cmd.ErrOrStderr()); err != nil {
+					return err
+				}
+			}
+			model, err := travel.model(pool)
+			if err != nil {
+				return err
+			}
+			plans, err := plan.NewService(ctx, pool, model, cfg.log.With("component", "plans"), workers, 64)
+			if err != nil {
+				return err
+			}
+			defer plans.Close()
+			srv := httpapi.New(pool, model, plans, cfg.log, version(), web.FS())
+			hs := &http.Server{
+				Addr:              addr,
+				Handler:           srv.Handler(),
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       5 * time.Minute,
+				WriteTimeout:      10 * time.Minute,
+				IdleTimeout:       2 * time.Minute,
+				BaseContext:       func(net.Listener) context.Context { return ctx },
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			cfg.log.Info("serving", "addr", ln.Addr().String(), "url", "http://"+displayAddr(ln.Addr()))
+			errc := make(chan error, 1)
+			go func() { errc <- hs.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			cfg.log.Info("shutting down")
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			defer cancel()
+			if err := hs.Shutdown(sctx); err != nil {
+				return err
+			}
+			if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", envOr("COLDCHAIN_ADDR", ":8080"), "listen address (env COLDCHAIN_ADDR)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
+	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
+	travel.bind(cmd)
+	return cmd
+}
+
+func displayAddr(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", ta.Port)
+	}
+	return a.String()
+}

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coldchain/coldchain/internal/locate"
+)
+
+// solveOutput is the JSON object `coldchain solve` prints.
+type solveOutput struct {
+	Problem    locate.Problem `json:"problem"`
+	Instance   string         `json:"instance"`
+	N          int            `json:"n"`
+	M          int            `json:"m"`
+	P          int            `json:"p"`
+	Radius     float64        `json:"radius,omitempty"`
+	Objective  *float64       `json:"objective"`
+	Bound      *float64       `json:"bound"`
+	Gap        *float64       `json:"gap"`
+	Seconds    float64        `json:"seconds"`
+	Iterations int            `json:"iterations"`
+	Sites      []string       `json:"sites"`
+	Covered    *float64       `json:"covered,omitempty"`
+	CoveredPct *float64       `json:"covered_pct,omitempty"`
+}
+
+// jsonNum returns v for JSON output, nil (null) when it is not finite.
+func jsonNum(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func newSolveCmd() *cobra.Command {
+	var (
+		format, problem, demand string
+		p                       int
+		radius, target, budget  float64
+		seed                    int64
+		limit                   time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "solve FILE",
+		Short: "Solve a standalone location instance (no database)",
+		Long: `solve reads one instance file, solves it with the location engine and prints
+one JSON object: problem, instance, n (demand points), m (sites), p, objective,
+bound (a proven lower bound when minimising, upper bound for mclp), gap
+(100 x |objective - bound| / |objective|, percent), seconds, iterations, sites
+(IDs of the new sites opened) and, for mclp and lscp, covered (weight within
+the radius of an open site) and covered_pct.
+
+Formats: orlib-pmed (Beasley's p-median graphs), sscflp (single-source CFLP,
+facility-major), lorena (capacitated p-median), sjc (coordinates file plus
+--demand FILE), tsplib (EUC_2D) and json (coldchain's native format; its
+problem, p, radius, coverage_target and budget are defaults the flags
+override). Where the file states p (orlib-pmed, lorena, json) --p may be
+omitted. For cflp, --p 0 or no --p leaves the number of sites free; mclp
+opens at most p sites, lscp the fewest that cover --coverage-target of the
+weight (default 1). The search is deterministic for a --seed unless
+--time-limit cuts it short; Ctrl-C stops it with the best solution so far.`,
+		Example: `  coldchain solve ../shared/benchmarks/mclp-sjc/SJC324.txt --format sjc \
+      --demand ../shared/benchmarks/mclp-sjc/demand-SJC324.dat --problem mclp --p 4 --radius 800
+  coldchain solve ../shared/benchmarks/orlib-pmed/pmed1.txt --format orlib-pmed --problem pmedian
+  coldchain solve plan.json --format json --problem lscp --coverage-target 0.9`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl := cmd.Flags()
+			params := locate.Params{Seed: seed, TimeLimit: limit}
+			if fl.Changed("p") {
+				if p < 0 {
+					return usageErr("--p %d: must not be negative", p)
+				}
+				params.P = p
+			}
+			if fl.Changed("radius") {
+				if math.IsNaN(radius) || math.IsInf(radius, 0) || radius <= 0 {
+					return usageErr("--radius %v: must be a positive number", radius)
+				}
+				params.Radius = radius
+			}
+			if fl.Changed("coverage-target") {
+				if math.IsNaN(target) || target <= 0 || target > 1 {
+					return usageErr("--coverage-target %v: must lie in (0, 1]", target)
+				}
+				params.CoverageTarget = target
+			}
+			if fl.Changed("budget") {
+				if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 {
+					return usageErr("--budget %v: must be a number >= 0", budget)
+				}
+				params.Budget = budget
+			}
+			if limit <= 0 {
+				return usageErr("--time-limit %v: must be positive", limit)
+			}
+			if format == "" {
+				if strings.EqualFold(filepath.Ext(args[0]), ".json") {
+					format = string(locate.FormatJSON)
+				} else {
+					return usageErr("--format is required (orlib-pmed, sscflp, lorena, sjc, tsplib or json)")
+				}
+			}
+			f := locate.Format(format)
+			switch f {
+			case locate.FormatORLibPMed, locate.FormatSSCFLP, locate.FormatLorena, locate.FormatSJC, locate.FormatTSPLIB, locate.FormatJSON:
+			default:
+				return usageErr("--format %q: want orlib-pmed, sscflp, lorena, sjc, tsplib or json", format)
+			}
+			if f == locate.FormatSJC && demand == "" {
+				return usageErr("--format sjc needs --demand FILE (one weight per point)")
+			}
+			if f != locate.FormatSJC && demand != "" {
+				return usageErr("--demand is only read with --format sjc")
+			}
+			if problem != "" {
+				pr, err := locate.ParseProblem(problem)
+				if err != nil {
+					return usageErr("--problem: %v", err)
+				}
+				params.Problem = pr
+			}
+			in, err := readSolveInstance(f, args[0], demand, fl.Changed("p"), &params)
+			if err != nil {
+				return err
+			}
+			if params.Problem == "" {
+				return usageErr("--problem is required (pmedian, pcenter, mclp, lscp or cflp)")
+			}
+			if !fl.Changed("p") && params.P == 0 {
+				params.P = in.P
+			}
+			switch params.Problem {
+			case locate.PMedian, locate.PCenter, locate.MCLP:
+				if params.P == 0 {
+					return usageErr("--p is required for %s (the file states no p)", params.Problem)
+				}
+			}
+			ctx, stop := signal.NotifyContext(commandContext(cmd), os.Interrupt)
+			defer stop()
+			res, err := locate.Solve(ctx, in, params)
+			if err != nil {
+				return err
+			}
+			return writeSolveOutput(cmd.OutOrStdout(), in, params, res)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "", "instance format: orlib-pmed, sscflp, lorena, sjc, tsplib or json (default json for *.json)")
+	fl.StringVar(&problem, "problem", "", "problem: pmedian, pcenter, mclp, lscp or cflp (json: default the file's)")
+	fl.IntVar(&p, "p", 0, "new sites to open (default the file's p; cflp: 0 = free)")
+	fl.Float64Var(&radius, "radius", 0, "covering radius for mclp and lscp, in cost units (default the file's)")
+	fl.Float64Var(&target, "coverage-target", 0, "share of the weight lscp must cover, in (0, 1] (default 1)")
+	fl.Float64Var(&budget, "budget", 0, "cap on the summed fixed cost of new sites (0 = none)")
+	fl.StringVar(&demand, "demand", "", "demand file of the sjc format (one weight per point)")
+	fl.Int64Var(&seed, "seed", 1, "random seed: equal seeds give equal results")
+	fl.DurationVar(&limit, "time-limit", 30*time.Second, "stop searching after this long and report the best solution")
+	return cmd
+}
+
+// commandContext is the command's context, or a background one when the
+// command runs without (tests calling Execute directly).
+func commandContext(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
+
+// readSolveInstance reads the instance file. For json the file's settings
+// fill in what the flags left unset, and a covering problem keeps only the
+// pairs within the largest radius.
+func readSolveInstance(f locate.Format, path, demandPath string, pGiven bool, params *locate.Params) (*locate.Instance, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	var in *locate.Instance
+	switch f {
+	case locate.FormatJSON:
+		js, err := locate.DecodeJSON(file)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		def := js.Params()
+		if params.Problem == "" && def.Problem != "" {
+			params.Problem = def.Problem
+		}
+		if !pGiven {
+			params.P = def.P
+		}
+		if params.Radius == 0 {
+			params.Radius = def.Radius
+		}
+		if params.CoverageTarget == 0 {
+			params.CoverageTarget = def.CoverageTarget
+		}
+		if params.Budget == 0 {
+			params.Budget = def.Budget
+		}
+		cutoff := 0.0
+		if params.Problem == locate.MCLP || params.Problem == locate.LSCP {
+			cutoff = coverCutoff(js, params.Radius)
+		}
+		in, err = js.Instance(cutoff)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	default:
+		var opt locate.ReadOptions
+		if demandPath != "" {
+			d, err := os.Open(demandPath)
+			if err != nil {
+				return nil, err
+			}
+			defer d.Close()
+			opt.Demand = d
+		}
+		in, err = locate.ReadInstance(f, file, opt)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if in.Name == "" {
+		in.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return in, nil
+}
+
+// coverCutoff is the largest covering radius any demand of js uses with
+// global radius r (plus a little slack), or 0 (keep every pair) when some
+// demand has no radius at all: the solver then reports it.
+func coverCutoff(js *locate.JSONInstance, r float64) float64 {
+	cut := 0.0
+	for _, d := range js.Demand {
+		dr := d.Radius
+		if dr <= 0 {
+			dr = r
+		}
+		if dr <= 0 {
+			return 0
+		}
+		cut = max(cut, dr)
+	}
+	return cut * (1 + 1e-6)
+}
+
+func writeSolveOutput(w io.Writer, in *locate.Instance, params locate.Params, res *locate.Result) error {
+	out := solveOutput{
+		Problem:    params.Problem,
+		Instance:   in.Name,
+		N:          len(in.Demand),
+		M:          len(in.Sites),
+		P:          params.P,
+		Objective:  jsonNum(res.Objective),
+		Bound:      jsonNum(res.Bound),
+		Gap:        jsonNum(res.Gap),
+		Seconds:    res.Seconds,
+		Iterations: res.Iterations,
+		Sites:      make([]string, 0, len(res.Sites)),
+	}
+	for _, j := range res.Sites {
+		if j < 0 || j >= len(in.Sites) {
+			return errors.New("internal error: solver returned a site out of range")
+		}
+		out.Sites = append(out.Sites, in.Sites[j].ID)
+	}
+	switch params.Problem {
+	case locate.MCLP, locate.LSCP:
+		out.Radius = params.Radius
+		if out.Radius == 0 {
+			out.Radius = in.Radius
+		}
+		out.Covered = jsonNum(res.Covered)
+		var total float64
+		for _, d := range in.Demand {
+			total += d.Weight
+		}
+		if total > 0 {
+			out.CoveredPct = jsonNum(100 * res.Covered / total)
+		}
+		if params.Problem == locate.LSCP {
+			out.P = len(res.Sites)
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -252,8 +252,12 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 	c := r.Change
 	fmt.Fprintf(w, "  coverage %s -> %s; handling %s -> %s; %d producers (%.0f t) newly covered\n",
 		pct(c.CoverageRateBefore), pct(c.CoverageRateAfter), pct(c.HandlingRateBefore), pct(c.HandlingRateAfter), c.NewlyCoveredProducers, c.NewlyCoveredT)
-	fmt.Fprintf(w, "  access improved for %d producers (%d by more than 15 min, mean %.1f min); build cost %.0f, subsidy estimate %.0f (10,000 CNY)\n\n",
+	fmt.Fprintf(w, "  access improved for %d producers (%d by more than 15 min, mean %.1f min); build cost %.0f, subsidy estimate %.0f (10,000 CNY)\n",
 		c.ImprovedProducers, c.ImprovedOver15Min, c.MeanImprovementMinutes, c.BuildCost, c.SubsidyEstimate)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	fmt.Fprintln(w)
 	var fc struct {
 		Features []struct {
 			Geometry struct {

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/coldchain/coldchain/geodata"
 )
 
@@ -129,6 +131,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("unknown layer: %d %s", code, out)
 	}
 
+	checkDemoPlan(t, c)
+
 	port := freePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	serve := exec.Command(c.bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
@@ -213,5 +217,68 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if _, code := c.run("db", "status"); code != 3 {
 		t.Fatalf("status after stop: %d", code)
+	}
+}
+
+// checkDemoPlan runs an MCLP plan for three vegetable pre-cooling sites on
+// the demo county through the CLI: covered tonnes rise, the proven gap is
+// stated, no site lies in an exclusion zone that applies to field
+// facilities, and GDAL opens the exported project list.
+func checkDemoPlan(t *testing.T, c cli) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "plan.geojson")
+	text, code := c.run("plan", "--problem", "mclp", "--type", "precooling", "--tier", "field",
+		"--classes", "leafy_vegetable,hardy_vegetable", "--p", "3", "--threshold", "30", "-o", out)
+	if code != 0 {
+		t.Fatalf("plan: %d %s", code, text)
+	}
+	m := regexp.MustCompile(`coverage ([0-9.]+) % -> ([0-9.]+) %`).FindStringSubmatch(text)
+	if m == nil || m[2] <= m[1] && m[2] != "100.0" {
+		t.Fatalf("coverage did not rise: %s", text)
+	}
+	if !regexp.MustCompile(`proven bound [0-9.]+; gap [0-9.]+ %`).MatchString(text) {
+		t.Fatalf("no proven gap stated: %s", text)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			Geometry struct {
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+			Properties struct {
+				Tier string `json:"tier"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	// MCLP suggests at most p sites: fewer when they already cover all.
+	if err := json.Unmarshal(b, &fc); err != nil || len(fc.Features) < 1 || len(fc.Features) > 3 {
+		t.Fatalf("export: %v, %d sites", err, len(fc.Features))
+	}
+	url, code := c.run("db", "url")
+	if code != 0 {
+		t.Fatalf("db url: %s", url)
+	}
+	conn, err := pgx.Connect(context.Background(), strings.TrimSpace(url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, f := range fc.Features {
+		var inside int
+		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM exclusion_zone
+			WHERE $3 = ANY(applies_to_tiers) AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))`,
+			f.Geometry.Coordinates[0], f.Geometry.Coordinates[1], f.Properties.Tier).Scan(&inside)
+		if err != nil || inside != 0 {
+			t.Errorf("site %v lies in %d exclusion zones for %s facilities (%v)", f.Geometry.Coordinates, inside, f.Properties.Tier, err)
+		}
+	}
+	if _, err := exec.LookPath("ogrinfo"); err == nil {
+		info, err := exec.Command("ogrinfo", "-ro", "-al", "-so", out).CombinedOutput()
+		if err != nil || !strings.Contains(string(info), fmt.Sprintf("Feature Count: %d", len(fc.Features))) {
+			t.Fatalf("ogrinfo on the plan export: %v\n%s", err, info)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/coverage"
@@ -168,12 +170,19 @@ func (in *instance) loadCandidates(ctx context.Context, pool *pgxpool.Pool) erro
 		if err != nil {
 			return postgres.Translate(err, "generated candidates")
 		}
+		users := len(in.cands)
 		var c candidate
 		var excluded bool
 		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.At.Lon, &c.At.Lat, &c.Region, &c.Kind, &excluded}, func() error {
 			if excluded {
 				in.excluded++
 				return nil
+			}
+			// A generated site on top of a user candidate is the same place.
+			for _, u := range in.cands[:users] {
+				if geo.Distance(orb.Point{u.At.Lon, u.At.Lat}, orb.Point{c.At.Lon, c.At.Lat}) < duplicateMetres {
+					return nil
+				}
 			}
 			cc := c
 			cc.Source = "generated"
@@ -187,6 +196,10 @@ func (in *instance) loadCandidates(ctx context.Context, pool *pgxpool.Pool) erro
 	}
 	return nil
 }
+
+// duplicateMetres: a generated candidate this close to a user candidate is
+// left out as the same place.
+const duplicateMetres = 300
 
 // planClasses returns the plan's classes' parameters.
 func (in *instance) class(i int) *coverage.Class {

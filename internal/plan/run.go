@@ -289,6 +289,15 @@ func execute(ctx context.Context, model access.Model, in *instance) (*Result, er
 	if in.excluded > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("%d candidate sites were left out: inside exclusion zones that apply to %s facilities, or (above field tier) on farmland", in.excluded, req.Tier))
 	}
+	for _, k := range order {
+		e := expl[k]
+		if e.MarginalGain <= 1e-9 && (req.Problem == "mclp" || req.Problem == "lscp") {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s adds no covered output beyond the other sites: fewer sites would do as well", in.cands[k].Name))
+		}
+		if e.RunnerUp != nil && e.RunnerUp.Loss <= 1e-9 {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s would serve as well as %s: an equally good alternative", e.RunnerUp.Name, in.cands[k].Name))
+		}
+	}
 	sort.SliceStable(order, func(a, b int) bool { return expl[order[a]].ServesT > expl[order[b]].ServesT })
 	fc := geojson.NewFeatureCollection()
 	for rank, k := range order {

@@ -24,8 +24,8 @@ func runSolve(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
-// exitCode is the code main would exit with for err.
-func exitCode(err error) int {
+// solveExitCode is the code main would exit with for err.
+func solveExitCode(err error) int {
 	if err == nil {
 		return 0
 	}
@@ -36,7 +36,7 @@ func exitCode(err error) int {
 	return 1
 }
 
-func writeFile(t *testing.T, name, body string) string {
+func writeSolveFile(t *testing.T, name, body string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
@@ -55,7 +55,7 @@ const solveJSON = `{"problem": "mclp", "p": 1, "radius": 10, "metric": "euclidea
                 {"id": "c2", "x": 20, "y": 0}, {"id": "c3", "x": 30, "y": 0, "status": "forbidden"},
                 {"id": "c4", "x": 45, "y": 0, "status": "existing"}]}`
 
-func decodeOutput(t *testing.T, out string) map[string]any {
+func decodeSolveOutput(t *testing.T, out string) map[string]any {
 	t.Helper()
 	var m map[string]any
 	dec := json.NewDecoder(strings.NewReader(out))
@@ -74,14 +74,14 @@ func decodeOutput(t *testing.T, out string) map[string]any {
 }
 
 func TestSolveJSON(t *testing.T) {
-	path := writeFile(t, "villages.json", solveJSON)
+	path := writeSolveFile(t, "villages.json", solveJSON)
 	// The file's defaults: mclp, p = 1, radius 10. v4 is covered by the
 	// existing store (radius 5), c3 is forbidden; c2 covers v1+v2+v3 = 9.
 	out, err := runSolve(t, path, "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := decodeOutput(t, out)
+	m := decodeSolveOutput(t, out)
 	if m["problem"] != "mclp" || m["objective"] != 14.0 || m["covered"] != 14.0 || m["bound"] != 14.0 || m["gap"] != 0.0 {
 		t.Errorf("mclp: %s", out)
 	}
@@ -98,7 +98,7 @@ func TestSolveJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m = decodeOutput(t, out)
+	m = decodeSolveOutput(t, out)
 	if m["objective"] != 2.0 || m["bound"] != 2.0 || m["covered"] != 15.0 || m["p"] != 2.0 {
 		t.Errorf("lscp: %s", out)
 	}
@@ -111,19 +111,19 @@ func TestSolveJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m = decodeOutput(t, out); m["objective"] != 5.0+3+2 {
+	if m = decodeSolveOutput(t, out); m["objective"] != 5.0+3+2 {
 		t.Errorf("radius 5, p 2: %s", out)
 	}
 }
 
 func TestSolveSJC(t *testing.T) {
-	coords := writeFile(t, "tiny.txt", "4\r\n0 0\r\n0 600\r\n0 1500\r\n2000 2000\r\n")
-	demand := writeFile(t, "demand-tiny.dat", "5\r\n4\r\n3\r\n10\r\n")
+	coords := writeSolveFile(t, "tiny.txt", "4\r\n0 0\r\n0 600\r\n0 1500\r\n2000 2000\r\n")
+	demand := writeSolveFile(t, "demand-tiny.dat", "5\r\n4\r\n3\r\n10\r\n")
 	out, err := runSolve(t, coords, "--format", "sjc", "--demand", demand, "--problem", "mclp", "--p", "1", "--radius", "800")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := decodeOutput(t, out)
+	m := decodeSolveOutput(t, out)
 	if m["objective"] != 10.0 || m["bound"] != 10.0 || m["covered"] != 10.0 {
 		t.Errorf("p=1: %s", out)
 	}
@@ -131,24 +131,24 @@ func TestSolveSJC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m = decodeOutput(t, out); m["objective"] != 19.0 || m["n"] != 4.0 || m["m"] != 4.0 {
+	if m = decodeSolveOutput(t, out); m["objective"] != 19.0 || m["n"] != 4.0 || m["m"] != 4.0 {
 		t.Errorf("p=2: %s", out)
 	}
 	out, err = runSolve(t, coords, "--format", "sjc", "--demand", demand, "--problem", "lscp", "--radius", "800", "--time-limit", "5s")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m = decodeOutput(t, out); m["objective"] != 3.0 || m["covered"] != 22.0 {
+	if m = decodeSolveOutput(t, out); m["objective"] != 3.0 || m["covered"] != 22.0 {
 		t.Errorf("lscp: %s", out)
 	}
 }
 
 func TestSolveErrors(t *testing.T) {
-	good := writeFile(t, "good.json", solveJSON)
-	bad := writeFile(t, "bad.json", `{"problem": "mclp", "p": 1, "demand": [{"x": 0, "y": 0}], "candidates": [{"x": 0, "y": 0}],`)
-	unknown := writeFile(t, "unknown.json", `{"p": 1, "demand": [{"x": 0, "y": 0, "wieght": 2}], "candidates": [{"x": 0, "y": 0}]}`)
-	coords := writeFile(t, "c.txt", "2\n0 0\n1 1\n")
-	weights := writeFile(t, "w.dat", "1\n2\n")
+	good := writeSolveFile(t, "good.json", solveJSON)
+	bad := writeSolveFile(t, "bad.json", `{"problem": "mclp", "p": 1, "demand": [{"x": 0, "y": 0}], "candidates": [{"x": 0, "y": 0}],`)
+	unknown := writeSolveFile(t, "unknown.json", `{"p": 1, "demand": [{"x": 0, "y": 0, "wieght": 2}], "candidates": [{"x": 0, "y": 0}]}`)
+	coords := writeSolveFile(t, "c.txt", "2\n0 0\n1 1\n")
+	weights := writeSolveFile(t, "w.dat", "1\n2\n")
 	for _, c := range []struct {
 		name string
 		args []string
@@ -175,7 +175,7 @@ func TestSolveErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error; output %s", out)
 			}
-			if got := exitCode(err); got != c.code {
+			if got := solveExitCode(err); got != c.code {
 				t.Errorf("exit code %d, want %d (%v)", got, c.code, err)
 			}
 			if !strings.Contains(err.Error(), c.want) {

@@ -1,0 +1,493 @@
+package locate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+)
+
+// cflpDefaultLimit is the time limit when Params.TimeLimit is 0.
+const cflpDefaultLimit = 60 * time.Second
+
+// solveCFLP solves the single-source capacitated facility location problem:
+// every demand goes to exactly one open site over an arc of in.Costs, the
+// weights assigned to a site stay within its capacity (0: unlimited), and
+// the objective is the fixed cost of the opened candidate sites plus the
+// assignment costs. A cost is the cost of serving the demand's whole weight
+// from the site: it is used as is, not multiplied by the weight (scale the
+// costs beforehand for tonne-weighted transport). Existing sites are always
+// open, free and not counted in p; forbidden sites are never opened.
+// params.P (else in.P) fixes the number of new sites when > 0;
+// params.Budget caps their total fixed cost when > 0.
+//
+// The method is a Lagrangian heuristic: subgradient optimisation of the
+// relaxation of the assignment constraints (per-site knapsacks) gives the
+// bound, and each relaxed solution's sites are turned into a solution by
+// regret assignment, overload repair and shift/swap local search; the best
+// solutions are improved by site-level local search (open, close, swap)
+// and an iterated local search. The result is deterministic for a seed as
+// long as the time limit does not cut the search short.
+func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error) {
+	start := time.Now()
+	pr, err := newCFLPProblem(in, params)
+	if err != nil {
+		return nil, err
+	}
+	limit := params.TimeLimit
+	if limit <= 0 {
+		limit = cflpDefaultLimit
+	}
+	sv := newCFLPSolver(pr, params.Seed, &cflpClock{ctx: ctx, deadline: start.Add(limit)})
+	sv.run()
+	if sv.best == nil {
+		if sv.infeasible {
+			return nil, fmt.Errorf("cflp: no assignment fits the capacities: %w", ErrInfeasible)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("cflp: stopped before a feasible solution was found: %w", err)
+		}
+		return nil, fmt.Errorf("cflp: no feasible solution found in %v (the instance may be infeasible)", time.Since(start).Round(time.Millisecond))
+	}
+	return sv.result(start), nil
+}
+
+// cflpOptions tune the solver; tests use them to switch phases off.
+type cflpOptions struct {
+	exact bool // prove small instances by branch and bound
+}
+
+// cflpSolver holds the state of one CFLP solve.
+type cflpSolver struct {
+	pr    *cflpProblem
+	clock *cflpClock
+	rng   *rand.Rand
+	opts  cflpOptions
+
+	lg      *cflpLagr
+	lb      float64   // best valid lower bound
+	lambda  []float64 // multipliers of the best bound
+	best    *cflpSol  // best feasible solution (nil: none yet)
+	bestObj float64
+	pool    []*cflpSol // good distinct solutions, best first
+	seen    map[uint64]bool
+
+	cur, tmp   *cflpSol
+	buf        cflpBuf
+	moves      []cflpMove
+	gains      []cflpItem
+	relSum     []float64
+	relCnt     []int32
+	iters      int
+	infeasible bool // proven infeasible
+}
+
+const cflpPoolSize = 8
+
+func newCFLPSolver(pr *cflpProblem, seed int64, clock *cflpClock) *cflpSolver {
+	return &cflpSolver{
+		pr:      pr,
+		clock:   clock,
+		rng:     rand.New(rand.NewPCG(uint64(seed), 0x636f6c64636861)),
+		opts:    cflpOptions{exact: true},
+		lb:      math.Inf(-1),
+		bestObj: math.Inf(1),
+		seen:    make(map[uint64]bool),
+		cur:     newCFLPSol(pr),
+		tmp:     newCFLPSol(pr),
+		lg:      newCFLPLagr(pr),
+	}
+}
+
+// proven reports whether the best solution is proven optimal.
+func (sv *cflpSolver) proven() bool {
+	return sv.best != nil && sv.bestObj-sv.lb <= 1e-9*math.Max(1, math.Abs(sv.bestObj))
+}
+
+// run performs the search phases until done, proven or out of time.
+func (sv *cflpSolver) run() {
+	sv.heuristics()
+	if sv.opts.exact && !sv.proven() && !sv.infeasible && sv.pr.n <= cflpExactMaxN && !sv.clock.done() {
+		sv.exact(cflpExactNodes)
+	}
+}
+
+// heuristics runs the heuristic phases: a greedy start (p fixed), the
+// Lagrangian heuristic, site-level search from the best distinct
+// solutions, intensification of their assignments and an iterated local
+// search.
+func (sv *cflpSolver) heuristics() {
+	sv.greedyStart()
+	sv.subgradient(sv.subgradientIters())
+	if sv.proven() || sv.clock.done() {
+		return
+	}
+	for _, s := range sv.poolCopy() {
+		sv.siteSearch(s, 30)
+		if sv.proven() || sv.clock.done() {
+			return
+		}
+	}
+	for x, s := range sv.poolCopy() {
+		if x >= 3 {
+			break
+		}
+		sv.intensify(s, 150)
+	}
+	sv.ils(300, 60)
+}
+
+// subgradientIters is the iteration cap of the subgradient phase.
+func (sv *cflpSolver) subgradientIters() int {
+	return 600
+}
+
+// subgradient maximises the Lagrangian bound by subgradient optimisation
+// (Polyak steps towards the best known objective, halving the step factor
+// when the bound stalls) and turns every new relaxed site selection into a
+// solution.
+func (sv *cflpSolver) subgradient(maxIter int) {
+	lg := sv.lg
+	sv.lambda = append(sv.lambda[:0], lg.lambda...)
+	mu, stall := 2.0, 0
+	const patience = 20
+	for it := 0; it < maxIter && !sv.clock.done(); it++ {
+		lg.evaluate()
+		sv.iters++
+		if math.IsInf(lg.valid, 1) {
+			sv.infeasible = true
+			return
+		}
+		if math.IsInf(sv.lb, -1) || lg.valid > sv.lb+1e-9*math.Abs(sv.lb) {
+			sv.lb = lg.valid
+			copy(sv.lambda, lg.lambda)
+			stall = 0
+		} else if stall++; stall >= patience {
+			mu /= 2
+			stall = 0
+		}
+		sv.primal(true)
+		if sv.proven() || mu < 1e-4 {
+			return
+		}
+		if !sv.step(mu, sv.bestObj) {
+			return
+		}
+	}
+}
+
+// step moves the multipliers along the subgradient by a Polyak step of
+// factor mu towards target (an estimate above the bound when target is
+// +Inf). It returns false when the subgradient is zero: the relaxed
+// solution is then feasible, hence optimal for the relaxation's fixings.
+func (sv *cflpSolver) step(mu, target float64) bool {
+	pr, lg := sv.pr, sv.lg
+	norm := 0.0
+	for i := range pr.n {
+		g := 1 - float64(lg.cnt[i])
+		norm += g * g
+	}
+	if norm == 0 {
+		return false
+	}
+	if math.IsInf(target, 1) {
+		target = lg.value + 0.1*math.Max(1, math.Abs(lg.value))
+	}
+	t := mu * math.Max(target-lg.value, 1e-6*math.Max(1, math.Abs(target))) / norm
+	for i := range pr.n {
+		lg.lambda[i] += t * (1 - float64(lg.cnt[i]))
+	}
+	return true
+}
+
+// openSetKey hashes the set of open sites of s.
+func openSetKey(open []bool) uint64 {
+	h := uint64(14695981039346656037)
+	for j, o := range open {
+		if o {
+			h ^= uint64(j) + 1
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
+// primal turns the relaxed solution into a feasible one: the selected
+// sites open, customers chosen by exactly one of them keep it, the others
+// are assigned by regret, overload is repaired (with p free, by opening
+// more sites if needed), and local search finishes. With once, a site
+// selection already tried is skipped.
+func (sv *cflpSolver) primal(once bool) {
+	pr, lg, s := sv.pr, sv.lg, sv.cur
+	key := openSetKey(lg.yp)
+	if once && sv.seen[key] {
+		return
+	}
+	sv.seen[key] = true
+	s.reset()
+	for _, j := range pr.cands {
+		if lg.yp[j] {
+			s.openSite(int(j))
+		}
+	}
+	cnt := cflpGrowI32(sv.buf.cnt, pr.n)
+	sv.buf.cnt = cnt
+	clear(cnt)
+	for _, j := range lg.sites {
+		if lg.yp[j] {
+			for _, i := range lg.sel[j] {
+				cnt[i]++
+			}
+		}
+	}
+	for _, j := range lg.sites {
+		if !lg.yp[j] {
+			continue
+		}
+		for _, i := range lg.sel[j] {
+			if cnt[i] == 1 {
+				s.place(int(i), int(j))
+			}
+		}
+	}
+	if sv.complete(s) {
+		sv.offer(s)
+	}
+}
+
+// complete finishes a partial solution: regret assignment, overload repair,
+// opening extra sites when p is free, local search. It returns whether s
+// is feasible.
+func (sv *cflpSolver) complete(s *cflpSol) bool {
+	for attempt := 0; ; attempt++ {
+		ok := s.assignRest(&sv.buf)
+		if ok && (s.repair(sv.clock) || sv.repack(s)) {
+			break
+		}
+		if attempt >= 20 || sv.clock.done() {
+			return false
+		}
+		if !sv.openExtra(s) {
+			return false
+		}
+	}
+	s.localSearch(sv.clock)
+	sv.relocate(s)
+	sv.closeEmpty(s)
+	return s.feasible()
+}
+
+// repack retries the assignment to the open sites from scratch a few times
+// (more on small instances), customers by randomly perturbed decreasing
+// weight, each to its cheapest or its tightest-fitting open site with room
+// (by a coin toss), followed by repair: randomised first-fit decreasing
+// for the bin packing hidden in tight instances. It returns whether an
+// assignment without overload was found.
+func (sv *cflpSolver) repack(s *cflpSol) bool {
+	pr := sv.pr
+	capOpen := 0.0
+	for j, o := range s.open {
+		if o {
+			capOpen += pr.capa[j]
+		}
+	}
+	if capOpen < pr.totalQ {
+		return false
+	}
+	tries := min(max(2000/pr.n, 2), 40)
+	order := make([]int32, pr.n)
+	key := make([]float64, pr.n)
+	for range tries {
+		if sv.clock.done() {
+			return false
+		}
+		for i := range pr.n {
+			s.unplace(i)
+			order[i] = int32(i)
+			key[i] = pr.q[i] * (1 + 0.5*sv.rng.Float64())
+		}
+		sort.SliceStable(order, func(a, b int) bool { return key[order[a]] > key[order[b]] })
+		for _, i := range order {
+			tight := sv.rng.IntN(2) == 0
+			best, bestRoom, first := -1, math.Inf(1), -1
+			for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+				j := int(pr.rSite[k])
+				if !s.open[j] {
+					continue
+				}
+				if first < 0 {
+					first = j
+				}
+				room := pr.limit[j] - s.load[j] - pr.q[i]
+				if room < 0 {
+					continue
+				}
+				if !tight {
+					best = j
+					break
+				}
+				if room < bestRoom {
+					best, bestRoom = j, room
+				}
+			}
+			if best < 0 {
+				best = first
+			}
+			if best < 0 {
+				return false // unreachable customer: open more sites
+			}
+			s.place(int(i), best)
+		}
+		if s.repair(sv.clock) {
+			return true
+		}
+	}
+	return false
+}
+
+// openExtra opens the closed candidate of least Lagrangian value v_j per
+// unit of capacity that an unassigned or overloaded customer can reach and
+// the budget allows, and unassigns the customers of overloaded sites it can
+// serve. With p fixed, or when the budget allows no further site, it swaps
+// instead: an open candidate closes (its customers unassigned) for a
+// reachable one (larger, with p fixed), the pair of least change in
+// Lagrangian value within the budget.
+func (sv *cflpSolver) openExtra(s *cflpSol) bool {
+	pr := sv.pr
+	reach := make([]bool, pr.m)
+	for i, j := range s.assign {
+		if j >= 0 && s.over(int(j), s.load[j]) == 0 {
+			continue
+		}
+		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+			reach[pr.rSite[k]] = true
+		}
+	}
+	v := sv.lg.v
+	out, in, best := -1, -1, math.Inf(1)
+	if pr.p == 0 {
+		for _, k := range pr.cands {
+			if s.open[k] || !reach[k] || math.IsInf(v[k], 1) ||
+				pr.budget > 0 && s.fixed+pr.fixed[k] > pr.budget*(1+1e-12) {
+				continue
+			}
+			if score := v[k] / math.Min(pr.capa[k], pr.totalQ); in < 0 || score < best {
+				in, best = int(k), score
+			}
+		}
+	}
+	if in < 0 {
+		// Swap: with p fixed only for a larger site, with p free (over
+		// the budget) for any reachable one.
+		for _, k := range pr.cands {
+			if s.open[k] || !reach[k] || math.IsInf(v[k], 1) {
+				continue
+			}
+			for _, j := range pr.cands {
+				if !s.open[j] || pr.p > 0 && pr.capa[k] <= pr.capa[j] ||
+					pr.budget > 0 && s.fixed-pr.fixed[j]+pr.fixed[k] > pr.budget*(1+1e-12) {
+					continue
+				}
+				if score := v[k] - v[j]; in < 0 || score < best {
+					out, in, best = int(j), int(k), score
+				}
+			}
+		}
+	}
+	if in < 0 {
+		return false
+	}
+	if out >= 0 {
+		for len(s.members[out]) > 0 {
+			s.unplace(int(s.members[out][len(s.members[out])-1]))
+		}
+		s.closeSite(out)
+	}
+	s.openSite(in)
+	for k := pr.cStart[in]; k < pr.cStart[in+1]; k++ {
+		i := int(pr.cCust[k])
+		if j := s.assign[i]; j >= 0 && s.over(int(j), s.load[j]) > 0 {
+			s.unplace(i)
+		}
+	}
+	return true
+}
+
+// offer records s if it is feasible and better than the best known, and
+// keeps it in the pool of distinct good solutions.
+func (sv *cflpSolver) offer(s *cflpSol) {
+	obj := s.recompute()
+	if !s.feasible() {
+		return
+	}
+	if obj < sv.bestObj {
+		if sv.best == nil {
+			sv.best = newCFLPSol(sv.pr)
+		}
+		sv.best.copyFrom(s)
+		sv.bestObj = obj
+	}
+	key := openSetKey(s.open)
+	for x, o := range sv.pool {
+		if openSetKey(o.open) == key {
+			if obj < o.total() {
+				o.copyFrom(s)
+				sv.sortPool()
+			}
+			_ = x
+			return
+		}
+	}
+	if len(sv.pool) < cflpPoolSize {
+		n := newCFLPSol(sv.pr)
+		n.copyFrom(s)
+		sv.pool = append(sv.pool, n)
+	} else if last := sv.pool[len(sv.pool)-1]; obj < last.total() {
+		last.copyFrom(s)
+	} else {
+		return
+	}
+	sv.sortPool()
+}
+
+func (sv *cflpSolver) sortPool() {
+	sort.SliceStable(sv.pool, func(a, b int) bool { return sv.pool[a].total() < sv.pool[b].total() })
+}
+
+// poolCopy returns copies of the pool's solutions, best first.
+func (sv *cflpSolver) poolCopy() []*cflpSol {
+	out := make([]*cflpSol, len(sv.pool))
+	for x, o := range sv.pool {
+		out[x] = newCFLPSol(sv.pr)
+		out[x].copyFrom(o)
+	}
+	return out
+}
+
+// result builds the Result of the best solution.
+func (sv *cflpSolver) result(start time.Time) *Result {
+	b := sv.best
+	obj := b.recompute()
+	bound := math.Min(sv.lb, obj)
+	if math.IsInf(bound, -1) {
+		bound = 0
+	}
+	r := &Result{
+		Problem:    CFLP,
+		Objective:  obj,
+		Bound:      bound,
+		Gap:        GapPercent(obj, bound),
+		Assign:     append([]int32(nil), b.assign...),
+		Iterations: sv.iters,
+		Sites:      []int{},
+	}
+	for _, j := range sv.pr.cands {
+		if b.open[j] {
+			r.Sites = append(r.Sites, int(j))
+		}
+	}
+	r.Seconds = time.Since(start).Seconds()
+	return r
+}

@@ -1,0 +1,265 @@
+package locate
+
+import (
+	"math"
+	"sort"
+)
+
+// cflpMove is a site-level move: close site out (-1: none) and open site in
+// (-1: none), with an estimate of the change in cost.
+type cflpMove struct {
+	out, in int32
+	est     float64
+}
+
+// siteMoves lists the site-level moves allowed from s (closing an open
+// candidate, opening a closed one, swapping the two; with p fixed only
+// swaps) with optimistic cost estimates, best first. allowed filters the
+// candidates that may be opened (nil: all).
+func (sv *cflpSolver) siteMoves(s *cflpSol, allowed []bool) []cflpMove {
+	pr := sv.pr
+	moves := sv.moves[:0]
+	var opened, closed []int32
+	for _, j := range pr.cands {
+		if s.open[j] {
+			opened = append(opened, j)
+		} else if allowed == nil || allowed[j] {
+			closed = append(closed, j)
+		}
+	}
+	budgetOK := func(df float64) bool {
+		return pr.budget <= 0 || s.fixed+df <= pr.budget*(1+1e-12)
+	}
+	if pr.p == 0 {
+		for _, j := range opened {
+			moves = append(moves, cflpMove{out: j, in: -1, est: sv.estimate(s, int(j), -1)})
+		}
+		for _, k := range closed {
+			if budgetOK(pr.fixed[k]) {
+				moves = append(moves, cflpMove{out: -1, in: k, est: sv.estimate(s, -1, int(k))})
+			}
+		}
+	}
+	for _, j := range opened {
+		for _, k := range closed {
+			if budgetOK(pr.fixed[k] - pr.fixed[j]) {
+				moves = append(moves, cflpMove{out: j, in: k, est: sv.estimate(s, int(j), int(k))})
+			}
+		}
+	}
+	sort.SliceStable(moves, func(a, b int) bool { return moves[a].est < moves[b].est })
+	sv.moves = moves
+	return moves
+}
+
+// estimate returns an estimate of the cost change of closing site out and
+// opening site in (either may be -1): out's customers go to in when it is
+// cheaper and has room, otherwise to their cheapest other open site
+// (ignoring its capacity); then other customers move to in by decreasing
+// saving while it has room.
+func (sv *cflpSolver) estimate(s *cflpSol, out, in int) float64 {
+	pr := sv.pr
+	d := 0.0
+	room := 0.0
+	if in >= 0 {
+		d += pr.fixed[in]
+		room = pr.limit[in]
+	}
+	if out >= 0 {
+		d -= pr.fixed[out]
+		for _, i := range s.members[out] {
+			cur := pr.cost(int(i), out)
+			alt := math.Inf(1)
+			for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+				t := int(pr.rSite[k])
+				if t != out && s.open[t] {
+					alt = pr.rCost[k]
+					break
+				}
+			}
+			if in >= 0 {
+				if c := pr.cost(int(i), in); c < alt && pr.q[i] <= room {
+					alt = c
+					room -= pr.q[i]
+				}
+			}
+			if math.IsInf(alt, 1) {
+				return math.Inf(1)
+			}
+			d += alt - cur
+		}
+	}
+	if in < 0 {
+		return d
+	}
+	// Savings of the other customers moving to in, best per unit of weight
+	// first (all of them when in is uncapacitated).
+	gains := sv.gains[:0]
+	for k := pr.cStart[in]; k < pr.cStart[in+1]; k++ {
+		i := pr.cCust[k]
+		j := int(s.assign[i])
+		if j == out {
+			continue
+		}
+		if g := pr.cost(int(i), j) - pr.cCost[k]; g > 0 {
+			gains = append(gains, cflpItem{p: g, w: pr.q[i], id: i})
+		}
+	}
+	sort.Slice(gains, func(a, b int) bool {
+		l, r := gains[a].p*gains[b].w, gains[b].p*gains[a].w
+		if l != r {
+			return l > r
+		}
+		return gains[a].id < gains[b].id
+	})
+	for _, g := range gains {
+		if g.w <= room {
+			room -= g.w
+			d -= g.p
+		}
+	}
+	sv.gains = gains
+	return d
+}
+
+// applyMove applies mv to s and completes the assignment (regret, repair,
+// local search). It returns false when no feasible assignment was found.
+func (sv *cflpSolver) applyMove(s *cflpSol, mv cflpMove) bool {
+	if mv.in >= 0 {
+		s.openSite(int(mv.in))
+	}
+	if mv.out >= 0 {
+		j := int(mv.out)
+		for len(s.members[j]) > 0 {
+			s.unplace(int(s.members[j][len(s.members[j])-1]))
+		}
+		s.closeSite(j)
+		if !s.assignRest(&sv.buf) {
+			return false
+		}
+		if !s.repair(sv.clock) {
+			return false
+		}
+	}
+	s.localSearch(sv.clock)
+	return true
+}
+
+// siteSearch improves s by site-level moves: in each round the moves are
+// estimated, the most promising are evaluated for real (at most maxEval per
+// round) and the first that improves is kept. It returns the number of
+// improving moves.
+func (sv *cflpSolver) siteSearch(s *cflpSol, maxEval int) int {
+	improved := 0
+	eps := s.improveEps()
+	for !sv.clock.done() && !sv.proven() {
+		moves := sv.siteMoves(s, nil)
+		found := false
+		evals := 0
+		for _, mv := range moves {
+			if evals >= maxEval || math.IsInf(mv.est, 1) || sv.clock.done() {
+				break
+			}
+			if mv.est > sv.estSlack(s) {
+				break
+			}
+			evals++
+			sv.iters++
+			sv.tmp.copyFrom(s)
+			if !sv.applyMove(sv.tmp, mv) {
+				continue
+			}
+			sv.closeEmpty(sv.tmp)
+			if sv.tmp.total() < s.total()-eps {
+				s.copyFrom(sv.tmp)
+				sv.offer(s)
+				found = true
+				improved++
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return improved
+}
+
+// estSlack is how far above zero an estimated move may be and still be
+// tried: estimates ignore the re-optimisation of the other customers.
+func (sv *cflpSolver) estSlack(s *cflpSol) float64 {
+	return 0.02 * s.acost
+}
+
+// closeEmpty closes open candidate sites without customers when p is free.
+func (sv *cflpSolver) closeEmpty(s *cflpSol) {
+	if sv.pr.p > 0 {
+		return
+	}
+	for _, j := range sv.pr.cands {
+		if s.open[j] && len(s.members[j]) == 0 {
+			s.closeSite(int(j))
+		}
+	}
+}
+
+// relocate moves whole clusters: for each open candidate site j, the
+// closed candidate k (within the budget, with room for j's load) that
+// serves all of j's customers at the least fixed plus assignment cost
+// replaces j when that is cheaper. Local search follows every relocation.
+// It returns the number of relocations.
+func (sv *cflpSolver) relocate(s *cflpSol) int {
+	pr := sv.pr
+	sum := cflpGrowF(sv.relSum, pr.m)
+	cnt := cflpGrowI32(sv.relCnt, pr.m)
+	sv.relSum, sv.relCnt = sum, cnt
+	eps := s.improveEps()
+	moves := 0
+	for round := 0; round < 10 && !sv.clock.done(); round++ {
+		moved := false
+		for _, j := range pr.cands {
+			if !s.open[j] || len(s.members[j]) == 0 {
+				continue
+			}
+			clear(sum)
+			clear(cnt)
+			cur := 0.0
+			for _, i := range s.members[j] {
+				cur += pr.cost(int(i), int(j))
+				for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+					sum[pr.rSite[k]] += pr.rCost[k]
+					cnt[pr.rSite[k]]++
+				}
+			}
+			need := int32(len(s.members[j]))
+			bestK, bestD := -1, -eps
+			for _, k := range pr.cands {
+				if s.open[k] || cnt[k] != need || s.load[j] > pr.limit[k] {
+					continue
+				}
+				df := pr.fixed[k] - pr.fixed[j]
+				if pr.budget > 0 && s.fixed+df > pr.budget*(1+1e-12) {
+					continue
+				}
+				if d := df + sum[k] - cur; d < bestD {
+					bestK, bestD = int(k), d
+				}
+			}
+			if bestK < 0 {
+				continue
+			}
+			s.openSite(bestK)
+			for len(s.members[j]) > 0 {
+				s.move(int(s.members[j][len(s.members[j])-1]), bestK)
+			}
+			s.closeSite(int(j))
+			moved = true
+			moves++
+		}
+		if !moved {
+			break
+		}
+		s.localSearch(sv.clock)
+	}
+	return moves
+}

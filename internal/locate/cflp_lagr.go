@@ -1,0 +1,285 @@
+package locate
+
+import (
+	"math"
+	"sort"
+)
+
+// cflpLagr is the Lagrangian relaxation of the assignment constraints
+// (every customer served exactly once) with multipliers lambda. For fixed
+// lambda it decomposes into one 0-1 knapsack per site (which customers the
+// site would serve, profit lambda_i - c_ij, weight q_i, capacity of the
+// site), solved exactly by branch and bound, and a small site-selection
+// problem over the sites' values v_j = f_j - best profit:
+//
+//   - p fixed: the existing sites and the p candidates of least v_j;
+//   - budget: the candidates of negative v_j form a knapsack on fixed cost;
+//   - otherwise: every negative v_j, plus the cheapest set of further sites
+//     whose capacity covers the total demand (a valid inequality that
+//     strengthens the bound: a covering knapsack, solved exactly).
+//
+// Dropping constraints from the site-selection problem (the budget when p
+// is fixed; the capacity cover when p or a budget is given) keeps the bound
+// valid, only weaker. L(lambda) = sum(lambda) + selection value is a lower
+// bound on the optimum for every lambda; subgradient optimisation raises it.
+type cflpLagr struct {
+	pr     *cflpProblem
+	lambda []float64
+	sites  []int32   // sites that may be open (candidates and existing)
+	v      []float64 // v_j for the best knapsack solutions found
+	vlb    []float64 // valid lower bounds on v_j (differ when a knapsack was cut short)
+	sel    [][]int32 // customers chosen by each site's knapsack
+	y      []bool    // selected sites
+	yp     []bool    // the selection repaired for the primal heuristic (budget)
+	cnt    []int32   // how many selected sites chose each customer
+	value  float64   // L(lambda) for the selection (a bound when no knapsack was cut short)
+	valid  float64   // valid lower bound at lambda
+	knap   cflpKnap
+	items  []cflpItem
+	order  []int32
+	free   []int32
+	fix    []int8 // per site: 1 forced open, -1 forced closed, 0 free
+	nodes  int    // node limit per knapsack
+}
+
+func newCFLPLagr(pr *cflpProblem) *cflpLagr {
+	lg := &cflpLagr{
+		pr:     pr,
+		lambda: make([]float64, pr.n),
+		v:      make([]float64, pr.m),
+		vlb:    make([]float64, pr.m),
+		sel:    make([][]int32, pr.m),
+		y:      make([]bool, pr.m),
+		yp:     make([]bool, pr.m),
+		cnt:    make([]int32, pr.n),
+		fix:    make([]int8, pr.m),
+		nodes:  20000,
+	}
+	lg.sites = append(append(lg.sites, pr.cands...), pr.exist...)
+	sort.Slice(lg.sites, func(a, b int) bool { return lg.sites[a] < lg.sites[b] })
+	// Start from each customer's cheapest arc plus its share of the site's
+	// fixed cost in proportion to the capacity it uses.
+	for i := range pr.n {
+		best := math.Inf(1)
+		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+			j := pr.rSite[k]
+			c := pr.rCost[k]
+			if !math.IsInf(pr.capa[j], 1) {
+				c += pr.fixed[j] * pr.q[i] / pr.capa[j]
+			}
+			best = math.Min(best, c)
+		}
+		lg.lambda[i] = best
+	}
+	return lg
+}
+
+// evaluate solves the relaxation at the current multipliers, filling v, vlb,
+// sel, y, cnt, value and valid.
+func (lg *cflpLagr) evaluate() {
+	pr := lg.pr
+	exact := true
+	for _, j := range lg.sites {
+		if lg.fix[j] < 0 {
+			lg.sel[j] = lg.sel[j][:0]
+			lg.v[j], lg.vlb[j] = math.Inf(1), math.Inf(1)
+			continue
+		}
+		lg.items = lg.items[:0]
+		for k := pr.cStart[j]; k < pr.cStart[j+1]; k++ {
+			i := pr.cCust[k]
+			if d := lg.lambda[i] - pr.cCost[k]; d > 0 {
+				lg.items = append(lg.items, cflpItem{p: d, w: pr.q[i], id: i})
+			}
+		}
+		best, ub, chosen := lg.knap.solve(lg.items, pr.capa[j], lg.nodes, lg.sel[j][:0])
+		lg.sel[j] = chosen
+		lg.v[j] = pr.fixed[j] - best
+		lg.vlb[j] = pr.fixed[j] - ub
+		if ub != best {
+			exact = false
+		}
+	}
+	sum := 0.0
+	for _, l := range lg.lambda {
+		sum += l
+	}
+	val, lb := lg.selectSites(lg.v, lg.y)
+	lg.value = sum + val
+	lg.valid = sum + lb
+	if !exact {
+		_, lb = lg.selectSites(lg.vlb, nil)
+		lg.valid = math.Min(lg.valid, sum+lb)
+	}
+	copy(lg.yp, lg.y)
+	if pr.p > 0 && pr.budget > 0 {
+		lg.fitBudget(lg.v, lg.yp)
+	}
+	clear(lg.cnt)
+	for _, j := range lg.sites {
+		if lg.y[j] {
+			for _, i := range lg.sel[j] {
+				lg.cnt[i]++
+			}
+		}
+	}
+}
+
+// selectSites solves the site-selection problem for site values v, marking
+// the choice in y when y is not nil and honouring the fixings in fix. It
+// returns the value of the choice and a valid lower bound on the problem's
+// optimum (equal up to rounding unless a knapsack was cut short); both are
+// +Inf when the fixings leave no feasible choice.
+func (lg *cflpLagr) selectSites(v []float64, y []bool) (val, lb float64) {
+	pr := lg.pr
+	if y != nil {
+		clear(y)
+	}
+	covered, uncap := 0.0, false
+	take := func(j int32) {
+		if y != nil {
+			y[j] = true
+		}
+		val += v[j]
+		covered += pr.capa[j]
+		uncap = uncap || math.IsInf(pr.capa[j], 1)
+	}
+	for _, j := range pr.exist {
+		take(j)
+	}
+	forced, forcedCost := 0, 0.0
+	free := lg.free[:0]
+	for _, j := range pr.cands {
+		switch lg.fix[j] {
+		case 1:
+			take(j)
+			forced++
+			forcedCost += pr.fixed[j]
+		case 0:
+			free = append(free, j)
+		}
+	}
+	lg.free = free
+	inf := math.Inf(1)
+	switch {
+	case pr.p > 0:
+		need := pr.p - forced
+		if need < 0 || need > len(free) {
+			return inf, inf
+		}
+		sort.Slice(free, func(a, b int) bool {
+			va, vb := v[free[a]], v[free[b]]
+			if va != vb {
+				return va < vb
+			}
+			return free[a] < free[b]
+		})
+		for _, j := range free[:need] {
+			take(j)
+		}
+		return val, val
+	case pr.budget > 0:
+		room := pr.budget*(1+1e-12) - forcedCost
+		if room < 0 {
+			return inf, inf
+		}
+		lg.items = lg.items[:0]
+		for _, j := range free {
+			if v[j] < 0 {
+				lg.items = append(lg.items, cflpItem{p: -v[j], w: pr.fixed[j], id: j})
+			}
+		}
+		best, ub, chosen := lg.knap.solve(lg.items, room, 1<<20, lg.order[:0])
+		lg.order = chosen
+		for _, j := range chosen {
+			take(j)
+		}
+		return val, val + best - ub
+	}
+	// Free p: every site of negative value, then cover the demand.
+	lg.items = lg.items[:0]
+	restV, restQ := 0.0, 0.0
+	uncapBest, uncapJ := inf, int32(-1)
+	for _, j := range free {
+		switch {
+		case v[j] < 0:
+			take(j)
+		case math.IsInf(pr.capa[j], 1):
+			if v[j] < uncapBest {
+				uncapBest, uncapJ = v[j], j
+			}
+		default:
+			lg.items = append(lg.items, cflpItem{p: v[j], w: pr.capa[j], id: j})
+			restV += v[j]
+			restQ += pr.capa[j]
+		}
+	}
+	need := pr.totalQ - covered
+	if uncap || need <= cflpCapTol(pr.totalQ) {
+		return val, val
+	}
+	// Cover need with the cheapest sites: keep closed (z_j = 1) a set of
+	// greatest value whose capacity is at most restQ - need.
+	coverVal, coverLB := inf, inf
+	var closed []int32
+	if room := restQ - need; room >= 0 {
+		best, ub, ch := lg.knap.solve(lg.items, room, 1<<20, lg.order[:0])
+		lg.order = ch
+		closed = ch
+		coverVal, coverLB = restV-best, restV-ub
+	}
+	if uncapJ < 0 && math.IsInf(coverVal, 1) {
+		return inf, inf // nothing covers the demand
+	}
+	if uncapBest <= coverVal {
+		take(uncapJ)
+		return val, val - uncapBest + math.Min(uncapBest, coverLB)
+	}
+	lb = val + math.Min(coverLB, uncapBest)
+	if y != nil {
+		for _, it := range lg.items {
+			y[it.id] = true
+		}
+		for _, j := range closed {
+			y[j] = false
+		}
+	}
+	return val + coverVal, lb
+}
+
+// fitBudget makes the site selection y respect the budget (the bound
+// ignores it when p is fixed, but the primal heuristic should not): swaps
+// of a selected free candidate for an unselected cheaper one, at the least
+// increase of v per unit of fixed cost saved. y stays over budget only when
+// no swap lowers the fixed cost.
+func (lg *cflpLagr) fitBudget(v []float64, y []bool) {
+	pr := lg.pr
+	spent := 0.0
+	for _, j := range pr.cands {
+		if y[j] {
+			spent += pr.fixed[j]
+		}
+	}
+	room := pr.budget * (1 + 1e-12)
+	for spent > room {
+		ba, bb, bestR := int32(-1), int32(-1), math.Inf(1)
+		for _, a := range pr.cands {
+			if !y[a] || lg.fix[a] != 0 {
+				continue
+			}
+			for _, b := range pr.cands {
+				if y[b] || lg.fix[b] != 0 || pr.fixed[b] >= pr.fixed[a] {
+					continue
+				}
+				if r := (v[b] - v[a]) / (pr.fixed[a] - pr.fixed[b]); r < bestR {
+					ba, bb, bestR = a, b, r
+				}
+			}
+		}
+		if ba < 0 {
+			return
+		}
+		y[ba], y[bb] = false, true
+		spent += pr.fixed[bb] - pr.fixed[ba]
+	}
+}

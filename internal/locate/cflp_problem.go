@@ -1,0 +1,302 @@
+package locate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// ErrInfeasible reports a request that has no feasible solution, e.g. a
+// capacitated problem whose demand cannot fit the sites that may be opened.
+// Errors wrapping it say why.
+var ErrInfeasible = errors.New("infeasible")
+
+// cflpProblem is a single-source CFLP instance prepared for the solver:
+// forbidden sites and their arcs are gone, duplicate arcs are merged and
+// arcs are held both by customer and by site.
+type cflpProblem struct {
+	n, m   int
+	q      []float64 // demand weights (capacity use)
+	capa   []float64 // capacities; +Inf when uncapacitated
+	limit  []float64 // capacities plus a rounding tolerance
+	fixed  []float64 // cost of opening; 0 for existing sites
+	status []Status
+	cands  []int32 // candidate sites, ascending
+	exist  []int32 // existing sites, ascending
+
+	// Arcs by customer, ascending cost (ties by site).
+	rStart []int
+	rSite  []int32
+	rCost  []float64
+	// Arcs by site, ascending cost (ties by customer).
+	cStart []int
+	cCust  []int32
+	cCost  []float64
+	// dense is the n x m cost matrix (+Inf where no arc) when small enough;
+	// otherwise bySite holds each customer's arcs sorted by site for lookups.
+	dense     []float64
+	bySite    []int32
+	bySiteC   []float64
+	totalQ    float64
+	maxCost   float64
+	p         int     // number of new sites when > 0; free when 0
+	budget    float64 // cap on the fixed costs of new sites when > 0
+	uncapOpen bool    // some site that may be open has no capacity limit
+}
+
+const cflpDenseLimit = 1 << 22
+
+// newCFLPProblem checks in and params and prepares the solver's view. It
+// returns an error wrapping ErrInfeasible when infeasibility is evident
+// (a customer no allowed site can hold, too little capacity, p or the
+// budget out of reach).
+func newCFLPProblem(in *Instance, params Params) (*cflpProblem, error) {
+	n, m := len(in.Demand), len(in.Sites)
+	pr := &cflpProblem{n: n, m: m, budget: params.Budget}
+	switch {
+	case params.P < 0:
+		return nil, fmt.Errorf("cflp: p = %d must not be negative", params.P)
+	case params.P > 0:
+		pr.p = params.P
+	case in.P > 0:
+		pr.p = in.P
+	}
+	if params.Budget < 0 || math.IsNaN(params.Budget) {
+		return nil, fmt.Errorf("cflp: budget %v must not be negative", params.Budget)
+	}
+	pr.q = make([]float64, n)
+	for i, d := range in.Demand {
+		pr.q[i] = d.Weight
+		pr.totalQ += d.Weight
+	}
+	pr.capa = make([]float64, m)
+	pr.limit = make([]float64, m)
+	pr.fixed = make([]float64, m)
+	pr.status = make([]Status, m)
+	for j, s := range in.Sites {
+		if !(s.Capacity >= 0) || math.IsInf(s.Capacity, 0) {
+			return nil, fmt.Errorf("cflp: site %q: capacity %v must be finite and not negative", s.ID, s.Capacity)
+		}
+		if !(s.FixedCost >= 0) || s.FixedCost > maxCost {
+			return nil, fmt.Errorf("cflp: site %q: fixed cost %v must be finite and not negative", s.ID, s.FixedCost)
+		}
+		pr.status[j] = s.Status
+		pr.capa[j] = s.Capacity
+		if s.Capacity == 0 {
+			pr.capa[j] = math.Inf(1)
+		}
+		pr.limit[j] = pr.capa[j] + cflpCapTol(pr.capa[j])
+		switch s.Status {
+		case Candidate:
+			pr.fixed[j] = s.FixedCost
+			pr.cands = append(pr.cands, int32(j))
+		case Existing:
+			pr.exist = append(pr.exist, int32(j))
+		}
+		if s.Status != Forbidden && s.Capacity == 0 {
+			pr.uncapOpen = true
+		}
+	}
+	pr.buildArcs(in)
+	if err := pr.precheck(in); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// buildArcs copies the allowed arcs of in.Costs, keeping the cheapest of
+// duplicates, and indexes them by customer and by site.
+func (pr *cflpProblem) buildArcs(in *Instance) {
+	n, m := pr.n, pr.m
+	type arc struct {
+		j int32
+		c float64
+	}
+	var row []arc
+	pr.rStart = make([]int, n+1)
+	colCount := make([]int, m+1)
+	for i := range n {
+		sites, costs := in.Costs.Row(i)
+		row = row[:0]
+		for k, j := range sites {
+			if pr.status[j] != Forbidden {
+				row = append(row, arc{j, costs[k]})
+			}
+		}
+		sort.Slice(row, func(a, b int) bool {
+			if row[a].j != row[b].j {
+				return row[a].j < row[b].j
+			}
+			return row[a].c < row[b].c
+		})
+		w := 0
+		for k := range row {
+			if k > 0 && row[k].j == row[w-1].j {
+				continue // duplicate pair: the cheapest came first
+			}
+			row[w] = row[k]
+			w++
+		}
+		row = row[:w]
+		sort.SliceStable(row, func(a, b int) bool { return row[a].c < row[b].c })
+		for _, a := range row {
+			pr.rSite = append(pr.rSite, a.j)
+			pr.rCost = append(pr.rCost, a.c)
+			colCount[a.j+1]++
+			pr.maxCost = math.Max(pr.maxCost, a.c)
+		}
+		pr.rStart[i+1] = len(pr.rSite)
+	}
+	pr.cStart = make([]int, m+1)
+	for j := range m {
+		pr.cStart[j+1] = pr.cStart[j] + colCount[j+1]
+	}
+	pr.cCust = make([]int32, len(pr.rSite))
+	pr.cCost = make([]float64, len(pr.rSite))
+	fill := append([]int(nil), pr.cStart[:m]...)
+	// Customers in ascending order, so every column is sorted by customer;
+	// then sort each column by cost (stable keeps customer order on ties).
+	for i := range n {
+		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+			j := pr.rSite[k]
+			pr.cCust[fill[j]] = int32(i)
+			pr.cCost[fill[j]] = pr.rCost[k]
+			fill[j]++
+		}
+	}
+	for j := range m {
+		a, b := pr.cStart[j], pr.cStart[j+1]
+		sort.Stable(cflpColSorter{pr.cCust[a:b], pr.cCost[a:b]})
+	}
+	if int64(n)*int64(m) <= cflpDenseLimit {
+		pr.dense = make([]float64, n*m)
+		for k := range pr.dense {
+			pr.dense[k] = math.Inf(1)
+		}
+		for i := range n {
+			for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+				pr.dense[i*m+int(pr.rSite[k])] = pr.rCost[k]
+			}
+		}
+		return
+	}
+	pr.bySite = append([]int32(nil), pr.rSite...)
+	pr.bySiteC = append([]float64(nil), pr.rCost...)
+	for i := range n {
+		a, b := pr.rStart[i], pr.rStart[i+1]
+		sort.Sort(cflpColSorter{pr.bySite[a:b], pr.bySiteC[a:b]}.byIndex())
+	}
+}
+
+// cflpColSorter sorts parallel index and cost slices by cost.
+type cflpColSorter struct {
+	idx  []int32
+	cost []float64
+}
+
+func (s cflpColSorter) Len() int           { return len(s.idx) }
+func (s cflpColSorter) Less(a, b int) bool { return s.cost[a] < s.cost[b] }
+func (s cflpColSorter) Swap(a, b int) {
+	s.idx[a], s.idx[b] = s.idx[b], s.idx[a]
+	s.cost[a], s.cost[b] = s.cost[b], s.cost[a]
+}
+
+// byIndex returns a sorter of the same slices by index.
+func (s cflpColSorter) byIndex() cflpByIndex { return cflpByIndex(s) }
+
+type cflpByIndex cflpColSorter
+
+func (s cflpByIndex) Len() int           { return len(s.idx) }
+func (s cflpByIndex) Less(a, b int) bool { return s.idx[a] < s.idx[b] }
+func (s cflpByIndex) Swap(a, b int)      { cflpColSorter(s).Swap(a, b) }
+
+// cost returns the cost of serving customer i from site j, +Inf without an arc.
+func (pr *cflpProblem) cost(i, j int) float64 {
+	if pr.dense != nil {
+		return pr.dense[i*pr.m+j]
+	}
+	a, b := pr.rStart[i], pr.rStart[i+1]
+	s := pr.bySite[a:b]
+	k := sort.Search(len(s), func(k int) bool { return s[k] >= int32(j) })
+	if k < len(s) && s[k] == int32(j) {
+		return pr.bySiteC[a+k]
+	}
+	return math.Inf(1)
+}
+
+// precheck rejects requests whose infeasibility is evident.
+func (pr *cflpProblem) precheck(in *Instance) error {
+	if pr.p > len(pr.cands) {
+		return fmt.Errorf("cflp: p = %d new sites but only %d candidate sites: %w", pr.p, len(pr.cands), ErrInfeasible)
+	}
+	for i := range pr.n {
+		ok := false
+		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+			j := pr.rSite[k]
+			if pr.q[i] <= pr.capa[j] && (pr.p > 0 || pr.status[j] == Existing || pr.budget == 0 || pr.fixed[j] <= pr.budget) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			if pr.rStart[i] == pr.rStart[i+1] {
+				return fmt.Errorf("cflp: demand %q reaches no site that may be open: %w", in.Demand[i].ID, ErrInfeasible)
+			}
+			return fmt.Errorf("cflp: demand %q (weight %v) fits no reachable site: %w", in.Demand[i].ID, pr.q[i], ErrInfeasible)
+		}
+	}
+	if pr.p > 0 && pr.budget > 0 {
+		f := make([]float64, 0, len(pr.cands))
+		for _, j := range pr.cands {
+			f = append(f, pr.fixed[j])
+		}
+		sort.Float64s(f)
+		sum := 0.0
+		for _, v := range f[:pr.p] {
+			sum += v
+		}
+		if sum > pr.budget {
+			return fmt.Errorf("cflp: the %d cheapest candidate sites cost %v, over the budget %v: %w", pr.p, sum, pr.budget, ErrInfeasible)
+		}
+	}
+	if pr.uncapOpen {
+		return nil
+	}
+	avail := 0.0
+	for _, j := range pr.exist {
+		avail += pr.capa[j]
+	}
+	cs := make([]float64, 0, len(pr.cands))
+	for _, j := range pr.cands {
+		cs = append(cs, pr.capa[j])
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(cs)))
+	if pr.p > 0 {
+		cs = cs[:pr.p]
+	}
+	for _, c := range cs {
+		avail += c
+	}
+	if avail < pr.totalQ {
+		return fmt.Errorf("cflp: total demand %v exceeds the capacity %v of all sites that may be open: %w", pr.totalQ, avail, ErrInfeasible)
+	}
+	return nil
+}
+
+// cflpClock stops the search on context cancellation or at a deadline.
+type cflpClock struct {
+	ctx      context.Context
+	deadline time.Time
+	stopped  bool
+}
+
+// done reports whether the search must stop now.
+func (c *cflpClock) done() bool {
+	if !c.stopped && (c.ctx.Err() != nil || !time.Now().Before(c.deadline)) {
+		c.stopped = true
+	}
+	return c.stopped
+}

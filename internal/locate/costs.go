@@ -1,0 +1,438 @@
+package locate
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Metric names how costs are computed from coordinates.
+type Metric string
+
+// Metrics.
+const (
+	Euclidean Metric = "euclidean" // straight line in coordinate units
+	Haversine Metric = "haversine" // great circle in km; X = lon, Y = lat
+	Given     Metric = "given"     // costs supplied explicitly
+)
+
+// earthRadiusKm is the mean Earth radius (IUGG) used by Haversine.
+const earthRadiusKm = 6371.0088
+
+// Distance returns the distance between (x1,y1) and (x2,y2) under m.
+func (m Metric) Distance(x1, y1, x2, y2 float64) float64 {
+	if m == Haversine {
+		la1, la2 := y1*math.Pi/180, y2*math.Pi/180
+		dla, dlo := la2-la1, (x2-x1)*math.Pi/180
+		h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
+		return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
+	}
+	return math.Hypot(x2-x1, y2-y1)
+}
+
+// BuildCosts fills in.Costs from coordinates under metric m, keeping for each
+// demand the sites within cutoff (cutoff <= 0: no cutoff) and, when k > 0, at
+// most the k nearest of those. Forbidden sites are left out. Each row is
+// sorted by ascending cost, ties broken by ascending site index, and every
+// cost is exactly m.Distance(demand.X, demand.Y, site.X, site.Y).
+//
+// The sites are put in a k-d tree (in coordinate units, or in degrees with a
+// latitude-aware bound for Haversine), so a k-nearest or cutoff query visits
+// only nearby sites; demand rows are computed in parallel and written into
+// one compressed-row matrix.
+func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
+	if m != Euclidean && m != Haversine {
+		return fmt.Errorf("cannot build costs for metric %q", m)
+	}
+	if math.IsNaN(cutoff) {
+		return fmt.Errorf("cost cutoff is NaN")
+	}
+	for i, d := range in.Demand {
+		if err := checkPoint(m, d.X, d.Y); err != nil {
+			return fmt.Errorf("demand %d (%q): %w", i, d.ID, err)
+		}
+	}
+	var ids []int32
+	for j, s := range in.Sites {
+		if s.Status == Forbidden {
+			continue
+		}
+		if err := checkPoint(m, s.X, s.Y); err != nil {
+			return fmt.Errorf("site %d (%q): %w", j, s.ID, err)
+		}
+		ids = append(ids, int32(j))
+	}
+	if len(in.Sites) > math.MaxInt32 {
+		return fmt.Errorf("too many sites (%d)", len(in.Sites))
+	}
+	if cutoff <= 0 || math.IsInf(cutoff, 1) {
+		cutoff = math.Inf(1)
+	}
+	if k <= 0 || k > len(ids) {
+		k = len(ids)
+	}
+	tree := newKDTree(in.Sites, ids, m)
+	n := len(in.Demand)
+	if math.IsInf(cutoff, 1) {
+		// Every row has exactly k arcs: write them in place.
+		c := Costs{Start: make([]int, n+1), Site: make([]int32, n*k), Cost: make([]float64, n*k)}
+		for i := range c.Start {
+			c.Start[i] = i * k
+		}
+		parallelChunks(n, func(lo, hi int) {
+			var q kdQuery
+			for i := lo; i < hi; i++ {
+				d := &in.Demand[i]
+				q.nearest(tree, d.X, d.Y, k, cutoff)
+				a := i * k
+				for r, h := range q.heap {
+					c.Site[a+r], c.Cost[a+r] = h.site, h.dist
+				}
+			}
+		})
+		in.Costs = c
+		return nil
+	}
+	// Row lengths are not known in advance: each chunk collects its rows,
+	// then the chunks are copied into one matrix in demand order.
+	type chunk struct {
+		lo   int
+		lens []int32
+		site []int32
+		cost []float64
+	}
+	var mu sync.Mutex
+	var chunks []chunk
+	parallelChunks(n, func(lo, hi int) {
+		var q kdQuery
+		ch := chunk{lo: lo, lens: make([]int32, 0, hi-lo)}
+		for i := lo; i < hi; i++ {
+			d := &in.Demand[i]
+			q.nearest(tree, d.X, d.Y, k, cutoff)
+			ch.lens = append(ch.lens, int32(len(q.heap)))
+			for _, h := range q.heap {
+				ch.site = append(ch.site, h.site)
+				ch.cost = append(ch.cost, h.dist)
+			}
+		}
+		mu.Lock()
+		chunks = append(chunks, ch)
+		mu.Unlock()
+	})
+	slices.SortFunc(chunks, func(a, b chunk) int { return a.lo - b.lo })
+	total := 0
+	for _, ch := range chunks {
+		total += len(ch.site)
+	}
+	c := Costs{Start: make([]int, 1, n+1), Site: make([]int32, 0, total), Cost: make([]float64, 0, total)}
+	for x := range chunks {
+		ch := &chunks[x]
+		for _, l := range ch.lens {
+			c.Start = append(c.Start, c.Start[len(c.Start)-1]+int(l))
+		}
+		c.Site = append(c.Site, ch.site...)
+		c.Cost = append(c.Cost, ch.cost...)
+		*ch = chunk{}
+	}
+	in.Costs = c
+	return nil
+}
+
+// checkPoint rejects coordinates the spatial index cannot bound: infinite or
+// NaN ones, and latitudes outside [-90, 90] under Haversine.
+func checkPoint(m Metric, x, y float64) error {
+	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+		return fmt.Errorf("coordinates (%v, %v) must be finite", x, y)
+	}
+	if m == Haversine && (y < -90 || y > 90) {
+		return fmt.Errorf("latitude %v out of range [-90, 90] (x is longitude, y latitude)", y)
+	}
+	return nil
+}
+
+// parallelChunks calls f on consecutive ranges [lo, hi) covering [0, n),
+// spread over GOMAXPROCS goroutines. f must only write data owned by its
+// range, so the outcome does not depend on scheduling.
+func parallelChunks(n int, f func(lo, hi int)) {
+	const size = 2048
+	workers := min(runtime.GOMAXPROCS(0), (n+size-1)/size)
+	if workers <= 1 {
+		if n > 0 {
+			f(0, n)
+		}
+		return
+	}
+	next := make(chan int, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lo := range next {
+				f(lo, min(lo+size, n))
+			}
+		}()
+	}
+	for lo := 0; lo < n; lo += size {
+		next <- lo
+	}
+	close(next)
+	wg.Wait()
+}
+
+// kdLeafSize is the most points a k-d tree leaf holds.
+const kdLeafSize = 12
+
+// kdTree is a static 2-d tree over site coordinates. Points are stored in
+// tree order; every node knows the bounding box of its points, from which a
+// lower bound on the distance to any of them is derived.
+type kdTree struct {
+	metric Metric
+	x, y   []float64 // coordinates in tree order
+	site   []int32   // site index of each point
+	nodes  []kdNode  // nodes[0] is the root
+}
+
+type kdNode struct {
+	minX, minY, maxX, maxY float64
+	lo, hi                 int32 // points [lo, hi)
+	left, right            int32 // children, -1 for a leaf
+}
+
+func newKDTree(sites []Site, ids []int32, m Metric) *kdTree {
+	t := &kdTree{
+		metric: m,
+		x:      make([]float64, len(ids)),
+		y:      make([]float64, len(ids)),
+		site:   slices.Clone(ids),
+	}
+	for i, j := range ids {
+		t.x[i], t.y[i] = sites[j].X, sites[j].Y
+	}
+	if len(ids) > 0 {
+		t.nodes = make([]kdNode, 0, 2*len(ids)/kdLeafSize+2)
+		t.build(0, len(ids))
+	}
+	return t
+}
+
+// build makes the node for points [lo, hi) and returns its index.
+func (t *kdTree) build(lo, hi int) int32 {
+	nd := kdNode{lo: int32(lo), hi: int32(hi), left: -1, right: -1,
+		minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
+	for i := lo; i < hi; i++ {
+		nd.minX, nd.maxX = min(nd.minX, t.x[i]), max(nd.maxX, t.x[i])
+		nd.minY, nd.maxY = min(nd.minY, t.y[i]), max(nd.maxY, t.y[i])
+	}
+	id := int32(len(t.nodes))
+	t.nodes = append(t.nodes, nd)
+	if hi-lo <= kdLeafSize {
+		return id
+	}
+	spanX, spanY := nd.maxX-nd.minX, nd.maxY-nd.minY
+	if t.metric == Haversine {
+		spanX *= math.Cos(math.Min(math.Abs(nd.minY), math.Abs(nd.maxY)) * math.Pi / 180)
+	}
+	mid := (lo + hi) / 2
+	t.selectNth(lo, hi, mid, spanX >= spanY)
+	l := t.build(lo, mid)
+	r := t.build(mid, hi)
+	t.nodes[id].left, t.nodes[id].right = l, r
+	return id
+}
+
+// selectNth reorders points [lo, hi) so that the one at nth has the rank it
+// would have when sorted on x (byX) or y, smaller ones before it.
+func (t *kdTree) selectNth(lo, hi, nth int, byX bool) {
+	key := t.y
+	if byX {
+		key = t.x
+	}
+	for hi-lo > 1 {
+		// Median of three pivot, then a Hoare-style partition.
+		a, b, c := lo, (lo+hi)/2, hi-1
+		if key[a] > key[b] {
+			a, b = b, a
+		}
+		if key[b] > key[c] {
+			b = c
+			if key[a] > key[b] {
+				b = a
+			}
+		}
+		pivot := key[b]
+		i, j := lo, hi-1
+		for i <= j {
+			for key[i] < pivot {
+				i++
+			}
+			for key[j] > pivot {
+				j--
+			}
+			if i <= j {
+				t.swap(i, j)
+				i++
+				j--
+			}
+		}
+		switch {
+		case nth <= j:
+			hi = j + 1
+		case nth >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
+func (t *kdTree) swap(i, j int) {
+	t.x[i], t.x[j] = t.x[j], t.x[i]
+	t.y[i], t.y[j] = t.y[j], t.y[i]
+	t.site[i], t.site[j] = t.site[j], t.site[i]
+}
+
+// lowerBound returns a value not above the distance from (x, y) to any point
+// in node nd's box (slightly shrunk so rounding can never over-prune).
+func (t *kdTree) lowerBound(nd *kdNode, x, y float64) float64 {
+	dy := math.Max(0, math.Max(nd.minY-y, y-nd.maxY))
+	if t.metric != Haversine {
+		dx := math.Max(0, math.Max(nd.minX-x, x-nd.maxX))
+		return math.Hypot(dx, dy) * (1 - 1e-9)
+	}
+	// Degrees: x = lon, y = lat. Longitude gap with wrap-around.
+	var dx float64
+	if x < nd.minX || x > nd.maxX {
+		east := math.Mod(nd.minX-x, 360)
+		if east < 0 {
+			east += 360
+		}
+		west := math.Mod(x-nd.maxX, 360)
+		if west < 0 {
+			west += 360
+		}
+		dx = math.Min(east, west)
+		if dx > 180 {
+			dx = 180
+		}
+	}
+	// hav(d) >= hav(dlat) + cos(lat1) cos(lat2) hav(dlon), with each
+	// term at its smallest over the box.
+	maxLat := math.Max(math.Abs(nd.minY), math.Abs(nd.maxY))
+	cosq := math.Cos(math.Min(math.Abs(y), 90) * math.Pi / 180)
+	cosb := math.Cos(math.Min(maxLat, 90) * math.Pi / 180)
+	sy := math.Sin(dy * math.Pi / 360)
+	sx := math.Sin(dx * math.Pi / 360)
+	h := sy*sy + math.Max(0, cosq)*math.Max(0, cosb)*sx*sx
+	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h))) * (1 - 1e-9)
+}
+
+// kdHit is one found site.
+type kdHit struct {
+	dist float64
+	site int32
+}
+
+// worse orders hits: larger distance first, then larger site index.
+func (a kdHit) worse(b kdHit) bool {
+	return a.dist > b.dist || (a.dist == b.dist && a.site > b.site)
+}
+
+// kdQuery is a reusable k-nearest search; after nearest, heap holds the
+// result sorted by (distance, site index).
+type kdQuery struct {
+	heap  []kdHit // max-heap on worse while searching
+	stack []kdPending
+}
+
+// kdPending is a node waiting to be visited with its distance lower bound.
+type kdPending struct {
+	lb   float64
+	node int32
+}
+
+// nearest finds the k nearest sites to (x, y) within cutoff (inclusive).
+func (q *kdQuery) nearest(t *kdTree, x, y float64, k int, cutoff float64) {
+	q.heap = q.heap[:0]
+	if len(t.nodes) == 0 || k <= 0 {
+		return
+	}
+	q.stack = append(q.stack[:0], kdPending{t.lowerBound(&t.nodes[0], x, y), 0})
+	for len(q.stack) > 0 {
+		top := q.stack[len(q.stack)-1]
+		q.stack = q.stack[:len(q.stack)-1]
+		bound := cutoff
+		if len(q.heap) == k {
+			bound = q.heap[0].dist
+		}
+		if top.lb > bound {
+			continue
+		}
+		nd := &t.nodes[top.node]
+		if nd.left < 0 {
+			for i := nd.lo; i < nd.hi; i++ {
+				d := t.metric.Distance(x, y, t.x[i], t.y[i])
+				if d > cutoff {
+					continue
+				}
+				h := kdHit{d, t.site[i]}
+				if len(q.heap) < k {
+					q.push(h)
+				} else if q.heap[0].worse(h) {
+					q.heap[0] = h
+					q.down(0)
+				}
+			}
+			continue
+		}
+		// Visit the nearer child first: push it last.
+		l := kdPending{t.lowerBound(&t.nodes[nd.left], x, y), nd.left}
+		r := kdPending{t.lowerBound(&t.nodes[nd.right], x, y), nd.right}
+		if l.lb < r.lb {
+			l, r = r, l
+		}
+		q.stack = append(q.stack, l, r)
+	}
+	slices.SortFunc(q.heap, func(a, b kdHit) int {
+		if a.worse(b) {
+			return 1
+		}
+		if b.worse(a) {
+			return -1
+		}
+		return 0
+	})
+}
+
+func (q *kdQuery) push(h kdHit) {
+	q.heap = append(q.heap, h)
+	i := len(q.heap) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !q.heap[i].worse(q.heap[p]) {
+			break
+		}
+		q.heap[i], q.heap[p] = q.heap[p], q.heap[i]
+		i = p
+	}
+}
+
+func (q *kdQuery) down(i int) {
+	n := len(q.heap)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && q.heap[c+1].worse(q.heap[c]) {
+			c++
+		}
+		if !q.heap[c].worse(q.heap[i]) {
+			return
+		}
+		q.heap[i], q.heap[c] = q.heap[c], q.heap[i]
+		i = c
+	}
+}

@@ -1,0 +1,55 @@
+package locate
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// readLorena parses the capacitated p-median format of Lorena and Senne:
+// "n p", then n lines "x y Q q". Every point is a customer of weight q and a
+// candidate site of capacity Q; costs are real (unrounded) Euclidean
+// distances, so a median serves itself at cost 0 and its own demand counts
+// against its capacity. The file's p is stored in Instance.P.
+func readLorena(r io.Reader) (*Instance, error) {
+	s := newCFLPScanner(r, "lorena")
+	n, err := s.count("number of points n")
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.count("number of medians p")
+	if err != nil {
+		return nil, err
+	}
+	if p > n {
+		return nil, fmt.Errorf("lorena: line %d: p = %d exceeds the number of points n = %d", s.line, p, n)
+	}
+	if n > 1<<14 {
+		return nil, fmt.Errorf("lorena: %d points is too many for complete distance rows", n)
+	}
+	in := &Instance{P: p, Sites: make([]Site, n), Demand: make([]Demand, n)}
+	for i := range n {
+		var v [4]float64
+		for k, what := range [4]string{"x", "y", "capacity Q", "demand q"} {
+			if v[k], err = s.float(fmt.Sprintf("%s of point %d", what, i+1)); err != nil {
+				return nil, err
+			}
+		}
+		if !(v[2] > 0) {
+			return nil, fmt.Errorf("lorena: line %d: capacity of point %d is %v, want > 0", s.line, i+1, v[2])
+		}
+		if v[3] < 0 {
+			return nil, fmt.Errorf("lorena: line %d: demand of point %d is %v, want >= 0", s.line, i+1, v[3])
+		}
+		id := strconv.Itoa(i + 1)
+		in.Demand[i] = Demand{ID: id, X: v[0], Y: v[1], Weight: v[3]}
+		in.Sites[i] = Site{ID: id, X: v[0], Y: v[1], Capacity: v[2]}
+	}
+	if err := s.end(); err != nil {
+		return nil, err
+	}
+	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
+		return nil, err
+	}
+	return in, nil
+}

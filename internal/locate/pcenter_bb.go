@@ -1,0 +1,319 @@
+package locate
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// pcBBMaxUsers bounds the covering views the exact search takes on: it
+// keeps a bit set of users per site.
+const pcBBMaxUsers = 4096
+
+// pcExact decides exactly (within a node budget) whether p sites cover every
+// user of a covering view: set covering reductions (dominated users and
+// sites are dropped), then depth-first branch and bound that branches on
+// the sites able to cover the uncovered user with the fewest options, and
+// prunes with the coverage bound (the p largest numbers of still uncovered
+// users a site covers must add up to all of them). The budget is ignored,
+// so a cover it finds may not be affordable.
+type pcExact struct {
+	words   int
+	cover   [][]uint64 // per kept site: users covered
+	site    []int32    // kept site index -> site
+	options [][]int32  // per kept user: kept sites covering it
+	user    []int32    // kept user index -> user of the view
+	allowed []bool     // per kept site, during the search
+	nodes   int
+	limit   int
+	stack   [][]uint64 // uncovered set per depth
+	counts  []int
+	blocked []bool    // scratch for packing
+	order   [][]int32 // children per depth
+	chosen  []int32   // sites on the current path
+	found   []int32   // a cover, when found
+}
+
+// pcExactResult is the outcome of an exact search.
+type pcExactResult int8
+
+const (
+	pcUnknown    pcExactResult = iota // node budget ran out
+	pcInfeasible                      // no p sites cover all users
+	pcFeasible                        // found is a cover
+)
+
+// newPCExact prepares the exact search on covering view cd, or returns nil
+// when the view is too large.
+func newPCExact(cd *fiData) *pcExact {
+	n := cd.n
+	if n == 0 || n > pcBBMaxUsers {
+		return nil
+	}
+	// Users: drop u when some other user's options are a subset of u's
+	// (covering that user covers u too); among equal option sets keep the
+	// first.
+	siteBit := make(map[int32]int) // site -> bit in the option sets
+	for _, j := range cd.rowSite {
+		if _, ok := siteBit[j]; !ok {
+			siteBit[j] = len(siteBit)
+		}
+	}
+	sw := (len(siteBit) + 63) / 64
+	opt := make([][]uint64, n)
+	size := make([]int, n)
+	for u := range n {
+		opt[u] = make([]uint64, sw)
+		for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
+			b := siteBit[cd.rowSite[k]]
+			opt[u][b/64] |= 1 << (b % 64)
+		}
+		size[u] = cd.rowStart[u+1] - cd.rowStart[u]
+	}
+	keepUser := make([]bool, n)
+	for u := range n {
+		keepUser[u] = true
+		for v := range n {
+			if v == u || size[v] > size[u] || !subset(opt[v], opt[u]) {
+				continue
+			}
+			if size[v] < size[u] || v < u {
+				keepUser[u] = false
+				break
+			}
+		}
+	}
+	e := &pcExact{}
+	for u := range n {
+		if keepUser[u] {
+			e.user = append(e.user, int32(u))
+		}
+	}
+	e.words = (len(e.user) + 63) / 64
+	// Sites: cover sets over the kept users; drop a site whose set is a
+	// subset of another's (the first of equal sets stays).
+	covers := map[int32][]uint64{}
+	var sites []int32
+	for x, u := range e.user {
+		for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
+			j := cd.rowSite[k]
+			c, ok := covers[j]
+			if !ok {
+				c = make([]uint64, e.words)
+				covers[j] = c
+				sites = append(sites, j)
+			}
+			c[x/64] |= 1 << (x % 64)
+		}
+	}
+	slices.Sort(sites)
+	cnt := make(map[int32]int, len(sites))
+	for _, j := range sites {
+		cnt[j] = popcount(covers[j])
+	}
+	for _, j := range sites {
+		dominated := false
+		for _, k := range sites {
+			if k == j || cnt[k] < cnt[j] || !subset(covers[j], covers[k]) {
+				continue
+			}
+			if cnt[k] > cnt[j] || k < j {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			e.site = append(e.site, j)
+			e.cover = append(e.cover, covers[j])
+		}
+	}
+	e.options = make([][]int32, len(e.user))
+	for s, c := range e.cover {
+		for x := range e.user {
+			if c[x/64]&(1<<(x%64)) != 0 {
+				e.options[x] = append(e.options[x], int32(s))
+			}
+		}
+	}
+	e.allowed = make([]bool, len(e.site))
+	e.counts = make([]int, len(e.site))
+	e.blocked = make([]bool, len(e.site))
+	return e
+}
+
+// packing returns the size of a set of uncovered users, found greedily
+// (fewest options first is approximated by scanning in order), no two of
+// which share an allowed site: a lower bound on the sites still needed.
+func (e *pcExact) packing(unc []uint64) int {
+	clear(e.blocked)
+	n := 0
+	for i, w := range unc {
+		for w != 0 {
+			x := i*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			free := true
+			for _, s := range e.options[x] {
+				if e.allowed[s] && e.blocked[s] {
+					free = false
+					break
+				}
+			}
+			if !free {
+				continue
+			}
+			n++
+			for _, s := range e.options[x] {
+				e.blocked[s] = true
+			}
+		}
+	}
+	return n
+}
+
+func subset(a, b []uint64) bool {
+	for i, w := range a {
+		if w&^b[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func popcount(a []uint64) int {
+	n := 0
+	for _, w := range a {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// solve searches for a cover with at most p sites within limit nodes.
+func (e *pcExact) solve(p, limit int) pcExactResult {
+	e.nodes, e.limit = 0, limit
+	for s := range e.allowed {
+		e.allowed[s] = true
+	}
+	e.stack = make([][]uint64, p+1)
+	e.order = make([][]int32, p+1)
+	for i := range e.stack {
+		e.stack[i] = make([]uint64, e.words)
+	}
+	for x := range e.user {
+		e.stack[0][x/64] |= 1 << (x % 64)
+	}
+	e.chosen = e.chosen[:0]
+	switch r := e.dfs(0, p); {
+	case r:
+		return pcFeasible
+	case e.nodes > e.limit:
+		return pcUnknown
+	}
+	return pcInfeasible
+}
+
+// dfs reports whether the users uncovered at depth can be covered with prem
+// more sites among the allowed ones.
+func (e *pcExact) dfs(depth, prem int) bool {
+	unc := e.stack[depth]
+	left := popcount(unc)
+	if left == 0 {
+		e.found = e.found[:0]
+		for _, s := range e.chosen {
+			e.found = append(e.found, e.site[s])
+		}
+		return true
+	}
+	e.nodes++
+	if prem == 0 || e.nodes > e.limit {
+		return false
+	}
+	// Coverage bound: the prem best sites must reach every uncovered user.
+	top := e.counts[:0] // the prem largest counts, descending
+	for s, c := range e.cover {
+		if !e.allowed[s] {
+			continue
+		}
+		k := 0
+		for i, w := range c {
+			k += bits.OnesCount64(w & unc[i])
+		}
+		if k == 0 || (len(top) == prem && k <= top[prem-1]) {
+			continue
+		}
+		if len(top) < prem {
+			top = append(top, k)
+		} else {
+			top[prem-1] = k
+		}
+		for i := len(top) - 1; i > 0 && top[i] > top[i-1]; i-- {
+			top[i], top[i-1] = top[i-1], top[i]
+		}
+	}
+	sum := 0
+	for _, k := range top {
+		sum += k
+	}
+	if sum < left {
+		return false
+	}
+	// Packing bound: users no allowed site covers two of need a site each.
+	if e.packing(unc) > prem {
+		return false
+	}
+	// Branch on the uncovered user with the fewest allowed options.
+	best, bestN := -1, int(^uint(0)>>1)
+	for i, w := range unc {
+		for w != 0 {
+			x := i*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			n := 0
+			for _, s := range e.options[x] {
+				if e.allowed[s] {
+					n++
+				}
+			}
+			if n < bestN {
+				best, bestN = x, n
+			}
+		}
+	}
+	if bestN == 0 {
+		return false
+	}
+	kids := e.order[depth][:0]
+	for _, s := range e.options[best] {
+		if e.allowed[s] {
+			kids = append(kids, s)
+		}
+	}
+	// Most new coverage first.
+	gain := func(s int32) int {
+		k := 0
+		for i, w := range e.cover[s] {
+			k += bits.OnesCount64(w & unc[i])
+		}
+		return k
+	}
+	slices.SortStableFunc(kids, func(a, b int32) int { return gain(b) - gain(a) })
+	e.order[depth] = kids
+	next := e.stack[depth+1]
+	ok := false
+	x := 0
+	for ; x < len(kids); x++ {
+		s := kids[x]
+		for i, w := range unc {
+			next[i] = w &^ e.cover[s][i]
+		}
+		e.chosen = append(e.chosen, s)
+		ok = e.dfs(depth+1, prem-1)
+		e.chosen = e.chosen[:len(e.chosen)-1]
+		if ok || e.nodes > e.limit {
+			break
+		}
+		// Later siblings need not use s: those covers were all tried.
+		e.allowed[s] = false
+	}
+	for _, s := range kids[:min(x, len(kids))] {
+		e.allowed[s] = true
+	}
+	return ok
+}

@@ -1,0 +1,655 @@
+package locate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// ErrUnserved reports that the best solution found leaves demand with
+// positive weight without any open site in its cost row. The accompanying
+// Result is still filled in: such demand has Assign -1 and the objective
+// charges it a penalty per unit weight (see solvePMedian).
+var ErrUnserved = errors.New("demand left unserved")
+
+// pmDefaultLimit is the p-median time limit when Params.TimeLimit is 0.
+const pmDefaultLimit = 30 * time.Second
+
+// solvePMedian minimises the weighted cost from every demand point to its
+// nearest open site, opening p new sites (params.P, or in.P when that is 0)
+// besides the existing ones; forbidden sites never open, and with
+// params.Budget > 0 the new sites' fixed costs may not exceed it.
+//
+// Search: greedy construction, Resende–Werneck fast swap local search,
+// a Lagrangian heuristic, then multi-start from randomised greedy starts
+// with path relinking between elite solutions, until the gap is closed,
+// the search stalls, the time limit (default 30 s) passes or ctx ends.
+// The bound is the best Lagrangian bound (relaxing the assignment
+// constraints, subgradient optimisation as in Beasley 1993), rounded up
+// when all weights and costs are integers; the budget is relaxed in it.
+//
+// Sparse rows: a demand whose row holds no open site is charged
+// 2 x (largest arc cost) + 1 per unit weight, in the search, in the
+// objective and in the bound alike, so Bound <= Objective always holds. If
+// the best solution leaves positive-weight demand unserved, the Result
+// (Assign -1 for that demand) is returned together with an error wrapping
+// ErrUnserved.
+func solvePMedian(ctx context.Context, in *Instance, params Params) (*Result, error) {
+	start := time.Now()
+	p, d, err := pmPrepare(in, params)
+	if err != nil {
+		return nil, err
+	}
+	s := newPMSearch(ctx, d, p, params, start, pmDefaultLimit)
+	s.run()
+	return s.result(in, PMedian, start)
+}
+
+// pmPrepare checks p and builds the engine data.
+func pmPrepare(in *Instance, params Params) (int, *fiData, error) {
+	p := params.P
+	if p == 0 {
+		p = in.P
+	}
+	if p < 0 {
+		return 0, nil, fmt.Errorf("%s: p = %d must not be negative", params.Problem, p)
+	}
+	if math.IsNaN(params.Budget) {
+		return 0, nil, fmt.Errorf("%s: budget is NaN", params.Problem)
+	}
+	d := newFIData(in, params.Budget)
+	if p > len(d.cands) {
+		return 0, nil, fmt.Errorf("%s: p = %d new sites but only %d candidate sites: %w", params.Problem, p, len(d.cands), ErrInfeasible)
+	}
+	if p == 0 && len(d.existing) == 0 {
+		return 0, nil, fmt.Errorf("%s: p must be positive (no existing sites to evaluate)", params.Problem)
+	}
+	if d.n == 0 {
+		return 0, nil, fmt.Errorf("%s: no demand point has a positive weight", params.Problem)
+	}
+	return p, d, nil
+}
+
+// pmClock tells a search when to stop.
+type pmClock struct {
+	ctx      context.Context
+	deadline time.Time
+	stopped  bool
+}
+
+func (c *pmClock) done() bool {
+	if !c.stopped && (c.ctx.Err() != nil || !time.Now().Before(c.deadline)) {
+		c.stopped = true
+	}
+	return c.stopped
+}
+
+// pmSearch is one p-median solve.
+type pmSearch struct {
+	d     *fiData
+	p     int
+	st    *fiState
+	gr    *fiGreedy
+	rng   *rand.Rand
+	clock *pmClock
+	start time.Time
+	limit time.Duration
+
+	best      float64 // best objective (penalised), +Inf before the first
+	bestSites []int32
+	bound     float64
+	integral  bool // all weights and costs are integers: bounds round up
+	elite     []pmElite
+	moves     int
+	starts    int
+	nodes     int             // branch-and-bound nodes bounded
+	evals     int             // Lagrangian evaluations
+	tried     map[uint64]bool // hashes of start sets already searched
+}
+
+type pmElite struct {
+	obj   float64
+	sites []int32 // ascending
+}
+
+func newPMSearch(ctx context.Context, d *fiData, p int, params Params, start time.Time, def time.Duration) *pmSearch {
+	limit := params.TimeLimit
+	if limit <= 0 {
+		limit = def
+	}
+	s := &pmSearch{
+		d:     d,
+		p:     p,
+		st:    newFIState(d, p),
+		gr:    newFIGreedy(d),
+		rng:   rand.New(rand.NewPCG(uint64(params.Seed), 0x706d656469616e)), // "pmedian"
+		clock: &pmClock{ctx: ctx, deadline: start.Add(limit)},
+		start: start,
+		limit: limit,
+		best:  math.Inf(1),
+		bound: 0, // costs are not negative
+		tried: map[uint64]bool{},
+	}
+	s.integral = isWhole(d.penalty)
+	for _, w := range d.w {
+		if !isWhole(w) {
+			s.integral = false
+			break
+		}
+	}
+	for _, c := range d.rowCost {
+		if !s.integral {
+			break
+		}
+		s.integral = isWhole(c)
+	}
+	return s
+}
+
+func isWhole(x float64) bool { return x == math.Trunc(x) && math.Abs(x) < 1<<52 }
+
+// proven reports whether the gap is closed.
+func (s *pmSearch) proven() bool {
+	return s.best-s.bound <= 1e-11*math.Abs(s.best)
+}
+
+func (s *pmSearch) stop() bool { return s.clock.done() || s.proven() }
+
+// raise records a valid lower bound.
+func (s *pmSearch) raise(lb float64, scale float64) {
+	if s.integral {
+		lb = math.Ceil(lb - 1e-9*max(1, scale))
+	}
+	if lb > s.bound {
+		s.bound = lb
+	}
+}
+
+// search runs local search from sites (once per distinct start set) and
+// records the result; it reports whether the best improved.
+func (s *pmSearch) search(sites []int32) bool {
+	h := hashSites(sites)
+	if s.tried[h] {
+		return false
+	}
+	s.tried[h] = true
+	s.st.set(sites)
+	s.moves += s.st.localSearch(s.clock.done)
+	s.starts++
+	return s.record()
+}
+
+// record keeps the state's solution if it is the best so far, and offers it
+// to the elite pool.
+func (s *pmSearch) record() bool {
+	obj := s.st.obj
+	improved := s.bestSites == nil || obj < s.best-1e-12*math.Abs(s.best)
+	if improved {
+		s.best = obj
+		s.bestSites = s.st.sites()
+	}
+	s.offerElite(obj)
+	return improved
+}
+
+// offerElite adds the state's solution to the pool of up to 10 distinct
+// good solutions.
+func (s *pmSearch) offerElite(obj float64) {
+	const size = 10
+	if len(s.elite) == size && obj >= s.elite[size-1].obj {
+		return
+	}
+	sites := s.st.sites()
+	for _, e := range s.elite {
+		if slices.Equal(e.sites, sites) {
+			return
+		}
+	}
+	at, _ := slices.BinarySearchFunc(s.elite, obj, func(e pmElite, o float64) int {
+		if e.obj <= o {
+			return -1
+		}
+		return 1
+	})
+	s.elite = slices.Insert(s.elite, at, pmElite{obj, sites})
+	if len(s.elite) > size {
+		s.elite = s.elite[:size]
+	}
+}
+
+func hashSites(sites []int32) uint64 {
+	sorted := slices.Clone(sites)
+	slices.Sort(sorted)
+	h := uint64(14695981039346656037)
+	for _, j := range sorted {
+		h ^= uint64(uint32(j))
+		h *= 1099511628211
+		h = bits.RotateLeft64(h, 17)
+	}
+	return h ^ uint64(len(sorted))
+}
+
+func (s *pmSearch) run() {
+	d := s.d
+	if s.p == 0 || (s.p == len(d.cands) && d.budget <= 0) {
+		// Nothing to choose.
+		s.search(slices.Clone(d.cands[:s.p]))
+		s.bound = s.best
+		return
+	}
+	s.search(s.gr.run(s.p, nil, 0))
+	if s.stop() {
+		return
+	}
+	lr := s.lagrange()
+	if s.stop() {
+		return
+	}
+	s.multistart()
+	if !s.stop() {
+		s.branch(lr)
+	}
+	s.evals = lr.evals
+}
+
+// multistart runs randomised greedy + local search + path relinking until
+// the gap closes, time runs out or many starts in a row bring nothing.
+func (s *pmSearch) multistart() {
+	d := s.d
+	sample := 2
+	for r := len(d.cands) / s.p; r > 1; r >>= 1 {
+		sample++
+	}
+	const stallStarts = 60
+	stall := 0
+	for !s.stop() && stall < stallStarts {
+		sites := s.gr.run(s.p, s.rng, sample)
+		improved := s.search(sites)
+		if len(s.elite) > 1 && !s.stop() {
+			e := s.elite[s.rng.IntN(len(s.elite))]
+			if s.relink(s.st.sites(), e.sites) {
+				improved = true
+			}
+		}
+		if improved {
+			stall = 0
+		} else {
+			stall++
+		}
+	}
+}
+
+// relink walks from solution a towards b by the best swaps that bring in a
+// site of b, then runs local search from the best intermediate solution. It
+// reports whether the best improved.
+func (s *pmSearch) relink(a, b []int32) bool {
+	var ins, outs []int32
+	for _, j := range b {
+		if _, ok := slices.BinarySearch(a, j); !ok {
+			ins = append(ins, j)
+		}
+	}
+	for _, j := range a {
+		if _, ok := slices.BinarySearch(b, j); !ok {
+			outs = append(outs, j)
+		}
+	}
+	if len(ins) < 2 || len(ins) != len(outs) {
+		return false
+	}
+	st := s.st
+	st.set(a)
+	bestObj, bestSites := math.Inf(1), []int32(nil)
+	for len(ins) > 1 {
+		mv := fiMove{in: -1, out: -1, profit: math.Inf(-1)}
+		for _, f := range ins {
+			for _, g := range outs {
+				if !st.affordable(f, g) {
+					continue
+				}
+				slot := st.slotOf[g]
+				p := st.gain[f] - st.loss[slot] + st.extra[slot].get(f)
+				if p > mv.profit {
+					mv = fiMove{f, g, p}
+				}
+			}
+		}
+		if mv.in < 0 {
+			break
+		}
+		st.apply(mv)
+		ins = slices.DeleteFunc(ins, func(j int32) bool { return j == mv.in })
+		outs = slices.DeleteFunc(outs, func(j int32) bool { return j == mv.out })
+		if st.obj < bestObj {
+			bestObj, bestSites = st.obj, st.sites()
+		}
+	}
+	if bestSites == nil {
+		return false
+	}
+	return s.search(bestSites)
+}
+
+// lagrange raises the bound by subgradient optimisation of the Lagrangian
+// relaxation of the assignment constraints, and runs local search from the
+// relaxed solutions (a Lagrangian heuristic).
+//
+// With multipliers lambda (one per user) the relaxation is
+//
+//	L = sum_u lambda_u + sum_u min(0, w_u M - lambda_u) + sum_{open j} rho_j,
+//	rho_j = sum_u min(0, w_u c_uj - lambda_u),
+//
+// where the open sites are the existing ones plus the p candidates of
+// least rho (M is the unserved penalty, a virtual site always open).
+//
+// Reduced-cost fixing (Beasley 1993): a candidate whose opening (or
+// closing) forces the relaxation to at least the best objective cannot be
+// open (closed) in any better solution, so it is fixed and the relaxation,
+// now of a smaller problem, is optimised further. The bound stays valid
+// because min(best, L of the restricted problem) bounds the optimum.
+func (s *pmSearch) lagrange() *pmLagrange {
+	d := s.d
+	lr := newPMLagrange(d, s.p)
+	// Start from the best solution's assignment costs.
+	s.st.set(s.bestSites)
+	for u := range d.n {
+		lr.lambda[u] = d.w[u] * s.st.d1[u]
+	}
+	share := s.start.Add(s.limit * 2 / 5) // the bound gets at most 40% of the time
+	pi, since := 2.0, 0
+	lbest := math.Inf(-1)
+	restricted := len(lr.free)
+	for it := 0; it < 20000 && !s.stop() && time.Now().Before(share); it++ {
+		L, norm := lr.eval()
+		s.raise(L, lr.scale)
+		improved := L > lbest+1e-12*math.Abs(L)
+		if improved {
+			lbest, since = L, 0
+		} else if since++; since >= 50 {
+			pi, since = pi/2, 0
+		}
+		if s.proven() {
+			return lr
+		}
+		if it%10 == 0 {
+			s.search(lr.chosen())
+			if s.proven() {
+				return lr
+			}
+		}
+		if lr.fix(L, s.cannotBeat) {
+			// A smaller problem: its bound may rise again, and the rows
+			// may be shortened when many sites were fixed closed.
+			lbest, since = math.Inf(-1), 0
+			pi = max(pi, 0.5)
+			if 10*len(lr.free) < 9*restricted {
+				lr.restrict()
+				restricted = len(lr.free)
+			}
+			continue
+		}
+		if norm == 0 || pi < 1e-4 {
+			return lr
+		}
+		step := pi * (s.best - L) / norm
+		if !(step > 0) {
+			return lr
+		}
+		lr.step(step)
+	}
+	return lr
+}
+
+// cannotBeat reports whether a lower bound lb on some solutions shows that
+// none of them is better than the best found.
+func (s *pmSearch) cannotBeat(lb float64) bool {
+	if s.integral {
+		lb = math.Ceil(lb - 1e-9*max(1, math.Abs(lb)))
+	}
+	return lb >= s.best-1e-11*math.Abs(s.best)
+}
+
+// pmLagrange evaluates the p-median Lagrangian relaxation.
+type pmLagrange struct {
+	d         *fiData
+	rowStart  []int // the cost rows (d's, or d's restricted to the sites still allowed)
+	rowSite   []int32
+	rowCost   []float64
+	p         int       // new sites chosen freely (p minus those fixed open)
+	lambda    []float64 // per user
+	rho       []float64 // per site
+	on        []bool    // per site: open in the relaxed solution
+	free      []int32   // candidates not fixed; least rho first after eval
+	fixedOpen []int32   // candidates fixed open
+	sub       []float64 // subgradient per user
+	scale     float64   // sum of |terms| of the last L, for rounding
+	evals     int       // evaluations made
+}
+
+func newPMLagrange(d *fiData, p int) *pmLagrange {
+	return &pmLagrange{
+		d:        d,
+		rowStart: d.rowStart,
+		rowSite:  d.rowSite,
+		rowCost:  d.rowCost,
+		p:        p,
+		lambda:   make([]float64, d.n),
+		rho:      make([]float64, d.m),
+		on:       make([]bool, d.m),
+		free:     slices.Clone(d.cands),
+		sub:      make([]float64, d.n),
+	}
+}
+
+// eval returns L(lambda) and the squared norm of its subgradient.
+func (lr *pmLagrange) eval() (float64, float64) {
+	d := lr.d
+	lr.evals++
+	clear(lr.rho)
+	L, scale := 0.0, 0.0
+	for u := range d.n {
+		lam, w := lr.lambda[u], d.w[u]
+		L += lam
+		scale += lam
+		if v := w*d.penalty - lam; v < 0 {
+			L += v
+		}
+		for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
+			v := w*lr.rowCost[k] - lam
+			if v >= 0 {
+				break
+			}
+			lr.rho[lr.rowSite[k]] += v
+		}
+	}
+	clear(lr.on)
+	for _, j := range d.existing {
+		lr.on[j] = true
+		L += lr.rho[j]
+	}
+	for _, j := range lr.fixedOpen {
+		lr.on[j] = true
+		L += lr.rho[j]
+	}
+	slices.SortFunc(lr.free, func(a, b int32) int {
+		if lr.rho[a] != lr.rho[b] {
+			if lr.rho[a] < lr.rho[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	for _, j := range lr.free[:min(lr.p, len(lr.free))] {
+		lr.on[j] = true
+		L += lr.rho[j]
+	}
+	lr.scale = scale
+	norm := 0.0
+	for u := range d.n {
+		lam, w := lr.lambda[u], d.w[u]
+		g := 1.0
+		if w*d.penalty < lam {
+			g--
+		}
+		for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
+			if w*lr.rowCost[k] >= lam {
+				break
+			}
+			if lr.on[lr.rowSite[k]] {
+				g--
+			}
+		}
+		lr.sub[u] = g
+		norm += g * g
+	}
+	return L, norm
+}
+
+// fix applies reduced-cost fixing to the free candidates after eval gave L:
+// forcing an unchosen candidate open costs at least rho_j - rho_last,
+// forcing a chosen one closed at least rho_next - rho_j. It reports
+// whether any candidate was fixed.
+func (lr *pmLagrange) fix(L float64, cannotBeat func(float64) bool) bool {
+	k := min(lr.p, len(lr.free))
+	last, next := 0.0, 0.0
+	if k > 0 {
+		last = lr.rho[lr.free[k-1]]
+	}
+	if k < len(lr.free) {
+		next = lr.rho[lr.free[k]]
+	}
+	var keep []int32
+	changed := false
+	for x, j := range lr.free {
+		switch {
+		case x < k && cannotBeat(L-lr.rho[j]+next):
+			lr.fixedOpen = append(lr.fixedOpen, j)
+			lr.p--
+			changed = true
+		case x >= k && k == lr.p && cannotBeat(L+lr.rho[j]-last):
+			changed = true
+		default:
+			keep = append(keep, j)
+		}
+	}
+	if changed {
+		lr.free = keep
+	}
+	return changed
+}
+
+// restrict drops from the rows every site that is neither existing nor
+// fixed open nor free: such sites can no longer open, so their arcs only
+// slow eval down.
+func (lr *pmLagrange) restrict() {
+	d := lr.d
+	keep := make([]bool, d.m)
+	for _, j := range d.existing {
+		keep[j] = true
+	}
+	for _, j := range lr.fixedOpen {
+		keep[j] = true
+	}
+	for _, j := range lr.free {
+		keep[j] = true
+	}
+	start := make([]int, 1, d.n+1)
+	var site []int32
+	var cost []float64
+	for u := range d.n {
+		for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
+			if keep[lr.rowSite[k]] {
+				site = append(site, lr.rowSite[k])
+				cost = append(cost, lr.rowCost[k])
+			}
+		}
+		start = append(start, len(site))
+	}
+	lr.rowStart, lr.rowSite, lr.rowCost = start, site, cost
+}
+
+// step moves the multipliers along the subgradient, keeping them >= 0.
+func (lr *pmLagrange) step(t float64) {
+	for u, g := range lr.sub {
+		if g != 0 {
+			lr.lambda[u] = max(0, lr.lambda[u]+t*g)
+		}
+	}
+}
+
+// chosen returns the candidates open in the last relaxed solution.
+func (lr *pmLagrange) chosen() []int32 {
+	out := slices.Concat(lr.fixedOpen, lr.free[:min(lr.p, len(lr.free))])
+	if lr.d.budget > 0 {
+		// Keep the most attractive ones that fit the budget.
+		spent := 0.0
+		out = slices.DeleteFunc(out, func(j int32) bool {
+			if spent+lr.d.fixedCost(j) > lr.d.budget*(1+1e-12) {
+				return true
+			}
+			spent += lr.d.fixedCost(j)
+			return false
+		})
+	}
+	return out
+}
+
+// result turns the best solution into a Result, evaluated on the
+// instance's own cost rows.
+func (s *pmSearch) result(in *Instance, prob Problem, start time.Time) (*Result, error) {
+	open := make([]bool, len(in.Sites))
+	for j, st := range in.Sites {
+		open[j] = st.Status == Existing
+	}
+	for _, j := range s.bestSites {
+		open[j] = true
+	}
+	res := &Result{
+		Problem:    prob,
+		Sites:      sortSites(s.bestSites),
+		Assign:     make([]int32, len(in.Demand)),
+		Iterations: s.moves + s.starts,
+	}
+	unserved, unservedW := 0, 0.0
+	obj := 0.0
+	for i := range in.Demand {
+		res.Assign[i] = -1
+		sites, costs := in.Costs.Row(i)
+		c := math.NaN()
+		for k, j := range sites {
+			if open[j] {
+				res.Assign[i], c = j, costs[k]
+				break
+			}
+		}
+		w := in.Demand[i].Weight
+		if w <= 0 {
+			continue
+		}
+		if res.Assign[i] < 0 {
+			unserved++
+			unservedW += w
+			c = s.d.penalty
+		}
+		if prob == PCenter {
+			obj = max(obj, c)
+		} else {
+			obj += w * c
+		}
+	}
+	res.Objective = obj
+	res.Bound = min(s.bound, obj) // equal when proven; clamps rounding noise
+	res.Gap = GapPercent(res.Objective, res.Bound)
+	res.Seconds = time.Since(start).Seconds()
+	if unserved > 0 {
+		return res, fmt.Errorf("%s: %d demand points (total weight %g) have no open site in their cost rows; "+
+			"each is charged %g per unit weight in the objective: %w", prob, unserved, unservedW, s.d.penalty, ErrUnserved)
+	}
+	return res, nil
+}

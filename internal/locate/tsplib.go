@@ -1,0 +1,131 @@
+package locate
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// tsplibMaxArcs bounds the cost matrix readTSPLIB builds: up to
+// sqrt(tsplibMaxArcs) nodes every node keeps every other node; above that
+// each keeps only its tsplibMaxArcs/n nearest.
+const tsplibMaxArcs = 36_000_000
+
+// readTSPLIB reads a TSPLIB file with EDGE_WEIGHT_TYPE EUC_2D and a
+// NODE_COORD_SECTION. Every node becomes a unit-weight demand and a candidate
+// site (ID = the node number) and costs are real, unrounded Euclidean
+// distances built with BuildCosts. Up to 6000 nodes each demand's row holds
+// every node; above that it holds the 36e6/n nearest (so very large files
+// stay within memory). Other edge weight types are rejected.
+func readTSPLIB(r io.Reader) (*Instance, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	in := &Instance{}
+	dim, line := -1, 0
+	weightType := ""
+	inCoords := false
+	seen := map[string]bool{}
+scan:
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		if f := strings.Fields(text); inCoords && !isTSPLIBKeyword(f[0]) {
+			if len(f) != 3 {
+				return nil, fmt.Errorf("tsplib: line %d: want \"node x y\", got %q", line, text)
+			}
+			x, err1 := strconv.ParseFloat(f[1], 64)
+			y, err2 := strconv.ParseFloat(f[2], 64)
+			if err1 != nil || err2 != nil || math.IsNaN(x+y) || math.IsInf(x+y, 0) {
+				return nil, fmt.Errorf("tsplib: line %d: coordinates %q %q are not finite numbers", line, f[1], f[2])
+			}
+			if seen[f[0]] {
+				return nil, fmt.Errorf("tsplib: line %d: node %s appears twice", line, f[0])
+			}
+			seen[f[0]] = true
+			in.Demand = append(in.Demand, Demand{ID: f[0], X: x, Y: y, Weight: 1})
+			in.Sites = append(in.Sites, Site{ID: f[0], X: x, Y: y})
+			continue
+		}
+		inCoords = false
+		key, val, ok := strings.Cut(text, ":")
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		if !ok {
+			// "NODE_COORD_SECTION" and "EOF" stand alone; some files
+			// also write "KEY VALUE" without a colon.
+			f := strings.Fields(text)
+			key, val = f[0], strings.TrimSpace(strings.TrimPrefix(text, f[0]))
+		}
+		switch strings.ToUpper(key) {
+		case "NAME":
+			in.Name = val
+		case "DIMENSION":
+			d, err := strconv.Atoi(val)
+			if err != nil || d < 1 {
+				return nil, fmt.Errorf("tsplib: line %d: DIMENSION %q is not a positive integer", line, val)
+			}
+			dim = d
+		case "EDGE_WEIGHT_TYPE":
+			weightType = strings.ToUpper(val)
+			if weightType != "EUC_2D" {
+				return nil, fmt.Errorf("tsplib: line %d: EDGE_WEIGHT_TYPE %s is not supported (only EUC_2D)", line, val)
+			}
+		case "NODE_COORD_SECTION":
+			if weightType == "" {
+				return nil, fmt.Errorf("tsplib: line %d: NODE_COORD_SECTION before EDGE_WEIGHT_TYPE (want EUC_2D)", line)
+			}
+			inCoords = true
+		case "EOF":
+			break scan
+		case "EDGE_WEIGHT_SECTION", "DISPLAY_DATA_SECTION", "FIXED_EDGES_SECTION", "TOUR_SECTION", "DEMAND_SECTION", "DEPOT_SECTION":
+			return nil, fmt.Errorf("tsplib: line %d: %s is not supported (want an EUC_2D NODE_COORD_SECTION)", line, key)
+		case "TYPE", "COMMENT", "NODE_COORD_TYPE", "DISPLAY_DATA_TYPE", "CAPACITY", "EDGE_WEIGHT_FORMAT", "EDGE_DATA_FORMAT":
+			// Informational here.
+		default:
+			return nil, fmt.Errorf("tsplib: line %d: unknown keyword %q", line, key)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("tsplib: line %d: %w", line+1, err)
+	}
+	if weightType == "" {
+		return nil, fmt.Errorf("tsplib: no EDGE_WEIGHT_TYPE (want EUC_2D)")
+	}
+	if len(in.Demand) == 0 {
+		return nil, fmt.Errorf("tsplib: no NODE_COORD_SECTION nodes")
+	}
+	if dim >= 0 && dim != len(in.Demand) {
+		return nil, fmt.Errorf("tsplib: DIMENSION is %d but %d nodes were read", dim, len(in.Demand))
+	}
+	if in.Name == "" {
+		in.Name = fmt.Sprintf("tsplib n=%d", len(in.Demand))
+	}
+	n := len(in.Demand)
+	k := 0
+	if n*n > tsplibMaxArcs {
+		k = tsplibMaxArcs / n
+	}
+	if err := BuildCosts(in, Euclidean, 0, k); err != nil {
+		return nil, fmt.Errorf("tsplib: %w", err)
+	}
+	return in, nil
+}
+
+// isTSPLIBKeyword reports whether s starts a TSPLIB specification line.
+func isTSPLIBKeyword(s string) bool {
+	s, _, _ = strings.Cut(s, ":")
+	s = strings.ToUpper(s)
+	switch s {
+	case "NAME", "TYPE", "COMMENT", "DIMENSION", "EDGE_WEIGHT_TYPE", "NODE_COORD_TYPE",
+		"DISPLAY_DATA_TYPE", "DISPLAY_DATA_SECTION", "EOF", "CAPACITY", "EDGE_WEIGHT_FORMAT",
+		"EDGE_WEIGHT_SECTION", "FIXED_EDGES_SECTION", "TOUR_SECTION", "DEMAND_SECTION", "DEPOT_SECTION",
+		"NODE_COORD_SECTION", "EDGE_DATA_FORMAT":
+		return true
+	}
+	return false
+}

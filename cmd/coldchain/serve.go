@@ -23,6 +23,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 	var demo bool
 	var workers int
 	var travel travelFlags
+	var acc accessFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the map UI and the HTTP API",
@@ -54,6 +55,9 @@ func newServeCmd(cfg *config) *cobra.Command {
 			}
 			defer plans.Close()
 			srv := httpapi.New(pool, model, plans, cfg.log, version(), web.FS())
+			if err := acc.apply(srv, pool); err != nil {
+				return err
+			}
 			hs := &http.Server{
 				Addr:              addr,
 				Handler:           srv.Handler(),
@@ -91,6 +95,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
 	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
 	travel.bind(cmd)
+	acc.bind(cmd)
 	return cmd
 }
 

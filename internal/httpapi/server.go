@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/auth"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
@@ -42,6 +43,19 @@ type Server struct {
 	Web fs.FS
 	// MaxBody caps request bodies (bytes).
 	MaxBody int64
+	// Tokens verifies API tokens. Nil turns authentication off: every
+	// caller may do everything (tests, embedding); serve always sets it.
+	Tokens *auth.Store
+	// ReadAuth requires a token (any role) for reads too.
+	ReadAuth bool
+	// CORSOrigins lists the origins allowed to call the API from a
+	// browser; empty: no CORS.
+	CORSOrigins []string
+	// PlanRate caps plan submissions per token per PlanRateWindow (0: no cap).
+	PlanRate       int
+	PlanRateWindow time.Duration
+	// TileLimit caps the features of one layer in one vector tile.
+	TileLimit int
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -51,7 +65,8 @@ type Server struct {
 // New returns a server over pool; plans run on svc (nil: no plan routes
 // work) with travel times from travel.
 func New(pool *pgxpool.Pool, travel access.Model, svc *plan.Service, log *slog.Logger, version string, web fs.FS) *Server {
-	s := &Server{Pool: pool, Layers: &layer.Store{Pool: pool}, Travel: travel, Plans: svc, Log: log, Version: version, Web: web, MaxBody: 64 << 20}
+	s := &Server{Pool: pool, Layers: &layer.Store{Pool: pool}, Travel: travel, Plans: svc, Log: log, Version: version, Web: web, MaxBody: 64 << 20,
+		PlanRate: 20, PlanRateWindow: time.Minute, TileLimit: 20000}
 	s.registry = prometheus.NewRegistry()
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "coldchain_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
@@ -62,7 +77,14 @@ func New(pool *pgxpool.Pool, travel access.Model, svc *plan.Service, log *slog.L
 	}, []string{"route", "method"})
 	s.registry.MustRegister(s.requests, s.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		newPoolCollector(pool))
+		newPoolCollector(pool),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coldchain_plan_queue_length", Help: "Plans waiting for a worker."},
+			func() float64 {
+				if s.Plans == nil {
+					return 0
+				}
+				return float64(s.Plans.QueueLen())
+			}))
 	return s
 }
 
@@ -74,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	r.Use(s.corsHandler())
 
 	r.Get("/healthz", s.handle(s.healthz))
 	r.Get("/readyz", s.handle(s.readyz))
@@ -84,7 +107,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/classes", s.handle(s.listClasses))
 		r.Get("/coverage", s.handle(s.coverageReport))
 		r.Get("/gaps", s.handle(s.gaps))
-		r.With(s.require(RolePlanner)).Post("/plans", s.handle(s.submitPlan))
+		r.With(s.require(RolePlanner), s.limitPlans()).Post("/plans", s.handle(s.submitPlan))
 		r.Get("/plans", s.handle(s.listPlans))
 		r.Get("/plans/{id}", s.handle(s.getPlan))
 		r.With(s.require(RolePlanner)).Post("/plans/{id}/cancel", s.handle(s.cancelPlan))
@@ -92,6 +115,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/plans/{id}/export.csv", s.handle(s.exportPlan("csv")))
 		s.parkRoutes(r)
 		s.roadRoutes(r)
+		s.tokenRoutes(r)
 		r.Get("/{layer}", s.handle(s.listFeatures))
 		r.With(s.require(RolePlanner)).Post("/{layer}", s.handle(s.createFeatures))
 		r.Get("/{layer}/{id}", s.handle(s.getFeature))

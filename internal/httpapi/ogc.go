@@ -1,0 +1,532 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/ingest"
+	"github.com/coldchain/coldchain/internal/layer"
+	"github.com/coldchain/coldchain/internal/postgres"
+)
+
+// OGC API – Features under /ogc: Part 1 (Core, GeoJSON, OpenAPI 3.0) over
+// every layer and every finished plan's sites (collection plan-<id>), and
+// Part 4 (create, replace, delete) on the editable layers for planners.
+
+const (
+	ogcDefaultLimit = 100
+	crs84           = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	planCollection  = "plan-"
+	geoJSONType     = "application/geo+json"
+)
+
+// ogcConformance lists the conformance classes the API implements.
+func ogcConformance() []string {
+	return []string{
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+		"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+	}
+}
+
+// editable reports whether planners may write layer l through OGC API
+// Features (Part 4). Regions and exclusion zones are reference data
+// loaded by import; plan results never change.
+func editable(l *layer.Layer) bool {
+	switch l.Name {
+	case "producers", "facilities", "candidates":
+		return true
+	}
+	return false
+}
+
+// link is a web link (RFC 8288) in OGC API responses.
+type link struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// baseURL is the scheme and host the client used (X-Forwarded-Proto
+// names the scheme behind a TLS-terminating proxy).
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+// withMembers adds members to the JSON object obj.
+func withMembers(obj []byte, members map[string]any) ([]byte, error) {
+	obj = bytes.TrimRight(obj, " \n\r\t")
+	if len(obj) < 2 || obj[len(obj)-1] != '}' {
+		return nil, fmt.Errorf("withMembers: not a JSON object")
+	}
+	add, err := json.Marshal(members)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(nil), obj[:len(obj)-1]...)
+	if !bytes.Equal(bytes.TrimSpace(obj[:len(obj)-1]), []byte("{")) {
+		out = append(out, ',')
+	}
+	return append(out, add[1:]...), nil
+}
+
+func (s *Server) ogcLanding(w http.ResponseWriter, r *http.Request) error {
+	base := baseURL(r)
+	return writeJSON(w, http.StatusOK, map[string]any{
+		"title":       "coldchain",
+		"description": "Producers, facilities, candidate sites, exclusion zones, administrative areas and plan results as OGC API – Features.",
+		"links": []link{
+			{Href: base + "/ogc", Rel: "self", Type: "application/json", Title: "This document"},
+			{Href: base + "/api/openapi.json", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition"},
+			{Href: base + "/ogc/conformance", Rel: "conformance", Type: "application/json", Title: "Conformance classes"},
+			{Href: base + "/ogc/collections", Rel: "data", Type: "application/json", Title: "Collections"},
+		},
+	})
+}
+
+func (s *Server) ogcConformance(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]any{"conformsTo": ogcConformance()})
+}
+
+// ogcCollectionInfo is a collection's description.
+type ogcCollectionInfo struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Description string     `json:"description,omitempty"`
+	ItemType    string     `json:"itemType"`
+	CRS         []string   `json:"crs"`
+	Extent      *ogcExtent `json:"extent,omitempty"`
+	Links       []link     `json:"links"`
+}
+
+// ogcExtent is a collection's spatial extent in CRS84.
+type ogcExtent struct {
+	Spatial struct {
+		BBox [][4]float64 `json:"bbox"`
+		CRS  string       `json:"crs"`
+	} `json:"spatial"`
+}
+
+func newExtent(b [4]*float64) *ogcExtent {
+	if b[0] == nil {
+		return nil
+	}
+	e := &ogcExtent{}
+	e.Spatial.BBox = [][4]float64{{*b[0], *b[1], *b[2], *b[3]}}
+	e.Spatial.CRS = crs84
+	return e
+}
+
+func collectionLinks(base, id string) []link {
+	c := base + "/ogc/collections/" + url.PathEscape(id)
+	return []link{
+		{Href: c, Rel: "self", Type: "application/json", Title: "This collection"},
+		{Href: c + "/items", Rel: "items", Type: geoJSONType, Title: "Its features"},
+	}
+}
+
+// layerCollection describes layer l with its extent.
+func (s *Server) layerCollection(ctx context.Context, base string, l *layer.Layer) (ogcCollectionInfo, error) {
+	var b [4]*float64
+	err := s.Pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM `+
+		pgx.Identifier{l.View}.Sanitize()+`) x`).Scan(&b[0], &b[1], &b[2], &b[3])
+	if err != nil {
+		return ogcCollectionInfo{}, postgres.Translate(err, l.Name)
+	}
+	desc := l.Title + ". Filters: " + strings.Join(l.FilterParams(), ", ") + " (comma-separated values mean any of)."
+	if editable(l) {
+		desc += " Planners may create, replace and delete features."
+	}
+	return ogcCollectionInfo{ID: l.Name, Title: l.Title, Description: desc, ItemType: "feature", CRS: []string{crs84},
+		Extent: newExtent(b), Links: collectionLinks(base, l.Name)}, nil
+}
+
+// planSitesSQL selects the finished plans whose result holds sites, with
+// the sites' extent; $1 (when not NULL) picks one plan.
+const planSitesSQL = `SELECT p.id::text, coalesce(p.params->>'name', ''), coalesce(p.params->>'problem', p.kind),
+	coalesce(p.params->>'facility_type', ''), p.finished_at, ST_XMin(x.e), ST_YMin(x.e), ST_XMax(x.e), ST_YMax(x.e)
+	FROM plan p
+	CROSS JOIN LATERAL (SELECT ST_Extent(ST_GeomFromGeoJSON(f->'geometry')) AS e
+	                      FROM jsonb_array_elements(p.result->'sites'->'features') f) x
+	WHERE p.status = 'done' AND jsonb_typeof(p.result->'sites'->'features') = 'array'
+	  AND ($1::uuid IS NULL OR p.id = $1::uuid)
+	ORDER BY p.created_at DESC, p.id`
+
+// planCollections describes finished plans' sites; with id, that plan's
+// only (ErrNotFound when it is not a finished plan).
+func (s *Server) planCollections(ctx context.Context, base string, id *string) ([]ogcCollectionInfo, error) {
+	rows, err := s.Pool.Query(ctx, planSitesSQL, id)
+	if err != nil {
+		return nil, postgres.Translate(err, "plans")
+	}
+	var out []ogcCollectionInfo
+	var pid, name, problem, ftype string
+	var finished *time.Time
+	var b [4]*float64
+	_, err = pgx.ForEachRow(rows, []any{&pid, &name, &problem, &ftype, &finished, &b[0], &b[1], &b[2], &b[3]}, func() error {
+		title := "Plan " + pid[:8]
+		if name != "" {
+			title += " (" + name + ")"
+		}
+		title += ": " + strings.TrimSpace(problem+" "+ftype) + " sites"
+		desc := "Sites a finished plan suggests, with the reason for each (read-only)."
+		if finished != nil {
+			desc = fmt.Sprintf("Sites plan %s suggests (finished %s), with the reason for each (read-only).", pid, finished.UTC().Format(time.RFC3339))
+		}
+		cid := planCollection + pid
+		out = append(out, ogcCollectionInfo{ID: cid, Title: title, Description: desc, ItemType: "feature", CRS: []string{crs84},
+			Extent: newExtent(b), Links: collectionLinks(base, cid)})
+		return nil
+	})
+	if err != nil {
+		return nil, postgres.Translate(err, "plans")
+	}
+	if id != nil && len(out) == 0 {
+		return nil, derrors.NotFound("no finished plan %s", *id)
+	}
+	return out, nil
+}
+
+// ogcTarget is what a collection id names: a layer, or a plan's sites.
+type ogcTarget struct {
+	layer  *layer.Layer
+	planID string
+}
+
+// target resolves the collection id in r; unknown ids are ErrNotFound.
+func (s *Server) target(r *http.Request) (ogcTarget, error) {
+	id := chi.URLParam(r, "collectionId")
+	if pid, ok := strings.CutPrefix(id, planCollection); ok {
+		if !uuidPattern.MatchString(pid) {
+			return ogcTarget{}, derrors.NotFound("no collection %q", id)
+		}
+		return ogcTarget{planID: strings.ToLower(pid)}, nil
+	}
+	for _, l := range layer.All {
+		if l.Name == id {
+			return ogcTarget{layer: l}, nil
+		}
+	}
+	return ogcTarget{}, derrors.NotFound("no collection %q (layers: %s, and plan-<id> for finished plans)", id, strings.Join(layer.Names(), ", "))
+}
+
+func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) error {
+	base := baseURL(r)
+	var cs []ogcCollectionInfo
+	for _, l := range layer.All {
+		c, err := s.layerCollection(r.Context(), base, l)
+		if err != nil {
+			return err
+		}
+		cs = append(cs, c)
+	}
+	plans, err := s.planCollections(r.Context(), base, nil)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{
+		"links":       []link{{Href: base + "/ogc/collections", Rel: "self", Type: "application/json", Title: "This document"}},
+		"collections": append(cs, plans...),
+	})
+}
+
+func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.target(r)
+	if err != nil {
+		return err
+	}
+	if t.layer != nil {
+		c, err := s.layerCollection(r.Context(), baseURL(r), t.layer)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, c)
+	}
+	cs, err := s.planCollections(r.Context(), baseURL(r), &t.planID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cs[0])
+}
+
+// ogcQuery adapts OGC query parameters to layer.ParseQuery: a limit above
+// the maximum is lowered to it (OGC asks servers to clamp, not refuse),
+// and datetime is accepted and ignored, the data having no time.
+func ogcQuery(v url.Values, target string) (url.Values, error) {
+	out := url.Values{}
+	for k, vals := range v {
+		switch k {
+		case "datetime":
+			continue
+		case "limit":
+			if n, err := strconv.Atoi(vals[len(vals)-1]); err == nil && n > layer.MaxLimit {
+				vals = []string{strconv.Itoa(layer.MaxLimit)}
+			}
+		case "crs", "bbox-crs":
+			if c := vals[len(vals)-1]; c != crs84 {
+				return nil, derrors.Invalid("%s: only %s is supported for %s", k, crs84, target)
+			}
+		}
+		out[k] = vals
+	}
+	return out, nil
+}
+
+// pageLinks are an items response's links: self, and next and prev when
+// there are more pages.
+func pageLinks(r *http.Request, id string, q layer.Query, c layer.Collection) []link {
+	self := baseURL(r) + "/ogc/collections/" + url.PathEscape(id) + "/items"
+	page := func(offset int) string {
+		v := r.URL.Query()
+		v.Set("limit", strconv.Itoa(q.Limit))
+		v.Set("offset", strconv.Itoa(offset))
+		return self + "?" + v.Encode()
+	}
+	here := self
+	if r.URL.RawQuery != "" {
+		here += "?" + r.URL.RawQuery
+	}
+	links := []link{
+		{Href: here, Rel: "self", Type: geoJSONType, Title: "This page"},
+		{Href: baseURL(r) + "/ogc/collections/" + url.PathEscape(id), Rel: "collection", Type: "application/json", Title: "The collection"},
+	}
+	if int64(q.Offset+c.Returned) < c.Matched {
+		links = append(links, link{Href: page(q.Offset + q.Limit), Rel: "next", Type: geoJSONType, Title: "Next page"})
+	}
+	if q.Offset > 0 {
+		links = append(links, link{Href: page(max(0, q.Offset-q.Limit)), Rel: "prev", Type: geoJSONType, Title: "Previous page"})
+	}
+	return links
+}
+
+func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.target(r)
+	if err != nil {
+		return err
+	}
+	id := chi.URLParam(r, "collectionId")
+	v, err := ogcQuery(r.URL.Query(), id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	var q layer.Query
+	var c layer.Collection
+	if t.layer != nil {
+		if q, err = t.layer.ParseQuery(v, ogcDefaultLimit); err != nil {
+			return err
+		}
+		c, err = s.Layers.WriteCollection(r.Context(), &buf, t.layer, q, nil)
+	} else {
+		// Plan sites take no filters: a layer without any parses the rest.
+		if q, err = (&layer.Layer{Name: id}).ParseQuery(v, ogcDefaultLimit); err != nil {
+			return err
+		}
+		c, err = s.writePlanSites(r.Context(), &buf, id, t.planID, q)
+	}
+	if err != nil {
+		return err
+	}
+	body, err := withMembers(buf.Bytes(), map[string]any{
+		"links":     pageLinks(r, id, q, c),
+		"timeStamp": time.Now().UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", geoJSONType)
+	_, err = w.Write(body)
+	return err
+}
+
+// writePlanSites writes a page of a finished plan's sites as a GeoJSON
+// FeatureCollection; ErrNotFound when there is no such finished plan.
+func (s *Server) writePlanSites(ctx context.Context, buf *bytes.Buffer, name, planID string, q layer.Query) (layer.Collection, error) {
+	var c layer.Collection
+	if _, err := s.planCollections(ctx, "", &planID); err != nil {
+		return c, err
+	}
+	var bbox [4]*float64
+	if q.BBox != nil {
+		bbox = [4]*float64{&q.BBox.Min[0], &q.BBox.Min[1], &q.BBox.Max[0], &q.BBox.Max[1]}
+	}
+	var features []byte
+	err := s.Pool.QueryRow(ctx, `WITH s AS (
+		  SELECT e.f, e.n FROM plan p
+		   CROSS JOIN LATERAL jsonb_array_elements(p.result->'sites'->'features') WITH ORDINALITY AS e(f, n)
+		   WHERE p.id = $1::uuid AND p.status = 'done' AND jsonb_typeof(p.result->'sites'->'features') = 'array'
+		     AND ($2::float8 IS NULL OR ST_GeomFromGeoJSON(e.f->'geometry') && ST_MakeEnvelope($2, $3, $4, $5, 4326))),
+		page AS (SELECT f, n FROM s ORDER BY n LIMIT $6 OFFSET $7)
+		SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM page)::int,
+		       coalesce((SELECT jsonb_agg(f ORDER BY n) FROM page), '[]')::text`,
+		planID, bbox[0], bbox[1], bbox[2], bbox[3], q.Limit, q.Offset).Scan(&c.Matched, &c.Returned, &features)
+	if err != nil {
+		return c, postgres.Translate(err, "plan sites")
+	}
+	head, err := json.Marshal(struct {
+		Type           string `json:"type"`
+		Name           string `json:"name"`
+		NumberMatched  int64  `json:"numberMatched"`
+		NumberReturned int    `json:"numberReturned"`
+	}{"FeatureCollection", name, c.Matched, c.Returned})
+	if err != nil {
+		return c, err
+	}
+	buf.Write(head[:len(head)-1])
+	buf.WriteString(`,"features":`)
+	buf.Write(features)
+	buf.WriteByte('}')
+	return c, nil
+}
+
+func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.target(r)
+	if err != nil {
+		return err
+	}
+	id, fid := chi.URLParam(r, "collectionId"), chi.URLParam(r, "featureId")
+	var f []byte
+	if t.layer != nil {
+		if !validKey(t.layer, fid) {
+			return derrors.NotFound("%s has no feature %q", id, fid)
+		}
+		f, err = s.Layers.Get(r.Context(), t.layer, fid)
+	} else {
+		err = s.Pool.QueryRow(r.Context(), `SELECT f::text FROM plan p
+			CROSS JOIN LATERAL jsonb_array_elements(p.result->'sites'->'features') f
+			WHERE p.id = $1::uuid AND p.status = 'done' AND jsonb_typeof(p.result->'sites'->'features') = 'array'
+			  AND f->>'id' = $2 LIMIT 1`, t.planID, fid).Scan(&f)
+		err = postgres.Translate(err, fmt.Sprintf("site %q of plan %s", fid, t.planID))
+	}
+	if err != nil {
+		return err
+	}
+	return s.writeItem(w, r, http.StatusOK, id, fid, f)
+}
+
+// validKey reports whether key can be a key of l: whole numbers for
+// layers keyed by an integer column (roads).
+func validKey(l *layer.Layer, key string) bool {
+	for _, f := range l.Fields {
+		if f.Name == l.Key && f.Kind == layer.Integer {
+			_, err := strconv.ParseInt(key, 10, 64)
+			return err == nil
+		}
+	}
+	return true
+}
+
+// writeItem writes one feature with its self and collection links.
+func (s *Server) writeItem(w http.ResponseWriter, r *http.Request, status int, id, fid string, f []byte) error {
+	c := baseURL(r) + "/ogc/collections/" + url.PathEscape(id)
+	body, err := withMembers(f, map[string]any{"links": []link{
+		{Href: c + "/items/" + url.PathEscape(fid), Rel: "self", Type: geoJSONType, Title: "This feature"},
+		{Href: c, Rel: "collection", Type: "application/json", Title: "The collection"},
+	}})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", geoJSONType)
+	w.WriteHeader(status)
+	_, err = w.Write(body)
+	return err
+}
+
+// editableTarget resolves a collection that planners may write: other
+// collections answer 405 with the methods they allow.
+func (s *Server) editableTarget(w http.ResponseWriter, r *http.Request) (*layer.Layer, error) {
+	t, err := s.target(r)
+	if err != nil {
+		return nil, err
+	}
+	if t.layer == nil || !editable(t.layer) {
+		w.Header().Set("Allow", "GET")
+		return nil, &statusError{status: http.StatusMethodNotAllowed,
+			msg: fmt.Sprintf("collection %s is read-only (editable: producers, facilities, candidates)", chi.URLParam(r, "collectionId"))}
+	}
+	return t.layer, nil
+}
+
+// ogcCreate answers POST /ogc/collections/{id}/items: a Feature (201 with
+// Location and the stored feature) or a FeatureCollection (all or nothing).
+func (s *Server) ogcCreate(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.editableTarget(w, r)
+	if err != nil {
+		return err
+	}
+	body, single, err := s.readFeatures(w, r, "")
+	if err != nil {
+		return err
+	}
+	res, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, ReturnKeys: true})
+	if err != nil {
+		return err
+	}
+	if !single || len(res.Keys) != 1 {
+		return writeJSON(w, http.StatusCreated, map[string]any{"created": res.Rows, "ids": res.Keys})
+	}
+	f, err := s.Layers.Get(r.Context(), l, res.Keys[0])
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", baseURL(r)+"/ogc/collections/"+l.Name+"/items/"+url.PathEscape(res.Keys[0]))
+	return s.writeItem(w, r, http.StatusCreated, l.Name, res.Keys[0], f)
+}
+
+// ogcReplace answers PUT /ogc/collections/{id}/items/{fid}: the feature
+// is replaced (404 when it does not exist).
+func (s *Server) ogcReplace(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.editableTarget(w, r)
+	if err != nil {
+		return err
+	}
+	fid := chi.URLParam(r, "featureId")
+	if _, err := s.Layers.Get(r.Context(), l, fid); err != nil {
+		return err
+	}
+	body, _, err := s.readFeatures(w, r, fid)
+	if err != nil {
+		return err
+	}
+	if _, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, Mode: layer.Update}); err != nil {
+		return err
+	}
+	f, err := s.Layers.Get(r.Context(), l, fid)
+	if err != nil {
+		return err
+	}
+	return s.writeItem(w, r, http.StatusOK, l.Name, fid, f)
+}
+
+// ogcDelete answers DELETE /ogc/collections/{id}/items/{fid} with 204.
+func (s *Server) ogcDelete(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.editableTarget(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.Layers.Delete(r.Context(), l, chi.URLParam(r, "featureId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -46,6 +46,12 @@ func Conflict(format string, args ...any) error {
 	return &kinded{kind: ErrConflict, msg: fmt.Sprintf(format, args...)}
 }
 
+// Unavailable returns an ErrUnavailable error whose message is meant for
+// the user.
+func Unavailable(format string, args ...any) error {
+	return &kinded{kind: ErrUnavailable, msg: fmt.Sprintf(format, args...)}
+}
+
 // Message returns the user-safe message of err if it is one of this
 // package's kinds, else fallback.
 func Message(err error, fallback string) string {

@@ -348,6 +348,11 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 		return res, postgres.Translate(err, l.Name)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	// A bulk load is a few long statements; the pool's per-statement limit
+	// is meant for queries.
+	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '30min'"); err != nil {
+		return res, postgres.Translate(err, l.Name)
+	}
 
 	cols := l.Columns()
 	stage := pgx.Identifier{"stage_" + l.Table}.Sanitize()

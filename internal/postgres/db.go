@@ -87,7 +87,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	// Out of order: migrations written on parallel branches land in any
+	// order; each is applied once whatever its number.
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
@@ -121,8 +123,8 @@ func Translate(err error, what string) error {
 			return fmt.Errorf("%w: %w", derrors.Invalid("%s breaks a rule of the data model (%s)", what, pgErr.ConstraintName+pgErr.Message), err)
 		case "55000": // object_not_in_prerequisite_state (finished plan)
 			return fmt.Errorf("%w: %w", derrors.Conflict("%s cannot change", what), err)
-		case "57014": // query_canceled (statement timeout)
-			return fmt.Errorf("%w: %w", derrors.ErrUnavailable, err)
+		case "57014": // query_canceled: the statement timeout
+			return fmt.Errorf("%w: %w", derrors.Unavailable("%s: the database statement ran longer than its time limit", what), err)
 		}
 		if len(pgErr.Code) == 2 || pgErr.Code[:2] == "08" || pgErr.Code[:2] == "57" || pgErr.Code[:2] == "53" {
 			return fmt.Errorf("%w: %w", derrors.ErrUnavailable, err)

@@ -5,7 +5,7 @@
 # As root it runs apt-get; otherwise it prints the exact sudo command.
 set -euo pipefail
 what=${1:-run}
-pkgs=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting)
+pkgs=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting zlib1g-dev)
 if [ "$what" = test ]; then
   pkgs+=(gdal-bin)
 fi

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
@@ -15,18 +17,27 @@ import (
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/roads"
 )
 
 // travelFlags are the distance model's settings.
 type travelFlags struct {
 	detour, speed float64
+	travel        string
+	snapM, offKmh float64
 }
 
 func (t *travelFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().Float64Var(&t.detour, "detour", access.DefaultDetour, "detour factor applied to geodesic distance")
-	cmd.Flags().Float64Var(&t.speed, "speed", access.DefaultSpeedKmh, "travel speed in km/h")
+	cmd.Flags().Float64Var(&t.detour, "detour", access.DefaultDetour, "geodesic travel: detour factor applied to straight-line distance")
+	cmd.Flags().Float64Var(&t.speed, "speed", access.DefaultSpeedKmh, "geodesic travel: speed in km/h")
+	cmd.Flags().StringVar(&t.travel, "travel", "auto", "travel times: road (the imported road network), geodesic, or auto (road when roads are loaded)")
+	cmd.Flags().Float64Var(&t.snapM, "snap-m", roads.DefaultSnapMetres, "road travel: points farther than this from every road (metres) are unreachable by road")
+	cmd.Flags().Float64Var(&t.offKmh, "off-road-kmh", roads.DefaultOffRoadKmh, "road travel: speed between a point and its nearest road")
 }
 
+// model returns the travel model the flags choose. With --travel auto it
+// is the road model falling back to geodesic travel while no road network
+// is loaded (it switches by itself once roads are imported).
 func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
 	if !(t.detour >= 1 && t.detour <= 5) {
 		return nil, usageErr("--detour: want 1 to 5, got %v", t.detour)
@@ -34,7 +45,35 @@ func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
 	if !(t.speed >= 1 && t.speed <= 200) {
 		return nil, usageErr("--speed: want 1 to 200 km/h, got %v", t.speed)
 	}
-	return access.NewGeodesic(pool, t.detour, t.speed), nil
+	if !(t.snapM >= 1 && t.snapM <= 50000) {
+		return nil, usageErr("--snap-m: want 1 to 50000 metres, got %v", t.snapM)
+	}
+	if !(t.offKmh >= 1 && t.offKmh <= 60) {
+		return nil, usageErr("--off-road-kmh: want 1 to 60 km/h, got %v", t.offKmh)
+	}
+	geodesic := access.NewGeodesic(pool, t.detour, t.speed)
+	var road *access.Road
+	switch t.travel {
+	case "geodesic":
+		return geodesic, nil
+	case "road":
+		road = access.NewRoad(pool, t.snapM, t.offKmh, nil)
+	case "auto", "":
+		road = access.NewRoad(pool, t.snapM, t.offKmh, geodesic)
+	default:
+		return nil, usageErr("--travel: want auto, road or geodesic, got %q", t.travel)
+	}
+	// Load the network now, so that reports name it from the start.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	loaded, err := road.Loaded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !loaded && t.travel == "road" {
+		return nil, usageErr("--travel road: no road network is loaded (coldchain import roads FILE.osm.pbf)")
+	}
+	return road, nil
 }
 
 func newCoverageCmd(cfg *config) *cobra.Command {

@@ -19,10 +19,10 @@ func newDemoCmd(cfg *config) *cobra.Command {
 		Use:   "demo [--reset]",
 		Short: "Load the synthetic demo county (idempotent)",
 		Long: `Load the synthetic demo county from the GeoJSON files in geodata/ (embedded
-in the binary): regions, producers, facilities, candidate sites and exclusion
-zones. Running it again does nothing when the demo is already loaded; on a
-database holding other data it refuses unless --reset, which first deletes
-every layer's features (plans are kept).`,
+in the binary): regions, producers, facilities, candidate sites, exclusion
+zones and the road network. Running it again does nothing when the demo is
+already loaded; on a database holding other data it refuses unless --reset,
+which first deletes every layer's features (plans are kept).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pool, err := cfg.open(cmd.Context())
@@ -45,7 +45,11 @@ func loadDemo(ctx context.Context, cfg *config, pool *pgxpool.Pool, reset bool, 
 	if !reset {
 		if loaded == geodata.Version {
 			fmt.Fprintln(out, "demo county already loaded")
-			return nil
+			var roadsLoaded bool
+			if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM road)`).Scan(&roadsLoaded); err != nil || roadsLoaded {
+				return err
+			}
+			return loadDemoRoads(ctx, cfg, pool, out)
 		}
 		for _, l := range layer.All {
 			n, err := st.Count(ctx, l, layer.Query{})
@@ -61,6 +65,9 @@ func loadDemo(ctx context.Context, cfg *config, pool *pgxpool.Pool, reset bool, 
 		return err
 	}
 	for _, l := range layer.All {
+		if l.ReadOnly {
+			continue // roads: loaded below by their own importer
+		}
 		f, err := geodata.FS.Open(l.Name + ".geojson")
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -76,5 +83,5 @@ func loadDemo(ctx context.Context, cfg *config, pool *pgxpool.Pool, reset bool, 
 		return err
 	}
 	fmt.Fprintln(out, "demo county loaded")
-	return nil
+	return loadDemoRoads(ctx, cfg, pool, out)
 }

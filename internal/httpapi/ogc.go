@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/coldchain/coldchain/internal/derrors"
-	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/postgres"
 )
@@ -474,11 +473,7 @@ func (s *Server) ogcCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, single, err := s.readFeatures(w, r, "")
-	if err != nil {
-		return err
-	}
-	res, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, ReturnKeys: true})
+	res, single, err := s.storeNew(w, r, l)
 	if err != nil {
 		return err
 	}
@@ -501,17 +496,7 @@ func (s *Server) ogcReplace(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fid := chi.URLParam(r, "featureId")
-	if _, err := s.Layers.Get(r.Context(), l, fid); err != nil {
-		return err
-	}
-	body, _, err := s.readFeatures(w, r, fid)
-	if err != nil {
-		return err
-	}
-	if _, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, Mode: layer.Update}); err != nil {
-		return err
-	}
-	f, err := s.Layers.Get(r.Context(), l, fid)
+	f, err := s.replaceOne(w, r, l, fid)
 	if err != nil {
 		return err
 	}

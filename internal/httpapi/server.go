@@ -346,16 +346,39 @@ func (s *Server) readFeatures(w http.ResponseWriter, r *http.Request, forceID st
 	return nil, false, derrors.Invalid(`want a GeoJSON Feature or FeatureCollection, got type %q`, head.Type)
 }
 
+// storeNew stores the Feature or FeatureCollection of the request body in
+// layer l, all or nothing; single says the body was one Feature.
+func (s *Server) storeNew(w http.ResponseWriter, r *http.Request, l *layer.Layer) (res layer.LoadResult, single bool, err error) {
+	body, single, err := s.readFeatures(w, r, "")
+	if err != nil {
+		return res, false, err
+	}
+	res, err = ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, ReturnKeys: true})
+	return res, single, err
+}
+
+// replaceOne replaces feature id of layer l with the request body's
+// Feature and returns the stored feature (ErrNotFound if id does not exist).
+func (s *Server) replaceOne(w http.ResponseWriter, r *http.Request, l *layer.Layer, id string) (json.RawMessage, error) {
+	if _, err := s.Layers.Get(r.Context(), l, id); err != nil {
+		return nil, err
+	}
+	body, _, err := s.readFeatures(w, r, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, Mode: layer.Update}); err != nil {
+		return nil, err
+	}
+	return s.Layers.Get(r.Context(), l, id)
+}
+
 func (s *Server) createFeatures(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.layerOf(r)
 	if err != nil {
 		return err
 	}
-	body, single, err := s.readFeatures(w, r, "")
-	if err != nil {
-		return err
-	}
-	res, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, ReturnKeys: true})
+	res, single, err := s.storeNew(w, r, l)
 	if err != nil {
 		return err
 	}
@@ -378,18 +401,7 @@ func (s *Server) replaceFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := chi.URLParam(r, "id")
-	if _, err := s.Layers.Get(r.Context(), l, id); err != nil {
-		return err
-	}
-	body, _, err := s.readFeatures(w, r, id)
-	if err != nil {
-		return err
-	}
-	if _, err := ingest.Import(r.Context(), s.Layers, l, bytes.NewReader(body), ingest.Options{Format: ingest.GeoJSON, Mode: layer.Update}); err != nil {
-		return err
-	}
-	f, err := s.Layers.Get(r.Context(), l, id)
+	f, err := s.replaceOne(w, r, l, chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,10 @@ type Layer struct {
 	Filters []Filter
 	// IDPrefix starts generated ids of features that come without one.
 	IDPrefix string
+	// ReadOnly layers are written only by their own importer (roads:
+	// coldchain import roads, roads.Store), never through Store.Load; the
+	// API answers writes to them with 405.
+	ReadOnly bool
 }
 
 // Vocabularies (design §2).
@@ -85,6 +89,9 @@ var (
 	LandUses       = []string{"farmland", "construction", "other"}
 	SiteSources    = []string{"user", "generated"}
 	ExclusionKinds = []string{"basic_farmland", "ecological_redline", "flood", "water_source"}
+	// RoadClasses are the OSM highway classes a road network may hold.
+	RoadClasses = []string{"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary", "secondary_link",
+		"tertiary", "tertiary_link", "unclassified", "residential", "service", "living_street", "road", "track"}
 )
 
 var regionFilter = Filter{Param: "region", Column: "region_code", Op: "prefix"}
@@ -182,6 +189,28 @@ var All = []*Layer{
 			regionFilter,
 			{Param: "kind", Column: "kind", Op: "eq", Enum: ExclusionKinds},
 			{Param: "tier", Column: "applies_to_tiers", Op: "contains", Enum: Tiers},
+		},
+	},
+	{
+		Name: "roads", Title: "Road network (edges with travel times)", Table: "road", View: "road_feature", Key: "id",
+		Geometry: []string{"LineString"}, ReadOnly: true,
+		Fields: []Field{
+			{Name: "id", Kind: Integer},
+			{Name: "way", Kind: Text},
+			{Name: "name", Kind: Text},
+			{Name: "ref", Kind: Text},
+			{Name: "highway", Kind: Enum, Enum: RoadClasses},
+			{Name: "oneway", Kind: Bool},
+			{Name: "maxspeed_kmh", Kind: Number},
+			{Name: "speed_kmh", Kind: Number},
+			{Name: "length_m", Kind: Number},
+			{Name: "minutes", Kind: Number},
+			{Name: "source", Kind: Integer},
+			{Name: "target", Kind: Integer},
+		},
+		Filters: []Filter{
+			regionFilter,
+			{Param: "highway", Column: "highway", Op: "eq", Enum: RoadClasses},
 		},
 	},
 }

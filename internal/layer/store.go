@@ -522,7 +522,7 @@ func quoteLit(s string) string {
 // refreshRegionCodes recomputes region_code of every layer after regions
 // change.
 func refreshRegionCodes(ctx context.Context, tx pgx.Tx) error {
-	for _, t := range []string{"producer", "facility", "candidate_site", "exclusion_zone"} {
+	for _, t := range []string{"producer", "facility", "candidate_site", "exclusion_zone", "road"} {
 		if _, err := tx.Exec(ctx, "UPDATE "+pgx.Identifier{t}.Sanitize()+" SET region_code = coldchain_region_of(geom)"); err != nil {
 			return postgres.Translate(err, t)
 		}

@@ -1,0 +1,181 @@
+package roads
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+
+	"github.com/coldchain/coldchain/internal/postgres"
+)
+
+// PairsPgRouting answers the same question as Graph.Pairs in the
+// database, the way a pgRouting user would: pgr_withPointsCost computes
+// many-to-many travel times with the points inserted into the graph as
+// (edge, fraction), and pairs over each origin's limit are dropped. With g
+// nil the points also snap in PostGIS (a KNN search for the nearest edge,
+// ST_LineLocatePoint for the fraction); with g they snap in process, so
+// that both methods route between the same places (for cross-checks).
+//
+// It exists to measure pgRouting against the in-process search (see the
+// benchmarks and docs/roads.md); the access model uses Graph.Pairs. Km is
+// not computed (0): pgr_withPointsCost returns one aggregate cost per pair.
+func PairsPgRouting(ctx context.Context, pool *pgxpool.Pool, g *Graph, from, to []orb.Point, maxMinutes []float64, opt PairOptions) ([]Pair, error) {
+	opt = opt.withDefaults()
+	if len(from) != len(maxMinutes) {
+		return nil, fmt.Errorf("roads: %d origins but %d limits", len(from), len(maxMinutes))
+	}
+	if len(from) == 0 || len(to) == 0 {
+		return nil, nil
+	}
+	n := len(from)
+	all := append(append([]orb.Point(nil), from...), to...)
+	xs := make([]float64, len(all))
+	ys := make([]float64, len(all))
+	for i, p := range all {
+		xs[i], ys[i] = p[0], p[1]
+	}
+	var out []Pair
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if g != nil {
+			var pids, edges []int64
+			var fracs, dists []float64
+			for k, p := range all {
+				if s, ok := g.Snap(p, opt.SnapMetres); ok {
+					pids = append(pids, int64(k+1))
+					edges = append(edges, g.edges[s.Edge].id)
+					fracs = append(fracs, s.Frac)
+					dists = append(dists, s.Metres)
+				}
+			}
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE rp_snap ON COMMIT DROP AS
+				SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::float8[]) AS t(pid, edge_id, fraction, d)`,
+				pids, edges, fracs, dists); err != nil {
+				return err
+			}
+		} else {
+			// pid k+1 is point k: origins first, then destinations.
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE rp_point ON COMMIT DROP AS
+				SELECT n AS pid, ST_SetSRID(ST_MakePoint(x, y), 4326) AS g
+				  FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(x, y, n)`, xs, ys); err != nil {
+				return err
+			}
+			// The KNN operator orders by planar degrees; the geodesic
+			// distance picks the nearest of the few candidates it returns.
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE rp_snap ON COMMIT DROP AS
+				SELECT DISTINCT ON (p.pid) p.pid, c.id AS edge_id, ST_LineLocatePoint(c.geom, p.g) AS fraction, c.d
+				  FROM rp_point p
+				  CROSS JOIN LATERAL (SELECT r.id, r.geom, ST_Distance(r.geom::geography, p.g::geography) AS d
+				                        FROM road r ORDER BY r.geom <-> p.g LIMIT 5) c
+				 WHERE c.d <= $1
+				 ORDER BY p.pid, c.d, c.id`, opt.SnapMetres); err != nil {
+				return err
+			}
+		}
+		// pgRouting takes a point at an end of its edge (fraction 0 or 1) as
+		// that vertex: such points go in by vertex id, the others as points
+		// (negative pids). ids maps a pgRouting id to the points it stands for.
+		rows, err := tx.Query(ctx, `
+			SELECT s.pid, s.d, CASE WHEN s.fraction <= 0 THEN r.source WHEN s.fraction >= 1 THEN r.target END
+			  FROM rp_snap s JOIN road r ON r.id = s.edge_id ORDER BY s.pid`)
+		if err != nil {
+			return err
+		}
+		off := make([]float64, len(all))
+		starts, ends := map[int64][]int{}, map[int64][]int{}
+		points := 0
+		var pid int64
+		var d float64
+		var vertex *int64
+		if _, err := pgx.ForEachRow(rows, []any{&pid, &d, &vertex}, func() error {
+			k := int(pid - 1)
+			off[k] = d / 1000 / opt.OffRoadKmh * 60
+			id := -pid
+			if vertex != nil {
+				id = *vertex
+			} else {
+				points++
+			}
+			switch {
+			case k >= n:
+				ends[id] = append(ends[id], k-n)
+			case maxMinutes[k] >= off[k]:
+				starts[id] = append(starts[id], k)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if len(starts) == 0 || len(ends) == 0 {
+			return nil
+		}
+		limit := math.Inf(-1)
+		for _, ks := range starts {
+			for _, k := range ks {
+				limit = math.Max(limit, maxMinutes[k])
+			}
+		}
+		add := func(a, b int64, cost float64) {
+			for _, i := range starts[a] {
+				for _, j := range ends[b] {
+					if m := off[i] + cost + off[n+j]; m <= maxMinutes[i] {
+						out = append(out, Pair{From: int32(i), To: int32(j), Minutes: m})
+					}
+				}
+			}
+		}
+		sql := `SELECT start_pid, end_pid, agg_cost
+			  FROM pgr_withPointsCost('SELECT id, source, target, cost, reverse_cost FROM road',
+			         'SELECT pid, edge_id, fraction FROM rp_snap WHERE fraction > 0 AND fraction < 1',
+			         $1::bigint[], $2::bigint[], directed => true)
+			 WHERE agg_cost <= $3`
+		if points == 0 { // pgr_withPointsCost wants points
+			sql = `SELECT start_vid, end_vid, agg_cost
+			  FROM pgr_dijkstraCost('SELECT id, source, target, cost, reverse_cost FROM road', $1::bigint[], $2::bigint[], directed => true)
+			 WHERE agg_cost <= $3`
+		}
+		rows, err = tx.Query(ctx, sql, slices.Collect(maps.Keys(starts)), slices.Collect(maps.Keys(ends)), limit)
+		if err != nil {
+			return err
+		}
+		var a, b int64
+		var cost float64
+		seen := map[int64]bool{}
+		if _, err := pgx.ForEachRow(rows, []any{&a, &b, &cost}, func() error {
+			if a == b {
+				seen[a] = true
+			}
+			add(a, b, cost)
+			return nil
+		}); err != nil {
+			return err
+		}
+		// pgRouting leaves out a vertex's trip to itself.
+		for id := range starts {
+			if _, ok := ends[id]; ok && !seen[id] {
+				add(id, id, 0)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, postgres.Translate(err, "pgRouting travel times")
+	}
+	slices.SortFunc(out, func(a, b Pair) int {
+		switch {
+		case a.From != b.From:
+			return int(a.From - b.From)
+		case a.Minutes < b.Minutes:
+			return -1
+		case a.Minutes > b.Minutes:
+			return 1
+		}
+		return int(a.To - b.To)
+	})
+	return out, nil
+}

@@ -5,19 +5,32 @@ BIN     := bin/coldchain
 ADDR    ?= :8080
 export COLDCHAIN_HOME ?= $(CURDIR)/.coldchain
 
-.PHONY: run test build deps deps-test vet bench clean stop
+.PHONY: run test build deps deps-test vet bench clean stop web
+
+# The map UI (web/): sources and the npm lock file it is built from.
+WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
 
 run: deps build
 	./$(BIN) demo
 	./$(BIN) serve --addr $(ADDR)
 
-test: deps-test
+test: deps-test web
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -count=1 -timeout 30m ./...
 
-build:
+build: web
 	$(GO) build -o $(BIN) ./cmd/coldchain
+
+# web builds the map UI into web/dist/ (embedded by the Go build): npm ci
+# when the lock file changed, then esbuild (web/build.mjs).
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
 
 deps:
 	@scripts/deps.sh run
@@ -38,3 +51,4 @@ stop: build
 clean:
 	-./$(BIN) db stop
 	rm -rf bin .coldchain
+	find web/dist -mindepth 1 ! -name .placeholder -delete

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages coldchain needs, or says how.
-#   scripts/deps.sh run    PostgreSQL 15 + PostGIS + pgRouting
-#   scripts/deps.sh test   the same, plus GDAL (ogrinfo) for the tests
+#   scripts/deps.sh run    PostgreSQL 15 + PostGIS + pgRouting, and Node.js +
+#                          npm (to build the map UI) when node or npm is absent
+#   scripts/deps.sh test   the same, plus GDAL (ogrinfo), Chromium and a CJK
+#                          font (the browser tests of the UI) for the tests
 # As root it runs apt-get; otherwise it prints the exact sudo command.
 set -euo pipefail
 what=${1:-run}
 pkgs=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting zlib1g-dev)
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  pkgs+=(nodejs npm)
+fi
 if [ "$what" = test ]; then
-  pkgs+=(gdal-bin)
+  pkgs+=(gdal-bin chromium fonts-wqy-microhei)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

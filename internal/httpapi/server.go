@@ -29,6 +29,7 @@ import (
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/web"
 )
 
 // Server holds the HTTP interface's dependencies.
@@ -124,7 +125,7 @@ func (s *Server) routes() http.Handler {
 	})
 	s.gisRoutes(r)
 	if s.Web != nil {
-		r.Handle("/*", http.FileServerFS(s.Web))
+		r.Handle("/*", web.Handler(s.Web))
 	}
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return derrors.NotFound("no route %s %s", r.Method, r.URL.Path)

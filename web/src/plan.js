@@ -1,0 +1,312 @@
+// The plan tab: the form, progress while the engine runs, the result with
+// before/after and an explanation per site, exports, and recent plans.
+
+import { h, fill, $, showError, guard } from "./dom.js";
+import { t, label, classShort, values, fmtT, fmtPct, fmtPP, fmtMin, fmtCNY, fmtNum, fmtMargin, getLang } from "./i18n.js";
+import { state, emit } from "./state.js";
+import { classColour, planColours } from "./symbols.js";
+import * as api from "./api.js";
+
+const problems = ["mclp", "lscp", "pmedian", "pcenter", "cflp"];
+
+// form keeps what the planner typed across re-renders (language switch).
+const form = {
+  name: "",
+  problem: "mclp",
+  facility_type: "precooling",
+  tier: "field",
+  product_classes: [],
+  p: 3,
+  budget: "",
+  coverage_target: 95,
+  threshold_minutes: "",
+  region: "",
+  candidates: "both",
+  initialised: false, // product classes defaulted once
+};
+
+let polling = null;
+
+/** Renders the plan tab. */
+export function renderPlan() {
+  const root = $("tab-plan");
+  if (!form.initialised && state.classes.length) {
+    form.initialised = true;
+    form.product_classes = state.filter.classes.length ? state.filter.classes.slice() : ["leafy_vegetable"].filter((c) => state.classes.some((x) => x.code === c));
+  }
+  fill(root, planForm(), progress(), result(), recent());
+}
+
+function field(labelText, input, hint) {
+  return h("label", { class: "field" }, h("span", { class: "field-label" }, labelText), input, hint ? h("span", { class: "field-hint" }, hint) : null);
+}
+
+function select(id, value, options, onchange) {
+  return h("select", { id, onchange: (e) => onchange(e.target.value) },
+    options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
+}
+
+function planForm() {
+  const needsP = ["mclp", "pmedian", "pcenter", "cflp"].includes(form.problem);
+  const classChips = state.classes.map((c) => {
+    const on = form.product_classes.includes(c.code);
+    return h("button", {
+      type: "button", class: "chip-toggle" + (on ? " on" : ""), "data-plan-class": c.code, "aria-pressed": on ? "true" : "false",
+      onclick: () => {
+        const i = form.product_classes.indexOf(c.code);
+        if (i >= 0) form.product_classes.splice(i, 1);
+        else form.product_classes.push(c.code);
+        renderPlan();
+      },
+    }, h("span", { class: "dot", style: { background: classColour(c.code) } }), classShort(c.code));
+  });
+  const regions = [["", t("whole_county")], ...state.townships.map((f) => [f.properties.code, f.properties.name])];
+  const running = !!state.running;
+  return h("form", {
+    class: "panel plan-form", id: "plan-form", novalidate: true,
+    onsubmit: (e) => {
+      e.preventDefault();
+      submit();
+    },
+  },
+  h("div", { class: "panel-head" }, h("h3", null, t("plan_title"))),
+  h("p", { class: "muted small" }, t("plan_intro")),
+  field(t("plan_problem"), select("plan-problem", form.problem, problems.map((p) => [p, t("problem_" + p)]), (v) => {
+    form.problem = v;
+    renderPlan();
+  })),
+  h("div", { class: "row2" },
+    field(t("plan_type"), select("plan-type", form.facility_type, values("facility_type").map((v) => [v, label("facility_type", v)]), (v) => (form.facility_type = v))),
+    field(t("plan_tier"), select("plan-tier", form.tier, values("tier").map((v) => [v, label("tier", v)]), (v) => (form.tier = v)))),
+  h("div", { class: "field" }, h("span", { class: "field-label" }, t("plan_classes")), h("div", { class: "chips" }, classChips)),
+  h("div", { class: "row2" },
+    needsP ? field(t("plan_p"), h("input", { id: "plan-p", type: "number", min: 1, max: 1000, step: 1, value: form.p, oninput: (e) => (form.p = e.target.value) })) : null,
+    form.problem === "lscp"
+      ? field(t("plan_target"), h("span", { class: "unit-input" }, h("input", { id: "plan-target", type: "number", min: 1, max: 100, step: 1, value: form.coverage_target, oninput: (e) => (form.coverage_target = e.target.value) }), h("span", null, "%")))
+      : null,
+    field(t("plan_budget"), h("input", { id: "plan-budget", type: "number", min: 0, step: 10, value: form.budget, placeholder: "0", oninput: (e) => (form.budget = e.target.value) }), t("plan_budget_unit"))),
+  h("div", { class: "row2" },
+    field(t("plan_threshold"), h("input", { id: "plan-threshold", type: "number", min: 1, max: 2880, step: 1, value: form.threshold_minutes, placeholder: "–", oninput: (e) => (form.threshold_minutes = e.target.value) }), t("plan_threshold_hint")),
+    field(t("plan_region"), select("plan-region", form.region, regions, (v) => (form.region = v)))),
+  field(t("plan_candidates"), select("plan-candidates", form.candidates, [["both", t("cand_both")], ["user", t("cand_user")], ["generated", t("cand_generated")]], (v) => (form.candidates = v))),
+  field(t("plan_name"), h("input", { id: "plan-name", type: "text", maxlength: 200, value: form.name, oninput: (e) => (form.name = e.target.value) })),
+  h("div", { class: "form-actions" },
+    h("button", { class: "btn primary", type: "submit", id: "plan-submit", disabled: running }, t("plan_submit"))));
+}
+
+/** A plan's parameters in words, in the current language. */
+export function describePlan(req) {
+  return autoName(req || { product_classes: [] });
+}
+
+function autoName(req) {
+  const cls = req.product_classes.map(classShort).join(getLang() === "zh" ? "、" : ", ");
+  const size = req.p ? ` p=${req.p}` : "";
+  return `${label("tier", req.tier)} ${label("facility_type", req.facility_type)} · ${cls} · ${label("problem", req.problem)}${size}`.slice(0, 200);
+}
+
+function num(v) {
+  if (v === "" || v === null || v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : NaN;
+}
+
+async function submit() {
+  if (form.product_classes.length === 0) {
+    showError(new Error(t("plan_need_class")), t("plan_title"));
+    return;
+  }
+  const req = {
+    problem: form.problem,
+    facility_type: form.facility_type,
+    tier: form.tier,
+    product_classes: form.product_classes.slice(),
+    candidates: form.candidates,
+  };
+  if (["mclp", "pmedian", "pcenter"].includes(form.problem)) req.p = num(form.p);
+  else if (form.problem === "cflp" && num(form.p)) req.p = num(form.p);
+  const budget = num(form.budget);
+  if (budget !== undefined) req.budget = budget;
+  if (form.problem === "lscp") {
+    const tgt = num(form.coverage_target);
+    if (tgt !== undefined) req.coverage_target = tgt / 100;
+  }
+  const thr = num(form.threshold_minutes);
+  if (thr !== undefined) req.threshold_minutes = thr;
+  if (form.region) req.region = form.region;
+  req.name = form.name.trim() || autoName(req);
+  for (const [k, v] of Object.entries(req)) {
+    if (typeof v === "number" && Number.isNaN(v)) {
+      showError(new api.ApiError(400, "", `${k}: not a number`), t("plan_title"));
+      return;
+    }
+  }
+  const p = await guard(t("plan_title"), () => api.request("/api/v1/plans", { method: "POST", body: req }));
+  if (!p) return;
+  state.running = { id: p.id, status: p.status, started: performance.now(), limit: p.params?.time_limit_s || 30 };
+  renderPlan();
+  poll(p.id);
+}
+
+function poll(id) {
+  clearTimeout(polling);
+  const tick = async () => {
+    if (!state.running || state.running.id !== id) return;
+    let p;
+    try {
+      p = await api.get(`/api/v1/plans/${id}`);
+    } catch (e) {
+      state.running = null;
+      renderPlan();
+      showError(e, t("plan_title"));
+      return;
+    }
+    if (!state.running || state.running.id !== id) return;
+    state.running.status = p.status;
+    if (p.status === "done" || p.status === "failed") {
+      state.running = null;
+      if (p.status === "failed") {
+        showError(new api.ApiError(422, "", p.error || t("plan_status_failed")), t("plan_status_failed"));
+      }
+      state.plan = p;
+      state.compare = null;
+      emit("plan", p);
+      refreshRecent();
+      return;
+    }
+    updateProgress();
+    polling = setTimeout(tick, 500);
+  };
+  polling = setTimeout(tick, 300);
+}
+
+function updateProgress() {
+  const el = $("plan-progress");
+  if (!el) return;
+  el.replaceWith(progress());
+}
+
+function progress() {
+  const r = state.running;
+  if (!r) return h("div", { id: "plan-progress", hidden: true });
+  const secs = (performance.now() - r.started) / 1000;
+  const share = Math.min(0.95, secs / Math.max(1, r.limit));
+  const text = r.cancelling ? t("plan_cancelling") : r.status === "queued" ? t("plan_status_queued") : t("plan_status_running", { s: fmtNum(secs, 1) });
+  return h("div", { class: "panel progress-card", id: "plan-progress", "data-status": r.status },
+    h("div", { class: "progress-head" }, h("span", { class: "spinner" }), h("span", { id: "plan-status-text" }, text)),
+    h("div", { class: "progress" }, h("span", { style: { width: `${Math.max(4, share * 100)}%` } })),
+    h("button", { class: "btn small ghost", type: "button", id: "plan-cancel", disabled: !!r.cancelling, onclick: () => cancel(r.id) }, t("plan_cancel")));
+}
+
+async function cancel(id) {
+  if (!state.running) return;
+  state.running.cancelling = true;
+  updateProgress();
+  await guard(t("plan_cancel"), () => api.request(`/api/v1/plans/${id}/cancel`, { method: "POST" }));
+}
+
+function delta(before, after, fmt, diffFmt) {
+  const d = after - before;
+  return h("div", { class: "ba" },
+    h("span", { class: "ba-before" }, fmt(before)),
+    h("span", { class: "ba-arrow" }, "→"),
+    h("span", { class: "ba-after" }, fmt(after)),
+    d ? h("span", { class: "ba-delta " + (d > 0 ? "up" : "down") }, diffFmt(d)) : null);
+}
+
+function result() {
+  const p = state.plan;
+  if (!p) return h("div", { id: "plan-result", hidden: true });
+  if (p.status !== "done" || !p.result) {
+    return h("section", { class: "panel result", id: "plan-result", "data-status": p.status },
+      h("div", { class: "panel-head" }, h("h3", null, p.params?.name || p.id)),
+      h("div", { class: "warn" }, p.error || label("plan_status", p.status)));
+  }
+  const r = p.result;
+  const c = r.change || {};
+  const sites = r.sites?.features || [];
+  const capacity = Object.entries(c.capacity_added_t || {}).filter(([, v]) => v > 0).map(([z, v]) => `${label("zone", z)} ${fmtT(v)}`).join(" · ") || "–";
+  const siteRows = sites.map((f) => {
+    const e = f.properties.explanation || {};
+    return h("li", { class: "site-row", "data-rank": f.properties.rank, tabindex: 0, role: "button",
+      onclick: () => emit("show-site", f), onkeydown: (ev) => (ev.key === "Enter" ? emit("show-site", f) : null) },
+    h("span", { class: "site-rank", style: { background: planColours.current } }, f.properties.rank),
+    h("span", { class: "site-main" },
+      h("span", { class: "site-name" }, f.properties.name || f.properties.candidate_id),
+      h("span", { class: "site-sub" }, `${t("expl_serves", { n: fmtNum(e.serves_producers), t: fmtT(e.serves_t) })}`)),
+    h("span", { class: "site-gain", title: t("expl_marginal", { v: fmtMargin(e.marginal_gain, e.marginal_label) }) }, fmtMargin(e.marginal_gain, e.marginal_label)));
+  });
+  const byClass = (r.by_class || []).map((b) => {
+    const bef = b.output_t ? b.covered_t_before / b.output_t : 0, aft = b.output_t ? b.covered_t_after / b.output_t : 0;
+    return h("div", { class: "cls-ba" },
+      h("span", { class: "bar-label" }, h("span", { class: "dot", style: { background: classColour(b.class) } }), classShort(b.class)),
+      h("span", { class: "bar two" },
+        h("span", { class: "after", style: { width: `${aft * 100}%`, background: classColour(b.class) } }),
+        h("span", { class: "before", style: { width: `${bef * 100}%` } })),
+      h("span", { class: "bar-value" }, `${fmtPct(bef, 0)} → ${fmtPct(aft, 0)}`));
+  });
+  const gapText = Number.isFinite(r.gap) ? fmtPct(r.gap / 100, r.gap < 0.01 ? 2 : 1) : "–";
+  return h("section", { class: "panel result", id: "plan-result", "data-status": p.status, "data-plan": p.id },
+    h("div", { class: "panel-head" },
+      h("div", null,
+        h("div", { class: "area-kicker" }, `${t("result_title")} · ${label("problem", r.problem)}`),
+        h("h3", { class: "result-name" }, p.params?.name || p.id),
+        p.params && p.params.name !== autoName(p.params) ? h("div", { class: "muted small" }, autoName(p.params)) : null)),
+    h("div", { class: "gap-badge", title: t("result_gap") },
+      h("span", null, t("result_gap")), h("strong", null, t("result_gap_value", { v: gapText }))),
+    h("div", { class: "ba-grid" },
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("kpi_coverage")), delta(c.coverage_rate_before, c.coverage_rate_after, (v) => fmtPct(v), fmtPP)),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("kpi_handling")), delta(c.handling_rate_before, c.handling_rate_after, (v) => fmtPct(v), fmtPP)),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_newly_covered")), h("div", { class: "ba-big" }, fmtT(c.newly_covered_t)), h("div", { class: "muted small" }, t("unit_producers", { v: fmtNum(c.newly_covered_producers) }))),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_improved")), h("div", { class: "ba-big" }, fmtNum(c.improved_producers)), h("div", { class: "muted small" }, t("result_improved_15", { n: fmtNum(c.improved_over_15_min) }))),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_mean_improvement")), h("div", { class: "ba-big" }, fmtMin(c.mean_improvement_minutes))),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_capacity_added")), h("div", { class: "ba-mid" }, capacity)),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_build_cost")), h("div", { class: "ba-mid" }, fmtCNY(c.build_cost))),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_subsidy")), h("div", { class: "ba-mid" }, fmtCNY(c.subsidy_estimate)))),
+    h("div", { class: "panel-head sub" }, h("h4", null, `${t("result_sites")} (${sites.length})`),
+      sites.length ? h("button", { class: "link", type: "button", id: "fit-sites", onclick: () => emit("fit-sites") }, t("result_show_all")) : null),
+    sites.length ? h("div", { class: "muted small hint-line" }, t("result_click_site")) : null,
+    sites.length ? h("ol", { class: "site-list", id: "site-list" }, siteRows) : h("div", { class: "note" }, t("result_no_sites")),
+    byClass.length ? h("div", { class: "panel-head sub" }, h("h4", null, t("result_by_class"))) : null,
+    byClass.length ? h("div", { class: "bars" }, byClass) : null,
+    h("table", { class: "kv small" },
+      h("tr", null, h("th", null, t("result_objective")), h("td", null, `${fmtNum(r.objective, 1)} · ${r.objective_label || ""}`)),
+      h("tr", null, h("th", null, t("result_bound")), h("td", null, fmtNum(r.bound, 1))),
+      h("tr", null, h("th", null, ""), h("td", { class: "muted" }, `${t("result_instance", { d: fmtNum(r.instance?.demand_points), c: fmtNum(r.instance?.candidate_sites), e: fmtNum(r.instance?.existing_facilities) })}; ${t("result_solved_in", { s: fmtNum(r.seconds, 2) })}`))),
+    r.notes && r.notes.length ? h("details", { class: "notes" }, h("summary", null, `${t("result_notes")} (${r.notes.length})`), h("ul", null, r.notes.map((n) => h("li", null, n)))) : null,
+    h("div", { class: "export" },
+      h("span", { class: "export-label" }, t("result_export")),
+      h("button", { class: "btn small", type: "button", id: "export-geojson", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.geojson`, `plan-${p.id.slice(0, 8)}.geojson`)) }, "⤓ " + t("result_export_geojson")),
+      h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv"))));
+}
+
+function recent() {
+  const list = state.plans || [];
+  return h("section", { class: "panel", id: "recent-plans" },
+    h("div", { class: "panel-head" }, h("h3", null, t("plan_recent"))),
+    list.length
+      ? h("ul", { class: "plan-list" }, list.map((p) => h("li", { class: "plan-item" + (state.plan && state.plan.id === p.id ? " current" : ""), "data-plan": p.id },
+        h("div", { class: "plan-item-main" },
+          h("div", { class: "plan-item-name" }, p.name || p.id),
+          h("div", { class: "muted small" },
+            [label("plan_status", p.status), p.sites !== undefined ? t("n_sites", { n: fmtNum(p.sites) }) : "", p.coverage_rate_after !== undefined ? `${t("kpi_coverage")} ${fmtPct(p.coverage_rate_after, 0)}` : "", new Date(p.created_at).toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" })].filter(Boolean).join(" · "))),
+        h("button", { class: "btn small ghost", type: "button", disabled: p.status !== "done", onclick: () => openPlan(p.id) }, t("plan_open")))))
+      : h("div", { class: "muted small" }, t("plan_none_yet")));
+}
+
+/** Loads and shows a plan. */
+export async function openPlan(id) {
+  const p = await guard(t("plan_title"), () => api.get(`/api/v1/plans/${id}`));
+  if (!p) return;
+  state.plan = p;
+  state.compare = null;
+  emit("plan", p);
+}
+
+/** Reloads the recent plans list. */
+export async function refreshRecent() {
+  const r = await guard(t("plan_recent"), () => api.get("/api/v1/plans?limit=20"));
+  if (!r) return;
+  state.plans = r.plans || [];
+  emit("plans");
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/coldchain/coldchain/geodata"
+	"github.com/coldchain/coldchain/web"
 )
 
 // binary builds coldchain once per test run.
@@ -174,11 +175,16 @@ func TestEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(body, &fc); err != nil || len(fc.Features) != want || fc.NumberMatched != want {
 		t.Fatalf("producers: got %d (matched %d), want %d: %v", len(fc.Features), fc.NumberMatched, want, err)
 	}
+	// The map UI, or (when web/ was not built by make) a page saying so.
 	resp, err = http.Get(base + "/")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("UI: %v %v", resp, err)
+	if err != nil {
+		t.Fatal(err)
 	}
+	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if web.Built(web.FS()) && resp.StatusCode != 200 || !web.Built(web.FS()) && (resp.StatusCode != 503 || !strings.Contains(string(page), "make")) {
+		t.Fatalf("UI (built %v): %d %s", web.Built(web.FS()), resp.StatusCode, page)
+	}
 
 	// GDAL opens the API's GeoJSON and counts the same features.
 	if _, err := exec.LookPath("ogrinfo"); err != nil {

@@ -23,13 +23,20 @@ const cflpDefaultLimit = 60 * time.Second
 // params.P (else in.P) fixes the number of new sites when > 0;
 // params.Budget caps their total fixed cost when > 0.
 //
-// The method is a Lagrangian heuristic: subgradient optimisation of the
-// relaxation of the assignment constraints (per-site knapsacks) gives the
-// bound, and each relaxed solution's sites are turned into a solution by
-// regret assignment, overload repair and shift/swap local search; the best
-// solutions are improved by site-level local search (open, close, swap)
-// and an iterated local search. The result is deterministic for a seed as
-// long as the time limit does not cut the search short.
+// The method is a Lagrangian heuristic. Subgradient optimisation of the
+// relaxation of the assignment constraints (one exact 0-1 knapsack per
+// site, see cflpLagr) gives the bound; every relaxed site selection becomes
+// a solution by regret assignment, overload repair (shifts, swaps, ejection
+// chains, randomised first-fit decreasing) and local search (shift, swap,
+// ejection chains, moving a whole cluster to a better site). The best
+// distinct solutions then get site-level local search (open, close, swap
+// within a neighbourhood), a Lagrangian intensification of their
+// assignment with the sites fixed, and an iterated local search kicks them
+// with random site moves. Instances of at most cflpExactMaxN customers are
+// finally solved exactly by branch and bound, which also proves
+// infeasibility. The search stops early when the bound proves the best
+// solution optimal; the result is deterministic for a seed as long as the
+// time limit or ctx does not cut it short (default limit 60 s).
 func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error) {
 	start := time.Now()
 	pr, err := newCFLPProblem(in, params)
@@ -54,32 +61,30 @@ func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error
 	return sv.result(start), nil
 }
 
-// cflpOptions tune the solver; tests use them to switch phases off.
-type cflpOptions struct {
-	exact bool // prove small instances by branch and bound
-}
-
 // cflpSolver holds the state of one CFLP solve.
 type cflpSolver struct {
 	pr    *cflpProblem
 	clock *cflpClock
 	rng   *rand.Rand
-	opts  cflpOptions
 
 	lg      *cflpLagr
 	lb      float64   // best valid lower bound
 	lambda  []float64 // multipliers of the best bound
 	best    *cflpSol  // best feasible solution (nil: none yet)
 	bestObj float64
-	pool    []*cflpSol // good distinct solutions, best first
-	seen    map[uint64]bool
+	pool    []*cflpSol      // good distinct solutions, best first
+	seen    map[uint64]bool // site selections the Lagrangian heuristic tried
+	// intensified holds the site sets whose assignment was intensified.
+	intensified map[uint64]bool
 
 	cur, tmp   *cflpSol
+	alt        *cflpSol // scratch of applyMove
 	buf        cflpBuf
 	moves      []cflpMove
 	gains      []cflpItem
 	relSum     []float64
 	relCnt     []int32
+	near       []bool
 	iters      int
 	infeasible bool // proven infeasible
 }
@@ -88,16 +93,17 @@ const cflpPoolSize = 8
 
 func newCFLPSolver(pr *cflpProblem, seed int64, clock *cflpClock) *cflpSolver {
 	return &cflpSolver{
-		pr:      pr,
-		clock:   clock,
-		rng:     rand.New(rand.NewPCG(uint64(seed), 0x636f6c64636861)),
-		opts:    cflpOptions{exact: true},
-		lb:      math.Inf(-1),
-		bestObj: math.Inf(1),
-		seen:    make(map[uint64]bool),
-		cur:     newCFLPSol(pr),
-		tmp:     newCFLPSol(pr),
-		lg:      newCFLPLagr(pr),
+		pr:          pr,
+		clock:       clock,
+		rng:         rand.New(rand.NewPCG(uint64(seed), 0x636f6c64636861)),
+		lb:          math.Inf(-1),
+		bestObj:     math.Inf(1),
+		seen:        make(map[uint64]bool),
+		intensified: make(map[uint64]bool),
+		cur:         newCFLPSol(pr),
+		tmp:         newCFLPSol(pr),
+		alt:         newCFLPSol(pr),
+		lg:          newCFLPLagr(pr),
 	}
 }
 
@@ -109,7 +115,10 @@ func (sv *cflpSolver) proven() bool {
 // run performs the search phases until done, proven or out of time.
 func (sv *cflpSolver) run() {
 	sv.heuristics()
-	if sv.opts.exact && !sv.proven() && !sv.infeasible && sv.pr.n <= cflpExactMaxN && !sv.clock.done() {
+	if !sv.proven() && !sv.infeasible && !sv.clock.done() {
+		sv.subgradient(cflpPolishIters, 0.25, false)
+	}
+	if !sv.proven() && !sv.infeasible && sv.pr.n <= cflpExactMaxN && !sv.clock.done() {
 		sv.exact(cflpExactNodes)
 	}
 }
@@ -120,7 +129,7 @@ func (sv *cflpSolver) run() {
 // search.
 func (sv *cflpSolver) heuristics() {
 	sv.greedyStart()
-	sv.subgradient(sv.subgradientIters())
+	sv.subgradient(cflpSubgradientIters, 2, true)
 	if sv.proven() || sv.clock.done() {
 		return
 	}
@@ -139,20 +148,29 @@ func (sv *cflpSolver) heuristics() {
 	sv.ils(300, 60)
 }
 
-// subgradientIters is the iteration cap of the subgradient phase.
-func (sv *cflpSolver) subgradientIters() int {
-	return 600
-}
+// Iteration caps of the subgradient phases: the first, with the primal
+// heuristic, and the last, which only tightens the bound.
+const (
+	cflpSubgradientIters = 600
+	cflpPolishIters      = 100
+)
 
 // subgradient maximises the Lagrangian bound by subgradient optimisation
-// (Polyak steps towards the best known objective, halving the step factor
-// when the bound stalls) and turns every new relaxed site selection into a
-// solution.
-func (sv *cflpSolver) subgradient(maxIter int) {
+// from the best multipliers so far: Polyak steps of factor mu towards the
+// best known objective, halving mu when the bound stalls. With primal,
+// every new relaxed site selection is turned into a solution.
+func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 	lg := sv.lg
-	sv.lambda = append(sv.lambda[:0], lg.lambda...)
-	mu, stall := 2.0, 0
+	if sv.lambda == nil {
+		sv.lambda = append([]float64(nil), lg.lambda...)
+	} else {
+		copy(lg.lambda, sv.lambda)
+	}
+	stall := 0
 	const patience = 20
+	// On large instances a primal solution costs many relaxations: try one
+	// every n/1000 iterations.
+	stride := max(1, sv.pr.n/1000)
 	for it := 0; it < maxIter && !sv.clock.done(); it++ {
 		lg.evaluate()
 		sv.iters++
@@ -168,7 +186,9 @@ func (sv *cflpSolver) subgradient(maxIter int) {
 			mu /= 2
 			stall = 0
 		}
-		sv.primal(true)
+		if primal && it%stride == 0 {
+			sv.primal(true)
+		}
 		if sv.proven() || mu < 1e-4 {
 			return
 		}
@@ -273,14 +293,24 @@ func (sv *cflpSolver) complete(s *cflpSol) bool {
 			return false
 		}
 	}
-	s.localSearch(sv.clock)
-	sv.relocate(s)
+	// Ejection chains only for solutions that look promising: they cost
+	// more than the rest of the completion.
+	s.quickSearch(sv.clock)
+	sv.relocate(s, false)
+	if sv.best == nil || s.total() < sv.bestObj*(1+cflpPromising) {
+		s.localSearch(sv.clock)
+		sv.relocate(s, true)
+	}
 	sv.closeEmpty(s)
 	return s.feasible()
 }
 
+// cflpPromising is how far above the best objective a completed solution
+// may be and still get the full local search.
+const cflpPromising = 0.01
+
 // repack retries the assignment to the open sites from scratch a few times
-// (more on small instances), customers by randomly perturbed decreasing
+// (2000/n times, at most 40), customers by randomly perturbed decreasing
 // weight, each to its cheapest or its tightest-fitting open site with room
 // (by a coin toss), followed by repair: randomised first-fit decreasing
 // for the bin packing hidden in tight instances. It returns whether an
@@ -296,7 +326,7 @@ func (sv *cflpSolver) repack(s *cflpSol) bool {
 	if capOpen < pr.totalQ {
 		return false
 	}
-	tries := min(max(2000/pr.n, 2), 40)
+	tries := min(2000/pr.n, 40)
 	order := make([]int32, pr.n)
 	key := make([]float64, pr.n)
 	for range tries {
@@ -430,13 +460,12 @@ func (sv *cflpSolver) offer(s *cflpSol) {
 		sv.bestObj = obj
 	}
 	key := openSetKey(s.open)
-	for x, o := range sv.pool {
+	for _, o := range sv.pool {
 		if openSetKey(o.open) == key {
 			if obj < o.total() {
 				o.copyFrom(s)
 				sv.sortPool()
 			}
-			_ = x
 			return
 		}
 	}
@@ -471,6 +500,9 @@ func (sv *cflpSolver) result(start time.Time) *Result {
 	b := sv.best
 	obj := b.recompute()
 	bound := math.Min(sv.lb, obj)
+	if sv.proven() {
+		bound = obj // optimal up to the rounding tolerance of proven
+	}
 	if math.IsInf(bound, -1) {
 		bound = 0
 	}

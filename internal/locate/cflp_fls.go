@@ -1,8 +1,9 @@
 package locate
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // cflpMove is a site-level move: close site out (-1: none) and open site in
@@ -12,21 +13,28 @@ type cflpMove struct {
 	est     float64
 }
 
+// cflpNearArcs is how many of the nearest sites of each of its customers
+// make the neighbourhood of an open site: swaps replace an open site by a
+// closed one of its neighbourhood.
+const cflpNearArcs = 10
+
 // siteMoves lists the site-level moves allowed from s (closing an open
-// candidate, opening a closed one, swapping the two; with p fixed only
-// swaps) with optimistic cost estimates, best first. allowed filters the
-// candidates that may be opened (nil: all).
-func (sv *cflpSolver) siteMoves(s *cflpSol, allowed []bool) []cflpMove {
+// candidate, opening a closed one, swapping an open one for a closed one
+// of its neighbourhood; with p fixed only swaps) with optimistic cost
+// estimates, best first.
+func (sv *cflpSolver) siteMoves(s *cflpSol) []cflpMove {
 	pr := sv.pr
 	moves := sv.moves[:0]
 	var opened, closed []int32
 	for _, j := range pr.cands {
 		if s.open[j] {
 			opened = append(opened, j)
-		} else if allowed == nil || allowed[j] {
+		} else {
 			closed = append(closed, j)
 		}
 	}
+	near := cflpGrowB(sv.near, pr.m)
+	sv.near = near
 	budgetOK := func(df float64) bool {
 		return pr.budget <= 0 || s.fixed+df <= pr.budget*(1+1e-12)
 	}
@@ -41,13 +49,20 @@ func (sv *cflpSolver) siteMoves(s *cflpSol, allowed []bool) []cflpMove {
 		}
 	}
 	for _, j := range opened {
+		clear(near)
+		for _, i := range s.members[j] {
+			end := min(pr.rStart[i]+cflpNearArcs, pr.rStart[i+1])
+			for k := pr.rStart[i]; k < end; k++ {
+				near[pr.rSite[k]] = true
+			}
+		}
 		for _, k := range closed {
-			if budgetOK(pr.fixed[k] - pr.fixed[j]) {
+			if near[k] && budgetOK(pr.fixed[k]-pr.fixed[j]) {
 				moves = append(moves, cflpMove{out: j, in: k, est: sv.estimate(s, int(j), int(k))})
 			}
 		}
 	}
-	sort.SliceStable(moves, func(a, b int) bool { return moves[a].est < moves[b].est })
+	slices.SortStableFunc(moves, func(a, b cflpMove) int { return cmp.Compare(a.est, b.est) })
 	sv.moves = moves
 	return moves
 }
@@ -105,13 +120,7 @@ func (sv *cflpSolver) estimate(s *cflpSol, out, in int) float64 {
 			gains = append(gains, cflpItem{p: g, w: pr.q[i], id: i})
 		}
 	}
-	sort.Slice(gains, func(a, b int) bool {
-		l, r := gains[a].p*gains[b].w, gains[b].p*gains[a].w
-		if l != r {
-			return l > r
-		}
-		return gains[a].id < gains[b].id
-	})
+	slices.SortFunc(gains, cflpByRatio)
 	for _, g := range gains {
 		if g.w <= room {
 			room -= g.w
@@ -122,27 +131,41 @@ func (sv *cflpSolver) estimate(s *cflpSol, out, in int) float64 {
 	return d
 }
 
-// applyMove applies mv to s and completes the assignment (regret, repair,
-// local search). It returns false when no feasible assignment was found.
+// applyMove applies mv to s and completes the assignment: after a site
+// closes, both its customers alone and all customers are reassigned by
+// regret (the second packs better when capacity is tight), each followed
+// by repair and shift/swap local search, and the better result is kept.
+// It returns false when no feasible assignment was found.
 func (sv *cflpSolver) applyMove(s *cflpSol, mv cflpMove) bool {
 	if mv.in >= 0 {
 		s.openSite(int(mv.in))
 	}
-	if mv.out >= 0 {
-		j := int(mv.out)
-		for len(s.members[j]) > 0 {
-			s.unplace(int(s.members[j][len(s.members[j])-1]))
-		}
-		s.closeSite(j)
-		if !s.assignRest(&sv.buf) {
-			return false
-		}
-		if !s.repair(sv.clock) {
-			return false
+	if mv.out < 0 {
+		s.quickSearch(sv.clock)
+		return true
+	}
+	j := int(mv.out)
+	for len(s.members[j]) > 0 {
+		s.unplace(int(s.members[j][len(s.members[j])-1]))
+	}
+	s.closeSite(j)
+	alt := sv.alt
+	alt.copyFrom(s)
+	ok := s.assignRest(&sv.buf) && s.repair(sv.clock)
+	if ok {
+		s.quickSearch(sv.clock)
+	}
+	for i := range sv.pr.n {
+		alt.unplace(i)
+	}
+	if alt.assignRest(&sv.buf) && alt.repair(sv.clock) {
+		alt.quickSearch(sv.clock)
+		if !ok || alt.total() < s.total() {
+			s.copyFrom(alt)
+			ok = true
 		}
 	}
-	s.localSearch(sv.clock)
-	return true
+	return ok
 }
 
 // siteSearch improves s by site-level moves: in each round the moves are
@@ -153,7 +176,7 @@ func (sv *cflpSolver) siteSearch(s *cflpSol, maxEval int) int {
 	improved := 0
 	eps := s.improveEps()
 	for !sv.clock.done() && !sv.proven() {
-		moves := sv.siteMoves(s, nil)
+		moves := sv.siteMoves(s)
 		found := false
 		evals := 0
 		for _, mv := range moves {
@@ -179,7 +202,14 @@ func (sv *cflpSolver) siteSearch(s *cflpSol, maxEval int) int {
 			}
 		}
 		if !found {
-			break
+			// A local optimum for the quick evaluations: ejection chains
+			// may still improve the assignment, and then the sites again.
+			before := s.total()
+			s.localSearch(sv.clock)
+			if s.total() >= before-eps {
+				break
+			}
+			sv.offer(s)
 		}
 	}
 	return improved
@@ -206,9 +236,10 @@ func (sv *cflpSolver) closeEmpty(s *cflpSol) {
 // relocate moves whole clusters: for each open candidate site j, the
 // closed candidate k (within the budget, with room for j's load) that
 // serves all of j's customers at the least fixed plus assignment cost
-// replaces j when that is cheaper. Local search follows every relocation.
-// It returns the number of relocations.
-func (sv *cflpSolver) relocate(s *cflpSol) int {
+// replaces j when that is cheaper. Local search (with ejection chains when
+// deep) follows every round of relocations. It returns the number of
+// relocations.
+func (sv *cflpSolver) relocate(s *cflpSol, deep bool) int {
 	pr := sv.pr
 	sum := cflpGrowF(sv.relSum, pr.m)
 	cnt := cflpGrowI32(sv.relCnt, pr.m)
@@ -259,7 +290,11 @@ func (sv *cflpSolver) relocate(s *cflpSol) int {
 		if !moved {
 			break
 		}
-		s.localSearch(sv.clock)
+		if deep {
+			s.localSearch(sv.clock)
+		} else {
+			s.quickSearch(sv.clock)
+		}
 	}
 	return moves
 }

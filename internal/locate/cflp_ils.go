@@ -70,6 +70,7 @@ func (sv *cflpSolver) greedyStart() {
 // that bound.
 func (sv *cflpSolver) intensify(s *cflpSol, iters int) float64 {
 	pr, lg := sv.pr, sv.lg
+	sv.intensified[openSetKey(s.open)] = true
 	saved := append([]float64(nil), lg.lambda...)
 	copy(lg.lambda, sv.lambda)
 	for _, j := range pr.cands {
@@ -124,7 +125,7 @@ func (sv *cflpSolver) ils(rounds, stall int) {
 		kicks := 1 + sv.rng.IntN(3)
 		ok := true
 		for range kicks {
-			moves := sv.siteMoves(s, nil)
+			moves := sv.siteMoves(s)
 			if len(moves) == 0 {
 				ok = false
 				break
@@ -141,7 +142,7 @@ func (sv *cflpSolver) ils(rounds, stall int) {
 			continue
 		}
 		sv.closeEmpty(s)
-		sv.relocate(s)
+		sv.relocate(s, true)
 		sv.siteSearch(s, 10)
 		if !s.feasible() {
 			idle++
@@ -152,7 +153,7 @@ func (sv *cflpSolver) ils(rounds, stall int) {
 		case s.total() < cur.total()-eps:
 			cur.copyFrom(s)
 			idle = 0
-		case s.total() < cur.total()*(1+0.003):
+		case s.total() < cur.total()*(1+0.003) && !sv.intensified[openSetKey(s.open)]:
 			sv.intensify(s, 60)
 			idle++
 		default:

@@ -2,6 +2,7 @@ package locate
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -46,17 +47,7 @@ func (k *cflpKnap) solve(items []cflpItem, capa float64, nodeLimit int, chosen [
 	if len(its) == 0 {
 		return 0, 0, chosen
 	}
-	sort.Slice(its, func(a, b int) bool {
-		// p_a/w_a > p_b/w_b without dividing (weights may be 0).
-		l, r := its[a].p*its[b].w, its[b].p*its[a].w
-		if l != r {
-			return l > r
-		}
-		if its[a].p != its[b].p {
-			return its[a].p > its[b].p
-		}
-		return its[a].id < its[b].id
-	})
+	slices.SortFunc(its, cflpByRatio)
 	n := len(its)
 	k.sp = cflpGrowF(k.sp, n+1)
 	k.sw = cflpGrowF(k.sw, n+1)
@@ -159,6 +150,23 @@ func (k *cflpKnap) dfs(i int, p, w float64) {
 	k.banned[g]++
 	k.dfs(i+1, p, w)
 	k.banned[g]--
+}
+
+// cflpByRatio orders items by decreasing profit per unit of weight (without
+// dividing: weights may be 0), then decreasing profit, then id.
+func cflpByRatio(a, b cflpItem) int {
+	l, r := a.p*b.w, b.p*a.w
+	switch {
+	case l > r:
+		return -1
+	case l < r:
+		return 1
+	case a.p > b.p:
+		return -1
+	case a.p < b.p:
+		return 1
+	}
+	return int(a.id) - int(b.id)
 }
 
 func cflpGrowF(s []float64, n int) []float64 {

@@ -1,8 +1,9 @@
 package locate
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // cflpLagr is the Lagrangian relaxation of the assignment constraints
@@ -56,7 +57,7 @@ func newCFLPLagr(pr *cflpProblem) *cflpLagr {
 		nodes:  20000,
 	}
 	lg.sites = append(append(lg.sites, pr.cands...), pr.exist...)
-	sort.Slice(lg.sites, func(a, b int) bool { return lg.sites[a] < lg.sites[b] })
+	slices.Sort(lg.sites)
 	// Start from each customer's cheapest arc plus its share of the site's
 	// fixed cost in proportion to the capacity it uses.
 	for i := range pr.n {
@@ -167,12 +168,11 @@ func (lg *cflpLagr) selectSites(v []float64, y []bool) (val, lb float64) {
 		if need < 0 || need > len(free) {
 			return inf, inf
 		}
-		sort.Slice(free, func(a, b int) bool {
-			va, vb := v[free[a]], v[free[b]]
-			if va != vb {
-				return va < vb
+		slices.SortFunc(free, func(a, b int32) int {
+			if c := cmp.Compare(v[a], v[b]); c != 0 {
+				return c
 			}
-			return free[a] < free[b]
+			return int(a - b)
 		})
 		for _, j := range free[:need] {
 			take(j)

@@ -19,6 +19,8 @@ type cflpSol struct {
 
 	chain, bestChain []cflpStep // ejection-chain search state
 	bestGain         float64
+	alt              []int32   // ejectChain: cheapest other site with room
+	altC             []float64 // and its cost
 }
 
 func newCFLPSol(pr *cflpProblem) *cflpSol {
@@ -208,12 +210,29 @@ func (s *cflpSol) localSearch(clock *cflpClock) int {
 	}
 }
 
+// quickSearch is localSearch without ejection chains.
+func (s *cflpSol) quickSearch(clock *cflpClock) int {
+	moves := 0
+	for {
+		m := s.shiftPass() + s.swapPass()
+		moves += m
+		if m == 0 || clock.done() {
+			return moves
+		}
+	}
+}
+
 // cflpStep is one move of an ejection chain: customer c from one site to
 // another.
 type cflpStep struct{ c, from, to int32 }
 
-// cflpChainDepth is the longest ejection chain tried, in moves.
-const cflpChainDepth = 3
+// cflpChainDepth is the longest ejection chain tried, in moves: 3 on
+// instances of at most cflpChain3MaxN customers, else 2 (the search grows
+// with the square of the sites' customer counts per extra move).
+const (
+	cflpChainDepth = 3
+	cflpChain3MaxN = 150
+)
 
 // chainPass applies improving ejection chains: a customer moves to a
 // cheaper site that lacks room, a customer of that site moves on to a site
@@ -249,6 +268,14 @@ func (s *cflpSol) chainPass() int {
 		}
 	}
 	return moves
+}
+
+// chainDepth returns the longest ejection chain to try.
+func (s *cflpSol) chainDepth() int {
+	if s.pr.n <= cflpChain3MaxN {
+		return cflpChainDepth
+	}
+	return 2
 }
 
 // pending returns the load change of site x under the moves of s.chain.
@@ -305,7 +332,7 @@ func (s *cflpSol) extendChain(gain float64) {
 				s.bestChain = append(append(s.bestChain[:0], s.chain...), cflpStep{l, t, u})
 				break
 			}
-			if len(s.chain)+1 < cflpChainDepth && tried < 3 {
+			if len(s.chain)+1 < s.chainDepth() && tried < 3 {
 				tried++
 				s.chain = append(s.chain, cflpStep{l, t, u})
 				s.extendChain(g2)
@@ -386,21 +413,25 @@ func (s *cflpSol) swapPass() int {
 
 // assignRest assigns the unassigned customers to open sites by regret:
 // repeatedly the customer with the largest difference between its cheapest
-// and second-cheapest open site with room goes to the cheapest. A customer
-// with no open site with room goes to its cheapest open site (overloading
-// it). It returns false if some customer reaches no open site at all (it is
-// then left unassigned).
+// and second-cheapest open site with room goes to the cheapest (customers
+// with no site with room come first, then those with one; ties to the
+// heavier, then the lower index). A customer with no open site with room
+// goes to its cheapest open site, overloading it. It returns false if some
+// customer reaches no open site at all (it is then left unassigned).
 func (s *cflpSol) assignRest(buf *cflpBuf) bool {
 	pr := s.pr
-	u := buf.ints[:0]
-	for i, j := range s.assign {
-		if j < 0 {
-			u = append(u, int32(i))
-		}
-	}
 	b1 := cflpGrowI32(buf.b1, pr.n)
 	b2 := cflpGrowI32(buf.b2, pr.n)
-	ok := true
+	ver := cflpGrowI32(buf.ver, pr.n)
+	if len(buf.watch) < pr.m {
+		buf.watch = make([][]int32, pr.m)
+	}
+	watch := buf.watch
+	for j := range watch {
+		watch[j] = watch[j][:0]
+	}
+	h := &buf.heap
+	h.items = h.items[:0]
 	eval := func(i int) {
 		b1[i], b2[i] = -1, -1
 		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
@@ -408,38 +439,39 @@ func (s *cflpSol) assignRest(buf *cflpBuf) bool {
 			if !s.open[t] || !s.fits(i, t) {
 				continue
 			}
+			watch[t] = append(watch[t], int32(i))
 			if b1[i] < 0 {
 				b1[i] = int32(k)
 			} else {
 				b2[i] = int32(k)
-				return
+				break
 			}
 		}
-	}
-	for _, i := range u {
-		eval(int(i))
-	}
-	for len(u) > 0 {
-		// Pick: no site with room first, then one, then largest regret;
-		// ties to the heavier customer, then the lower index.
-		bi, bClass, bReg := -1, -1, 0.0
-		for x, i := range u {
-			class, reg := 0, 0.0
-			switch {
-			case b1[i] < 0:
-				class = 2
-			case b2[i] < 0:
-				class = 1
-			default:
-				reg = pr.rCost[b2[i]] - pr.rCost[b1[i]]
-			}
-			if bi < 0 || class > bClass || class == bClass && (reg > bReg || reg == bReg && pr.q[i] > pr.q[u[bi]]) {
-				bi, bClass, bReg = x, class, reg
-			}
+		ver[i]++
+		e := cflpRegret{i: int32(i), ver: ver[i], q: pr.q[i]}
+		switch {
+		case b1[i] < 0:
+			e.class = 2
+		case b2[i] < 0:
+			e.class = 1
+		default:
+			e.reg = pr.rCost[b2[i]] - pr.rCost[b1[i]]
 		}
-		i := int(u[bi])
-		u[bi] = u[len(u)-1]
-		u = u[:len(u)-1]
+		h.push(e)
+	}
+	for i, j := range s.assign {
+		if j < 0 {
+			ver[i] = 0
+			eval(i)
+		}
+	}
+	ok := true
+	for len(h.items) > 0 {
+		e := h.pop()
+		i := int(e.i)
+		if e.ver != ver[i] || s.assign[i] >= 0 {
+			continue // stale entry
+		}
 		t := -1
 		if b1[i] >= 0 {
 			t = int(pr.rSite[b1[i]])
@@ -453,17 +485,95 @@ func (s *cflpSol) assignRest(buf *cflpBuf) bool {
 		}
 		if t < 0 {
 			ok = false
+			ver[i]++ // leave it unassigned; drop its entries
 			continue
 		}
 		s.place(i, t)
-		for _, l := range u {
-			if (b1[l] >= 0 && int(pr.rSite[b1[l]]) == t || b2[l] >= 0 && int(pr.rSite[b2[l]]) == t) && !s.fits(int(l), t) {
+		// Customers counting on t that no longer fit re-evaluate.
+		w := watch[t]
+		watch[t] = nil
+		for _, l := range w {
+			if s.assign[l] >= 0 || s.fits(int(l), t) {
+				continue
+			}
+			if b1[l] >= 0 && int(pr.rSite[b1[l]]) == t || b2[l] >= 0 && int(pr.rSite[b2[l]]) == t {
 				eval(int(l))
 			}
 		}
+		if watch[t] == nil {
+			watch[t] = w[:0]
+		}
+		for _, l := range w {
+			if s.assign[l] < 0 && s.fits(int(l), t) {
+				watch[t] = append(watch[t], l)
+			}
+		}
 	}
-	buf.ints, buf.b1, buf.b2 = u, b1, b2
+	buf.b1, buf.b2, buf.ver = b1, b2, ver
 	return ok
+}
+
+// cflpRegret is a heap entry of assignRest.
+type cflpRegret struct {
+	i, ver int32
+	class  int8 // 2: no site with room, 1: one, 0: two or more
+	reg    float64
+	q      float64
+}
+
+// before reports whether a is assigned before b.
+func (a cflpRegret) before(b cflpRegret) bool {
+	if a.class != b.class {
+		return a.class > b.class
+	}
+	if a.reg != b.reg {
+		return a.reg > b.reg
+	}
+	if a.q != b.q {
+		return a.q > b.q
+	}
+	return a.i < b.i
+}
+
+// cflpRegretHeap is a binary heap of regret entries, first to assign on top.
+type cflpRegretHeap struct{ items []cflpRegret }
+
+func (h *cflpRegretHeap) push(e cflpRegret) {
+	h.items = append(h.items, e)
+	x := len(h.items) - 1
+	for x > 0 {
+		p := (x - 1) / 2
+		if !h.items[x].before(h.items[p]) {
+			break
+		}
+		h.items[x], h.items[p] = h.items[p], h.items[x]
+		x = p
+	}
+}
+
+func (h *cflpRegretHeap) pop() cflpRegret {
+	it := h.items
+	top := it[0]
+	last := len(it) - 1
+	it[0] = it[last]
+	it = it[:last]
+	x := 0
+	for {
+		l, r, m := 2*x+1, 2*x+2, x
+		if l < len(it) && it[l].before(it[m]) {
+			m = l
+		}
+		if r < len(it) && it[r].before(it[m]) {
+			m = r
+		}
+		if m == x {
+			break
+		}
+		it[x], it[m] = it[m], it[x]
+		x = m
+	}
+	h.items = it
+	return top
 }
 
 // repair removes overload: repeatedly, a customer of an overloaded site
@@ -493,7 +603,9 @@ func (s *cflpSol) repair(clock *cflpClock) bool {
 		}
 	}
 	alpha /= math.Max(pr.totalQ, 1e-9)
-	for !clock.done() {
+	over := s.overload()
+	stall := 0
+	for round := 0; round < cflpRepairRounds && !clock.done(); round++ {
 		moved := false
 		for j := range pr.m {
 			if !s.open[j] || s.over(j, s.load[j]) == 0 {
@@ -511,12 +623,22 @@ func (s *cflpSol) repair(clock *cflpClock) bool {
 				}
 			}
 		}
-		if s.overload() == 0 {
+		now := s.overload()
+		if now == 0 {
 			return true
 		}
 		if !moved && !s.ejectChain(alpha) {
 			return false
 		}
+		// Give up when the overload stops shrinking.
+		if now > over*(1-1e-3) {
+			if stall++; stall >= 5 {
+				return false
+			}
+		} else {
+			stall = 0
+		}
+		over = min(over, now)
 	}
 	return s.overload() == 0
 }
@@ -566,13 +688,40 @@ func (s *cflpSol) bestRelief(i int, alpha float64) (bestT, bestL int) {
 	return bestT, bestL
 }
 
+// cflpRepairRounds caps the rounds of repair; cflpChainWork caps the
+// customer pairs one ejectChain call examines.
+const (
+	cflpRepairRounds = 100
+	cflpChainWork    = 1 << 21
+)
+
 // ejectChain applies the cheapest chain i: j -> t, l: t -> u that removes
-// overload from an overloaded site j without overloading t or u. It
-// returns false when there is none.
+// overload from an overloaded site j without overloading t or u (l goes to
+// its cheapest other site with room), among the first cflpChainWork pairs
+// (i, l) examined. It returns false when it found none.
 func (s *cflpSol) ejectChain(alpha float64) bool {
 	pr := s.pr
+	// Each assigned customer's cheapest other open site with room.
+	alt := cflpGrowI32(s.alt, pr.n)
+	altC := cflpGrowF(s.altC, pr.n)
+	s.alt, s.altC = alt, altC
+	for l := range pr.n {
+		alt[l] = -1
+		t := s.assign[l]
+		if t < 0 {
+			continue
+		}
+		for k := pr.rStart[l]; k < pr.rStart[l+1]; k++ {
+			u := pr.rSite[k]
+			if u != t && s.open[u] && s.load[u]+pr.q[l] <= pr.limit[u] {
+				alt[l], altC[l] = u, pr.rCost[k]
+				break
+			}
+		}
+	}
 	bestD := math.Inf(1)
-	bi, bt, bl, bu := -1, -1, -1, -1
+	bi, bt, bl := -1, -1, -1
+	work := 0
 	for j := range pr.m {
 		overJ := s.over(j, s.load[j])
 		if !s.open[j] || overJ == 0 {
@@ -582,27 +731,20 @@ func (s *cflpSol) ejectChain(alpha float64) bool {
 			qi := pr.q[i]
 			gain := overJ - s.over(j, s.load[j]-qi)
 			cur := pr.cost(int(i), j)
-			for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+			for k := pr.rStart[i]; k < pr.rStart[i+1] && work < cflpChainWork; k++ {
 				t := int(pr.rSite[k])
 				if t == j || !s.open[t] {
 					continue
 				}
 				roomT := pr.limit[t] - s.load[t] - qi // < 0: l must make room
 				dI := pr.rCost[k] - cur - alpha*gain
+				work += len(s.members[t])
 				for _, l := range s.members[t] {
-					ql := pr.q[l]
-					if ql < -roomT || l == i {
+					if pr.q[l] < -roomT || l == i || alt[l] < 0 || int(alt[l]) == j {
 						continue
 					}
-					for k2 := pr.rStart[l]; k2 < pr.rStart[l+1]; k2++ {
-						u := int(pr.rSite[k2])
-						if u == t || u == j || !s.open[u] || s.load[u]+ql > pr.limit[u] {
-							continue
-						}
-						if d := dI + pr.rCost[k2] - pr.cost(int(l), t); d < bestD {
-							bestD, bi, bt, bl, bu = d, int(i), t, int(l), u
-						}
-						break // l's cheapest site with room
+					if d := dI + altC[l] - pr.cost(int(l), t); d < bestD {
+						bestD, bi, bt, bl = d, int(i), t, int(l)
 					}
 				}
 			}
@@ -611,15 +753,17 @@ func (s *cflpSol) ejectChain(alpha float64) bool {
 	if bi < 0 {
 		return false
 	}
-	s.move(bl, bu)
+	s.move(bl, int(alt[bl]))
 	s.move(bi, bt)
 	return true
 }
 
 // cflpBuf holds scratch buffers reused across calls.
 type cflpBuf struct {
-	ints   []int32
 	b1, b2 []int32
+	ver    []int32
+	watch  [][]int32 // per site: unassigned customers counting on it
+	heap   cflpRegretHeap
 	cnt    []int32
 }
 

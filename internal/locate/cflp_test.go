@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -284,5 +285,152 @@ func TestCFLPBrute(t *testing.T) {
 	t.Logf("%d feasible, %d infeasible instances", feasible, infeasible)
 	if feasible < count/4 || infeasible == 0 {
 		t.Errorf("generator mix: %d feasible, %d infeasible", feasible, infeasible)
+	}
+}
+
+// cflpSmall is a three-demand instance: site 0 existing, site 1 a
+// candidate, site 2 forbidden (and the cheapest).
+func cflpSmall() *Instance {
+	return &Instance{
+		Name:   "small",
+		Demand: []Demand{{ID: "a", Weight: 2}, {ID: "b", Weight: 2}, {ID: "c", Weight: 3}},
+		Sites: []Site{
+			{ID: "old", Status: Existing, Capacity: 4, FixedCost: 1000},
+			{ID: "new", FixedCost: 5, Capacity: 5},
+			{ID: "no", Status: Forbidden},
+		},
+		Costs: Costs{
+			Start: []int{0, 3, 6, 8},
+			Site:  []int32{2, 0, 1, 2, 1, 0, 1, 0},
+			Cost:  []float64{0, 1, 9, 0, 2, 8, 1, 1},
+		},
+	}
+}
+
+func TestCFLPSmall(t *testing.T) {
+	tests := []struct {
+		name   string
+		params Params
+		obj    float64
+		sites  []int
+	}{
+		// a to the existing site 0, b and c to site 1 (load 5 of 5), never
+		// to the forbidden site 2 although it is the cheapest.
+		{"free p", Params{Problem: CFLP}, 1 + 2 + 1 + 5, []int{1}},
+		{"p = 1", Params{Problem: CFLP, P: 1}, 9, []int{1}},
+		{"budget allows site 1", Params{Problem: CFLP, Budget: 5}, 9, []int{1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := cflpSmall()
+			res, err := Solve(context.Background(), in, tt.params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cflpCheck(in, tt.params, res); err != nil {
+				t.Error(err)
+			}
+			if res.Objective != tt.obj || !slices.Equal(res.Sites, tt.sites) {
+				t.Errorf("objective %v sites %v, want %v %v", res.Objective, res.Sites, tt.obj, tt.sites)
+			}
+			if res.Bound != res.Objective || res.Gap != 0 {
+				t.Errorf("bound %v gap %v: a tiny instance should be proven", res.Bound, res.Gap)
+			}
+			if res.Problem != CFLP || res.Seconds <= 0 {
+				t.Errorf("problem %q seconds %v", res.Problem, res.Seconds)
+			}
+		})
+	}
+}
+
+func TestCFLPErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		edit       func(in *Instance, p *Params)
+		infeasible bool
+		want       string
+	}{
+		{"negative p", func(in *Instance, p *Params) { p.P = -1 }, false, "must not be negative"},
+		{"negative budget", func(in *Instance, p *Params) { p.Budget = -1 }, false, "budget"},
+		{"negative capacity", func(in *Instance, p *Params) { in.Sites[1].Capacity = -1 }, false, `site "new": capacity`},
+		{"p above candidates", func(in *Instance, p *Params) { p.P = 2 }, true, "only 1 candidate"},
+		{"unreachable demand", func(in *Instance, p *Params) { in.Costs.Site[6], in.Costs.Site[7] = 2, 2 }, true, `demand "c" reaches no site`},
+		{"budget forbids site 1", func(in *Instance, p *Params) { p.Budget = 4 }, true, "no assignment fits"},
+		{"too heavy demand", func(in *Instance, p *Params) { in.Demand[2].Weight = 6 }, true, `demand "c" (weight 6) fits no`},
+		{"too little capacity", func(in *Instance, p *Params) { in.Sites[1].Capacity = 2 }, true, "exceeds the capacity"},
+		{"budget below the p cheapest", func(in *Instance, p *Params) { p.P, p.Budget = 1, 4 }, true, "over the budget"},
+		{"bin packing", func(in *Instance, p *Params) { in.Demand[0].Weight = 3; in.Sites[1].Capacity = 4 }, true, "no assignment fits"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, params := cflpSmall(), Params{Problem: CFLP}
+			tt.edit(in, &params)
+			res, err := Solve(context.Background(), in, params)
+			if err == nil {
+				t.Fatalf("no error, result %+v", res)
+			}
+			if errors.Is(err, ErrInfeasible) != tt.infeasible || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q: want infeasible %v and %q", err, tt.infeasible, tt.want)
+			}
+		})
+	}
+}
+
+func TestCFLPDeterministic(t *testing.T) {
+	c := cflpSJCCases(t)[0]
+	in := cflpLoad(t, c)
+	params := Params{Problem: CFLP, Seed: 42, TimeLimit: 5 * time.Minute}
+	a, err := Solve(context.Background(), in, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Solve(context.Background(), in, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Objective != b.Objective || a.Bound != b.Bound || a.Iterations != b.Iterations ||
+		!slices.Equal(a.Sites, b.Sites) || !slices.Equal(a.Assign, b.Assign) {
+		t.Errorf("two runs with one seed differ: %v/%v/%d vs %v/%v/%d", a.Objective, a.Bound, a.Iterations, b.Objective, b.Bound, b.Iterations)
+	}
+}
+
+func TestCFLPStops(t *testing.T) {
+	c := cflpSSCFLPCases(t)[24] // p25: 100 x 1000
+	in := cflpLoad(t, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Solve(ctx, in, Params{Problem: CFLP}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled before the start: error %v, want context.Canceled", err)
+	}
+	for _, tt := range []struct {
+		name   string
+		cancel time.Duration
+		limit  time.Duration
+	}{
+		{"time limit", 0, 1500 * time.Millisecond},
+		{"cancel", 1500 * time.Millisecond, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			if tt.cancel > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.cancel)
+				defer cancel()
+			}
+			start := time.Now()
+			res, err := Solve(ctx, in, Params{Problem: CFLP, TimeLimit: tt.limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); d > 15*time.Second {
+				t.Errorf("took %v", d)
+			}
+			if err := cflpCheck(in, Params{Problem: CFLP}, res); err != nil {
+				t.Error(err)
+			}
+			if res.Bound > res.Objective || res.Objective < c.optimum-cflpOptTol(c.optimum) {
+				t.Errorf("objective %v bound %v", res.Objective, res.Bound)
+			}
+		})
 	}
 }

@@ -54,6 +54,9 @@ func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
 			return fmt.Errorf("demand %d (%q): %w", i, d.ID, err)
 		}
 	}
+	if len(in.Sites) > math.MaxInt32 {
+		return fmt.Errorf("too many sites (%d)", len(in.Sites))
+	}
 	var ids []int32
 	for j, s := range in.Sites {
 		if s.Status == Forbidden {
@@ -63,9 +66,6 @@ func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
 			return fmt.Errorf("site %d (%q): %w", j, s.ID, err)
 		}
 		ids = append(ids, int32(j))
-	}
-	if len(in.Sites) > math.MaxInt32 {
-		return fmt.Errorf("too many sites (%d)", len(in.Sites))
 	}
 	if cutoff <= 0 || math.IsInf(cutoff, 1) {
 		cutoff = math.Inf(1)
@@ -191,14 +191,16 @@ const kdLeafSize = 12
 type kdTree struct {
 	metric Metric
 	x, y   []float64 // coordinates in tree order
+	cosY   []float64 // Haversine: cosine of each point's latitude
 	site   []int32   // site index of each point
 	nodes  []kdNode  // nodes[0] is the root
 }
 
 type kdNode struct {
 	minX, minY, maxX, maxY float64
-	lo, hi                 int32 // points [lo, hi)
-	left, right            int32 // children, -1 for a leaf
+	cosMin                 float64 // Haversine: least cosine of the box's latitudes
+	lo, hi                 int32   // points [lo, hi)
+	left, right            int32   // children, -1 for a leaf
 }
 
 func newKDTree(sites []Site, ids []int32, m Metric) *kdTree {
@@ -215,6 +217,12 @@ func newKDTree(sites []Site, ids []int32, m Metric) *kdTree {
 		t.nodes = make([]kdNode, 0, 2*len(ids)/kdLeafSize+2)
 		t.build(0, len(ids))
 	}
+	if m == Haversine {
+		t.cosY = make([]float64, len(ids))
+		for i, lat := range t.y {
+			t.cosY[i] = math.Cos(lat * math.Pi / 180)
+		}
+	}
 	return t
 }
 
@@ -225,6 +233,10 @@ func (t *kdTree) build(lo, hi int) int32 {
 	for i := lo; i < hi; i++ {
 		nd.minX, nd.maxX = min(nd.minX, t.x[i]), max(nd.maxX, t.x[i])
 		nd.minY, nd.maxY = min(nd.minY, t.y[i]), max(nd.maxY, t.y[i])
+	}
+	if t.metric == Haversine {
+		maxLat := math.Min(90, math.Max(math.Abs(nd.minY), math.Abs(nd.maxY)))
+		nd.cosMin = math.Max(0, math.Cos(maxLat*math.Pi/180))
 	}
 	id := int32(len(t.nodes))
 	t.nodes = append(t.nodes, nd)
@@ -294,13 +306,13 @@ func (t *kdTree) swap(i, j int) {
 	t.site[i], t.site[j] = t.site[j], t.site[i]
 }
 
-// lowerBound returns a value not above the distance from (x, y) to any point
-// in node nd's box (slightly shrunk so rounding can never over-prune).
-func (t *kdTree) lowerBound(nd *kdNode, x, y float64) float64 {
+// lowerKey returns a lower bound on the key (see kdQuery.nearest) of any
+// point in node nd's box as seen from (x, y); cosq is cos(y) for Haversine.
+func (t *kdTree) lowerKey(nd *kdNode, x, y, cosq float64) float64 {
 	dy := math.Max(0, math.Max(nd.minY-y, y-nd.maxY))
 	if t.metric != Haversine {
 		dx := math.Max(0, math.Max(nd.minX-x, x-nd.maxX))
-		return math.Hypot(dx, dy) * (1 - 1e-9)
+		return dx*dx + dy*dy
 	}
 	// Degrees: x = lon, y = lat. Longitude gap with wrap-around.
 	var dx float64
@@ -313,20 +325,26 @@ func (t *kdTree) lowerBound(nd *kdNode, x, y float64) float64 {
 		if west < 0 {
 			west += 360
 		}
-		dx = math.Min(east, west)
-		if dx > 180 {
-			dx = 180
-		}
+		dx = math.Min(180, math.Min(east, west))
 	}
-	// hav(d) >= hav(dlat) + cos(lat1) cos(lat2) hav(dlon), with each
-	// term at its smallest over the box.
-	maxLat := math.Max(math.Abs(nd.minY), math.Abs(nd.maxY))
-	cosq := math.Cos(math.Min(math.Abs(y), 90) * math.Pi / 180)
-	cosb := math.Cos(math.Min(maxLat, 90) * math.Pi / 180)
+	// hav(d) = hav(dlat) + cos(lat1) cos(lat2) hav(dlon), each term at its
+	// smallest over the box (cosMin is the least cosine of its latitudes).
 	sy := math.Sin(dy * math.Pi / 360)
 	sx := math.Sin(dx * math.Pi / 360)
-	h := sy*sy + math.Max(0, cosq)*math.Max(0, cosb)*sx*sx
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h))) * (1 - 1e-9)
+	return sy*sy + math.Max(0, cosq)*nd.cosMin*sx*sx
+}
+
+// key maps a distance to the key scale, rounded up so that comparisons
+// against keys computed another way stay safe.
+func (t *kdTree) key(d float64) float64 {
+	if math.IsInf(d, 1) {
+		return d
+	}
+	if t.metric == Haversine {
+		sb := math.Sin(math.Min(d/(2*earthRadiusKm), math.Pi/2))
+		return sb*sb*(1+1e-9) + 1e-30
+	}
+	return d*d*(1+1e-9) + 1e-30
 }
 
 // kdHit is one found site.
@@ -343,96 +361,199 @@ func (a kdHit) worse(b kdHit) bool {
 // kdQuery is a reusable k-nearest search; after nearest, heap holds the
 // result sorted by (distance, site index).
 type kdQuery struct {
-	heap  []kdHit // max-heap on worse while searching
+	heap  []kdHit // the result
+	cand  []kdCand
 	stack []kdPending
 }
 
-// kdPending is a node waiting to be visited with its distance lower bound.
+// kdPending is a node waiting to be visited with its key lower bound.
 type kdPending struct {
 	lb   float64
 	node int32
 }
 
+// kdCand is a point that passed the key screen.
+type kdCand struct {
+	key float64
+	at  int32 // position in tree order
+}
+
 // nearest finds the k nearest sites to (x, y) within cutoff (inclusive).
+//
+// The search works on a key that grows with distance and is cheap to
+// compute: the squared distance, or for Haversine the haversine term with
+// cached cosines. Points within the current key bound are buffered; when
+// the buffer holds 2k of them, the k-th smallest key (plus a safety margin
+// for rounding) becomes the new bound and the rest are dropped. Only the
+// survivors get their exact m.Distance and are sorted by (distance, site
+// index), so rows equal a brute force scan's.
 func (q *kdQuery) nearest(t *kdTree, x, y float64, k int, cutoff float64) {
 	q.heap = q.heap[:0]
+	q.cand = q.cand[:0]
 	if len(t.nodes) == 0 || k <= 0 {
 		return
 	}
-	q.stack = append(q.stack[:0], kdPending{t.lowerBound(&t.nodes[0], x, y), 0})
+	hav := t.metric == Haversine
+	cosq := 0.0
+	if hav {
+		cosq = math.Cos(y * math.Pi / 180)
+	}
+	const shrink = 1 - 1e-9 // node bounds are lowered by this much
+	keyBound := t.key(cutoff)
+	limit := 2 * k
+	q.stack = append(q.stack[:0], kdPending{t.lowerKey(&t.nodes[0], x, y, cosq) * shrink, 0})
 	for len(q.stack) > 0 {
 		top := q.stack[len(q.stack)-1]
 		q.stack = q.stack[:len(q.stack)-1]
-		bound := cutoff
-		if len(q.heap) == k {
-			bound = q.heap[0].dist
-		}
-		if top.lb > bound {
+		if top.lb > keyBound {
 			continue
 		}
 		nd := &t.nodes[top.node]
-		if nd.left < 0 {
-			for i := nd.lo; i < nd.hi; i++ {
-				d := t.metric.Distance(x, y, t.x[i], t.y[i])
-				if d > cutoff {
-					continue
-				}
-				h := kdHit{d, t.site[i]}
-				if len(q.heap) < k {
-					q.push(h)
-				} else if q.heap[0].worse(h) {
-					q.heap[0] = h
-					q.down(0)
-				}
+		if nd.left >= 0 {
+			// Visit the nearer child first: push it last.
+			l := kdPending{t.lowerKey(&t.nodes[nd.left], x, y, cosq) * shrink, nd.left}
+			r := kdPending{t.lowerKey(&t.nodes[nd.right], x, y, cosq) * shrink, nd.right}
+			if l.lb < r.lb {
+				l, r = r, l
+			}
+			if l.lb <= keyBound {
+				q.stack = append(q.stack, l)
+			}
+			if r.lb <= keyBound {
+				q.stack = append(q.stack, r)
 			}
 			continue
 		}
-		// Visit the nearer child first: push it last.
-		l := kdPending{t.lowerBound(&t.nodes[nd.left], x, y), nd.left}
-		r := kdPending{t.lowerBound(&t.nodes[nd.right], x, y), nd.right}
-		if l.lb < r.lb {
-			l, r = r, l
+		for i := nd.lo; i < nd.hi; i++ {
+			var key float64
+			if hav {
+				sy := math.Sin((t.y[i] - y) * math.Pi / 360)
+				sx := math.Sin((t.x[i] - x) * math.Pi / 360)
+				key = sy*sy + cosq*t.cosY[i]*sx*sx
+			} else {
+				dx, dy := t.x[i]-x, t.y[i]-y
+				key = dx*dx + dy*dy
+			}
+			if key > keyBound {
+				continue
+			}
+			q.cand = append(q.cand, kdCand{key, i})
+			if len(q.cand) >= limit {
+				kth := selectKey(q.cand, k)
+				// Keep everything whose exact distance may still tie
+				// with or beat the k-th: a relative margin on the key.
+				keyBound = math.Min(keyBound, kth*(1+4e-9)+1e-30)
+				kept := q.cand[:0]
+				for _, c := range q.cand {
+					if c.key <= keyBound {
+						kept = append(kept, c)
+					}
+				}
+				q.cand = kept
+				limit = max(2*k, 2*len(kept))
+			}
 		}
-		q.stack = append(q.stack, l, r)
 	}
-	slices.SortFunc(q.heap, func(a, b kdHit) int {
-		if a.worse(b) {
-			return 1
+	for _, c := range q.cand {
+		d := t.metric.Distance(x, y, t.x[c.at], t.y[c.at])
+		if d <= cutoff {
+			q.heap = append(q.heap, kdHit{d, t.site[c.at]})
 		}
-		if b.worse(a) {
-			return -1
-		}
-		return 0
-	})
+	}
+	sortHits(q.heap)
+	if len(q.heap) > k {
+		q.heap = q.heap[:k]
+	}
 }
 
-func (q *kdQuery) push(h kdHit) {
-	q.heap = append(q.heap, h)
-	i := len(q.heap) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !q.heap[i].worse(q.heap[p]) {
-			break
+// selectKey reorders c so that c[k-1] holds the k-th smallest key, and
+// returns that key.
+func selectKey(c []kdCand, k int) float64 {
+	lo, hi := 0, len(c)-1
+	for lo < hi {
+		// Median of three, then Hoare partition.
+		m := (lo + hi) / 2
+		if c[m].key < c[lo].key {
+			c[m], c[lo] = c[lo], c[m]
 		}
-		q.heap[i], q.heap[p] = q.heap[p], q.heap[i]
-		i = p
+		if c[hi].key < c[lo].key {
+			c[hi], c[lo] = c[lo], c[hi]
+		}
+		if c[hi].key < c[m].key {
+			c[hi], c[m] = c[m], c[hi]
+		}
+		pivot := c[m].key
+		i, j := lo, hi
+		for i <= j {
+			for c[i].key < pivot {
+				i++
+			}
+			for c[j].key > pivot {
+				j--
+			}
+			if i <= j {
+				c[i], c[j] = c[j], c[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return c[k-1].key
+		}
 	}
+	return c[k-1].key
 }
 
-func (q *kdQuery) down(i int) {
-	n := len(q.heap)
-	for {
-		c := 2*i + 1
-		if c >= n {
-			return
+// sortHits sorts hits by (distance, site index): a quicksort with the
+// comparison inlined, insertion sort for short ranges.
+func sortHits(h []kdHit) {
+	for len(h) > 12 {
+		// Median of three to h[0], then partition around it.
+		m, l := len(h)/2, len(h)-1
+		if h[0].worse(h[m]) {
+			h[0], h[m] = h[m], h[0]
 		}
-		if c+1 < n && q.heap[c+1].worse(q.heap[c]) {
-			c++
+		if h[m].worse(h[l]) {
+			h[m], h[l] = h[l], h[m]
 		}
-		if !q.heap[c].worse(q.heap[i]) {
-			return
+		if h[0].worse(h[m]) {
+			h[0], h[m] = h[m], h[0]
 		}
-		q.heap[i], q.heap[c] = q.heap[c], q.heap[i]
-		i = c
+		h[0], h[m] = h[m], h[0] // pivot (the median) at h[0]
+		pivot := h[0]
+		i, j := 1, l
+		for {
+			for i <= j && pivot.worse(h[i]) {
+				i++
+			}
+			for i <= j && h[j].worse(pivot) {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			h[i], h[j] = h[j], h[i]
+			i++
+			j--
+		}
+		h[0], h[j] = h[j], h[0]
+		// Recurse into the smaller side, loop on the larger.
+		if j < len(h)-j {
+			sortHits(h[:j])
+			h = h[j+1:]
+		} else {
+			sortHits(h[j+1:])
+			h = h[:j]
+		}
+	}
+	for i := 1; i < len(h); i++ {
+		for j := i; j > 0 && h[j-1].worse(h[j]); j-- {
+			h[j], h[j-1] = h[j-1], h[j]
+		}
 	}
 }

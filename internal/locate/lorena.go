@@ -3,8 +3,16 @@ package locate
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 )
+
+// lorenaMaxN caps the points of a lorena file: its cost rows are complete
+// (n x n arcs).
+const lorenaMaxN = 5000
+
+// lorenaMaxCoord bounds the coordinates so that distances stay finite.
+const lorenaMaxCoord = 1e150
 
 // readLorena parses the capacitated p-median format of Lorena and Senne:
 // "n p", then n lines "x y Q q". Every point is a customer of weight q and a
@@ -24,16 +32,19 @@ func readLorena(r io.Reader) (*Instance, error) {
 	if p > n {
 		return nil, fmt.Errorf("lorena: line %d: p = %d exceeds the number of points n = %d", s.line, p, n)
 	}
-	if n > 1<<14 {
-		return nil, fmt.Errorf("lorena: %d points is too many for complete distance rows", n)
+	if n > lorenaMaxN {
+		return nil, fmt.Errorf("lorena: %d points is too many for complete distance rows (at most %d)", n, lorenaMaxN)
 	}
-	in := &Instance{P: p, Sites: make([]Site, n), Demand: make([]Demand, n)}
+	in := &Instance{P: p} // grown as points arrive
 	for i := range n {
 		var v [4]float64
 		for k, what := range [4]string{"x", "y", "capacity Q", "demand q"} {
 			if v[k], err = s.float(fmt.Sprintf("%s of point %d", what, i+1)); err != nil {
 				return nil, err
 			}
+		}
+		if math.Abs(v[0]) > lorenaMaxCoord || math.Abs(v[1]) > lorenaMaxCoord {
+			return nil, fmt.Errorf("lorena: line %d: coordinates of point %d beyond +-%g", s.line, i+1, lorenaMaxCoord)
 		}
 		if !(v[2] > 0) {
 			return nil, fmt.Errorf("lorena: line %d: capacity of point %d is %v, want > 0", s.line, i+1, v[2])
@@ -42,8 +53,8 @@ func readLorena(r io.Reader) (*Instance, error) {
 			return nil, fmt.Errorf("lorena: line %d: demand of point %d is %v, want >= 0", s.line, i+1, v[3])
 		}
 		id := strconv.Itoa(i + 1)
-		in.Demand[i] = Demand{ID: id, X: v[0], Y: v[1], Weight: v[3]}
-		in.Sites[i] = Site{ID: id, X: v[0], Y: v[1], Capacity: v[2]}
+		in.Demand = append(in.Demand, Demand{ID: id, X: v[0], Y: v[1], Weight: v[3]})
+		in.Sites = append(in.Sites, Site{ID: id, X: v[0], Y: v[1], Capacity: v[2]})
 	}
 	if err := s.end(); err != nil {
 		return nil, err

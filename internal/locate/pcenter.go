@@ -17,16 +17,21 @@ const pcDefaultLimit = 30 * time.Second
 // when that is 0) besides the existing ones; forbidden sites never open and
 // params.Budget > 0 caps the new sites' fixed costs.
 //
-// The optimum is one of the distinct arc costs, so the search is over radii:
-// a radius r is feasible when p sites cover every demand point within r.
-// For each radius tried, a Lagrangian (LP-strength) bound on the coverage
-// that p sites can reach may prove r infeasible; otherwise a covering
-// search (greedy, then a weighted swap local search in the spirit of
-// configuration-weighting heuristics for set covering, on the fast
-// interchange bookkeeping) looks for p sites that cover everything. A
-// binary search narrows the radius, then the remaining time goes to the
-// radius just below the best. The bound is the smallest radius not proven
-// infeasible (the budget is relaxed in the proofs).
+// The optimum is one of the distinct arc costs, so the search is over
+// radii: a radius r is feasible when p sites cover every demand point
+// within r. From a p-median start, the search covers the radius just below
+// the best found while that succeeds quickly: a covering view (the sites
+// within r of each point) is searched by greedy, swap local search and then
+// a weighted swap local search in the spirit of configuration-weighting
+// heuristics for set covering, on the fast interchange bookkeeping. A
+// binary search then raises the bound with a Lagrangian (LP-strength)
+// upper bound on the weight p sites can cover, which proves radii
+// infeasible. The remaining time goes to the radius just below the best:
+// a fuller Lagrangian proof, an exact branch and bound on the reduced
+// covering problem (small views, growing node budgets) and longer covering
+// searches. The bound is the smallest radius not proven infeasible; the
+// budget is relaxed in the Lagrangian proofs but respected by the exact
+// search. Deterministic for a seed unless the time limit or ctx cuts it.
 //
 // A demand point whose row has no site that may open makes the problem
 // infeasible (error wrapping ErrInfeasible). If no solution found covers
@@ -70,6 +75,7 @@ type pcSearch struct {
 	bestSites []int32 // its sites
 	bestObj   float64
 	lo        int // radii below radii[lo] are proven infeasible
+	failed    int // the least radius a full Lagrangian proof failed at
 	moves     int
 }
 
@@ -106,35 +112,47 @@ func (pc *pcSearch) run() {
 		pc.cover(len(pc.radii)-1, 2000)
 	}
 
-	// Binary search: proofs move lo up, covers move hi down. A radius
-	// neither proven nor covered is searched above, but lo stays.
-	searchLo := pc.lo
-	for searchLo < pc.hi && !s.clock.done() && pc.lo < pc.hi {
-		mid := (searchLo + pc.hi - 1) / 2
+	// Descend: cover the radius just below the best while that is quick
+	// (each success usually jumps several radii down).
+	for pc.lo < pc.hi && !s.clock.done() && pc.cover(pc.hi-1, 3000) {
+	}
+	// Raise the bound as far as Lagrangian proofs go (binary search: a
+	// proof at r holds for every smaller radius).
+	pc.failed = pc.hi
+	for a, b := pc.lo, pc.hi-1; a <= b && !s.clock.done(); {
+		mid := (a + b) / 2
 		if pc.prove(mid, 300) {
 			pc.lo = max(pc.lo, mid+1)
-			searchLo = max(searchLo, pc.lo)
-			continue
+			a = mid + 1
+		} else {
+			pc.failed = min(pc.failed, mid)
+			b = mid - 1
 		}
-		if pc.cover(mid, 3000) {
-			continue
-		}
-		searchLo = mid + 1
 	}
-	// Then push on the radius just below the best with growing effort:
-	// a stronger bound, the exact search, a longer covering search.
-	proved := -1
+	// Then push on the radius just below the best with growing effort.
+	pc.push(400_000, s.clock.deadline)
+}
+
+// push works on the radius just below the best: a Lagrangian proof, the
+// exact search (small views) and the covering search, with effort doubling
+// up to maxEffort covering moves per try (and 10/3 times as many exact
+// search nodes), and reset whenever a better radius is found. It stops at
+// until.
+func (pc *pcSearch) push(maxEffort int, until time.Time) {
+	s := pc.pm
+	tried := -1
 	var ex *pcExact
 	effort, nodes := 6000, 20000
-	for pc.lo < pc.hi && !s.clock.done() {
+	for pc.lo < pc.hi && !s.clock.done() && time.Now().Before(until) {
 		r := pc.hi - 1
-		if r != proved {
-			proved = r
-			if pc.prove(r, 2000) {
+		if r != tried {
+			tried = r
+			if r < pc.failed && pc.prove(r, 1000) {
 				pc.lo = pc.hi
 				break
 			}
-			ex = newPCExact(pc.coverData(r))
+			pc.failed = min(pc.failed, r)
+			ex = newPCExact(pc.coverData(r), s.clock.done)
 		}
 		if ex != nil {
 			switch ex.solve(pc.p, nodes) {
@@ -142,31 +160,19 @@ func (pc *pcSearch) run() {
 				pc.lo = pc.hi
 				continue
 			case pcFeasible:
-				if pc.d.budget <= 0 {
-					pc.offer(ex.found)
-					effort, nodes = 6000, 20000
-					continue
-				}
+				pc.offer(ex.found)
+				effort, nodes = 6000, 20000
+				continue
 			}
 		}
 		if pc.cover(r, effort) {
 			effort, nodes = 6000, 20000
 			continue
 		}
-		if effort > 2_000_000 {
+		if effort >= maxEffort {
 			break
 		}
 		effort, nodes = 2*effort, 2*nodes
-	}
-	// Finally raise the bound as far as proofs go.
-	for a, b := pc.lo, pc.hi-1; a < b && !s.clock.done(); {
-		mid := (a + b) / 2
-		if pc.prove(mid, 1000) {
-			pc.lo = mid + 1
-			a = mid + 1
-		} else {
-			b = mid
-		}
 	}
 }
 
@@ -375,9 +381,15 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 	if n == 0 {
 		return false
 	}
+	// Start from the fractional cover that splits each user's unit over
+	// its sites.
 	mu := make([]float64, n)
 	for u := range mu {
-		mu[u] = 1
+		deg := cd.rowStart[u+1] - cd.rowStart[u]
+		if deg == 0 {
+			return true // no site within r
+		}
+		mu[u] = 1 / float64(deg)
 	}
 	sigma := make([]float64, cd.m)
 	order := slices.Clone(cd.cands)
@@ -385,7 +397,7 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 	g := make([]float64, n)
 	target := float64(n) - 1
 	pi, since := 1.0, 0
-	best := math.Inf(1)
+	best, mark := math.Inf(1), math.Inf(1)
 	clock := pc.pm.clock
 	for it := 0; it < iters; it++ {
 		if it%16 == 15 && clock.done() {
@@ -410,13 +422,21 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 		if U < float64(n)-1e-9*float64(n)-1e-9 {
 			return true
 		}
-		if U < best-1e-12 {
+		if U < best-1e-6*float64(n) {
 			best, since = U, 0
 		} else if since++; since >= 20 {
 			pi, since = pi/2, 0
 			if pi < 1e-3 {
 				return false
 			}
+		}
+		if it%50 == 49 {
+			// Give up when the last 50 steps closed less than 5% of
+			// the distance to the target.
+			if it > 50 && mark-best < 0.05*(best-target) {
+				return false
+			}
+			mark = best
 		}
 		norm := 0.0
 		for u := range n {

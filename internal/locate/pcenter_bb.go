@@ -14,8 +14,9 @@ const pcBBMaxUsers = 4096
 // sites are dropped), then depth-first branch and bound that branches on
 // the sites able to cover the uncovered user with the fewest options, and
 // prunes with the coverage bound (the p largest numbers of still uncovered
-// users a site covers must add up to all of them). The budget is ignored,
-// so a cover it finds may not be affordable.
+// users a site covers must add up to all of them) and a packing bound. With
+// a budget, a site is only dropped as dominated by one that costs no more,
+// and branches that overspend are cut, so the answer is exact either way.
 type pcExact struct {
 	words   int
 	cover   [][]uint64 // per kept site: users covered
@@ -31,6 +32,10 @@ type pcExact struct {
 	order   [][]int32 // children per depth
 	chosen  []int32   // sites on the current path
 	found   []int32   // a cover, when found
+	fixed   []float64 // per kept site: fixed cost (nil without a budget)
+	budget  float64
+	spent   float64
+	stop    func() bool // polled now and then; true ends the search
 }
 
 // pcExactResult is the outcome of an exact search.
@@ -44,7 +49,7 @@ const (
 
 // newPCExact prepares the exact search on covering view cd, or returns nil
 // when the view is too large.
-func newPCExact(cd *fiData) *pcExact {
+func newPCExact(cd *fiData, stop func() bool) *pcExact {
 	n := cd.n
 	if n == 0 || n > pcBBMaxUsers {
 		return nil
@@ -113,10 +118,10 @@ func newPCExact(cd *fiData) *pcExact {
 	for _, j := range sites {
 		dominated := false
 		for _, k := range sites {
-			if k == j || cnt[k] < cnt[j] || !subset(covers[j], covers[k]) {
+			if k == j || cnt[k] < cnt[j] || cd.fixedCost(k) > cd.fixedCost(j) || !subset(covers[j], covers[k]) {
 				continue
 			}
-			if cnt[k] > cnt[j] || k < j {
+			if cnt[k] > cnt[j] || cd.fixedCost(k) < cd.fixedCost(j) || k < j {
 				dominated = true
 				break
 			}
@@ -137,6 +142,14 @@ func newPCExact(cd *fiData) *pcExact {
 	e.allowed = make([]bool, len(e.site))
 	e.counts = make([]int, len(e.site))
 	e.blocked = make([]bool, len(e.site))
+	if cd.budget > 0 {
+		e.budget = cd.budget * (1 + 1e-12)
+		e.fixed = make([]float64, len(e.site))
+		for s, j := range e.site {
+			e.fixed[s] = cd.fixedCost(j)
+		}
+	}
+	e.stop = stop
 	return e
 }
 
@@ -201,6 +214,7 @@ func (e *pcExact) solve(p, limit int) pcExactResult {
 		e.stack[0][x/64] |= 1 << (x % 64)
 	}
 	e.chosen = e.chosen[:0]
+	e.spent = 0
 	switch r := e.dfs(0, p); {
 	case r:
 		return pcFeasible
@@ -223,6 +237,9 @@ func (e *pcExact) dfs(depth, prem int) bool {
 		return true
 	}
 	e.nodes++
+	if e.nodes%1024 == 0 && e.stop != nil && e.stop() {
+		e.limit = 0 // abandon: the answer is unknown
+	}
 	if prem == 0 || e.nodes > e.limit {
 		return false
 	}
@@ -281,7 +298,7 @@ func (e *pcExact) dfs(depth, prem int) bool {
 	}
 	kids := e.order[depth][:0]
 	for _, s := range e.options[best] {
-		if e.allowed[s] {
+		if e.allowed[s] && (e.fixed == nil || e.spent+e.fixed[s] <= e.budget) {
 			kids = append(kids, s)
 		}
 	}
@@ -304,7 +321,13 @@ func (e *pcExact) dfs(depth, prem int) bool {
 			next[i] = w &^ e.cover[s][i]
 		}
 		e.chosen = append(e.chosen, s)
+		if e.fixed != nil {
+			e.spent += e.fixed[s]
+		}
 		ok = e.dfs(depth+1, prem-1)
+		if e.fixed != nil {
+			e.spent -= e.fixed[s]
+		}
 		e.chosen = e.chosen[:len(e.chosen)-1]
 		if ok || e.nodes > e.limit {
 			break

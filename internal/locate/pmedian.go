@@ -8,13 +8,14 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 )
 
 // ErrUnserved reports that the best solution found leaves demand with
-// positive weight without any open site in its cost row. The accompanying
-// Result is still filled in: such demand has Assign -1 and the objective
-// charges it a penalty per unit weight (see solvePMedian).
+// positive weight without any open site in its cost row (p-median,
+// p-center). The accompanying Result is still filled in: such demand has
+// Assign -1 and the objective charges it a penalty (see solvePMedian).
 var ErrUnserved = errors.New("demand left unserved")
 
 // pmDefaultLimit is the p-median time limit when Params.TimeLimit is 0.
@@ -25,20 +26,25 @@ const pmDefaultLimit = 30 * time.Second
 // besides the existing ones; forbidden sites never open, and with
 // params.Budget > 0 the new sites' fixed costs may not exceed it.
 //
-// Search: greedy construction, Resende–Werneck fast swap local search,
-// a Lagrangian heuristic, then multi-start from randomised greedy starts
-// with path relinking between elite solutions, until the gap is closed,
-// the search stalls, the time limit (default 30 s) passes or ctx ends.
-// The bound is the best Lagrangian bound (relaxing the assignment
-// constraints, subgradient optimisation as in Beasley 1993), rounded up
-// when all weights and costs are integers; the budget is relaxed in it.
+// Search, in order: greedy construction and Resende–Werneck fast swap
+// local search; subgradient optimisation of the Lagrangian relaxation of
+// the assignment constraints (Beasley 1993) with a Lagrangian heuristic
+// (local search from the relaxed open sites) and reduced-cost fixing;
+// multi-start from randomised greedy starts with path relinking between
+// elite solutions until 60 starts in a row bring nothing; then, on
+// instances of up to pmBBMaxArcs arcs, best-first branch and bound on the
+// sites with Lagrangian bounds. It stops as soon as the gap is closed, or
+// when the time limit (default 30 s) passes or ctx ends, returning the
+// best solution found. The bound is rounded up when all weights and costs
+// are integers; the budget is relaxed in it. The same seed gives the same
+// result unless the time limit or ctx cuts the search short.
 //
-// Sparse rows: a demand whose row holds no open site is charged
-// 2 x (largest arc cost) + 1 per unit weight, in the search, in the
-// objective and in the bound alike, so Bound <= Objective always holds. If
-// the best solution leaves positive-weight demand unserved, the Result
-// (Assign -1 for that demand) is returned together with an error wrapping
-// ErrUnserved.
+// Sparse rows: a demand whose row holds no open site is charged a penalty
+// of 2 x (the largest cost from a positive-weight demand to a site that may
+// open) + 1 per unit weight, in the search, in the objective and in the
+// bound alike, so Bound <= Objective always holds. If the best solution
+// leaves positive-weight demand unserved, the Result (Assign -1 for that
+// demand) is returned together with an error wrapping ErrUnserved.
 func solvePMedian(ctx context.Context, in *Instance, params Params) (*Result, error) {
 	start := time.Now()
 	p, d, err := pmPrepare(in, params)
@@ -110,6 +116,8 @@ type pmSearch struct {
 	nodes     int             // branch-and-bound nodes bounded
 	evals     int             // Lagrangian evaluations
 	tried     map[uint64]bool // hashes of start sets already searched
+	bbRows    pmRows          // branch and bound: rows at the root
+	bbNode    pmRows          // and at the current node (storage reused)
 }
 
 type pmElite struct {
@@ -364,6 +372,7 @@ func (s *pmSearch) lagrange() *pmLagrange {
 	pi, since := 2.0, 0
 	lbest := math.Inf(-1)
 	restricted := len(lr.free)
+	t0, heur := time.Now(), time.Duration(0)
 	for it := 0; it < 20000 && !s.stop() && time.Now().Before(share); it++ {
 		L, norm := lr.eval()
 		s.raise(L, lr.scale)
@@ -376,8 +385,13 @@ func (s *pmSearch) lagrange() *pmLagrange {
 		if s.proven() {
 			return lr
 		}
-		if it%10 == 0 {
+		// The Lagrangian heuristic every 10 iterations, as long as it
+		// takes no more time than the bound itself (it dominates on
+		// large instances).
+		if it%10 == 0 && heur <= time.Since(t0)-heur {
+			h0 := time.Now()
 			s.search(lr.chosen())
+			heur += time.Since(h0)
 			if s.proven() {
 				return lr
 			}
@@ -420,15 +434,17 @@ type pmLagrange struct {
 	rowStart  []int // the cost rows (d's, or d's restricted to the sites still allowed)
 	rowSite   []int32
 	rowCost   []float64
-	p         int       // new sites chosen freely (p minus those fixed open)
-	lambda    []float64 // per user
-	rho       []float64 // per site
-	on        []bool    // per site: open in the relaxed solution
-	free      []int32   // candidates not fixed; least rho first after eval
-	fixedOpen []int32   // candidates fixed open
-	sub       []float64 // subgradient per user
-	scale     float64   // sum of |terms| of the last L, for rounding
-	evals     int       // evaluations made
+	p         int         // new sites chosen freely (p minus those fixed open)
+	lambda    []float64   // per user
+	rho       []float64   // per site
+	on        []bool      // per site: open in the relaxed solution
+	free      []int32     // candidates not fixed; least rho first after eval
+	fixedOpen []int32     // candidates fixed open
+	sub       []float64   // subgradient per user
+	part      [][]float64 // per chunk: partial rho (large instances)
+	keep      []bool      // scratch for restricted
+	scale     float64     // sum of |terms| of the last L, for rounding
+	evals     int         // evaluations made
 }
 
 func newPMLagrange(d *fiData, p int) *pmLagrange {
@@ -446,27 +462,70 @@ func newPMLagrange(d *fiData, p int) *pmLagrange {
 	}
 }
 
+// pmChunks is the number of user ranges eval splits its passes into on
+// large instances. It is fixed, not the number of CPUs, so that the floating
+// point sums, hence the results, do not depend on the machine.
+const pmChunks = 8
+
+// pmParallelArcs is the row size from which eval runs its chunks in
+// parallel.
+const pmParallelArcs = 1 << 20
+
 // eval returns L(lambda) and the squared norm of its subgradient.
 func (lr *pmLagrange) eval() (float64, float64) {
 	d := lr.d
 	lr.evals++
-	clear(lr.rho)
-	L, scale := 0.0, 0.0
-	for u := range d.n {
-		lam, w := lr.lambda[u], d.w[u]
-		L += lam
-		scale += lam
-		if v := w*d.penalty - lam; v < 0 {
-			L += v
-		}
-		for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
-			v := w*lr.rowCost[k] - lam
-			if v >= 0 {
-				break
+	chunks := 1
+	if len(lr.rowSite) >= pmParallelArcs {
+		chunks = pmChunks
+		if lr.part == nil {
+			lr.part = make([][]float64, chunks)
+			for c := range lr.part {
+				lr.part[c] = make([]float64, d.m)
 			}
-			lr.rho[lr.rowSite[k]] += v
 		}
 	}
+	// Pass 1: the per-user terms and rho, chunk by chunk.
+	type sums struct{ L, scale, norm float64 }
+	res := make([]sums, chunks)
+	lr.forChunks(chunks, func(c, lo, hi int) {
+		rho := lr.rho
+		if chunks > 1 {
+			rho = lr.part[c]
+		}
+		clear(rho)
+		var L, scale float64
+		for u := lo; u < hi; u++ {
+			lam, w := lr.lambda[u], d.w[u]
+			L += lam
+			scale += lam
+			if v := w*d.penalty - lam; v < 0 {
+				L += v
+			}
+			for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
+				v := w*lr.rowCost[k] - lam
+				if v >= 0 {
+					break
+				}
+				rho[lr.rowSite[k]] += v
+			}
+		}
+		res[c] = sums{L: L, scale: scale}
+	})
+	L, scale := 0.0, 0.0
+	for c := range chunks {
+		L += res[c].L
+		scale += res[c].scale
+	}
+	if chunks > 1 {
+		clear(lr.rho)
+		for c := range chunks {
+			for j, v := range lr.part[c] {
+				lr.rho[j] += v
+			}
+		}
+	}
+	// The relaxed open sites.
 	clear(lr.on)
 	for _, j := range d.existing {
 		lr.on[j] = true
@@ -490,25 +549,52 @@ func (lr *pmLagrange) eval() (float64, float64) {
 		L += lr.rho[j]
 	}
 	lr.scale = scale
-	norm := 0.0
-	for u := range d.n {
-		lam, w := lr.lambda[u], d.w[u]
-		g := 1.0
-		if w*d.penalty < lam {
-			g--
-		}
-		for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
-			if w*lr.rowCost[k] >= lam {
-				break
-			}
-			if lr.on[lr.rowSite[k]] {
+	// Pass 2: the subgradient.
+	lr.forChunks(chunks, func(c, lo, hi int) {
+		norm := 0.0
+		for u := lo; u < hi; u++ {
+			lam, w := lr.lambda[u], d.w[u]
+			g := 1.0
+			if w*d.penalty < lam {
 				g--
 			}
+			for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
+				if w*lr.rowCost[k] >= lam {
+					break
+				}
+				if lr.on[lr.rowSite[k]] {
+					g--
+				}
+			}
+			lr.sub[u] = g
+			norm += g * g
 		}
-		lr.sub[u] = g
-		norm += g * g
+		res[c].norm = norm
+	})
+	norm := 0.0
+	for c := range chunks {
+		norm += res[c].norm
 	}
 	return L, norm
+}
+
+// forChunks calls f on chunks consecutive user ranges, in parallel when
+// there is more than one.
+func (lr *pmLagrange) forChunks(chunks int, f func(c, lo, hi int)) {
+	n := lr.d.n
+	if chunks == 1 {
+		f(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for c := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(c, c*n/chunks, (c+1)*n/chunks)
+		}()
+	}
+	wg.Wait()
 }
 
 // fix applies reduced-cost fixing to the free candidates after eval gave L:
@@ -548,8 +634,19 @@ func (lr *pmLagrange) fix(L float64, cannotBeat func(float64) bool) bool {
 // fixed open nor free: such sites can no longer open, so their arcs only
 // slow eval down.
 func (lr *pmLagrange) restrict() {
+	lr.rowStart, lr.rowSite, lr.rowCost = lr.restricted(lr.rowStart, lr.rowSite, lr.rowCost, nil, nil, nil)
+}
+
+// restricted returns the rows (start, site, cost) without the sites that
+// can no longer open, written into the given buffers' storage.
+func (lr *pmLagrange) restricted(start []int, site []int32, cost []float64,
+	bufStart []int, bufSite []int32, bufCost []float64) ([]int, []int32, []float64) {
 	d := lr.d
-	keep := make([]bool, d.m)
+	if lr.keep == nil {
+		lr.keep = make([]bool, d.m)
+	}
+	keep := lr.keep
+	clear(keep)
 	for _, j := range d.existing {
 		keep[j] = true
 	}
@@ -559,19 +656,18 @@ func (lr *pmLagrange) restrict() {
 	for _, j := range lr.free {
 		keep[j] = true
 	}
-	start := make([]int, 1, d.n+1)
-	var site []int32
-	var cost []float64
+	outStart := append(bufStart[:0], 0)
+	outSite, outCost := bufSite[:0], bufCost[:0]
 	for u := range d.n {
-		for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
-			if keep[lr.rowSite[k]] {
-				site = append(site, lr.rowSite[k])
-				cost = append(cost, lr.rowCost[k])
+		for k := start[u]; k < start[u+1]; k++ {
+			if keep[site[k]] {
+				outSite = append(outSite, site[k])
+				outCost = append(outCost, cost[k])
 			}
 		}
-		start = append(start, len(site))
+		outStart = append(outStart, len(outSite))
 	}
-	lr.rowStart, lr.rowSite, lr.rowCost = start, site, cost
+	return outStart, outSite, outCost
 }
 
 // step moves the multipliers along the subgradient, keeping them >= 0.

@@ -9,6 +9,17 @@ import (
 // node costs a few hundred passes over the cost rows.
 const pmBBMaxArcs = 4_000_000
 
+// pmBBMaxFloats caps the multipliers stored with open nodes (256 MiB).
+const pmBBMaxFloats = 32 << 20
+
+// pmRows are cost rows restricted to the sites a subproblem may open.
+type pmRows struct {
+	start []int
+	site  []int32
+	cost  []float64
+	free  int // free candidates when restricted
+}
+
 // pmNode is a branch-and-bound subproblem: some candidates fixed open, the
 // rest of free still open to choice, p of them to choose.
 type pmNode struct {
@@ -19,17 +30,20 @@ type pmNode struct {
 	lb        float64   // a lower bound on the subproblem (the parent's)
 }
 
-// branch closes the gap left by the root Lagrangian bound with a
-// depth-first branch and bound on the open/closed status of candidates
-// (Beasley 1993): each node is bounded by the Lagrangian relaxation with
-// warm-started multipliers and reduced-cost fixing; leaves are evaluated
-// exactly. When time runs out the bound is the least bound of the nodes
-// not yet explored.
+// branch closes the gap left by the root Lagrangian bound with a best-first
+// branch and bound on the open/closed status of candidates (after Beasley
+// 1993): each node is bounded by the Lagrangian relaxation with
+// warm-started multipliers and reduced-cost fixing, and branches on the
+// relaxed-open candidate whose closing would cost the relaxation most;
+// leaves are evaluated exactly. When time runs out, or the open nodes would
+// hold more than pmBBMaxFloats multipliers, the bound is the least bound of
+// the nodes not yet explored.
 func (s *pmSearch) branch(lr *pmLagrange) {
 	if len(s.d.rowSite) > pmBBMaxArcs || s.proven() {
 		return
 	}
 	lr.restrict()
+	s.bbRows = pmRows{lr.rowStart, lr.rowSite, lr.rowCost, len(lr.free)}
 	stack := []pmNode{{
 		fixedOpen: slices.Clone(lr.fixedOpen),
 		free:      slices.Clone(lr.free),
@@ -42,9 +56,10 @@ func (s *pmSearch) branch(lr *pmLagrange) {
 	better := func(a, b *pmNode) bool {
 		return a.lb < b.lb || (a.lb == b.lb && len(a.fixedOpen) > len(b.fixedOpen))
 	}
-	nodes := 0
+	full := false
 	for len(stack) > 0 {
-		if s.clock.done() {
+		if s.clock.done() || len(stack)*s.d.n > pmBBMaxFloats {
+			full = true
 			break
 		}
 		top := 0
@@ -59,24 +74,23 @@ func (s *pmSearch) branch(lr *pmLagrange) {
 		if s.cannotBeat(nd.lb) {
 			continue
 		}
-		nodes++
+		s.nodes++
 		low := nd.lb
 		for _, o := range stack {
 			low = min(low, o.lb)
 		}
-		s.raise(min(low, s.best), 0)
+		s.raise(min(low, s.best), math.Abs(s.best))
 		if s.proven() {
 			break
 		}
 		stack = append(stack, s.node(lr, nd)...)
 	}
-	s.nodes += nodes
-	if s.clock.done() && len(stack) > 0 {
+	if full {
 		low := s.best
 		for _, nd := range stack {
 			low = min(low, nd.lb)
 		}
-		s.raise(low, 0)
+		s.raise(low, math.Abs(s.best))
 		return
 	}
 	if len(stack) == 0 {
@@ -92,6 +106,23 @@ func (s *pmSearch) node(lr *pmLagrange, nd pmNode) []pmNode {
 	lr.free = append(lr.free[:0], nd.free...)
 	lr.p = nd.p
 	copy(lr.lambda, nd.lambda)
+	// Deep in the tree many sites are closed: shorter rows pay off.
+	root := &s.bbRows
+	lr.rowStart, lr.rowSite, lr.rowCost = root.start, root.site, root.cost
+	if 10*len(lr.free) < 7*root.free {
+		b := &s.bbNode
+		b.start, b.site, b.cost = lr.restricted(root.start, root.site, root.cost, b.start, b.site, b.cost)
+		lr.rowStart, lr.rowSite, lr.rowCost = b.start, b.site, b.cost
+	}
+	if s.d.budget > 0 {
+		spent := 0.0
+		for _, j := range lr.fixedOpen {
+			spent += s.d.fixedCost(j)
+		}
+		if spent > s.d.budget*(1+1e-12) {
+			return nil // over budget already
+		}
+	}
 	if s.leaf(lr) {
 		return nil
 	}
@@ -129,9 +160,12 @@ func (s *pmSearch) node(lr *pmLagrange, nd pmNode) []pmNode {
 	// the relaxation most.
 	L, _ = lr.eval()
 	lbest = max(lbest, L)
-	s.search(lr.chosen())
-	if s.cannotBeat(lbest) {
-		return nil
+	if s.nodes%8 == 0 {
+		// Now and then, local search from the relaxed solution.
+		s.search(lr.chosen())
+		if s.cannotBeat(lbest) {
+			return nil
+		}
 	}
 	k := min(lr.p, len(lr.free))
 	next := 0.0
@@ -156,17 +190,24 @@ func (s *pmSearch) node(lr *pmLagrange, nd pmNode) []pmNode {
 }
 
 // leaf evaluates the subproblem exactly when nothing is left to choose,
-// and reports whether it did.
+// and reports whether it did. Without a budget a subproblem with no more
+// free candidates than sites to open is a leaf too (opening more never
+// costs more); with one, subsets of the free candidates may matter, so
+// branching goes on until no free candidate or no site is left.
 func (s *pmSearch) leaf(lr *pmLagrange) bool {
-	if lr.p > 0 && len(lr.free) > lr.p {
+	budget := s.d.budget > 0
+	switch {
+	case lr.p == 0 || len(lr.free) == 0:
+	case !budget && len(lr.free) <= lr.p:
+	default:
 		return false
 	}
 	sites := slices.Clone(lr.fixedOpen)
 	if lr.p > 0 {
-		sites = append(sites, lr.free...) // opening more never costs more
+		sites = append(sites, lr.free...)
 	}
 	s.st.set(sites)
-	if s.d.budget > 0 && s.st.spent > s.d.budget*(1+1e-12) {
+	if budget && s.st.spent > s.d.budget*(1+1e-12) {
 		return true // no feasible solution here
 	}
 	s.record()

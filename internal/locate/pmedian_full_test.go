@@ -8,15 +8,24 @@ import (
 	"time"
 )
 
-// TestORLibFullTable solves all of pmed1–40 as p-median and p-center and
-// prints a table. It takes minutes, so it runs only with
-// COLDCHAIN_FULL_BENCH=1; it asserts nothing beyond validity.
+// TestORLibFullTable solves all of pmed1–40 as p-median and p-center with
+// the default time limit (or COLDCHAIN_TIME_LIMIT, e.g. "5s") and prints a
+// table. It takes minutes, so it runs only with COLDCHAIN_FULL_BENCH=1
+// (COLDCHAIN_PROBLEM=pmedian or pcenter picks one); it asserts nothing
+// beyond validity.
 func TestORLibFullTable(t *testing.T) {
 	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
 		t.Skip("set COLDCHAIN_FULL_BENCH=1 to solve all of pmed1-40")
 	}
 	dir := pmedBenchDir(t)
 	only := os.Getenv("COLDCHAIN_PROBLEM") // "pmedian", "pcenter" or both
+	var limit time.Duration
+	if v := os.Getenv("COLDCHAIN_TIME_LIMIT"); v != "" {
+		var err error
+		if limit, err = time.ParseDuration(v); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, prob := range []Problem{PMedian, PCenter} {
 		if only != "" && only != string(prob) {
 			continue
@@ -32,7 +41,7 @@ func TestORLibFullTable(t *testing.T) {
 			if prob == PCenter {
 				want = opt.center
 			}
-			res, err := Solve(context.Background(), in, Params{Problem: prob, Seed: 1, TimeLimit: 60 * time.Second})
+			res, err := Solve(context.Background(), in, Params{Problem: prob, Seed: 1, TimeLimit: limit})
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, prob, err)
 			}

@@ -68,6 +68,9 @@ func TestPMedianORLib(t *testing.T) {
 			if res.Bound > res.Objective+1e-6 {
 				t.Errorf("bound %v above objective %v", res.Bound, res.Objective)
 			}
+			if res.Gap > 1 {
+				t.Errorf("proven gap %.3f%%, want at most 1%%", res.Gap)
+			}
 			if len(res.Sites) != in.P {
 				t.Errorf("%d sites, want %d", len(res.Sites), in.P)
 			}

@@ -109,11 +109,12 @@ func readSSCFLP(r io.Reader) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int64(m)*int64(n) > 1<<28 {
+	if int64(m)*int64(n) > 1<<25 {
 		return nil, fmt.Errorf("sscflp: %d facilities x %d customers is too large", m, n)
 	}
-	in := &Instance{Sites: make([]Site, m), Demand: make([]Demand, n)}
-	for j := range in.Sites {
+	// Grow the slices as data arrives: a header alone allocates nothing big.
+	in := &Instance{}
+	for j := range m {
 		c, err := s.float(fmt.Sprintf("capacity of facility %d", j+1))
 		if err != nil {
 			return nil, err
@@ -128,9 +129,9 @@ func readSSCFLP(r io.Reader) (*Instance, error) {
 		if f < 0 {
 			return nil, fmt.Errorf("sscflp: line %d: fixed cost of facility %d is %v, want >= 0", s.line, j+1, f)
 		}
-		in.Sites[j] = Site{ID: strconv.Itoa(j + 1), Capacity: c, FixedCost: f}
+		in.Sites = append(in.Sites, Site{ID: strconv.Itoa(j + 1), Capacity: c, FixedCost: f})
 	}
-	for i := range in.Demand {
+	for i := range n {
 		q, err := s.float(fmt.Sprintf("demand of customer %d", i+1))
 		if err != nil {
 			return nil, err
@@ -138,9 +139,9 @@ func readSSCFLP(r io.Reader) (*Instance, error) {
 		if q < 0 {
 			return nil, fmt.Errorf("sscflp: line %d: demand of customer %d is %v, want >= 0", s.line, i+1, q)
 		}
-		in.Demand[i] = Demand{ID: strconv.Itoa(i + 1), Weight: q}
+		in.Demand = append(in.Demand, Demand{ID: strconv.Itoa(i + 1), Weight: q})
 	}
-	cost := make([]float64, m*n) // facility-major, as in the file
+	cost := make([]float64, 0, min(m*n, 1<<16)) // facility-major, as in the file
 	for j := range m {
 		for i := range n {
 			c, err := s.float(fmt.Sprintf("cost of facility %d for customer %d", j+1, i+1))
@@ -150,7 +151,7 @@ func readSSCFLP(r io.Reader) (*Instance, error) {
 			if c < 0 {
 				return nil, fmt.Errorf("sscflp: line %d: cost of facility %d for customer %d is %v, want >= 0", s.line, j+1, i+1, c)
 			}
-			cost[j*n+i] = c
+			cost = append(cost, c)
 		}
 	}
 	if err := s.end(); err != nil {

@@ -40,13 +40,15 @@ type cflpProblem struct {
 	dense     []float64
 	bySite    []int32
 	bySiteC   []float64
-	totalQ    float64
-	maxCost   float64
+	totalQ    float64 // total weight
+	maxCost   float64 // largest arc cost
 	p         int     // number of new sites when > 0; free when 0
 	budget    float64 // cap on the fixed costs of new sites when > 0
 	uncapOpen bool    // some site that may be open has no capacity limit
 }
 
+// cflpDenseLimit is the largest n x m for which costs are also kept as a
+// dense matrix (32 MiB) for constant-time lookups.
 const cflpDenseLimit = 1 << 22
 
 // newCFLPProblem checks in and params and prepares the solver's view. It

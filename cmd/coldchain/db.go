@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/coldchain/coldchain/internal/postgres"
 )
 
 func newDBCmd(cfg *config) *cobra.Command {
@@ -109,4 +108,3 @@ func newMigrateCmd(cfg *config) *cobra.Command {
 	}
 }
 
-var _ = postgres.PackagePostGIS

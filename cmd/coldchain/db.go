@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
 )
 
 func newDBCmd(cfg *config) *cobra.Command {
@@ -107,4 +106,3 @@ func newMigrateCmd(cfg *config) *cobra.Command {
 		},
 	}
 }
-

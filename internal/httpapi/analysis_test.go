@@ -172,6 +172,9 @@ func TestPlansAPI(t *testing.T) {
 	}
 
 	status, _, body = do(t, "POST", base+"/api/v1/plans", strings.Replace(strings.Replace(req, `"p": 1`, `"p": 2`, 1), "mclp", "pmedian", 1))
+	if status != 202 {
+		t.Fatalf("second plan: %d %s", status, body)
+	}
 	var second struct{ ID string }
 	json.Unmarshal(body, &second)
 	waitPlan(t, base, second.ID)

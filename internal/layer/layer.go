@@ -65,7 +65,8 @@ type Layer struct {
 	Geometry []string
 	// Multi says the table stores MultiPolygon only.
 	Multi bool
-	// Editable layers accept writes through the API.
+	// Fields are the feature properties written and validated; Filters the
+	// query parameters that select features.
 	Fields  []Field
 	Filters []Filter
 	// IDPrefix starts generated ids of features that come without one.
@@ -240,16 +241,6 @@ func Names() []string {
 		out[i] = l.Name
 	}
 	return out
-}
-
-// field returns the layer's field called name.
-func (l *Layer) field(name string) (Field, bool) {
-	for _, f := range l.Fields {
-		if f.Name == name {
-			return f, true
-		}
-	}
-	return Field{}, false
 }
 
 // Columns returns the storage columns written from features, key first,

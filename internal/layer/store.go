@@ -538,7 +538,6 @@ func refreshRegionCodes(ctx context.Context, tx pgx.Tx) error {
 // copySource adapts a RowSource to pgx.CopyFromSource.
 type copySource struct {
 	src  RowSource
-	row  Row
 	vals []any
 	err  error
 }

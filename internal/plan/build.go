@@ -48,11 +48,6 @@ type instance struct {
 	travel      string
 }
 
-// CandidateStats says where candidates came from.
-type candidateStats struct {
-	User, Generated, Excluded int
-}
-
 // build reads the data and builds the engine instance. Problems a planner
 // can fix (empty region, no candidates, budget below every candidate,
 // p above the candidates) are ErrInvalid.

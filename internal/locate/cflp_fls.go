@@ -15,7 +15,7 @@ type cflpMove struct {
 
 // cflpNearArcs is how many of the nearest sites of each of its customers
 // make the neighbourhood of an open site: swaps replace an open site by a
-// closed one of its neighbourhood.
+// closed one of its neighbourhood (any, when it serves no one).
 const cflpNearArcs = 10
 
 // siteMoves lists the site-level moves allowed from s (closing an open
@@ -56,8 +56,9 @@ func (sv *cflpSolver) siteMoves(s *cflpSol) []cflpMove {
 				near[pr.rSite[k]] = true
 			}
 		}
+		empty := len(s.members[j]) == 0 // then any closed site is a neighbour
 		for _, k := range closed {
-			if near[k] && budgetOK(pr.fixed[k]-pr.fixed[j]) {
+			if (near[k] || empty) && budgetOK(pr.fixed[k]-pr.fixed[j]) {
 				moves = append(moves, cflpMove{out: j, in: k, est: sv.estimate(s, int(j), int(k))})
 			}
 		}

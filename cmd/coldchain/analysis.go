@@ -102,15 +102,11 @@ zone and month. --format geojson writes the hexagon gap map.`,
 			if err := hex.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
-			pool, err := cfg.open(cmd.Context())
+			pool, model, err := cfg.openTravel(cmd.Context(), &travel)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
-			model, err := travel.model(pool)
-			if err != nil {
-				return err
-			}
 			d, err := coverage.Load(cmd.Context(), pool, coverage.Filter{Region: region, Classes: classes})
 			if err != nil {
 				return err
@@ -149,6 +145,21 @@ zone and month. --format geojson writes the hexagon gap map.`,
 	f.StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	travel.bind(cmd)
 	return cmd
+}
+
+// openTravel opens the database and the travel model the flags choose; the
+// caller closes the pool.
+func (c *config) openTravel(ctx context.Context, t *travelFlags) (*pgxpool.Pool, access.Model, error) {
+	pool, err := c.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	model, err := t.model(pool)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, model, nil
 }
 
 // output returns stdout or a created file.
@@ -213,15 +224,11 @@ the tier. The plan is stored; its result states the proven gap.`,
   coldchain plan --problem lscp --type cold_room --tier township --classes citrus --coverage-target 0.9 -o plan.geojson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pool, err := cfg.open(cmd.Context())
+			pool, model, err := cfg.openTravel(cmd.Context(), &travel)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
-			model, err := travel.model(pool)
-			if err != nil {
-				return err
-			}
 			svc, err := plan.NewService(cmd.Context(), pool, model, cfg.log, 1, 1)
 			if err != nil {
 				return err

@@ -76,15 +76,11 @@ park type (docs/parks.md):
 				}
 				req.AHP = &a
 			}
-			pool, err := cfg.open(cmd.Context())
+			pool, model, err := cfg.openTravel(cmd.Context(), &travel)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
-			model, err := travel.model(pool)
-			if err != nil {
-				return err
-			}
 			svc := &parks.Service{Pool: pool, Travel: model, Log: cfg.log}
 			p, err := svc.Run(cmd.Context(), req)
 			if err != nil {

@@ -107,7 +107,7 @@ func WriteCSV(w io.Writer, p *plan.Plan) error {
 		m := flat(f.Properties)
 		rec := make([]string, 0, len(cols)+2)
 		for _, c := range cols {
-			rec = append(rec, csvCell(m[c]))
+			rec = append(rec, plan.CSVCell(m[c]))
 		}
 		pt := f.Geometry.Coordinates.Bound().Center()
 		rec = append(rec, strconv.FormatFloat(pt[0], 'f', 6, 64), strconv.FormatFloat(pt[1], 'f', 6, 64))
@@ -137,25 +137,25 @@ func WriteTownshipsCSV(w io.Writer, p *plan.Plan) error {
 		return err
 	}
 	for _, t := range r.Townships {
-		rec := []string{t.Code, t.Name, csvCell(t.AreaKm2)}
+		rec := []string{t.Code, t.Name, plan.CSVCell(t.AreaKm2)}
 		for _, n := range names {
-			rec = append(rec, csvCell(t.ByClass[n]))
+			rec = append(rec, plan.CSVCell(t.ByClass[n]))
 		}
 		sites := make([]string, len(t.Sites))
 		for i, s := range t.Sites {
 			sites[i] = strconv.Itoa(s)
 		}
-		rec = append(rec, csvCell(t.SuitableShare), csvCell(t.BestScore), t.BestCell, strings.Join(sites, ";"))
+		rec = append(rec, plan.CSVCell(t.SuitableShare), plan.CSVCell(t.BestScore), t.BestCell, strings.Join(sites, ";"))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
-	total := []string{"", "total", csvCell(r.Grid.LandKm2)}
+	total := []string{"", "total", plan.CSVCell(r.Grid.LandKm2)}
 	suitable := 0.0
 	for _, n := range names {
 		for _, a := range r.Areas {
 			if a.Class == n {
-				total = append(total, csvCell(a.AreaKm2))
+				total = append(total, plan.CSVCell(a.AreaKm2))
 				if n == "high" || n == "good" {
 					suitable += a.AreaKm2
 				}
@@ -166,22 +166,10 @@ func WriteTownshipsCSV(w io.Writer, p *plan.Plan) error {
 	if r.Grid.LandKm2 > 0 {
 		share = round(suitable/r.Grid.LandKm2, 4)
 	}
-	total = append(total, csvCell(share), "", "", "")
+	total = append(total, plan.CSVCell(share), "", "", "")
 	if err := cw.Write(total); err != nil {
 		return err
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func csvCell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case string:
-		return x
-	}
-	return fmt.Sprint(v)
 }

@@ -185,7 +185,7 @@ func WriteCSV(w io.Writer, p *Plan) error {
 	for _, f := range fc.Features {
 		rec := make([]string, 0, len(header))
 		for _, c := range exportColumns {
-			rec = append(rec, cell(f.Properties[c]))
+			rec = append(rec, CSVCell(f.Properties[c]))
 		}
 		pt := f.Geometry.Bound().Center()
 		rec = append(rec, strconv.FormatFloat(pt[0], 'f', 6, 64), strconv.FormatFloat(pt[1], 'f', 6, 64))
@@ -197,7 +197,9 @@ func WriteCSV(w io.Writer, p *Plan) error {
 	return cw.Error()
 }
 
-func cell(v any) string {
+// CSVCell renders a JSON-ish value as a CSV cell: nil empty, numbers in
+// their shortest exact form, anything else as text.
+func CSVCell(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""

@@ -205,3 +205,26 @@ func TestExportRoundTrip(t *testing.T) {
 }
 
 func jsonNum(x float64) string { b, _ := json.Marshal(x); return string(b) }
+
+// TestRegionsPromoteAndRecode imports a township given as a Polygon after
+// producers: it is stored as a MultiPolygon and the producers inside it
+// get its code.
+func TestRegionsPromoteAndRecode(t *testing.T) {
+	st := &layer.Store{Pool: pgtest.Pool(t)}
+	if _, err := importFile(t, st, "producers", "testdata/good/producers.geojson", ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	region := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"999904101","name":"Box Township","level":"township"},
+	  "geometry":{"type":"Polygon","coordinates":[[[114.05,26.55],[114.25,26.55],[114.25,26.75],[114.05,26.75],[114.05,26.55]]]}}]}`
+	if _, err := ingest.Import(context.Background(), st, mustLayer(t, "regions"), strings.NewReader(region), ingest.Options{Format: ingest.GeoJSON}); err != nil {
+		t.Fatal(err)
+	}
+	var typ string
+	if err := st.Pool.QueryRow(context.Background(), `SELECT GeometryType(geom) FROM region`).Scan(&typ); err != nil || typ != "MULTIPOLYGON" {
+		t.Fatalf("region stored as %s (%v)", typ, err)
+	}
+	var inside int
+	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM producer WHERE region_code = '999904101'`).Scan(&inside); err != nil || inside != 3 {
+		t.Fatalf("%d producers got the township's code, want 3 (%v)", inside, err)
+	}
+}

@@ -67,15 +67,31 @@ func (l *Layer) Decode(f Feature, v *Vocab) (Row, derrors.RowErrors) {
 		}
 		row.Values = append(row.Values, d.value(fd))
 	}
-	if l.Name == "exclusions" {
-		i := slices.Index(l.Columns(), "applies_to_tiers")
-		if row.Values[i] == nil {
-			kind, _ := row.Values[slices.Index(l.Columns(), "kind")].(string)
-			row.Values[i] = defaultExclusionTiers(kind)
-		}
-	}
+	l.derive(row.Values)
 	row.Geom = d.geometry()
 	return row, d.errs
+}
+
+// derive fills absent values of fields that derive them from the others.
+func (l *Layer) derive(values []any) {
+	cols := l.Columns()
+	var byCol map[string]any
+	for _, fd := range l.Fields {
+		if fd.Derive == nil {
+			continue
+		}
+		i := slices.Index(cols, fd.Name)
+		if values[i] != nil {
+			continue
+		}
+		if byCol == nil {
+			byCol = make(map[string]any, len(cols))
+			for k, c := range cols {
+				byCol[c] = values[k]
+			}
+		}
+		values[i] = fd.Derive(byCol)
+	}
 }
 
 type decoder struct {
@@ -432,7 +448,7 @@ func (d *decoder) geometry() orb.Geometry {
 	if !d.checkCoords(g) {
 		return nil
 	}
-	if p, ok := g.(orb.Polygon); ok && slices.Contains(d.layer.Geometry, "MultiPolygon") && (d.layer.Multi || d.layer.Name == "regions") {
+	if p, ok := g.(orb.Polygon); ok && d.layer.PromotePolygons {
 		return orb.MultiPolygon{p}
 	}
 	return g

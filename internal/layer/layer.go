@@ -40,6 +40,9 @@ type Field struct {
 	Required bool
 	Min, Max float64
 	Default  any // value when absent (nil: NULL or the column default)
+	// Derive, if set, gives the value when absent from the row's other
+	// decoded values (by column); it runs after every field is decoded.
+	Derive func(values map[string]any) any
 }
 
 // Filter is a query parameter that selects features.
@@ -65,6 +68,11 @@ type Layer struct {
 	Geometry []string
 	// Multi says the table stores MultiPolygon only.
 	Multi bool
+	// PromotePolygons stores a Polygon input as a one-part MultiPolygon.
+	PromotePolygons bool
+	// RecodesLayers says writing this layer changes the region_code of
+	// the other layers' features (it is the regions layer).
+	RecodesLayers bool
 	// Fields are the feature properties written and validated; Filters the
 	// query parameters that select features.
 	Fields  []Field
@@ -101,7 +109,7 @@ var regionFilter = Filter{Param: "region", Column: "region_code", Op: "prefix"}
 var All = []*Layer{
 	{
 		Name: "regions", Title: "Administrative regions", Table: "region", View: "region_feature", Key: "code",
-		Geometry: []string{"MultiPolygon", "Polygon", "Point"}, IDPrefix: "",
+		Geometry: []string{"MultiPolygon", "Polygon", "Point"}, PromotePolygons: true, RecodesLayers: true,
 		Fields: []Field{
 			{Name: "code", Kind: Code, Required: true},
 			{Name: "name", Kind: Text, Required: true},
@@ -179,12 +187,15 @@ var All = []*Layer{
 	},
 	{
 		Name: "exclusions", Title: "Exclusion zones (red lines, basic farmland, flood, water source)", Table: "exclusion_zone", View: "exclusion_zone_feature", Key: "id",
-		Geometry: []string{"MultiPolygon", "Polygon"}, Multi: true, IDPrefix: "x-",
+		Geometry: []string{"MultiPolygon", "Polygon"}, Multi: true, PromotePolygons: true, IDPrefix: "x-",
 		Fields: []Field{
 			{Name: "id", Kind: Text},
 			{Name: "name", Kind: Text, Default: ""},
 			{Name: "kind", Kind: Enum, Enum: ExclusionKinds, Required: true},
-			{Name: "applies_to_tiers", Kind: EnumList, Enum: Tiers},
+			{Name: "applies_to_tiers", Kind: EnumList, Enum: Tiers, Derive: func(v map[string]any) any {
+				kind, _ := v["kind"].(string)
+				return defaultExclusionTiers(kind)
+			}},
 		},
 		Filters: []Filter{
 			regionFilter,

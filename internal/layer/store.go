@@ -439,7 +439,7 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 		}
 		res.Rows = tag.RowsAffected()
 	}
-	if l.Name == "regions" {
+	if l.RecodesLayers {
 		if err := refreshRegionCodes(ctx, tx); err != nil {
 			return res, err
 		}

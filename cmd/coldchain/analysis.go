@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/coverage"
+	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/roads"
 )
@@ -282,10 +284,31 @@ the tier. The plan is stored; its result states the proven gap.`,
 	return cmd
 }
 
+// planFlags maps a plan request's field names to the plan command's flags,
+// so that a message about a field names the flag to fix.
+var planFlags = map[string]string{
+	"product_classes": "--classes", "facility_type": "--type", "tier": "--tier", "problem": "--problem",
+	"zones": "--zones", "p": "--p", "budget": "--budget", "coverage_target": "--coverage-target",
+	"threshold_minutes": "--threshold", "region": "--region", "candidates": "--candidates",
+	"candidate_hex_km": "--candidate-hex-km", "time_limit_s": "--time-limit", "name": "--name",
+}
+
+// flagMessage renames the field a validation message starts with.
+func flagMessage(msg string) string {
+	field, rest, ok := strings.Cut(msg, ":")
+	if flag, known := planFlags[field]; ok && known {
+		return flag + ":" + rest
+	}
+	return msg
+}
+
 func planErr(err error) error {
 	var inf *plan.InfeasibleError
 	if errorsAs(err, &inf) {
 		return &exitError{code: 1, err: fmt.Errorf("plan %s cannot be met: %v", inf.PlanID, inf.Reason)}
+	}
+	if errors.Is(err, derrors.ErrInvalid) {
+		return usageErr("%s", flagMessage(derrors.Message(err, err.Error())))
 	}
 	return err
 }

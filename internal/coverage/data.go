@@ -37,6 +37,11 @@ type Producer struct {
 	Output                  float64 // t/year
 	Harvest                 [12]float64
 	At                      access.Point
+	// PovertyExit: the producer lies in a poverty-exit village or township.
+	PovertyExit bool
+	// KeyCounty: the producer's county is a national or provincial key
+	// county for rural revitalization.
+	KeyCounty bool
 }
 
 // Site is an existing or proposed facility.
@@ -49,10 +54,16 @@ type Site struct {
 	Proposed                     bool // a plan's new site
 }
 
+// AcceptsClass reports whether s's class list takes class code (an empty
+// list takes every class).
+func (s *Site) AcceptsClass(code string) bool {
+	return len(s.Classes) == 0 || slices.Contains(s.Classes, code)
+}
+
 // Accepts reports whether s can take class c: it accepts the class and has
 // capacity in one of the class's zones.
 func (s *Site) Accepts(c *Class) bool {
-	if len(s.Classes) > 0 && !slices.Contains(s.Classes, c.Code) {
+	if !s.AcceptsClass(c.Code) {
 		return false
 	}
 	for _, z := range c.Zones {
@@ -71,12 +82,23 @@ type Data struct {
 	Sites     []Site
 	// RegionNames maps codes to names for tables.
 	RegionNames map[string]string
+	// Selected lists the classes the report covers (empty: all). Every
+	// producer takes part in sharing capacity whatever is selected.
+	Selected []string
+}
+
+// selected reports whether the report covers class code.
+func (d *Data) selected(code string) bool {
+	return len(d.Selected) == 0 || slices.Contains(d.Selected, code)
 }
 
 // Filter selects the data to measure.
 type Filter struct {
-	Region  string   // administrative code prefix; "" for everything
-	Classes []string // product classes; empty for all
+	Region string // administrative code prefix; "" for everything
+	// Classes selects the product classes reported (empty for all). It
+	// selects rows only: producers of every class are loaded, since they
+	// share storage capacity.
+	Classes []string
 	// Statuses of facilities that count as serving (default: existing).
 	Statuses []string
 	// Thresholds overrides class thresholds (minutes) by class.
@@ -91,7 +113,7 @@ const siteReachKm = 100
 // It returns ErrInvalid for unknown classes and ErrNotFound for a region
 // that does not exist.
 func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
-	d := &Data{Region: f.Region, Classes: map[string]*Class{}, RegionNames: map[string]string{}}
+	d := &Data{Region: f.Region, Classes: map[string]*Class{}, RegionNames: map[string]string{}, Selected: slices.Clone(f.Classes)}
 	rows, err := pool.Query(ctx, `SELECT code, zones, threshold_minutes, holding_days, harvest_months FROM product_class`)
 	if err != nil {
 		return nil, postgres.Translate(err, "product classes")
@@ -129,32 +151,50 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 		}
 	}
 
-	rows, err = pool.Query(ctx, `
-		SELECT id, name, product_class, coalesce(region_code, ''), annual_output_t, harvest_months, ST_X(geom), ST_Y(geom)
-		  FROM producer
-		 WHERE ($1 = '' OR region_code LIKE $1 || '%')
-		   AND (coalesce(cardinality($2::text[]), 0) = 0 OR product_class = ANY($2))
-		 ORDER BY id`, f.Region, f.Classes)
+	if err := d.loadProducers(ctx, pool, f); err != nil {
+		return nil, err
+	}
+	if err := d.loadSites(ctx, pool, f); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// loadProducers reads the region's producers of every class, with the
+// rural-revitalization flags of the regions they lie in.
+func (d *Data) loadProducers(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
+	rows, err := pool.Query(ctx, `
+		SELECT p.id, p.name, p.product_class, coalesce(p.region_code, ''), p.annual_output_t, p.harvest_months,
+		       ST_X(p.geom), ST_Y(p.geom),
+		       EXISTS (SELECT 1 FROM region r WHERE r.poverty_exit AND length(r.code) >= 9
+		                  AND p.region_code LIKE r.code || '%'),
+		       EXISTS (SELECT 1 FROM region r WHERE r.key_county <> 'none'
+		                  AND p.region_code LIKE r.code || '%')
+		  FROM producer p
+		 WHERE ($1 = '' OR p.region_code LIKE $1 || '%')
+		 ORDER BY p.id`, f.Region)
 	if err != nil {
-		return nil, postgres.Translate(err, "producers")
+		return postgres.Translate(err, "producers")
 	}
 	var p Producer
-	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Class, &p.Region, &p.Output, &harvest, &p.At.Lon, &p.At.Lat}, func() error {
+	var harvest []float64
+	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Class, &p.Region, &p.Output, &harvest, &p.At.Lon, &p.At.Lat, &p.PovertyExit, &p.KeyCounty}, func() error {
 		pp := p
 		copy(pp.Harvest[:], harvest)
 		d.Producers = append(d.Producers, pp)
 		return nil
 	})
-	if err != nil {
-		return nil, postgres.Translate(err, "producers")
-	}
+	return postgres.Translate(err, "producers")
+}
 
+// loadSites reads the facilities of f's statuses within reach of the region.
+func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
 	statuses := f.Statuses
 	if len(statuses) == 0 {
 		statuses = []string{"existing"}
 	}
 	// Facilities within reach of the region's extent (all when no region).
-	rows, err = pool.Query(ctx, `
+	rows, err := pool.Query(ctx, `
 		WITH ext AS (
 		  SELECT ST_Envelope(ST_Collect(geom))::geography AS g FROM region
 		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(geom) = 'MULTIPOLYGON')
@@ -167,7 +207,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 		        OR ST_DWithin(geom::geography, (SELECT g FROM ext), $3))
 		 ORDER BY id`, f.Region, statuses, siteReachKm*1000.0)
 	if err != nil {
-		return nil, postgres.Translate(err, "facilities")
+		return postgres.Translate(err, "facilities")
 	}
 	var s Site
 	var caps [5]float64
@@ -184,8 +224,5 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 		d.Sites = append(d.Sites, ss)
 		return nil
 	})
-	if err != nil {
-		return nil, postgres.Translate(err, "facilities")
-	}
-	return d, nil
+	return postgres.Translate(err, "facilities")
 }

@@ -44,13 +44,13 @@ func Hexagons(ctx context.Context, pool *pgxpool.Pool, d *Data, rep *Report, opt
 	}
 	var ids, classes []string
 	var tonnes []float64
-	for i, a := range rep.Producers {
+	for _, a := range rep.Producers {
 		if a.Covered {
 			continue
 		}
 		t := a.OutputT
 		if opt.Month > 0 {
-			t *= d.Producers[i].Harvest[opt.Month-1]
+			t *= d.Producers[a.Index].Harvest[opt.Month-1]
 		}
 		if t <= 0 || math.IsNaN(t) {
 			continue

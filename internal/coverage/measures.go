@@ -3,10 +3,12 @@ package coverage
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/handling"
 )
 
 // Options tune the measures.
@@ -94,6 +96,8 @@ type Access struct {
 	Nearest  string  `json:"nearest,omitempty"`
 	Covered  bool    `json:"covered"`
 	HandledT float64 `json:"handled_t"`
+	// Index is the producer's index in Data.Producers.
+	Index int `json:"-"`
 }
 
 // Report is the measures of a region.
@@ -109,12 +113,56 @@ type Report struct {
 	Producers  []Access        `json:"-"`
 }
 
-// accessBands are the access-time bands (minutes) in which producers claim
-// storage capacity, nearest first.
-var accessBands = []float64{15, 30, 60, 120, 240}
-
-// Compute measures d with travel times from model.
+// Compute measures d with travel times from model. Every producer in d
+// takes part in the capacity-aware assignment (capacity is shared by all
+// classes that use it); the report's figures cover the producers of
+// d.Selected classes only, so a class filter selects rows and never changes
+// how capacity is shared.
 func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Report, error) {
+	nw, err := BuildNetwork(ctx, model, d, opt)
+	if err != nil {
+		return nil, err
+	}
+	a, err := nw.Assign(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return nw.Report(d, a), nil
+}
+
+// Network is the measure's model of some data: every producer's access
+// and the handling network (one demand per producer, in order; one node
+// per site and zone that some producer may use).
+type Network struct {
+	*handling.Network
+	Access []Access
+	// Nodes maps each network node to its site (index into Data.Sites) and zone.
+	Nodes []NodeRef
+	// nodeIndex finds a node by site and zone.
+	nodeIndex map[NodeRef]int32
+	travel    string
+}
+
+// NodeRef is a storage node: a site's capacity in one zone.
+type NodeRef struct {
+	Site int
+	Zone string
+}
+
+// Node returns the node of site j's zone z, or -1.
+func (nw *Network) Node(j int, z string) int32 {
+	if k, ok := nw.nodeIndex[NodeRef{j, z}]; ok {
+		return k
+	}
+	return -1
+}
+
+// BuildNetwork finds every producer's access (nearest compatible facility
+// with capacity) and the sites whose class list accepts it within its class
+// threshold, and builds the handling network over them. Sites with no
+// capacity in a zone still get the zone's node (capacity 0), so that a plan
+// may add capacity there; a node without capacity takes no stock.
+func BuildNetwork(ctx context.Context, model access.Model, d *Data, opt Options) (*Network, error) {
 	if opt.HorizonMinutes <= 0 {
 		opt.HorizonMinutes = 180
 	}
@@ -133,159 +181,149 @@ func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Re
 	if err != nil {
 		return nil, err
 	}
-	acc := make([]Access, n)
+	nw := &Network{Network: &handling.Network{}, Access: make([]Access, n), nodeIndex: map[NodeRef]int32{}, travel: model.Describe()}
 	for i, p := range d.Producers {
-		acc[i] = Access{ID: p.ID, Class: p.Class, Region: p.Region, OutputT: p.Output, Minutes: -1, Km: -1}
+		nw.Access[i] = Access{ID: p.ID, Class: p.Class, Region: p.Region, OutputT: p.Output, Minutes: -1, Km: -1, Index: i}
 	}
-	// edges[i] lists the compatible sites within producer i's threshold.
-	edges := make([][]int32, n)
-	for _, pr := range pairs {
-		i, j := pr.From, pr.To
-		c := d.Classes[d.Producers[i].Class]
-		if !d.Sites[j].Accepts(c) {
-			continue
+	var nodes []int32
+	var minutes []float64
+	next := 0
+	for i := range d.Producers {
+		nodes, minutes = nodes[:0], minutes[:0]
+		for ; next < len(pairs) && int(pairs[next].From) == i; next++ {
+			nodes, minutes = nw.addPair(d, pairs[next], nodes, minutes)
 		}
-		if acc[i].Minutes < 0 { // pairs come nearest first
-			acc[i].Minutes, acc[i].Km, acc[i].Nearest = pr.Minutes, pr.Km, d.Sites[j].ID
+		nw.AddDemand(stockOf(d, i), nodes, minutes)
+	}
+	return nw, nil
+}
+
+// addPair records pair pr (pairs come by origin, nearest first): the
+// producer's access if the site takes its class and has capacity for it,
+// and arcs to the site's nodes in the class's zones within the threshold.
+func (nw *Network) addPair(d *Data, pr access.Pair, nodes []int32, minutes []float64) ([]int32, []float64) {
+	i, j := int(pr.From), int(pr.To)
+	c := d.Classes[d.Producers[i].Class]
+	s := &d.Sites[j]
+	if !s.AcceptsClass(c.Code) {
+		return nodes, minutes
+	}
+	a := &nw.Access[i]
+	if s.Accepts(c) {
+		if a.Minutes < 0 {
+			a.Minutes, a.Km, a.Nearest = pr.Minutes, pr.Km, s.ID
 		}
 		if pr.Minutes <= c.ThresholdMinutes {
-			edges[i] = append(edges[i], j)
+			a.Covered = true
 		}
 	}
-	for i := range acc {
-		acc[i].Covered = len(edges[i]) > 0
+	if pr.Minutes > c.ThresholdMinutes {
+		return nodes, minutes
 	}
+	for _, z := range c.Zones {
+		ref := NodeRef{j, z}
+		k, ok := nw.nodeIndex[ref]
+		if !ok {
+			k = int32(len(nw.Nodes))
+			nw.nodeIndex[ref] = k
+			nw.Nodes = append(nw.Nodes, ref)
+			nw.Cap = append(nw.Cap, s.Capacity[z])
+		}
+		nodes = append(nodes, k)
+		minutes = append(minutes, pr.Minutes)
+	}
+	return nodes, minutes
+}
 
-	// Capacity-aware assignment, month by month: standing stock
-	// (output x share x holding days / 30) flows to reachable compatible
-	// zone capacity; handled stock converts back to tonnes handled.
-	handledStock := make([][12]float64, n)
-	stock := make([][12]float64, n)
-	for i, p := range d.Producers {
-		c := d.Classes[p.Class]
-		for m := 0; m < 12; m++ {
-			stock[i][m] = p.Output * p.Harvest[m] * c.HoldingDays / 30
-		}
-	}
-	type zoneNode struct {
-		site int32
-		zone string
-	}
-	zoneIndex := map[zoneNode]int{}
-	var zones []zoneNode
-	for i, es := range edges {
-		c := d.Classes[d.Producers[i].Class]
-		for _, j := range es {
-			for _, z := range c.Zones {
-				k := zoneNode{j, z}
-				if d.Sites[j].Capacity[z] > 0 {
-					if _, ok := zoneIndex[k]; !ok {
-						zoneIndex[k] = len(zones)
-						zones = append(zones, k)
-					}
-				}
-			}
-		}
-	}
-	reachableCap := 0.0
-	for _, z := range zones {
-		reachableCap += d.Sites[z.site].Capacity[z.zone]
-	}
-	// Producers claim capacity nearest first: flow is pushed in bands of
-	// access time, and since augmenting paths never take inflow back from a
-	// producer, the total is still the maximum flow while scarce capacity
-	// goes to the producers closest to it (the shortage falls where it
-	// would: on remote producers).
-	band := make([]int, n)
-	for i := range band {
-		band[i] = len(accessBands)
-		for b, limit := range accessBands {
-			if acc[i].Minutes >= 0 && acc[i].Minutes <= limit {
-				band[i] = b
-				break
-			}
-		}
-	}
+// stockOf is producer i's standing stock per month:
+// output × share × holding days / 30.
+func stockOf(d *Data, i int) [12]float64 {
+	p := &d.Producers[i]
+	c := d.Classes[p.Class]
+	var st [12]float64
 	for m := 0; m < 12; m++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		src, sink := n+len(zones), n+len(zones)+1
-		g := newFlowNet(n + len(zones) + 2)
-		in := make([]int, n)
-		for i := range in {
-			in[i] = -1
-		}
-		for i, es := range edges {
-			if len(es) == 0 || stock[i][m] <= 0 {
-				continue
-			}
-			c := d.Classes[d.Producers[i].Class]
-			for _, j := range es {
-				for _, z := range c.Zones {
-					if k, ok := zoneIndex[zoneNode{j, z}]; ok {
-						g.addEdge(i, n+k, math.Inf(1))
-					}
-				}
-			}
-		}
-		for k, z := range zones {
-			g.addEdge(n+k, sink, d.Sites[z.site].Capacity[z.zone])
-		}
-		for b := 0; b <= len(accessBands); b++ {
-			added := false
-			for i := range edges {
-				if band[i] == b && len(edges[i]) > 0 && stock[i][m] > 0 {
-					in[i] = g.addEdge(src, i, stock[i][m])
-					added = true
-				}
-			}
-			if added {
-				g.maxFlow(src, sink)
-			}
-		}
-		for i := range in {
-			if in[i] >= 0 {
-				handledStock[i][m] = g.flow(in[i])
-			}
-		}
+		st[m] = p.Output * p.Harvest[m] * c.HoldingDays / 30
 	}
+	return st
+}
+
+// TonnesPerStock converts a producer's handled standing stock to tonnes
+// handled per year (30 / holding days).
+func TonnesPerStock(c *Class) float64 { return 30 / c.HoldingDays }
+
+// Report turns an assignment of the network into the measures of the
+// producers of the selected classes.
+func (nw *Network) Report(d *Data, a *handling.Assignment) *Report {
+	acc := slices.Clone(nw.Access)
+	stock := nw.Stock
 	for i, p := range d.Producers {
-		hd := d.Classes[p.Class].HoldingDays
+		tps := TonnesPerStock(d.Classes[p.Class])
 		for m := 0; m < 12; m++ {
-			acc[i].HandledT += handledStock[i][m] * 30 / hd
+			acc[i].HandledT += a.Handled[i][m] * tps
 		}
 	}
-
-	rep := &Report{Region: d.Region, RegionName: d.RegionNames[d.Region], Travel: model.Describe(), Producers: acc}
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
+	var idx []int
+	for i, p := range d.Producers {
+		if d.selected(p.Class) {
+			idx = append(idx, i)
+		}
 	}
-	rep.Totals = summarize(d, acc, stock, handledStock, all)
-	rep.Totals.ReachableCapacityT = reachableCap
+	rep := &Report{Region: d.Region, RegionName: d.RegionNames[d.Region], Travel: nw.travel}
+	for _, i := range idx {
+		rep.Producers = append(rep.Producers, acc[i])
+	}
+	rep.Totals = summarize(d, acc, stock, a.Handled, idx)
+	rep.Totals.ReachableCapacityT = nw.reachableCapacity(d, idx)
+	rep.addGroups(d, acc, stock, a.Handled, idx)
+	rep.addGaps(d, acc, stock, a.Handled, idx)
+	return rep
+}
 
+// reachableCapacity sums the capacity of the nodes the producers idx can use.
+func (nw *Network) reachableCapacity(d *Data, idx []int) float64 {
+	seen := make([]bool, len(nw.Cap))
+	t := 0.0
+	for _, i := range idx {
+		for _, k := range nw.Arcs(i) {
+			if !seen[k] {
+				seen[k] = true
+				t += nw.Cap[k]
+			}
+		}
+	}
+	return t
+}
+
+// addGroups adds the class and sub-region summaries.
+func (rep *Report) addGroups(d *Data, acc []Access, stock, handled [][12]float64, idx []int) {
 	byClass := map[string][]int{}
 	byRegion := map[string][]int{}
 	plen := groupLen(d.Region, d.Producers)
-	for i, p := range d.Producers {
+	for _, i := range idx {
+		p := &d.Producers[i]
 		byClass[p.Class] = append(byClass[p.Class], i)
 		byRegion[prefix(p.Region, plen)] = append(byRegion[prefix(p.Region, plen)], i)
 	}
 	for _, code := range sortedKeys(byClass) {
 		c := d.Classes[code]
 		rep.Classes = append(rep.Classes, ClassSummary{Class: code, Zone: c.Zones[0], ThresholdMinutes: c.ThresholdMinutes,
-			Summary: summarize(d, acc, stock, handledStock, byClass[code])})
+			Summary: summarize(d, acc, stock, handled, byClass[code])})
 	}
 	for _, code := range sortedKeys(byRegion) {
 		rep.Regions = append(rep.Regions, RegionSummary{Region: code, Name: d.RegionNames[code],
-			Summary: summarize(d, acc, stock, handledStock, byRegion[code])})
+			Summary: summarize(d, acc, stock, handled, byRegion[code])})
 	}
+}
+
+// addGaps adds the month totals and the region × class × zone × month gap table.
+func (rep *Report) addGaps(d *Data, acc []Access, stock, handled [][12]float64, idx []int) {
+	plen := groupLen(d.Region, d.Producers)
 	gaps := map[[3]string]*[12]GapRow{}
 	for m := 0; m < 12; m++ {
 		rep.Months = append(rep.Months, MonthSummary{Month: m + 1})
 	}
-	for i, p := range d.Producers {
+	for _, i := range idx {
+		p := &d.Producers[i]
 		c := d.Classes[p.Class]
 		key := [3]string{prefix(p.Region, plen), p.Class, c.Zones[0]}
 		rows := gaps[key]
@@ -306,9 +344,9 @@ func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Re
 				ms.UncoveredT += out
 			}
 			r.StockT += stock[i][m]
-			r.HandledStockT += handledStock[i][m]
+			r.HandledStockT += handled[i][m]
 			ms.StockT += stock[i][m]
-			ms.HandledStockT += handledStock[i][m]
+			ms.HandledStockT += handled[i][m]
 		}
 	}
 	for m := range rep.Months {
@@ -325,7 +363,6 @@ func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Re
 			rep.Gaps = append(rep.Gaps, r)
 		}
 	}
-	return rep, nil
 }
 
 func summarize(d *Data, acc []Access, stock, handled [][12]float64, idx []int) Summary {

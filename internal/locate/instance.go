@@ -25,16 +25,11 @@ const (
 	MCLP    Problem = "mclp"    // maximise weight within the radius of an open site
 	LSCP    Problem = "lscp"    // fewest sites covering a target share of the weight
 	CFLP    Problem = "cflp"    // single-source capacitated, fixed + assignment cost
+	// Capacity maximises the tonnes handled by reachable storage (the
+	// handling measure) within a budget, or reaches a handling target at
+	// least build cost; see CapacityModel.
+	Capacity Problem = "capacity"
 )
-
-// ParseProblem returns the Problem named s or an error listing the valid names.
-func ParseProblem(s string) (Problem, error) {
-	switch p := Problem(s); p {
-	case PMedian, PCenter, MCLP, LSCP, CFLP:
-		return p, nil
-	}
-	return "", fmt.Errorf("unknown problem %q (want pmedian, pcenter, mclp, lscp or cflp)", s)
-}
 
 // Status says whether a site may be opened.
 type Status int8
@@ -119,6 +114,8 @@ type Instance struct {
 	Radius float64
 	// P is the number of sites the file states, if any (0 = not stated).
 	P int
+	// Capacity is the capacity problem's model (nil for other problems).
+	Capacity *CapacityModel
 }
 
 // Validate checks the instance's shape: cost rows for every demand, site

@@ -1,0 +1,204 @@
+package handling
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sort"
+)
+
+// Headroom bounds what added capacity can gain. It holds, under some node
+// capacities, the maximum weighted handled stock (Base) and, for chosen
+// nodes and each month, the residual stock by weight level of the demands
+// that could still send stock to the node (through augmenting paths).
+// Adding a tonnes at a node gains at most, each month, a tonnes of that
+// residual stock taken heaviest first.
+type Headroom struct {
+	Base   float64
+	levels []float64      // distinct weights, heaviest first
+	supply [][12][]float64 // per queried node, month, level
+}
+
+// Gain bounds what adding t tonnes of capacity at queried node q can add
+// to the weighted handled stock over the year.
+func (h *Headroom) Gain(q int, t float64) float64 {
+	g := 0.0
+	for m := 0; m < 12; m++ {
+		left := t
+		for l, s := range h.supply[q][m] {
+			take := math.Min(left, s)
+			g += take * h.levels[l]
+			if left -= take; left <= 0 {
+				break
+			}
+		}
+	}
+	return g
+}
+
+// Slack is the total weighted residual stock reachable from queried node q
+// over the year: no addition there can gain more.
+func (h *Headroom) Slack(q int) float64 { return h.Gain(q, math.Inf(1)) }
+
+// exactWorkLimit caps nodes × arcs for the per-node residual search; above
+// it the connected component of each node stands in for its residual
+// reach (a weaker but still valid bound).
+const exactWorkLimit = 4e8
+
+// Headroom computes the maximum weighted handled stock under cap (demand
+// i's stock counts w[i] per tonne) and the gain profiles of nodes.
+// The maximum-weight assignment takes the demands heaviest first with
+// augmenting paths that never take stock back from a heavier demand,
+// which is optimal because weights sit on the demands only.
+func (n *Network) Headroom(ctx context.Context, cap, w []float64, nodes []int32) (*Headroom, error) {
+	h := &Headroom{levels: distinctDesc(w), supply: make([][12][]float64, len(nodes))}
+	level := make([]int, n.Len())
+	for i, x := range w {
+		level[i] = sort.Search(len(h.levels), func(l int) bool { return h.levels[l] <= x })
+	}
+	exact := float64(len(nodes))*float64(len(n.Node)+n.Len()) <= exactWorkLimit
+	var comp []int32
+	if !exact {
+		comp = n.components(len(cap))
+	}
+	for m := 0; m < 12; m++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		g, in := n.weightedMonth(m, cap, level, len(h.levels))
+		for i, e := range in {
+			if e >= 0 {
+				h.Base += g.flow(e) * w[i]
+			}
+		}
+		if exact {
+			n.reachSupply(g, in, m, level, nodes, h)
+		} else {
+			n.componentSupply(g, in, m, level, nodes, comp, h)
+		}
+	}
+	return h, nil
+}
+
+// weightedMonth builds month m's network and pushes flow level by level,
+// heaviest first. It returns the network and each demand's source edge.
+func (n *Network) weightedMonth(m int, cap []float64, level []int, levels int) (*flowNet, []int) {
+	nd := n.Len()
+	src, sink := nd+len(cap), nd+len(cap)+1
+	g := newFlowNet(nd + len(cap) + 2)
+	for i := 0; i < nd; i++ {
+		if n.Stock[i][m] > 0 {
+			for _, k := range n.Arcs(i) {
+				g.addEdge(i, nd+int(k), math.Inf(1))
+			}
+		}
+	}
+	for k, c := range cap {
+		g.addEdge(nd+k, sink, c)
+	}
+	in := make([]int, nd)
+	for l := 0; l < levels; l++ {
+		added := false
+		for i := 0; i < nd; i++ {
+			if level[i] == l && n.Stock[i][m] > 0 && len(n.Arcs(i)) > 0 {
+				in[i] = g.addEdge(src, i, n.Stock[i][m])
+				added = true
+			} else if level[i] == l {
+				in[i] = -1
+			}
+		}
+		if added {
+			g.maxFlow(src, sink)
+		}
+	}
+	return g, in
+}
+
+// reachSupply records, for each queried node, the residual stock by level
+// of the demands with a residual path to it.
+func (n *Network) reachSupply(g *flowNet, in []int, m int, level []int, nodes []int32, h *Headroom) {
+	nd := n.Len()
+	seen := make([]int32, len(g.head))
+	for q, k := range nodes {
+		stamp := int32(q + 1)
+		h.supply[q][m] = make([]float64, len(h.levels))
+		stack := []int32{int32(nd) + k}
+		seen[nd+int(k)] = stamp
+		for len(stack) > 0 {
+			v := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if int(v) < nd {
+				if e := in[v]; e >= 0 {
+					h.supply[q][m][level[v]] += g.cap[e]
+				}
+			}
+			for e := g.head[v]; e >= 0; e = g.next[e] {
+				u := g.to[e]
+				if int(u) >= nd+len(n.Cap) || seen[u] == stamp || g.cap[e^1] <= flowEps {
+					continue // source and sink are not crossed
+				}
+				seen[u] = stamp
+				stack = append(stack, u)
+			}
+		}
+	}
+}
+
+// componentSupply records, for each queried node, the residual stock by
+// level of all demands in its connected component.
+func (n *Network) componentSupply(g *flowNet, in []int, m int, level []int, nodes []int32, comp []int32, h *Headroom) {
+	nd := n.Len()
+	byComp := map[int32][]float64{}
+	for i, e := range in {
+		if e < 0 || g.cap[e] <= flowEps {
+			continue
+		}
+		c := comp[i]
+		if byComp[c] == nil {
+			byComp[c] = make([]float64, len(h.levels))
+		}
+		byComp[c][level[i]] += g.cap[e]
+	}
+	for q, k := range nodes {
+		h.supply[q][m] = slices.Clone(byComp[comp[nd+int(k)]])
+	}
+}
+
+// components labels demands and nodes (node k is nd+k) by connected
+// component of the arc graph.
+func (n *Network) components(nodes int) []int32 {
+	nd := n.Len()
+	parent := make([]int32, nd+nodes)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(x int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for i := 0; i < nd; i++ {
+		for _, k := range n.Arcs(i) {
+			a, b := find(int32(i)), find(int32(nd)+k)
+			if a != b {
+				parent[a] = b
+			}
+		}
+	}
+	for i := range parent {
+		parent[i] = find(int32(i))
+	}
+	return parent
+}
+
+// distinctDesc returns the distinct values of w, largest first.
+func distinctDesc(w []float64) []float64 {
+	out := slices.Clone(w)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	slices.Reverse(out)
+	return out
+}

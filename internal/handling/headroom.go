@@ -15,7 +15,7 @@ import (
 // residual stock taken heaviest first.
 type Headroom struct {
 	Base   float64
-	levels []float64      // distinct weights, heaviest first
+	levels []float64       // distinct weights, heaviest first
 	supply [][12][]float64 // per queried node, month, level
 }
 

@@ -56,7 +56,7 @@ func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("cflp: stopped before a feasible solution was found: %w", err)
 		}
-		return nil, fmt.Errorf("cflp: no feasible solution found in %v (the instance may be infeasible)", time.Since(start).Round(time.Millisecond))
+		return nil, fmt.Errorf("cflp: no feasible solution found in %v (the instance may be infeasible): %w", time.Since(start).Round(time.Millisecond), ErrInfeasible)
 	}
 	return sv.result(start), nil
 }

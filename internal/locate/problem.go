@@ -51,6 +51,19 @@ type Spec struct {
 	// Menu: sites come in modular sizes (capacity menu) and may expand
 	// existing facilities.
 	Menu bool `json:"capacity_menu"`
+	// Network: the instance is a handling network (Instance.Capacity)
+	// rather than demand-to-site arcs.
+	Network bool `json:"-"`
+	// Money: arc costs are money and demand weights are storage use
+	// (capacitated cost problems).
+	Money bool `json:"-"`
+	// Expansions: existing facilities may be expanded (expansion menu).
+	Expansions bool `json:"expansions"`
+	// TargetObjective labels the objective when a target is given instead
+	// of a budget (the least build cost reaching it).
+	TargetObjective *Text `json:"target_objective,omitempty"`
+	// Gain names what a plan's gain is counted in: "covered" or "handled" tonnes.
+	Gain string `json:"gain"`
 	// Covering: only arcs within each class's threshold matter; otherwise
 	// arcs reach the allocation horizon.
 	Covering bool `json:"covering"`
@@ -65,23 +78,25 @@ type Spec struct {
 var Problems = []*Spec{
 	{Name: MCLP, Title: Text{"Maximal covering", "最大覆盖"},
 		Objective: Text{"tonnes covered within the class threshold", "类别时限内覆盖吨数"}, Unit: Text{"t covered", "吨覆盖"},
-		Sense: Maximise, NeedsP: true, UsesP: true, Covering: true, Evaluate: evalCovered, solve: solveMCLP},
+		Sense: Maximise, NeedsP: true, UsesP: true, Covering: true, Gain: "covered", Evaluate: evalCovered, solve: solveMCLP},
 	{Name: Capacity, Title: Text{"Capacity (handling rate)", "库容缺口（产地低温处理率）"},
 		Objective: Text{"tonnes handled per year by reachable cold storage", "可达冷库年处理吨数"}, Unit: Text{"t handled", "吨处理"},
-		Sense: Maximise, BudgetOrTarget: true, Menu: true, Covering: true, Evaluate: evalCapacity, solve: solveCapacity},
+		Sense: Maximise, BudgetOrTarget: true, Menu: true, Expansions: true, Covering: true, Network: true, Gain: "handled",
+		TargetObjective: &Text{"build cost to reach the handling target (10,000 CNY)", "达到处理率目标的建设成本（万元）"},
+		Evaluate:        evalCapacity, solve: solveCapacity},
 	{Name: LSCP, Title: Text{"Set covering", "集合覆盖"},
 		Objective: Text{"new sites needed", "所需新站点数"}, Unit: Text{"t covered", "吨覆盖"},
-		Sense: Minimise, UsesTarget: true, Covering: true, Evaluate: evalCovered, solve: solveLSCP},
+		Sense: Minimise, UsesTarget: true, Covering: true, Gain: "covered", Evaluate: evalCovered, solve: solveLSCP},
 	{Name: PMedian, Title: Text{"p-median", "p-中位"},
 		Objective: Text{"tonne-weighted travel minutes", "吨加权运输分钟"}, Unit: Text{"t·min", "吨·分钟"},
-		Sense: Minimise, NeedsP: true, UsesP: true, Evaluate: evalMedian, solve: solvePMedian},
+		Sense: Minimise, NeedsP: true, UsesP: true, Gain: "covered", Evaluate: evalMedian, solve: solvePMedian},
 	{Name: PCenter, Title: Text{"p-center", "p-中心"},
 		Objective: Text{"longest travel minutes", "最长运输分钟"}, Unit: Text{"min (longest access)", "分钟（最长可达时间）"},
-		Sense: Minimise, NeedsP: true, UsesP: true, Evaluate: evalCenter, solve: solvePCenter},
+		Sense: Minimise, NeedsP: true, UsesP: true, Gain: "covered", Evaluate: evalCenter, solve: solvePCenter},
 	{Name: CFLP, Title: Text{"Capacitated facility location", "带容量设施选址"},
 		Objective: Text{"build + transport + spoilage cost over the horizon (10,000 CNY)", "规划期内建设+运输+损耗成本（万元）"},
 		Unit:      Text{"10,000 CNY", "万元"},
-		Sense:     Minimise, UsesP: true, Menu: true, Evaluate: evalCost, solve: solveCFLP},
+		Sense:     Minimise, UsesP: true, Menu: true, Money: true, Gain: "handled", Evaluate: evalCost, solve: solveCFLP},
 }
 
 // Lookup returns the Spec of the problem named s, or an error listing

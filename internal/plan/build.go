@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -30,14 +31,22 @@ type candidate struct {
 type siteRef struct {
 	existing int // index into data.Sites, or -1
 	cand     int // index into cands, or -1
-	module   int // index into Request.CapacityMenu, or -1
+	module   int // index into Request.CapacityMenu (ExpansionMenu for expansions), or -1
+	// expansion: the engine site expands existing facility `existing`
+	// (capacity problem); otherwise an existing ref is always open.
+	expansion bool
 }
+
+// alwaysOpen reports whether the engine site is an existing facility.
+func (r siteRef) alwaysOpen() bool { return r.existing >= 0 && !r.expansion }
 
 // instance is a plan's location instance and what it was built from.
 type instance struct {
 	req         *Request
+	spec        *locate.Spec
 	data        *coverage.Data
-	demand      []int // engine demand i -> data.Producers index
+	net         *coverage.Network // capacity: the handling network with candidates
+	demand      []int             // engine demand i -> data.Producers index
 	refs        []siteRef
 	cands       []candidate
 	loc         *locate.Instance
@@ -58,12 +67,16 @@ func build(ctx context.Context, pool *pgxpool.Pool, model access.Model, req *Req
 			thresholds[c] = req.ThresholdMinutes
 		}
 	}
+	spec, err := locate.Lookup(req.Problem)
+	if err != nil {
+		return nil, derrors.Invalid("problem: %v", err)
+	}
 	d, err := coverage.Load(ctx, pool, coverage.Filter{Region: req.Region, Classes: req.ProductClasses, Thresholds: thresholds})
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{req: req, data: d, travel: model.Describe()}
-	if len(d.Producers) == 0 {
+	in := &instance{req: req, spec: spec, data: d, travel: model.Describe()}
+	if !slices.ContainsFunc(d.Producers, func(p coverage.Producer) bool { return in.planClass(p.Class) }) {
 		where := "the database"
 		if req.Region != "" {
 			where = fmt.Sprintf("region %s", req.Region)
@@ -77,27 +90,43 @@ func build(ctx context.Context, pool *pgxpool.Pool, model access.Model, req *Req
 		return nil, derrors.Invalid("no candidate sites for a %s %s (%d fell in exclusion zones or on the wrong land): add candidates or use candidates=generated", req.Tier, req.FacilityType, in.excluded)
 	}
 	if req.Budget > 0 {
-		cheapest := math.Inf(1)
-		for _, c := range in.cands {
-			cheapest = math.Min(cheapest, c.BuildCost)
-		}
-		if len(req.CapacityMenu) > 0 {
-			cheapest = math.Inf(1)
-			for _, m := range req.CapacityMenu {
-				cheapest = math.Min(cheapest, m.BuildCost)
-			}
-		}
-		if req.Budget < cheapest {
+		if cheapest := in.cheapest(); req.Budget < cheapest {
 			return nil, derrors.Invalid("budget %.0f is below the cheapest candidate site's build cost %.0f (10,000 CNY)", req.Budget, cheapest)
 		}
 	}
 	if req.P > len(in.cands) {
 		return nil, derrors.Invalid("p = %d but only %d candidate sites are available", req.P, len(in.cands))
 	}
-	if err := in.buildEngine(ctx, model); err != nil {
+	if spec.Network {
+		err = in.buildNetwork(ctx, model)
+	} else {
+		err = in.buildEngine(ctx, model)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return in, nil
+}
+
+// planClass reports whether class code is one of the plan's.
+func (in *instance) planClass(code string) bool { return slices.Contains(in.req.ProductClasses, code) }
+
+// cheapest is the least build cost of any one new site or expansion.
+func (in *instance) cheapest() float64 {
+	c := math.Inf(1)
+	if len(in.req.CapacityMenu) > 0 {
+		for _, m := range in.req.CapacityMenu {
+			c = math.Min(c, m.BuildCost)
+		}
+	} else {
+		for _, cd := range in.cands {
+			c = math.Min(c, cd.BuildCost)
+		}
+	}
+	for _, m := range in.req.ExpansionMenu {
+		c = math.Min(c, m.BuildCost)
+	}
+	return c
 }
 
 // loadCandidates reads user candidates and/or generates candidates from
@@ -223,22 +252,31 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 	req, d := in.req, in.data
 	loc := &locate.Instance{Name: req.Name}
 	var points []access.Point
-	// Existing facilities that can take any of the plan's classes are open.
+	// Existing facilities that can take any of the plan's classes are
+	// open; capacitated problems see the capacity other classes leave them.
+	residual, err := in.residualCapacity(ctx, model)
+	if err != nil {
+		return err
+	}
 	for j := range d.Sites {
 		s := &d.Sites[j]
 		ok := false
 		for _, c := range req.ProductClasses {
 			ok = ok || s.Accepts(d.Classes[c])
 		}
-		if !ok {
-			continue
+		if !ok || (residual != nil && residual[j] <= 0) {
+			continue // zero capacity is zero, not unlimited
 		}
-		loc.Sites = append(loc.Sites, locate.Site{ID: s.ID, X: s.At.Lon, Y: s.At.Lat, Status: locate.Existing, Capacity: capacityIn(s.Capacity, req.Zones)})
+		capT := capacityIn(s.Capacity, req.Zones)
+		if residual != nil {
+			capT = residual[j]
+		}
+		loc.Sites = append(loc.Sites, locate.Site{ID: s.ID, X: s.At.Lon, Y: s.At.Lat, Status: locate.Existing, Capacity: capT})
 		in.refs = append(in.refs, siteRef{existing: j, cand: -1, module: -1})
 		points = append(points, s.At)
 	}
 	for k, c := range in.cands {
-		if req.Problem == "cflp" {
+		if in.spec.Money {
 			for m, mod := range req.CapacityMenu {
 				loc.Sites = append(loc.Sites, locate.Site{ID: fmt.Sprintf("%s#%d", c.ID, m), X: c.At.Lon, Y: c.At.Lat,
 					FixedCost: mod.BuildCost, Capacity: mod.CapacityT})
@@ -256,7 +294,7 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 	// p-center and cflp charge every producer's travel, so their arcs reach
 	// much further (a county is far smaller than 12 h of driving).
 	horizon := defaultHorizon
-	if req.Problem == "pmedian" || req.Problem == "pcenter" || req.Problem == "cflp" {
+	if !in.spec.Covering {
 		horizon = allocationHorizon
 	}
 	from := make([]access.Point, len(d.Producers))
@@ -264,7 +302,11 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 	for i, p := range d.Producers {
 		from[i] = p.At
 		reach[i] = math.Max(horizon, in.class(i).ThresholdMinutes)
-		in.totalT += p.Output
+		if in.planClass(p.Class) {
+			in.totalT += p.Output
+		} else {
+			reach[i] = 0 // not the plan's class: no demand
+		}
 	}
 	pairs, err := model.Pairs(ctx, from, points, reach)
 	if err != nil {
@@ -280,6 +322,9 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 	}
 	loc.Costs.Start = []int{0}
 	for i, p := range d.Producers {
+		if !in.planClass(p.Class) {
+			continue
+		}
 		if len(rows[i]) == 0 {
 			in.unreachable++
 			in.unreachT += p.Output
@@ -287,14 +332,16 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 		}
 		c := in.class(i)
 		w := p.Output
-		if req.Problem == "cflp" {
-			w = peakStock(&p, c)
+		if in.spec.Money {
+			w = peakStock(&p, c) // capacitated: weights use capacity
+		} else if !in.spec.UsesTarget {
+			w *= req.Priority.Weight(p.PovertyExit, p.KeyCounty)
 		}
 		in.demand = append(in.demand, i)
 		loc.Demand = append(loc.Demand, locate.Demand{ID: p.ID, X: p.At.Lon, Y: p.At.Lat, Weight: w, Radius: c.ThresholdMinutes})
 		for _, pr := range rows[i] {
 			cost := pr.Minutes
-			if req.Problem == "cflp" {
+			if in.spec.Money {
 				// Yearly transport and spoilage on the way, over the horizon, in 10,000 CNY.
 				cost = req.HorizonYears * p.Output * (req.TransportCNYPerTKm*pr.Km + req.SpoilageCNYPerTH*pr.Minutes/60) / 1e4
 			}
@@ -306,7 +353,7 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 	if len(loc.Demand) == 0 {
 		return derrors.Invalid("no producer of %s can reach any site within %.0f minutes", strings.Join(req.ProductClasses, ", "), horizon)
 	}
-	if req.Problem == "lscp" {
+	if in.spec.UsesTarget {
 		// The target is a share of all output; unreachable output never counts.
 		reachT := in.totalT - in.unreachT
 		target := req.CoverageTarget * in.totalT
@@ -321,9 +368,9 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 // params turns the request into engine parameters.
 func (in *instance) params() locate.Params {
 	req := in.req
-	p := locate.Params{Problem: locate.Problem(req.Problem), P: req.P, Budget: req.Budget, Seed: req.Seed,
+	p := locate.Params{Problem: in.spec.Name, P: req.P, Budget: req.Budget, Seed: req.Seed,
 		TimeLimit: secondsDuration(req.TimeLimitS)}
-	if req.Problem == "lscp" {
+	if in.spec.UsesTarget {
 		reachT := in.totalT - in.unreachT
 		p.CoverageTarget = math.Min(1, req.CoverageTarget*in.totalT/reachT)
 	}

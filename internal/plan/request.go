@@ -38,10 +38,21 @@ type Request struct {
 	ThresholdMinutes float64 `json:"threshold_minutes,omitempty"`
 	// CapacityT is each new site's capacity per zone (default by type).
 	CapacityT map[string]float64 `json:"capacity_t,omitempty"`
-	// CapacityMenu lists modular sizes for cflp (capacity in the first
-	// zone, build cost); default: the type's default size.
+	// CapacityMenu lists modular sizes for cflp and capacity (capacity in
+	// the first zone, build cost); default: the type's default size.
 	CapacityMenu []Module `json:"capacity_menu,omitempty"`
-	Region       string   `json:"region,omitempty"`
+	// HandlingTarget is the share of the classes' output a capacity plan
+	// must handle at least build cost; Budget is the other mode.
+	HandlingTarget float64 `json:"handling_target,omitempty"`
+	// ExpansionMenu lists expansions of existing facilities of the plan's
+	// type (capacity added in the first zone, build cost); default for the
+	// capacity problem: the type's default size at 60 % of its new-build
+	// cost. NoExpansions leaves existing facilities as they are.
+	ExpansionMenu []Module `json:"expansion_menu,omitempty"`
+	NoExpansions  bool     `json:"no_expansions,omitempty"`
+	// Priority weights output from rural-revitalization priority areas.
+	Priority *Priority `json:"priority,omitempty"`
+	Region   string    `json:"region,omitempty"`
 	// Candidates: "user" (the candidates layer), "generated" (towns,
 	// central villages and a hexagon grid) or "both" (default).
 	Candidates string `json:"candidates,omitempty"`
@@ -57,6 +68,36 @@ type Request struct {
 	// SubsidyRate estimates the public subsidy share of build cost (0.3).
 	SubsidyRate float64 `json:"subsidy_rate,omitempty"`
 }
+
+// Priority weights producers' output by area: poverty-exit villages or
+// townships, and national or provincial key counties. Weights multiply
+// (a producer in both counts PovertyExit × KeyCounty); 1 is neutral.
+type Priority struct {
+	PovertyExit float64 `json:"poverty_exit,omitempty"`
+	KeyCounty   float64 `json:"key_county,omitempty"`
+}
+
+// Weight is the priority weight of a producer.
+func (p *Priority) Weight(povertyExit, keyCounty bool) float64 {
+	w := 1.0
+	if p == nil {
+		return w
+	}
+	if povertyExit && p.PovertyExit > 0 {
+		w *= p.PovertyExit
+	}
+	if keyCounty && p.KeyCounty > 0 {
+		w *= p.KeyCounty
+	}
+	return w
+}
+
+// Limits on the lists in a request.
+const (
+	maxClasses = 20
+	maxZones   = 5
+	maxMenu    = 20
+)
 
 // Module is one modular size of a capacitated facility.
 type Module struct {
@@ -94,9 +135,29 @@ const (
 // returns ErrInvalid with the reason for a bad request.
 func (r *Request) Normalize(classes map[string][]string) error {
 	r.Problem = strings.TrimSpace(r.Problem)
-	if _, err := locate.ParseProblem(r.Problem); err != nil {
+	spec, err := locate.Lookup(r.Problem)
+	if err != nil {
 		return derrors.Invalid("problem: %v", err)
 	}
+	for _, step := range []func(*Request, map[string][]string, *locate.Spec) error{
+		(*Request).normalizeWhat, (*Request).normalizeZones, (*Request).normalizeMode,
+		(*Request).normalizeSizes, (*Request).normalizeWhere, (*Request).normalizeCosts,
+	} {
+		if err := step(r, classes, spec); err != nil {
+			return err
+		}
+	}
+	if len(r.Name) > 200 {
+		return derrors.Invalid("name: at most 200 characters")
+	}
+	if r.Name == "" {
+		r.Name = fmt.Sprintf("%s: %s %s for %s", r.Problem, r.Tier, strings.ReplaceAll(r.FacilityType, "_", " "), strings.Join(r.ProductClasses, ", "))
+	}
+	return nil
+}
+
+// normalizeWhat checks the facility type, tier and classes.
+func (r *Request) normalizeWhat(classes map[string][]string, _ *locate.Spec) error {
 	if !slices.Contains(layer.FacilityTypes, r.FacilityType) {
 		return derrors.Invalid("facility_type: unknown value %q (want %s)", r.FacilityType, strings.Join(layer.FacilityTypes, "|"))
 	}
@@ -105,6 +166,9 @@ func (r *Request) Normalize(classes map[string][]string) error {
 	}
 	if len(r.ProductClasses) == 0 {
 		return derrors.Invalid("product_classes: name at least one product class")
+	}
+	if len(r.ProductClasses) > maxClasses {
+		return derrors.Invalid("product_classes: at most %d classes, got %d", maxClasses, len(r.ProductClasses))
 	}
 	for _, c := range r.ProductClasses {
 		if _, ok := classes[c]; !ok {
@@ -115,6 +179,14 @@ func (r *Request) Normalize(classes map[string][]string) error {
 			slices.Sort(known)
 			return derrors.Invalid("product_classes: unknown class %q (want %s)", c, strings.Join(known, "|"))
 		}
+	}
+	return nil
+}
+
+// normalizeZones fills and checks the zones the new sites store in.
+func (r *Request) normalizeZones(classes map[string][]string, _ *locate.Spec) error {
+	if len(r.Zones) > maxZones {
+		return derrors.Invalid("zones: at most %d zones, got %d", maxZones, len(r.Zones))
 	}
 	if len(r.Zones) == 0 {
 		for _, c := range r.ProductClasses {
@@ -137,31 +209,64 @@ func (r *Request) Normalize(classes map[string][]string) error {
 			return derrors.Invalid("zones: none of %v can store %s (it needs %s)", r.Zones, c, strings.Join(classes[c], " or "))
 		}
 	}
-	switch r.Problem {
-	case "mclp", "pmedian", "pcenter":
-		if r.P < 1 {
-			return derrors.Invalid("p: %s needs the number of new sites, p ≥ 1", r.Problem)
-		}
-	case "lscp":
-		if r.CoverageTarget == 0 {
-			r.CoverageTarget = 1
-		}
-		if !(r.CoverageTarget > 0 && r.CoverageTarget <= 1) {
-			return derrors.Invalid("coverage_target: want a share in (0, 1], got %v", r.CoverageTarget)
-		}
+	return nil
+}
+
+// normalizeMode checks what the problem needs: p, a coverage target, a
+// budget or a handling target.
+func (r *Request) normalizeMode(_ map[string][]string, spec *locate.Spec) error {
+	if spec.NeedsP && r.P < 1 {
+		return derrors.Invalid("p: %s needs the number of new sites, p ≥ 1", r.Problem)
 	}
 	if r.P < 0 || r.P > 1000 {
 		return derrors.Invalid("p: want 0 to 1000, got %d", r.P)
 	}
-	if !(r.Budget >= 0) || math.IsInf(r.Budget, 0) {
+	if spec.UsesTarget && r.CoverageTarget == 0 {
+		r.CoverageTarget = 1
+	}
+	if spec.UsesTarget && !(r.CoverageTarget > 0 && r.CoverageTarget <= 1) {
+		return derrors.Invalid("coverage_target: want a share in (0, 1], got %v", r.CoverageTarget)
+	}
+	if !(r.Budget >= 0) || math.IsInf(r.Budget, 0) || r.Budget > 1e9 {
 		return derrors.Invalid("budget: want a cost ≥ 0 (10,000 CNY), got %v", r.Budget)
 	}
-	if r.ThresholdMinutes != 0 && !(r.ThresholdMinutes >= 1 && r.ThresholdMinutes <= maxThresholdMin) {
-		return derrors.Invalid("threshold_minutes: want 1 to %d, got %v", maxThresholdMin, r.ThresholdMinutes)
+	if !(r.HandlingTarget >= 0 && r.HandlingTarget <= 1) {
+		return derrors.Invalid("handling_target: want a share in (0, 1], got %v", r.HandlingTarget)
 	}
+	if spec.BudgetOrTarget {
+		switch {
+		case r.Budget > 0 && r.HandlingTarget > 0:
+			return derrors.Invalid("budget and handling_target: give one — budget (10,000 CNY) for the most tonnes handled within it, or handling_target (a share such as 0.6) for the least cost reaching it")
+		case r.Budget == 0 && r.HandlingTarget == 0:
+			return derrors.Invalid("budget or handling_target: %s needs one — budget (10,000 CNY) for the most tonnes handled within it, or handling_target (a share such as 0.6) for the least cost reaching it", r.Problem)
+		}
+	} else if r.HandlingTarget > 0 {
+		return derrors.Invalid("handling_target: only the capacity problem takes a handling target")
+	}
+	return r.Priority.check()
+}
+
+// check validates the priority weights.
+func (p *Priority) check() error {
+	if p == nil {
+		return nil
+	}
+	for name, w := range map[string]float64{"poverty_exit": p.PovertyExit, "key_county": p.KeyCounty} {
+		if w != 0 && !(w >= 0.1 && w <= 10) {
+			return derrors.Invalid("priority.%s: want a weight from 0.1 to 10 (1 is neutral), got %v", name, w)
+		}
+	}
+	return nil
+}
+
+// normalizeSizes fills and checks capacities, modular sizes and expansions.
+func (r *Request) normalizeSizes(_ map[string][]string, spec *locate.Spec) error {
 	def := typeDefaults[r.FacilityType]
 	if len(r.CapacityT) == 0 {
 		r.CapacityT = map[string]float64{r.Zones[0]: def.capacity}
+	}
+	if len(r.CapacityT) > maxZones {
+		return derrors.Invalid("capacity_t: at most %d zones", maxZones)
 	}
 	for z, t := range r.CapacityT {
 		if !slices.Contains(layer.Zones, z) {
@@ -171,14 +276,34 @@ func (r *Request) Normalize(classes map[string][]string) error {
 			return derrors.Invalid("capacity_t.%s: want tonnes ≥ 0, got %v", z, t)
 		}
 	}
-	if len(r.CapacityMenu) == 0 && r.Problem == "cflp" {
+	if len(r.CapacityMenu) == 0 && spec.Menu {
 		r.CapacityMenu = []Module{{CapacityT: r.CapacityT[r.Zones[0]], BuildCost: def.cost}}
 	}
-	for i, m := range r.CapacityMenu {
-		if !(m.CapacityT > 0 && m.CapacityT < 1e8) || !(m.BuildCost >= 0 && m.BuildCost < 1e9) {
-			return derrors.Invalid("capacity_menu[%d]: want capacity_t > 0 and build_cost ≥ 0", i)
+	if len(r.ExpansionMenu) == 0 && spec.Expansions && !r.NoExpansions {
+		r.ExpansionMenu = []Module{{CapacityT: def.capacity, BuildCost: expansionShare * def.cost}}
+	}
+	if r.NoExpansions || !spec.Expansions {
+		r.ExpansionMenu = nil
+	}
+	for name, menu := range map[string][]Module{"capacity_menu": r.CapacityMenu, "expansion_menu": r.ExpansionMenu} {
+		if len(menu) > maxMenu {
+			return derrors.Invalid("%s: at most %d sizes, got %d", name, maxMenu, len(menu))
+		}
+		for i, m := range menu {
+			if !(m.CapacityT > 0 && m.CapacityT < 1e8) || !(m.BuildCost >= 0 && m.BuildCost < 1e9) {
+				return derrors.Invalid("%s[%d]: want capacity_t > 0 and build_cost ≥ 0", name, i)
+			}
 		}
 	}
+	return nil
+}
+
+// expansionShare is a default expansion's cost per tonne as a share of a
+// new build's: the land, access and utilities are there already.
+const expansionShare = 0.6
+
+// normalizeWhere checks the region and the candidate sources.
+func (r *Request) normalizeWhere(_ map[string][]string, _ *locate.Spec) error {
 	if r.Region != "" && !codeOK(r.Region) {
 		return derrors.Invalid("region: %q is not an administrative code", r.Region)
 	}
@@ -195,44 +320,40 @@ func (r *Request) Normalize(classes map[string][]string) error {
 	if !(r.CandidateHexKm >= 0.5 && r.CandidateHexKm <= 50) {
 		return derrors.Invalid("candidate_hex_km: want 0.5 to 50, got %v", r.CandidateHexKm)
 	}
+	return nil
+}
+
+// normalizeCosts fills and checks the time limit, seed and prices.
+func (r *Request) normalizeCosts(_ map[string][]string, _ *locate.Spec) error {
 	if r.TimeLimitS == 0 {
 		r.TimeLimitS = 30
 	}
-	if !(r.TimeLimitS > 0 && r.TimeLimitS <= maxTimeLimit.Seconds()) {
-		return derrors.Invalid("time_limit_s: want 1 to %.0f, got %v", maxTimeLimit.Seconds(), r.TimeLimitS)
+	if !(r.TimeLimitS >= 1 && r.TimeLimitS <= maxTimeLimit.Seconds()) {
+		return derrors.Invalid("time_limit_s: want 1 to %.0f seconds, got %v", maxTimeLimit.Seconds(), r.TimeLimitS)
 	}
 	if r.Seed == 0 {
 		r.Seed = 1
 	}
-	setDefault := func(v *float64, def float64, name string) error {
-		if *v == 0 {
-			*v = def
+	if !(r.ThresholdMinutes == 0 || (r.ThresholdMinutes >= 1 && r.ThresholdMinutes <= maxThresholdMin)) {
+		return derrors.Invalid("threshold_minutes: want 1 to %d, got %v", maxThresholdMin, r.ThresholdMinutes)
+	}
+	for _, c := range []struct {
+		v    *float64
+		def  float64
+		name string
+	}{{&r.TransportCNYPerTKm, 1.0, "transport_cny_per_t_km"}, {&r.SpoilageCNYPerTH, 20, "spoilage_cny_per_t_h"}, {&r.HorizonYears, 10, "horizon_years"}} {
+		if *c.v == 0 {
+			*c.v = c.def
 		}
-		if !(*v >= 0 && *v < 1e6) {
-			return derrors.Invalid("%s: want a number ≥ 0, got %v", name, *v)
+		if !(*c.v >= 0 && *c.v < 1e6) {
+			return derrors.Invalid("%s: want a number ≥ 0, got %v", c.name, *c.v)
 		}
-		return nil
-	}
-	if err := setDefault(&r.TransportCNYPerTKm, 1.0, "transport_cny_per_t_km"); err != nil {
-		return err
-	}
-	if err := setDefault(&r.SpoilageCNYPerTH, 20, "spoilage_cny_per_t_h"); err != nil {
-		return err
-	}
-	if err := setDefault(&r.HorizonYears, 10, "horizon_years"); err != nil {
-		return err
 	}
 	if r.SubsidyRate == 0 {
 		r.SubsidyRate = 0.3
 	}
 	if !(r.SubsidyRate >= 0 && r.SubsidyRate <= 1) {
 		return derrors.Invalid("subsidy_rate: want a share in [0, 1], got %v", r.SubsidyRate)
-	}
-	if len(r.Name) > 200 {
-		return derrors.Invalid("name: at most 200 characters")
-	}
-	if r.Name == "" {
-		r.Name = fmt.Sprintf("%s: %s %s for %s", r.Problem, r.Tier, strings.ReplaceAll(r.FacilityType, "_", " "), strings.Join(r.ProductClasses, ", "))
 	}
 	return nil
 }

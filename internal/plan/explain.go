@@ -1,0 +1,253 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+
+	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/locate"
+)
+
+// place is a chosen candidate (cand ≥ 0) or an expanded facility.
+type place struct{ cand, existing int }
+
+// places lists the chosen candidates then the expanded facilities.
+func (ch *choice) places() []place {
+	var out []place
+	for _, k := range ch.order {
+		out = append(out, place{cand: k, existing: -1})
+	}
+	for _, j := range ch.xorder {
+		out = append(out, place{cand: -1, existing: j})
+	}
+	return out
+}
+
+// sitesOf is the engine sites of a place.
+func (ch *choice) sitesOf(p place) []int {
+	if p.cand >= 0 {
+		return ch.cands[p.cand]
+	}
+	return ch.expand[p.existing]
+}
+
+// explain says why each place was chosen: what it serves, what the plan
+// loses without it, the runner-up and the nearest compatible facility.
+func (in *instance) explain(ctx context.Context, model access.Model, ch *choice, res *locate.Result, out *Result) (map[place]*Explanation, error) {
+	base := in.spec.Evaluate(in.loc, ch.open)
+	expl := map[place]*Explanation{}
+	for _, p := range ch.places() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e := &Explanation{ByClass: map[string]ClassServed{}, MarginalLabel: in.spec.Unit.EN, MarginalLabelZH: in.spec.Unit.ZH}
+		without := slices.Clone(ch.open)
+		for _, j := range ch.sitesOf(p) {
+			without[j] = false
+		}
+		e.MarginalGain = in.spec.Loss(base, in.spec.Evaluate(in.loc, without))
+		if p.cand >= 0 {
+			e.RunnerUp = in.runnerUp(ch.open, ch.cands[p.cand], p.cand, base)
+		} else {
+			e.Expands = in.data.Sites[p.existing].ID
+			e.AddsT = map[string]float64{in.req.Zones[0]: ch.addT[p.existing]}
+		}
+		if in.spec.Network {
+			if err := in.servedByNetwork(ctx, ch, without, e); err != nil {
+				return nil, err
+			}
+		}
+		expl[p] = e
+	}
+	if !in.spec.Network {
+		in.servedByAssignment(ch, res, out, expl)
+	}
+	if err := in.nearestCompatible(ctx, model, ch, expl); err != nil {
+		return nil, err
+	}
+	return expl, nil
+}
+
+// servedByAssignment counts what each chosen candidate serves from the
+// engine's assignment.
+func (in *instance) servedByAssignment(ch *choice, res *locate.Result, out *Result, expl map[place]*Explanation) {
+	siteOf := map[int]int{}
+	for k, js := range ch.cands {
+		for _, j := range js {
+			siteOf[j] = k
+		}
+	}
+	for i, j := range res.Assign {
+		k, ok := siteOf[int(j)]
+		if j < 0 || !ok {
+			continue
+		}
+		p := in.data.Producers[in.demand[i]]
+		e := expl[place{cand: k, existing: -1}]
+		e.ServesT += p.Output
+		e.ServesProducers++
+		cs := e.ByClass[p.Class]
+		cs.T += p.Output
+		cs.Producers++
+		e.ByClass[p.Class] = cs
+		out.Assigned = append(out.Assigned, Assignment{Producer: p.ID, Site: in.cands[k].ID, Minutes: in.arcMinutes(i, int(j))})
+	}
+}
+
+// servedByNetwork counts, for a capacity plan, the producers of the
+// plan's classes whose handled tonnes depend on the place: handled with
+// the plan less handled without it.
+func (in *instance) servedByNetwork(ctx context.Context, ch *choice, without []bool, e *Explanation) error {
+	cm := in.loc.Capacity
+	with, err := cm.Evaluate(ctx, in.loc, ch.open)
+	if err != nil {
+		return err
+	}
+	wo, err := cm.Evaluate(ctx, in.loc, without)
+	if err != nil {
+		return err
+	}
+	for i := range with.Assign.Handled {
+		d := 0.0
+		for m := 0; m < 12; m++ {
+			d += with.Assign.Handled[i][m] - wo.Assign.Handled[i][m]
+		}
+		t := d * cm.Tonnes[i]
+		if t <= 1e-6 {
+			continue
+		}
+		p := in.data.Producers[i]
+		e.ServesT += t
+		e.ServesProducers++
+		cs := e.ByClass[p.Class]
+		cs.T += t
+		cs.Producers++
+		e.ByClass[p.Class] = cs
+	}
+	return nil
+}
+
+// arcMinutes returns the travel minutes of demand i to site j (-1 when
+// arc costs are money).
+func (in *instance) arcMinutes(i, j int) float64 {
+	if in.spec.Money {
+		return -1
+	}
+	sites, costs := in.loc.Costs.Row(i)
+	for k, s := range sites {
+		if int(s) == j {
+			return math.Round(costs[k]*10) / 10
+		}
+	}
+	return -1
+}
+
+// runnerUp tries the 25 unopened candidates nearest to candidate k in its
+// place (same module) and returns the best.
+func (in *instance) runnerUp(open []bool, sites []int, k int, base float64) *Neighbour {
+	type near struct {
+		j int
+		m float64
+	}
+	at := orb.Point{in.cands[k].At.Lon, in.cands[k].At.Lat}
+	var ns []near
+	for j, r := range in.refs {
+		if r.cand < 0 || r.cand == k || open[j] || (len(sites) > 0 && in.refs[sites[0]].module != r.module) {
+			continue
+		}
+		c := in.cands[r.cand].At
+		ns = append(ns, near{j, geo.Distance(at, orb.Point{c.Lon, c.Lat})})
+	}
+	sort.Slice(ns, func(a, b int) bool { return ns[a].m < ns[b].m || (ns[a].m == ns[b].m && ns[a].j < ns[b].j) })
+	ns = ns[:min(len(ns), 25)]
+	trial := slices.Clone(open)
+	for _, j := range sites {
+		trial[j] = false
+	}
+	var best *Neighbour
+	bestLoss := math.Inf(1)
+	for _, n := range ns {
+		trial[n.j] = true
+		l := in.spec.Loss(base, in.spec.Evaluate(in.loc, trial))
+		trial[n.j] = false
+		if l < bestLoss {
+			bestLoss = l
+			c := in.cands[in.refs[n.j].cand]
+			best = &Neighbour{ID: c.ID, Name: c.Name, Loss: math.Round(l*100) / 100}
+		}
+	}
+	return best
+}
+
+// nearestCompatible finds each new site's nearest existing facility that
+// takes one of the plan's classes and has capacity for it.
+func (in *instance) nearestCompatible(ctx context.Context, model access.Model, ch *choice, expl map[place]*Explanation) error {
+	d := in.data
+	var to []access.Point
+	var ids []int
+	for j := range d.Sites {
+		for _, c := range in.req.ProductClasses {
+			if d.Sites[j].Accepts(d.Classes[c]) {
+				to, ids = append(to, d.Sites[j].At), append(ids, j)
+				break
+			}
+		}
+	}
+	if len(to) == 0 || len(ch.order) == 0 {
+		return nil
+	}
+	from := make([]access.Point, len(ch.order))
+	reach := make([]float64, len(ch.order))
+	for i, k := range ch.order {
+		from[i], reach[i] = in.cands[k].At, 24*60
+	}
+	pairs, err := model.Pairs(ctx, from, to, reach)
+	if err != nil {
+		return err
+	}
+	for _, p := range pairs {
+		e := expl[place{cand: ch.order[p.From], existing: -1}]
+		if e.NearestExisting == nil { // pairs are nearest first
+			s := d.Sites[ids[p.To]]
+			e.NearestExisting = &Neighbour{ID: s.ID, Name: s.Name, Minutes: math.Round(p.Minutes*10) / 10}
+		}
+	}
+	return nil
+}
+
+// summaries writes the explanation's one-line summary in both languages.
+func summaries(name string, e *Explanation) (en, zh string) {
+	main, mainT := "", 0.0
+	for cl, s := range e.ByClass {
+		if s.T > mainT || (s.T == mainT && cl < main) {
+			main, mainT = cl, s.T
+		}
+	}
+	en = fmt.Sprintf("%s serves %d producers, %.0f t/yr", name, e.ServesProducers, e.ServesT)
+	zh = fmt.Sprintf("%s 服务 %d 个经营主体，年 %.0f 吨", name, e.ServesProducers, e.ServesT)
+	if main != "" {
+		en += fmt.Sprintf(" (mostly %s, %.0f t)", main, mainT)
+		zh += fmt.Sprintf("（主要为 %s，%.0f 吨）", main, mainT)
+	}
+	en += fmt.Sprintf("; without it the plan loses %.0f %s", e.MarginalGain, e.MarginalLabel)
+	zh += fmt.Sprintf("；去掉它方案将损失 %.0f %s", e.MarginalGain, e.MarginalLabelZH)
+	if e.Expands != "" {
+		en += fmt.Sprintf("; it expands existing facility %s", e.Expands)
+		zh += fmt.Sprintf("；为现有设施 %s 改扩建", e.Expands)
+	}
+	if e.NearestExisting != nil {
+		en += fmt.Sprintf("; the nearest compatible facility, %s, is %.0f min away", e.NearestExisting.Name, e.NearestExisting.Minutes)
+		zh += fmt.Sprintf("；最近的同类可用设施 %s 距此 %.0f 分钟", e.NearestExisting.Name, e.NearestExisting.Minutes)
+	}
+	if e.RunnerUp != nil {
+		en += fmt.Sprintf("; the next best site, %s, would be %.0f worse", e.RunnerUp.Name, e.RunnerUp.Loss)
+		zh += fmt.Sprintf("；次优选址 %s 将差 %.0f", e.RunnerUp.Name, e.RunnerUp.Loss)
+	}
+	return en, zh
+}

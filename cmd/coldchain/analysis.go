@@ -264,13 +264,18 @@ the tier. The plan is stored; its result states the proven gap.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&req.Problem, "problem", "mclp", "mclp, lscp, pmedian, pcenter or cflp")
+	f.StringVar(&req.Problem, "problem", "mclp", problemNames())
 	f.StringVar(&req.FacilityType, "type", "precooling", "facility type to add")
 	f.StringVar(&req.Tier, "tier", "field", "tier of the new facilities")
 	f.StringSliceVar(&req.ProductClasses, "classes", nil, "product classes the new facilities serve")
 	f.StringSliceVar(&req.Zones, "zones", nil, "temperature zones of the new facilities (default: the classes')")
 	f.IntVar(&req.P, "p", 0, "number of new sites")
-	f.Float64Var(&req.Budget, "budget", 0, "cap on build cost (10,000 CNY)")
+	f.Float64Var(&req.Budget, "budget", 0, "cap on build cost (10,000 CNY); capacity: the most tonnes handled within it")
+	f.Float64Var(&req.HandlingTarget, "handling-target", 0, "capacity: least build cost to handle this share of the output (e.g. 0.6)")
+	f.Var(menuFlag{&req.CapacityMenu}, "capacity-menu", "modular sizes of new sites, T:COST,... (tonnes in the first zone : 10,000 CNY)")
+	f.Var(menuFlag{&req.ExpansionMenu}, "expansion-menu", "capacity: expansions of existing facilities of the type, T:COST,...")
+	f.BoolVar(&req.NoExpansions, "no-expansions", false, "capacity: do not consider expanding existing facilities")
+	f.Var(priorityFlag{&req.Priority}, "priority", "weights of priority areas, e.g. poverty_exit=2,key_county=1.5")
 	f.Float64Var(&req.CoverageTarget, "coverage-target", 0, "lscp: share of output to cover (default 1)")
 	f.Float64Var(&req.ThresholdMinutes, "threshold", 0, "coverage threshold in minutes (default: each class's)")
 	f.StringVar(&req.Region, "region", "", "administrative code of the region (default: everything)")
@@ -287,6 +292,8 @@ the tier. The plan is stored; its result states the proven gap.`,
 // planFlags maps a plan request's field names to the plan command's flags,
 // so that a message about a field names the flag to fix.
 var planFlags = map[string]string{
+	"handling_target": "--handling-target", "capacity_menu": "--capacity-menu", "expansion_menu": "--expansion-menu",
+	"priority.poverty_exit": "--priority", "priority.key_county": "--priority",
 	"product_classes": "--classes", "facility_type": "--type", "tier": "--tier", "problem": "--problem",
 	"zones": "--zones", "p": "--p", "budget": "--budget", "coverage_target": "--coverage-target",
 	"threshold_minutes": "--threshold", "region": "--region", "candidates": "--candidates",

@@ -52,6 +52,8 @@ type Site struct {
 	At                           access.Point
 	BuildCost                    float64
 	Proposed                     bool // a plan's new site
+	// Expands names the facility a planned expansion enlarges.
+	Expands string
 }
 
 // AcceptsClass reports whether s's class list takes class code (an empty
@@ -200,7 +202,8 @@ func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) erro
 		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(geom) = 'MULTIPOLYGON')
 		SELECT id, name, facility_type, tier, status,
 		       capacity_frozen_t, capacity_chilled_t, capacity_ca_t, capacity_cool_t, capacity_ambient_t,
-		       product_classes, coalesce(build_cost, 0), ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))
+		       product_classes, coalesce(build_cost, 0), ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),
+		       coalesce(expands, '')
 		  FROM facility
 		 WHERE status = ANY($2)
 		   AND ($1 = '' OR NOT EXISTS (SELECT 1 FROM ext WHERE g IS NOT NULL)
@@ -211,8 +214,10 @@ func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) erro
 	}
 	var s Site
 	var caps [5]float64
+	var expands string
+	var expansions []Site
 	_, err = pgx.ForEachRow(rows, []any{&s.ID, &s.Name, &s.Type, &s.Tier, &s.Status,
-		&caps[0], &caps[1], &caps[2], &caps[3], &caps[4], &s.Classes, &s.BuildCost, &s.At.Lon, &s.At.Lat}, func() error {
+		&caps[0], &caps[1], &caps[2], &caps[3], &caps[4], &s.Classes, &s.BuildCost, &s.At.Lon, &s.At.Lat, &expands}, func() error {
 		ss := s
 		ss.Classes = slices.Clone(s.Classes)
 		ss.Capacity = map[string]float64{}
@@ -221,8 +226,41 @@ func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) erro
 				ss.Capacity[z] = caps[i]
 			}
 		}
+		if expands != "" {
+			ss.Expands = expands
+			expansions = append(expansions, ss)
+			return nil
+		}
 		d.Sites = append(d.Sites, ss)
 		return nil
 	})
-	return postgres.Translate(err, "facilities")
+	if err != nil {
+		return postgres.Translate(err, "facilities")
+	}
+	d.addExpansions(expansions)
+	return nil
+}
+
+// addExpansions adds planned expansions' capacity to the facilities they
+// enlarge (when those are loaded), so that an expansion counts exactly as
+// a larger store; an expansion of a facility outside the data is left out.
+func (d *Data) addExpansions(xs []Site) {
+	at := map[string]int{}
+	for j, s := range d.Sites {
+		at[s.ID] = j
+	}
+	for _, x := range xs {
+		j, ok := at[x.Expands]
+		if !ok {
+			continue
+		}
+		caps := make(map[string]float64, len(d.Sites[j].Capacity)+len(x.Capacity))
+		for z, t := range d.Sites[j].Capacity {
+			caps[z] = t
+		}
+		for z, t := range x.Capacity {
+			caps[z] += t
+		}
+		d.Sites[j].Capacity = caps
+	}
 }

@@ -15,8 +15,12 @@ type flowNet struct {
 
 const flowEps = 1e-9
 
-func newFlowNet(n int) *flowNet {
-	g := &flowNet{head: make([]int32, n), level: make([]int32, n), iter: make([]int32, n)}
+func newFlowNet(n int) *flowNet { return newFlowNetCap(n, 0) }
+
+// newFlowNetCap makes a network of n vertices with room for edges edges.
+func newFlowNetCap(n, edges int) *flowNet {
+	g := &flowNet{head: make([]int32, n), level: make([]int32, n), iter: make([]int32, n),
+		next: make([]int32, 0, 2*edges), to: make([]int32, 0, 2*edges), cap: make([]float64, 0, 2*edges)}
 	for i := range g.head {
 		g.head[i] = -1
 	}
@@ -31,6 +35,12 @@ func (g *flowNet) addEdge(u, v int, c float64) int {
 	g.next = append(g.next, g.head[u], g.head[v])
 	g.head[u], g.head[v] = int32(e), int32(e+1)
 	return e
+}
+
+// push sends x along edge e.
+func (g *flowNet) push(e int, x float64) {
+	g.cap[e] -= x
+	g.cap[e^1] += x
 }
 
 // flow returns the flow on edge e (the residual of its reverse).

@@ -98,27 +98,39 @@ type Assignment struct {
 // when nil), nearest band first. The total handled each month is the
 // maximum flow; within it, scarce capacity goes to the nearest producers.
 func (n *Network) Assign(ctx context.Context, cap []float64) (*Assignment, error) {
+	return n.AssignMonths(ctx, cap, AllMonths)
+}
+
+// AllMonths selects every month.
+var AllMonths = [12]bool{true, true, true, true, true, true, true, true, true, true, true, true}
+
+// AssignMonths is Assign for the selected months only (the others stay 0):
+// months are independent, so a caller that needs some demands' figures
+// may skip the months in which they hold no stock.
+func (n *Network) AssignMonths(ctx context.Context, cap []float64, months [12]bool) (*Assignment, error) {
 	if cap == nil {
 		cap = n.Cap
 	}
 	a := &Assignment{Handled: make([][12]float64, n.Len()), NodeUsed: make([][12]float64, len(cap))}
 	var wg sync.WaitGroup
-	months := make(chan int, 12)
+	todo := make(chan int, 12)
 	for m := 0; m < 12; m++ {
-		months <- m
+		if months[m] {
+			todo <- m
+		}
 	}
-	close(months)
+	close(todo)
 	band := n.bands(cap)
 	workers := min(runtime.GOMAXPROCS(0), 12)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for m := range months {
+			for m := range todo {
 				if ctx.Err() != nil {
 					return
 				}
-				n.month(m, cap, band, a)
+				n.assignMonth(m, cap, band, a)
 			}
 		}()
 	}
@@ -127,57 +139,4 @@ func (n *Network) Assign(ctx context.Context, cap []float64) (*Assignment, error
 		return nil, err
 	}
 	return a, nil
-}
-
-// month runs one month's banded max-flow and records it in a (each month
-// writes only its own column, so months may run concurrently).
-func (n *Network) month(m int, cap []float64, band []int, a *Assignment) {
-	nd := n.Len()
-	src, sink := nd+len(cap), nd+len(cap)+1
-	g := newFlowNet(nd + len(cap) + 2)
-	used := make([]bool, len(cap))
-	for i := 0; i < nd; i++ {
-		if n.Stock[i][m] <= 0 {
-			continue
-		}
-		for _, k := range n.Arcs(i) {
-			if cap[k] > 0 {
-				g.addEdge(i, nd+int(k), math.Inf(1))
-				used[k] = true
-			}
-		}
-	}
-	out := make([]int, len(cap))
-	for k := range cap {
-		out[k] = -1
-		if used[k] {
-			out[k] = g.addEdge(nd+k, sink, cap[k])
-		}
-	}
-	in := make([]int, nd)
-	for i := range in {
-		in[i] = -1
-	}
-	for b := 0; b <= len(Bands); b++ {
-		added := false
-		for i := 0; i < nd; i++ {
-			if band[i] == b && n.Stock[i][m] > 0 {
-				in[i] = g.addEdge(src, i, n.Stock[i][m])
-				added = true
-			}
-		}
-		if added {
-			g.maxFlow(src, sink)
-		}
-	}
-	for i, e := range in {
-		if e >= 0 {
-			a.Handled[i][m] = g.flow(e)
-		}
-	}
-	for k, e := range out {
-		if e >= 0 {
-			a.NodeUsed[k][m] = g.flow(e)
-		}
-	}
 }

@@ -30,6 +30,8 @@ type CapacityModel struct {
 	// Group puts options that exclude each other (modular sizes at one
 	// place) in one group; -1 for none.
 	Group []int32
+	// months caches the months in which demands that count hold stock.
+	months *[12]bool
 	// Target, when > 0, asks for the least build cost reaching this many
 	// tonnes handled (plain); otherwise Params.Budget caps the build cost
 	// and the weighted tonnes handled are maximised.
@@ -104,8 +106,10 @@ func (m *CapacityModel) capacities(open []bool) []float64 {
 }
 
 // Evaluate measures the open options exactly as the handling measure does.
+// Only the months in which counted demands hold stock are assigned (the
+// others cannot change the objective); Assign's other months stay 0.
 func (m *CapacityModel) Evaluate(ctx context.Context, in *Instance, open []bool) (*CapacityValue, error) {
-	a, err := m.Net.Assign(ctx, m.capacities(open))
+	a, err := m.Net.AssignMonths(ctx, m.capacities(open), m.activeMonths())
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +128,22 @@ func (m *CapacityModel) Evaluate(ctx context.Context, in *Instance, open []bool)
 		}
 	}
 	return v, nil
+}
+
+// activeMonths are the months in which a demand with a value holds stock.
+func (m *CapacityModel) activeMonths() [12]bool {
+	if m.months == nil {
+		var mo [12]bool
+		for i, st := range m.Net.Stock {
+			if m.Value[i] > 0 || m.Tonnes[i] > 0 {
+				for k, s := range st {
+					mo[k] = mo[k] || s > 0
+				}
+			}
+		}
+		m.months = &mo
+	}
+	return *m.months
 }
 
 // evalCapacity is the registry's Evaluate: the weighted tonnes handled.

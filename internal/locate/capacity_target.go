@@ -85,6 +85,20 @@ func (sv *capSolver) tighten(st *capState, bound float64, reached func(*capState
 	return st, nil
 }
 
+// Best measures the instance with every option built at its largest size:
+// the most that any plan can handle.
+func (m *CapacityModel) Best(ctx context.Context, in *Instance) (*CapacityValue, error) {
+	if err := m.check(in); err != nil {
+		return nil, err
+	}
+	sv := &capSolver{in: in, m: m, clock: &capClock{ctx: ctx}}
+	st, err := sv.fullState()
+	if err != nil {
+		return nil, err
+	}
+	return st.val, nil
+}
+
 // fullState opens every usable option, the largest of each group.
 func (sv *capSolver) fullState() (*capState, error) {
 	st := sv.emptyState()

@@ -42,19 +42,23 @@ func (r siteRef) alwaysOpen() bool { return r.existing >= 0 && !r.expansion }
 
 // instance is a plan's location instance and what it was built from.
 type instance struct {
-	req         *Request
-	spec        *locate.Spec
-	data        *coverage.Data
-	net         *coverage.Network // capacity: the handling network with candidates
-	demand      []int             // engine demand i -> data.Producers index
-	refs        []siteRef
-	cands       []candidate
-	loc         *locate.Instance
-	excluded    int     // candidates dropped for exclusion zones or land use
-	unreachable int     // producers with no site within reach
-	unreachT    float64 // their output
-	totalT      float64 // output of every producer the plan serves
-	travel      string
+	req          *Request
+	spec         *locate.Spec
+	data         *coverage.Data
+	net          *coverage.Network // capacity: the handling network with candidates
+	demand       []int             // engine demand i -> data.Producers index
+	share        []float64         // engine demand i's share of its producer (large producers come in parts)
+	penalty      []float64         // cost of leaving engine demand i unserved (when some must be)
+	unservedSite int               // engine site standing for "unserved", or 0 when none
+	short        float64           // peak stock beyond every site's capacity
+	refs         []siteRef
+	cands        []candidate
+	loc          *locate.Instance
+	excluded     int     // candidates dropped for exclusion zones or land use
+	unreachable  int     // producers with no site within reach
+	unreachT     float64 // their output
+	totalT       float64 // output of every producer the plan serves
+	travel       string
 }
 
 // build reads the data and builds the engine instance. Problems a planner
@@ -106,6 +110,18 @@ func build(ctx context.Context, pool *pgxpool.Pool, model access.Model, req *Req
 		return nil, err
 	}
 	return in, nil
+}
+
+// largestModule is the largest capacity one new site module has.
+func (in *instance) largestModule() float64 {
+	t := 0.0
+	for _, m := range in.req.CapacityMenu {
+		t = math.Max(t, m.CapacityT)
+	}
+	if t == 0 {
+		return math.Inf(1)
+	}
+	return t
 }
 
 // planClass reports whether class code is one of the plan's.
@@ -337,18 +353,27 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 		} else if !in.spec.UsesTarget {
 			w *= req.Priority.Weight(p.PovertyExit, p.KeyCounty)
 		}
-		in.demand = append(in.demand, i)
-		loc.Demand = append(loc.Demand, locate.Demand{ID: p.ID, X: p.At.Lon, Y: p.At.Lat, Weight: w, Radius: c.ThresholdMinutes})
-		for _, pr := range rows[i] {
-			cost := pr.Minutes
-			if in.spec.Money {
-				// Yearly transport and spoilage on the way, over the horizon, in 10,000 CNY.
-				cost = req.HorizonYears * p.Output * (req.TransportCNYPerTKm*pr.Km + req.SpoilageCNYPerTH*pr.Minutes/60) / 1e4
-			}
-			loc.Costs.Site = append(loc.Costs.Site, pr.To)
-			loc.Costs.Cost = append(loc.Costs.Cost, cost)
+		// A producer larger than the largest size is served in equal parts,
+		// each by one site (single sourcing per part).
+		parts := 1
+		if in.spec.Money {
+			parts = max(1, int(math.Ceil(w/in.largestModule()-1e-9)))
 		}
-		loc.Costs.Start = append(loc.Costs.Start, len(loc.Costs.Site))
+		for part := 0; part < parts; part++ {
+			in.demand = append(in.demand, i)
+			in.share = append(in.share, 1/float64(parts))
+			loc.Demand = append(loc.Demand, locate.Demand{ID: p.ID, X: p.At.Lon, Y: p.At.Lat, Weight: w / float64(parts), Radius: c.ThresholdMinutes})
+			for _, pr := range rows[i] {
+				cost := pr.Minutes
+				if in.spec.Money {
+					// Yearly transport and spoilage on the way, over the horizon, in 10,000 CNY.
+					cost = req.HorizonYears * p.Output / float64(parts) * (req.TransportCNYPerTKm*pr.Km + req.SpoilageCNYPerTH*pr.Minutes/60) / 1e4
+				}
+				loc.Costs.Site = append(loc.Costs.Site, pr.To)
+				loc.Costs.Cost = append(loc.Costs.Cost, cost)
+			}
+			loc.Costs.Start = append(loc.Costs.Start, len(loc.Costs.Site))
+		}
 	}
 	if len(loc.Demand) == 0 {
 		return derrors.Invalid("no producer of %s can reach any site within %.0f minutes", strings.Join(req.ProductClasses, ", "), horizon)
@@ -362,6 +387,10 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 		}
 	}
 	in.loc = loc
+	if err := in.checkBudget(); err != nil {
+		return err
+	}
+	in.addUnserved()
 	return nil
 }
 

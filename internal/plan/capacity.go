@@ -53,6 +53,50 @@ func (in *instance) buildNetwork(ctx context.Context, model access.Model) error 
 	}
 	in.weighNetwork(loc, cm)
 	in.net, in.loc = nw, loc
+	return in.checkTarget(ctx)
+}
+
+// checkTarget refuses a handling target that no plan reaches, naming the
+// highest share that can be handled.
+func (in *instance) checkTarget(ctx context.Context) error {
+	cm := in.loc.Capacity
+	if cm.Target <= 0 {
+		return nil
+	}
+	best, err := cm.Best(ctx, in.loc)
+	if err != nil {
+		return err
+	}
+	if best.Tonnes < cm.Target*(1-1e-9) {
+		return in.solveError(ctx, &locate.TargetError{Target: cm.Target, Best: best.Tonnes})
+	}
+	return nil
+}
+
+// checkBudget refuses, for capacitated cost problems, a budget that cannot
+// buy enough capacity for the reachable peak stock even at the cheapest
+// cost per tonne of the menu, naming that least budget.
+func (in *instance) checkBudget() error {
+	if !in.spec.Money || in.req.Budget <= 0 {
+		return nil
+	}
+	need := 0.0
+	for _, d := range in.loc.Demand {
+		need += d.Weight
+	}
+	for _, s := range in.loc.Sites {
+		if s.Status == locate.Existing {
+			need -= s.Capacity
+		}
+	}
+	perT := math.Inf(1)
+	for _, m := range in.req.CapacityMenu {
+		perT = math.Min(perT, m.BuildCost/m.CapacityT)
+	}
+	if least := need * perT; need > 0 && in.req.Budget < least*(1-1e-9) {
+		return derrors.Invalid("budget %.0f (10,000 CNY) cannot serve all %.0f t of reachable output: %.0f t of peak stock has no store, and the cheapest size costs %.3f per tonne, so full service needs a budget of at least %.0f; raise the budget, or use problem capacity for the most tonnes handled within this budget",
+			in.req.Budget, in.totalT-in.unreachT, need, perT, math.Ceil(least))
+	}
 	return nil
 }
 
@@ -136,4 +180,49 @@ func (in *instance) residualCapacity(ctx context.Context, model access.Model) ([
 		}
 	}
 	return out, nil
+}
+
+// addUnserved lets a capacitated cost plan leave output unserved when all
+// existing capacity and every candidate at every size cannot hold the
+// reachable peak stock: an always-open "unserved" site that every demand
+// reaches at a penalty larger than any way of serving it. The plan then
+// serves all it can at least cost and says how much stays unserved.
+func (in *instance) addUnserved() {
+	if !in.spec.Money || in.req.Budget > 0 {
+		return
+	}
+	loc := in.loc
+	need, room := 0.0, 0.0
+	for _, d := range loc.Demand {
+		need += d.Weight
+	}
+	maxFixed := 0.0
+	for _, s := range loc.Sites {
+		room += s.Capacity
+		maxFixed = math.Max(maxFixed, s.FixedCost)
+	}
+	if need <= room {
+		return
+	}
+	j := int32(len(loc.Sites))
+	loc.Sites = append(loc.Sites, locate.Site{ID: "unserved", Status: locate.Existing})
+	in.refs = append(in.refs, siteRef{existing: -1, cand: -1, module: -1, expansion: true})
+	c := loc.Costs
+	var out locate.Costs
+	out.Start = []int{0}
+	for i := range loc.Demand {
+		sites, costs := c.Row(i)
+		worst := 0.0
+		for k := range sites {
+			worst = math.Max(worst, costs[k])
+		}
+		pen := 10 * (worst + maxFixed + 1)
+		out.Site = append(append(out.Site, sites...), j)
+		out.Cost = append(append(out.Cost, costs...), pen)
+		out.Start = append(out.Start, len(out.Site))
+		in.penalty = append(in.penalty, pen)
+	}
+	loc.Costs = out
+	in.unservedSite = int(j)
+	in.short = need - room
 }

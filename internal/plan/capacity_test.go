@@ -206,9 +206,10 @@ func TestCapacityPlanErrors(t *testing.T) {
 	// 220 t, 87.9 %.
 	req.HandlingTarget, req.NoExpansions = 1, true
 	req.CapacityMenu = []plan.Module{{CapacityT: 100, BuildCost: 100}}
-	p, _ := runPlan(t, svc, req)
-	if p.Status != "failed" || !strings.Contains(p.Error, "87.9 %") {
-		t.Errorf("unreachable target: %s %q, want the highest share 87.9 %%", p.Status, p.Error)
+	_, err := svc.Run(ctx, req)
+	var inf *plan.InfeasibleError
+	if !errors.As(err, &inf) || !strings.Contains(err.Error(), "87.9 %") {
+		t.Errorf("unreachable target: %v, want a stored failure naming the highest share 87.9 %%", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -92,5 +93,30 @@ func TestCapacityDemo(t *testing.T) {
 	}
 	if diff := math.Abs(rep.Totals.HandlingRate - r.After.HandlingRate); diff > 0.001 {
 		t.Errorf("coverage with planned facilities: handling %.4f, the plan's after %.4f", rep.Totals.HandlingRate, r.After.HandlingRate)
+	}
+}
+
+// TestCFLPDemo: a capacitated plan for citrus stores never answers a
+// silent 0 sites: existing stores without cool capacity, or full with
+// other classes, do not count as unlimited; a budget below full service
+// names the budget full service needs.
+func TestCFLPDemo(t *testing.T) {
+	_, svc := demo(t)
+	req := plan.Request{Problem: "cflp", FacilityType: "ventilated_store", Tier: "township",
+		ProductClasses: []string{"citrus"}, TimeLimitS: 5}
+	p, r := runPlan(t, svc, req)
+	if p.Status != "done" {
+		t.Fatalf("plan %s: %s", p.Status, p.Error)
+	}
+	t.Logf("cflp: %d sites, build cost %.0f, citrus handling %.1f %% -> %.1f %%, gap %.2f %%",
+		len(siteIDs(t, r)), r.Change.BuildCost, 100*r.Before.HandlingRate, 100*r.After.HandlingRate, r.Gap)
+	if len(siteIDs(t, r)) == 0 || !(r.After.HandlingRate > r.Before.HandlingRate) {
+		t.Errorf("cflp suggests %d sites, handling %v -> %v", len(siteIDs(t, r)), r.Before.HandlingRate, r.After.HandlingRate)
+	}
+	req.Budget = r.Change.BuildCost / 4
+	_, err := svc.Run(context.Background(), req)
+	var inf *plan.InfeasibleError
+	if !errors.As(err, &inf) || !strings.Contains(err.Error(), "full service needs a budget of") {
+		t.Errorf("budget below full service: %v", err)
 	}
 }

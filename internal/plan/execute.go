@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 
@@ -36,6 +37,7 @@ func execute(ctx context.Context, model access.Model, in *instance) (*Result, er
 	}
 	ch := in.choose(res)
 	out := in.newResult(res)
+	in.unservedCost(out, res)
 	before, after, err := in.measure(ctx, model, ch)
 	if err != nil {
 		return nil, err
@@ -49,6 +51,26 @@ func execute(ctx context.Context, model access.Model, in *instance) (*Result, er
 	in.addNotes(out, ch, expl)
 	out.Sites, err = in.siteFeatures(ch, expl)
 	return out, err
+}
+
+// unservedCost takes the penalties of output left unserved out of the
+// objective, so that it is the build and transport cost the planner pays.
+func (in *instance) unservedCost(out *Result, res *locate.Result) {
+	if in.unservedSite == 0 {
+		return
+	}
+	pen, t := 0.0, 0.0
+	for i, j := range res.Assign {
+		if int(j) == in.unservedSite {
+			pen += in.penalty[i]
+			t += in.loc.Demand[i].Weight
+		}
+	}
+	out.Objective -= pen
+	out.Bound = math.Max(0, out.Bound-pen)
+	out.Gap = locate.GapPercent(out.Objective, out.Bound)
+	out.note(fmt.Sprintf("every store and candidate together hold %.0f t less than the peak stock of %v: %.0f t of peak stock is left unserved (the cost and its bound are for serving the rest)", in.short, in.req.ProductClasses, t),
+		fmt.Sprintf("全部现有冷库与候选点的库容比 %v 的高峰库存少 %.0f 吨：%.0f 吨高峰库存无法服务（成本及其下界针对其余部分）", in.req.ProductClasses, in.short, t))
 }
 
 // solveError explains an engine failure in the planner's terms.
@@ -199,4 +221,3 @@ func (in *instance) fillObjective(out *Result, res *locate.Result, after *covera
 	}
 	out.Gap = locate.GapPercent(out.Objective, out.Bound)
 }
-

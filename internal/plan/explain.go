@@ -90,11 +90,14 @@ func (in *instance) servedByAssignment(ch *choice, res *locate.Result, out *Resu
 		}
 		p := in.data.Producers[in.demand[i]]
 		e := expl[place{cand: k, existing: -1}]
-		e.ServesT += p.Output
-		e.ServesProducers++
+		t := p.Output * in.share[i]
+		e.ServesT += t
 		cs := e.ByClass[p.Class]
-		cs.T += p.Output
-		cs.Producers++
+		cs.T += t
+		if i == 0 || in.demand[i-1] != in.demand[i] || res.Assign[i-1] != j {
+			e.ServesProducers++ // a producer served in parts by one site counts once
+			cs.Producers++
+		}
 		e.ByClass[p.Class] = cs
 		out.Assigned = append(out.Assigned, Assignment{Producer: p.ID, Site: in.cands[k].ID, Minutes: in.arcMinutes(i, int(j))})
 	}

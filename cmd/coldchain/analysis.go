@@ -80,7 +80,7 @@ func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
 
 func newCoverageCmd(cfg *config) *cobra.Command {
 	var region, format, out string
-	var classes []string
+	var classes, include []string
 	var month int
 	var hexKm float64
 	var travel travelFlags
@@ -109,7 +109,14 @@ zone and month. --format geojson writes the hexagon gap map.`,
 				return err
 			}
 			defer pool.Close()
-			d, err := coverage.Load(cmd.Context(), pool, coverage.Filter{Region: region, Classes: classes})
+			filter := coverage.Filter{Region: region, Classes: classes}
+			for _, inc := range include {
+				if inc != "planned" {
+					return usageErr("--include: want planned, got %q", inc)
+				}
+				filter.Statuses = []string{"existing", "planned"}
+			}
+			d, err := coverage.Load(cmd.Context(), pool, filter)
 			if err != nil {
 				return err
 			}
@@ -141,6 +148,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 	f := cmd.Flags()
 	f.StringVar(&region, "region", "", "administrative code of the region (default: everything)")
 	f.StringSliceVar(&classes, "class", nil, "product classes to measure (default: all)")
+	f.StringSliceVar(&include, "include", nil, "planned: count planned facilities (adopted plans) as built")
 	f.StringVar(&format, "format", "table", "table, json or geojson (hexagon gap map)")
 	f.IntVar(&month, "month", 0, "geojson: map this month's uncovered output (1-12; default the year's)")
 	f.Float64Var(&hexKm, "hex-km", 2, "geojson: hexagon edge in km")
@@ -286,6 +294,7 @@ the tier. The plan is stored; its result states the proven gap.`,
 	f.StringVar(&req.Name, "name", "", "name of the plan")
 	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
 	travel.bind(cmd)
+	cmd.AddCommand(newPlanAdoptCmd(cfg))
 	return cmd
 }
 

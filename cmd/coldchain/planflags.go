@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/coldchain/coldchain/internal/locate"
 	"github.com/coldchain/coldchain/internal/plan"
 )
@@ -80,3 +82,33 @@ func (f priorityFlag) Set(s string) error {
 }
 
 func (f priorityFlag) Type() string { return "weights" }
+
+// newPlanAdoptCmd is `coldchain plan adopt ID`.
+func newPlanAdoptCmd(cfg *config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "adopt PLAN_ID",
+		Short: "Turn a finished plan's sites into planned facilities",
+		Long: `Adopt a finished plan: its new sites become facilities with status
+planned, and its expansions raise their facility's capacity as planned.
+"coldchain coverage --include planned" then shows the county as the plan
+would leave it. A plan is adopted at most once.`,
+		Example: `  coldchain plan adopt 3f70953e-56bb-4bc7-9a99-d9bc8823b03a
+  coldchain coverage --class citrus --include planned`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pool, err := cfg.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			svc := &plan.Service{Pool: pool}
+			ad, err := svc.Adopt(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "plan %s adopted: %d new planned facilities %v, %d planned expansions %v\n",
+				ad.Plan, len(ad.Facilities), ad.Facilities, len(ad.Expansions), ad.Expansions)
+			return nil
+		},
+	}
+}

@@ -13,10 +13,12 @@ import (
 
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/locate"
 	"github.com/coldchain/coldchain/internal/plan"
 )
 
-// coverageFilter reads region and class from the query.
+// coverageFilter reads region, class and include from the query:
+// include=planned counts planned facilities (adopted plans) as built.
 func coverageFilter(r *http.Request) coverage.Filter {
 	q := r.URL.Query()
 	f := coverage.Filter{Region: strings.TrimSpace(q.Get("region"))}
@@ -25,7 +27,43 @@ func coverageFilter(r *http.Request) coverage.Filter {
 			f.Classes = append(f.Classes, c)
 		}
 	}
+	if includes(r, "planned") {
+		f.Statuses = []string{"existing", "planned"}
+	}
 	return f
+}
+
+// includes reports whether the include query parameter lists what.
+func includes(r *http.Request, what string) bool {
+	for _, v := range strings.Split(r.URL.Query().Get("include"), ",") {
+		if strings.TrimSpace(v) == what {
+			return true
+		}
+	}
+	return false
+}
+
+// problemNames lists the problem registry's names.
+func problemNames() []string {
+	out := make([]string, len(locate.Problems))
+	for i, sp := range locate.Problems {
+		out[i] = string(sp.Name)
+	}
+	return out
+}
+
+// listProblems answers GET /api/v1/problems: the problem registry.
+func (s *Server) listProblems(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]any{"problems": locate.Problems})
+}
+
+// adoptPlan answers POST /api/v1/plans/{id}/adopt.
+func (s *Server) adoptPlan(w http.ResponseWriter, r *http.Request) error {
+	ad, err := s.Plans.Adopt(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, ad)
 }
 
 func (s *Server) measure(r *http.Request) (*coverage.Data, *coverage.Report, error) {
@@ -47,7 +85,7 @@ func (s *Server) coverageReport(w http.ResponseWriter, r *http.Request) error {
 		*coverage.Report
 		Producers []coverage.Access `json:"producers,omitempty"`
 	}{Report: rep}
-	if r.URL.Query().Get("include") == "producers" {
+	if includes(r, "producers") {
 		out.Producers = rep.Producers
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -315,7 +315,7 @@ func sharedSchemas() map[string]any {
 		}),
 		"PlanRequest": object([]string{"problem", "facility_type", "tier", "product_classes"}, map[string]schema{
 			"name":                   str(),
-			"problem":                enum("mclp", "lscp", "pmedian", "pcenter", "cflp"),
+			"problem":                enum(problemNames()...),
 			"facility_type":          enum(layer.FacilityTypes...),
 			"tier":                   enum(layer.Tiers...),
 			"product_classes":        arrayOf(str()),
@@ -326,6 +326,10 @@ func sharedSchemas() map[string]any {
 			"threshold_minutes":      number(),
 			"capacity_t":             schema{"type": "object", "additionalProperties": number()},
 			"capacity_menu":          arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})),
+			"handling_target":        number(),
+			"expansion_menu":         arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})),
+			"no_expansions":          schema{"type": "boolean"},
+			"priority":               object(nil, map[string]schema{"poverty_exit": number(), "key_county": number()}),
 			"region":                 str(),
 			"candidates":             enum("user", "generated", "both"),
 			"candidate_hex_km":       number(),
@@ -461,7 +465,7 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 		queryParam("class", "product classes, comma-separated", str()),
 	}
 	d.add("GET", "/api/v1/coverage", apiOp{Summary: "Coverage measures of a region", Tags: []string{"analysis"},
-		Parameters: append(area, queryParam("include", "producers: add each producer's access", enum("producers"))),
+		Parameters: append(area, queryParam("include", "comma-separated: producers adds each producer's access; planned counts planned facilities (adopted plans) as built", str())),
 		Problems:   []int{400},
 		Responses:  ok("200", "Access, coverage, handling rates and gap tables", "application/json", anyObject("the coverage report"))})
 	d.add("GET", "/api/v1/gaps", apiOp{Summary: "Hexagon map of uncovered output", Tags: []string{"analysis"},
@@ -489,6 +493,11 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 	d.add("POST", "/api/v1/plans/{id}/cancel", apiOp{Summary: "Cancel a queued or running plan", Tags: []string{"plans"}, Role: RolePlanner,
 		Parameters: []apiParam{planID}, Problems: []int{404, 409},
 		Responses: ok("202", "Cancelling", "application/json", object(nil, map[string]schema{"status": str()}))})
+	d.add("POST", "/api/v1/plans/{id}/adopt", apiOp{Summary: "Adopt a plan: its sites become planned facilities (expansions raise their facility's capacity as planned)", Tags: []string{"plans"}, Role: RolePlanner,
+		Parameters: []apiParam{planID}, Problems: []int{404, 409},
+		Responses: ok("201", "The facilities added", "application/json", object(nil, map[string]schema{"plan": str(), "facilities": arrayOf(str()), "expansions": arrayOf(str())}))})
+	d.add("GET", "/api/v1/problems", apiOp{Summary: "The location problems plans can solve, with what each needs and its labels in English and Chinese", Tags: []string{"plans"},
+		Responses: ok("200", "The problem registry", "application/json", object(nil, map[string]schema{"problems": arrayOf(anyObject("a problem"))}))})
 	d.add("GET", "/api/v1/plans/{id}/export.geojson", apiOp{Summary: "A plan's sites as GeoJSON", Tags: []string{"plans"},
 		Parameters: []apiParam{planID}, Problems: []int{404},
 		Responses: ok("200", "The sites", geojson, ref("FeatureCollection"))})

@@ -112,6 +112,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/plans", s.handle(s.listPlans))
 		r.Get("/plans/{id}", s.handle(s.getPlan))
 		r.With(s.require(RolePlanner)).Post("/plans/{id}/cancel", s.handle(s.cancelPlan))
+		r.With(s.require(RolePlanner)).Post("/plans/{id}/adopt", s.handle(s.adoptPlan))
+		r.Get("/problems", s.handle(s.listProblems))
 		r.Get("/plans/{id}/export.geojson", s.handle(s.exportPlan("geojson")))
 		r.Get("/plans/{id}/export.csv", s.handle(s.exportPlan("csv")))
 		s.parkRoutes(r)

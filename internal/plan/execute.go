@@ -150,6 +150,10 @@ func (in *instance) choose(res *locate.Result) *choice {
 func (in *instance) newResult(res *locate.Result) *Result {
 	out := &Result{Problem: in.req.Problem, ObjectiveLabel: in.spec.Objective.EN, ObjectiveLabelZH: in.spec.Objective.ZH,
 		Objective: res.Objective, Bound: res.Bound, Gap: res.Gap, Seconds: res.Seconds, Iterations: res.Iterations}
+	if in.req.Priority != nil && !in.spec.Money && !in.spec.UsesTarget {
+		out.ObjectiveLabel = "priority-weighted " + out.ObjectiveLabel
+		out.ObjectiveLabelZH = "按优先区域加权的" + out.ObjectiveLabelZH
+	}
 	if in.spec.BudgetOrTarget {
 		out.Mode = "budget"
 		if in.req.HandlingTarget > 0 && in.spec.TargetObjective != nil {

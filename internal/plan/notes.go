@@ -64,6 +64,10 @@ func (in *instance) gapNotes(out *Result) {
 		out.note(fmt.Sprintf("%s%.0f t/yr (%.1f %%) of the output of %s stays %s after the plan", proven, out.UnservedT, 100*out.UnservedT/out.After.OutputT, strings.Join(in.req.ProductClasses, ", "), what),
 			fmt.Sprintf("%s方案实施后 %s 仍有 %.0f 吨/年（%.1f%%）%s", provenZH, strings.Join(in.req.ProductClasses, "、"), out.UnservedT, 100*out.UnservedT/out.After.OutputT, whatZH))
 	}
+	if in.spec.Network && out.Mode == "budget" && out.Gap > 5 {
+		out.note("the proven bound lets the plan's classes take shared stores ahead of nearer producers of other classes, which the measure never does: the true distance from the optimum is usually far smaller than the gap",
+			"证明的上界假设本方案品类可优先占用与其他品类共用的冷库（实际测算按就近原则分配），因此与最优解的真实差距通常远小于该差距值")
+	}
 	if out.Mode == "budget" {
 		out.note(fmt.Sprintf("build cost %.0f of the budget %.0f (10,000 CNY)", out.Change.BuildCost, in.req.Budget),
 			fmt.Sprintf("建设成本 %.0f 万元（预算 %.0f 万元）", out.Change.BuildCost, in.req.Budget))

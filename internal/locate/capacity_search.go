@@ -3,7 +3,6 @@ package locate
 import (
 	"context"
 	"math"
-	"sort"
 )
 
 // lazyPick returns the option whose gain per cost is best, evaluating
@@ -84,6 +83,9 @@ func (sv *capSolver) maximise(ctx context.Context) (*Result, error) {
 	}
 	bound := math.Max(u0+sv.knapsackBound(budget), sv.base.Weighted)
 	weighted := func(v *CapacityValue) float64 { return v.Weighted }
+	if err := sv.singles(weighted); err != nil {
+		return nil, err
+	}
 	st, err := sv.bestWithin(budget, weighted, bound)
 	if err != nil {
 		return nil, err
@@ -92,12 +94,12 @@ func (sv *capSolver) maximise(ctx context.Context) (*Result, error) {
 }
 
 // bestWithin searches the options within budget for the largest value:
-// lazy greedy, the best single option, then swaps. sv.gain must hold
-// gain bounds for the same value.
+// lazy greedy, the best single option, then swaps. sv.single must hold
+// the options' single gains for the same value.
 func (sv *capSolver) bestWithin(budget float64, value func(*CapacityValue) float64, bound float64) (*capState, error) {
 	gain := func(from, to *CapacityValue) float64 { return value(to) - value(from) }
 	never := func(*capState) bool { return false }
-	st, err := sv.greedy(sv.emptyState(), budget, append([]float64(nil), sv.gain...), gain, never)
+	st, err := sv.greedy(sv.emptyState(), budget, append([]float64(nil), sv.single...), gain, never)
 	if err != nil {
 		return nil, err
 	}
@@ -110,31 +112,21 @@ func (sv *capSolver) bestWithin(budget float64, value func(*CapacityValue) float
 	return sv.swaps(st, budget, better, func(st *capState) bool { return GapPercent(value(st.val), bound) < 1e-6 })
 }
 
-// bestSingle returns the best state with one option within budget among
-// the options with the largest gain bounds (nil if none fits).
+// bestSingle returns the state with the one option of largest single
+// gain within budget (nil if none fits or gains).
 func (sv *capSolver) bestSingle(budget float64, value func(*CapacityValue) float64) (*capState, error) {
-	idx := make([]int, 0, len(sv.gain))
-	for j := range sv.gain {
-		if sv.usable(j) && sv.cost(j) <= budget && sv.gain[j] > 0 {
-			idx = append(idx, j)
+	best := -1
+	for j, g := range sv.single {
+		if sv.usable(j) && sv.cost(j) <= budget && g > 0 && (best < 0 || g > sv.single[best]) {
+			best = j
 		}
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return sv.gain[idx[a]] > sv.gain[idx[b]] })
-	var best *capState
-	for k, j := range idx {
-		if k >= swapWidth || sv.clock.done() || (best != nil && sv.gain[j] <= value(best.val)-value(sv.base)) {
-			break
-		}
-		st := sv.emptyState()
-		sv.toggle(st, j, true)
-		if err := sv.eval(st); err != nil {
-			return nil, err
-		}
-		if best == nil || value(st.val) > value(best.val) {
-			best = st
-		}
+	if best < 0 {
+		return nil, nil
 	}
-	return best, nil
+	st := sv.emptyState()
+	sv.toggle(st, best, true)
+	return st, sv.eval(st)
 }
 
 // swapWidth is how many closed options, best gain bound per cost first,
@@ -145,7 +137,7 @@ const swapWidth = 24
 // adding one) within the budget, first improvement, until no move
 // improves, the clock runs out or proven(st) says it is optimal.
 func (sv *capSolver) swaps(st *capState, budget float64, better func(a, b *capState) bool, proven func(*capState) bool) (*capState, error) {
-	order := sv.byRatio()
+	order := sv.byRatio(sv.single)
 	rng := sv.rng()
 	for improved := true; improved && !sv.clock.done(); {
 		improved = false

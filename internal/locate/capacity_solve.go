@@ -15,7 +15,8 @@ type capSolver struct {
 	m      *CapacityModel
 	params Params
 	clock  *capClock
-	gain   []float64 // per option: an upper bound on its gain (weighted or plain)
+	gain   []float64 // per option: an upper bound on its gain (weighted or plain), for the bound
+	single []float64 // per option: its measured gain alone, for the search
 	slack  float64   // the most any set of options can add
 	base   *CapacityValue
 	evals  int
@@ -106,9 +107,28 @@ func (sv *capSolver) usable(j int) bool {
 	return sv.in.Sites[j].Status == Candidate && len(sv.m.Adds[j]) > 0
 }
 
+// singles measures each usable option's gain alone under value: the
+// search's first estimate of every option (gains shrink as options are
+// added, nearly always).
+func (sv *capSolver) singles(value func(*CapacityValue) float64) error {
+	sv.single = make([]float64, len(sv.in.Sites))
+	for j := range sv.in.Sites {
+		if !sv.usable(j) || sv.clock.done() {
+			continue
+		}
+		st := sv.emptyState()
+		sv.toggle(st, j, true)
+		if err := sv.eval(st); err != nil {
+			return err
+		}
+		sv.single[j] = value(st.val) - value(sv.base)
+	}
+	return nil
+}
+
 // knapsackBound is the fractional knapsack over gain bounds within budget.
 func (sv *capSolver) knapsackBound(budget float64) float64 {
-	idx := sv.byRatio()
+	idx := sv.byRatio(sv.gain)
 	t, left := 0.0, budget
 	for _, j := range idx {
 		c := sv.cost(j)
@@ -123,17 +143,17 @@ func (sv *capSolver) knapsackBound(budget float64) float64 {
 	return math.Min(t, sv.slack)
 }
 
-// byRatio returns the usable options with a positive gain bound, best
-// gain per cost first.
-func (sv *capSolver) byRatio() []int {
+// byRatio returns the usable options with a positive gain, best gain per
+// cost first.
+func (sv *capSolver) byRatio(gain []float64) []int {
 	var idx []int
 	for j := range sv.in.Sites {
-		if sv.usable(j) && sv.gain[j] > 0 {
+		if sv.usable(j) && gain[j] > 0 {
 			idx = append(idx, j)
 		}
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		return sv.gain[idx[a]]*sv.cost(idx[b]) > sv.gain[idx[b]]*sv.cost(idx[a])
+		return gain[idx[a]]*sv.cost(idx[b]) > gain[idx[b]]*sv.cost(idx[a])
 	})
 	return idx
 }

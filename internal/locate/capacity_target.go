@@ -27,7 +27,10 @@ func (sv *capSolver) reachTarget(ctx context.Context) (*Result, error) {
 	bound := sv.coverBound(target - u0)
 	plain := func(from, to *CapacityValue) float64 { return to.Tonnes - from.Tonnes }
 	reached := func(st *capState) bool { return st.val.Tonnes >= target*(1-1e-9) }
-	st, err := sv.greedy(sv.emptyState(), math.Inf(1), append([]float64(nil), sv.gain...), plain, reached)
+	if err := sv.singles(func(v *CapacityValue) float64 { return v.Tonnes }); err != nil {
+		return nil, err
+	}
+	st, err := sv.greedy(sv.emptyState(), math.Inf(1), append([]float64(nil), sv.single...), plain, reached)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +44,7 @@ func (sv *capSolver) reachTarget(ctx context.Context) (*Result, error) {
 	for improved := true; improved && !sv.clock.done() && GapPercent(st.val.Cost, bound) > 1e-6; {
 		improved = false
 		for _, o := range st.openList() {
-			next, err := sv.tryIns(st, o, sv.byRatio(), st.val.Cost, cheaper)
+			next, err := sv.tryIns(st, o, sv.byRatio(sv.single), st.val.Cost, cheaper)
 			if err != nil {
 				return nil, err
 			}
@@ -136,7 +139,7 @@ func (sv *capSolver) coverBound(need float64) float64 {
 		return sv.cheapest()
 	}
 	cost := 0.0
-	for _, j := range sv.byRatio() {
+	for _, j := range sv.byRatio(sv.gain) {
 		if sv.gain[j] >= need {
 			return cost + sv.cost(j)*need/sv.gain[j]
 		}

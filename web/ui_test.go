@@ -494,6 +494,8 @@ func TestUI(t *testing.T) {
 		u.wait("editing off", `!document.body.classList.contains("editing") && document.querySelectorAll(".cand-marker").length === 0`)
 	})
 
+	step("capacity plan", 120*time.Second, u.capacityPlan)
+
 	step("language", 30*time.Second, func() {
 		u.do(chromedp.Click(chromedp.ID("tabbtn-overview")))
 		u.do(chromedp.Click(chromedp.ID("lang-btn")))

@@ -88,6 +88,20 @@ const en = {
   plan_intro: "Where should new facilities go? The engine returns the sites, why each was chosen and a proven bound on how far the answer can be from the best.",
   plan_name: "Name (optional)",
   plan_problem: "Question",
+  problem_capacity: "Handle the most output within a budget, or reach a handling rate at least cost",
+  plan_mode: "Asked for",
+  mode_budget: "Most tonnes handled within a budget",
+  mode_target: "Least cost to reach a handling rate",
+  plan_handling_target: "Handling rate to reach",
+  plan_priority: "Weight of poverty-exit areas",
+  plan_priority_hint: "1 = same as elsewhere; 2 counts their tonnes twice",
+  result_handling_by_class: "Handling rate by class, before → after",
+  result_months: "Standing stock and stock handled by month",
+  result_months_legend: "bar: stock; dark: handled after; line: handled before",
+  result_poverty: "Gain in poverty-exit areas",
+  result_poverty_value: "{v} of the gain (they hold {o} of the output)",
+  result_unserved: "Still unhandled",
+  margin_t_handled: "{v} t handled",
   problem_mclp: "Cover the most output with p new sites",
   problem_lscp: "Fewest sites to reach a coverage target",
   problem_pmedian: "Shortest average travel with p sites",
@@ -351,6 +365,20 @@ const zh = {
   plan_intro: "新设施建在哪里？引擎给出选址、每个选址的理由，以及与最优解差距的证明上界。",
   plan_name: "名称（可选）",
   plan_problem: "规划问题",
+  problem_capacity: "预算内处理最多产量，或以最低成本达到处理率目标",
+  plan_mode: "规划目标",
+  mode_budget: "预算内处理吨数最多",
+  mode_target: "达到处理率目标成本最低",
+  plan_handling_target: "目标处理率",
+  plan_priority: "脱贫地区权重",
+  plan_priority_hint: "1 = 与其他地区相同；2 = 其吨数按两倍计",
+  result_handling_by_class: "分品类处理率：规划前 → 规划后",
+  result_months: "各月库存与可处理库存",
+  result_months_legend: "柱：库存；深色：规划后可处理；线：规划前可处理",
+  result_poverty: "脱贫地区获益",
+  result_poverty_value: "占新增效益的 {v}（其产量占 {o}）",
+  result_unserved: "仍未处理",
+  margin_t_handled: "{v} 吨处理量",
   problem_mclp: "用 p 个新点覆盖最多产量",
   problem_lscp: "达到覆盖目标所需的最少选址",
   problem_pmedian: "p 个新点使平均运距最短",
@@ -593,6 +621,7 @@ const vocab = {
     pmedian: ["p-median", "p-中位"],
     pcenter: ["p-center", "p-中心"],
     cflp: ["Capacitated cost", "有容量成本最小"],
+    capacity: ["Capacity (handling rate)", "库容缺口（处理率）"],
   },
   settlement: {
     county_seat: ["County seat", "县城"],
@@ -749,6 +778,7 @@ export function fmtCNY(v) {
 export function fmtMargin(v, unitLabel) {
   const n = fmtNum(v, Math.abs(v) < 10 ? 1 : 0);
   if (unitLabel === "t covered") return t("margin_t_covered", { v: n });
+  if (unitLabel === "t handled") return t("margin_t_handled", { v: n });
   if (unitLabel === "t·min") return t("margin_t·min", { v: n });
   if (unitLabel && unitLabel.startsWith("min")) return t("margin_min", { v: n });
   if (unitLabel && unitLabel.startsWith("10,000 CNY")) return t("margin_cost", { v: n });

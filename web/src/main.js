@@ -171,8 +171,9 @@ async function fetchAccess() {
 }
 
 async function loadBase() {
-  const [classes, regions, settlements, facilities, candidates, exclusions] = await Promise.all([
+  const [classes, problems, regions, settlements, facilities, candidates, exclusions] = await Promise.all([
     api.get("/api/v1/classes"),
+    api.get("/api/v1/problems"),
     api.allFeatures("regions", { level: "county,township" }),
     api.allFeatures("regions", { level: "village", settlement: "county_seat,town" }),
     api.allFeatures("facilities"),
@@ -180,6 +181,7 @@ async function loadBase() {
     api.allFeatures("exclusions"),
   ]);
   state.classes = classes;
+  state.problems = problems.problems || [];
   setClasses(classes);
   state.county = regions.features.find((f) => f.properties.level === "county") || null;
   state.townships = regions.features.filter((f) => f.properties.level === "township" && f.geometry && f.geometry.type !== "Point");

@@ -7,17 +7,25 @@ import { state, emit } from "./state.js";
 import { classColour, planColours } from "./symbols.js";
 import * as api from "./api.js";
 
-const problems = ["mclp", "lscp", "pmedian", "pcenter", "cflp"];
+// spec returns the registry entry of a problem (GET /api/v1/problems).
+function spec(name) {
+  return state.problems.find((p) => p.name === name) || { name, needs_p: true, uses_p: true };
+}
 
 // form keeps what the planner typed across re-renders (language switch).
+// The default asks the planners' central question: where does capacity
+// for the most tonnes go within a budget.
 const form = {
   name: "",
-  problem: "mclp",
-  facility_type: "precooling",
-  tier: "field",
+  problem: "capacity",
+  facility_type: "cold_room",
+  tier: "township",
   product_classes: [],
   p: 3,
-  budget: "",
+  budget: 1000,
+  mode: "budget",
+  handling_target: 60,
+  poverty_weight: 1,
   coverage_target: 95,
   threshold_minutes: "",
   region: "",
@@ -47,7 +55,9 @@ function select(id, value, options, onchange) {
 }
 
 function planForm() {
-  const needsP = ["mclp", "pmedian", "pcenter", "cflp"].includes(form.problem);
+  const sp = spec(form.problem);
+  const needsP = sp.needs_p || sp.uses_p;
+  const problems = state.problems.length ? state.problems.map((p) => p.name) : ["mclp", "lscp", "pmedian", "pcenter", "cflp"];
   const classChips = state.classes.map((c) => {
     const on = form.product_classes.includes(c.code);
     return h("button", {
@@ -79,12 +89,21 @@ function planForm() {
     field(t("plan_type"), select("plan-type", form.facility_type, values("facility_type").map((v) => [v, label("facility_type", v)]), (v) => (form.facility_type = v))),
     field(t("plan_tier"), select("plan-tier", form.tier, values("tier").map((v) => [v, label("tier", v)]), (v) => (form.tier = v)))),
   h("div", { class: "field" }, h("span", { class: "field-label" }, t("plan_classes")), h("div", { class: "chips" }, classChips)),
+  sp.budget_or_handling_target
+    ? field(t("plan_mode"), select("plan-mode", form.mode, [["budget", t("mode_budget")], ["target", t("mode_target")]], (v) => {
+      form.mode = v;
+      renderPlan();
+    }))
+    : null,
   h("div", { class: "row2" },
     needsP ? field(t("plan_p"), h("input", { id: "plan-p", type: "number", min: 1, max: 1000, step: 1, value: form.p, oninput: (e) => (form.p = e.target.value) })) : null,
-    form.problem === "lscp"
+    sp.uses_coverage_target
       ? field(t("plan_target"), h("span", { class: "unit-input" }, h("input", { id: "plan-target", type: "number", min: 1, max: 100, step: 1, value: form.coverage_target, oninput: (e) => (form.coverage_target = e.target.value) }), h("span", null, "%")))
       : null,
-    field(t("plan_budget"), h("input", { id: "plan-budget", type: "number", min: 0, step: 10, value: form.budget, placeholder: "0", oninput: (e) => (form.budget = e.target.value) }), t("plan_budget_unit"))),
+    sp.budget_or_handling_target && form.mode === "target"
+      ? field(t("plan_handling_target"), h("span", { class: "unit-input" }, h("input", { id: "plan-handling-target", type: "number", min: 1, max: 100, step: 1, value: form.handling_target, oninput: (e) => (form.handling_target = e.target.value) }), h("span", null, "%")))
+      : field(t("plan_budget"), h("input", { id: "plan-budget", type: "number", min: 0, step: 10, value: form.budget, placeholder: "0", oninput: (e) => (form.budget = e.target.value) }), t("plan_budget_unit"))),
+  field(t("plan_priority"), h("input", { id: "plan-priority", type: "number", min: 0.1, max: 10, step: 0.5, value: form.poverty_weight, oninput: (e) => (form.poverty_weight = e.target.value) }), t("plan_priority_hint")),
   h("div", { class: "row2" },
     field(t("plan_threshold"), h("input", { id: "plan-threshold", type: "number", min: 1, max: 2880, step: 1, value: form.threshold_minutes, placeholder: "–", oninput: (e) => (form.threshold_minutes = e.target.value) }), t("plan_threshold_hint")),
     field(t("plan_region"), select("plan-region", form.region, regions, (v) => (form.region = v)))),
@@ -123,11 +142,17 @@ async function submit() {
     product_classes: form.product_classes.slice(),
     candidates: form.candidates,
   };
-  if (["mclp", "pmedian", "pcenter"].includes(form.problem)) req.p = num(form.p);
-  else if (form.problem === "cflp" && num(form.p)) req.p = num(form.p);
+  const sp = spec(form.problem);
+  if (sp.needs_p) req.p = num(form.p);
+  else if (sp.uses_p && num(form.p)) req.p = num(form.p);
   const budget = num(form.budget);
-  if (budget !== undefined) req.budget = budget;
-  if (form.problem === "lscp") {
+  if (sp.budget_or_handling_target && form.mode === "target") {
+    const tgt = num(form.handling_target);
+    if (tgt !== undefined) req.handling_target = tgt / 100;
+  } else if (budget !== undefined) req.budget = budget;
+  const pw = num(form.poverty_weight);
+  if (pw !== undefined && pw !== 1) req.priority = { poverty_exit: pw };
+  if (sp.uses_coverage_target) {
     const tgt = num(form.coverage_target);
     if (tgt !== undefined) req.coverage_target = tgt / 100;
   }
@@ -245,6 +270,18 @@ function result() {
         h("span", { class: "before", style: { width: `${bef * 100}%` } })),
       h("span", { class: "bar-value" }, `${fmtPct(bef, 0)} → ${fmtPct(aft, 0)}`));
   });
+  const byClassHandled = (r.by_class || []).map((b) => {
+    const bef = b.handling_rate_before || 0, aft = b.handling_rate_after || 0;
+    return h("div", { class: "cls-ba", "data-class": b.class },
+      h("span", { class: "bar-label" }, h("span", { class: "dot", style: { background: classColour(b.class) } }), classShort(b.class)),
+      h("span", { class: "bar two" },
+        h("span", { class: "after", style: { width: `${Math.min(1, aft) * 100}%`, background: classColour(b.class) } }),
+        h("span", { class: "before", style: { width: `${Math.min(1, bef) * 100}%` } })),
+      h("span", { class: "bar-value" }, `${fmtPct(bef, 0)} → ${fmtPct(aft, 0)}`));
+  });
+  const zh = getLang() === "zh";
+  const notes = (zh && r.notes_zh && r.notes_zh.length ? r.notes_zh : r.notes) || [];
+  const pov = r.priority || {};
   const gapText = Number.isFinite(r.gap) ? fmtPct(r.gap / 100, r.gap < 0.01 ? 2 : 1) : "–";
   return h("section", { class: "panel result", id: "plan-result", "data-status": p.status, "data-plan": p.id },
     h("div", { class: "panel-head" },
@@ -262,22 +299,59 @@ function result() {
       h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_mean_improvement")), h("div", { class: "ba-big" }, fmtMin(c.mean_improvement_minutes))),
       h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_capacity_added")), h("div", { class: "ba-mid" }, capacity)),
       h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_build_cost")), h("div", { class: "ba-mid" }, fmtCNY(c.build_cost))),
-      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_subsidy")), h("div", { class: "ba-mid" }, fmtCNY(c.subsidy_estimate)))),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_subsidy")), h("div", { class: "ba-mid" }, fmtCNY(c.subsidy_estimate))),
+      h("div", { class: "ba-item", id: "result-poverty" }, h("div", { class: "ba-label" }, t("result_poverty")),
+        h("div", { class: "ba-mid" }, pov.gain_t > 0 ? t("result_poverty_value", { v: fmtPct(pov.poverty_exit_share, 0), o: fmtPct(pov.poverty_exit_output_share, 0) }) : "–")),
+      h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_unserved")), h("div", { class: "ba-mid" }, fmtT(r.unserved_t)))),
     h("div", { class: "panel-head sub" }, h("h4", null, `${t("result_sites")} (${sites.length})`),
       sites.length ? h("button", { class: "link", type: "button", id: "fit-sites", onclick: () => emit("fit-sites") }, t("result_show_all")) : null),
     sites.length ? h("div", { class: "muted small hint-line" }, t("result_click_site")) : null,
     sites.length ? h("ol", { class: "site-list", id: "site-list" }, siteRows) : h("div", { class: "note" }, t("result_no_sites")),
+    byClassHandled.length ? h("div", { class: "panel-head sub" }, h("h4", null, t("result_handling_by_class"))) : null,
+    byClassHandled.length ? h("div", { class: "bars", id: "result-handling-by-class" }, byClassHandled) : null,
+    r.months && r.months.length ? monthChart(r.months) : null,
     byClass.length ? h("div", { class: "panel-head sub" }, h("h4", null, t("result_by_class"))) : null,
     byClass.length ? h("div", { class: "bars" }, byClass) : null,
     h("table", { class: "kv small" },
-      h("tr", null, h("th", null, t("result_objective")), h("td", null, `${fmtNum(r.objective, 1)} · ${r.objective_label || ""}`)),
+      h("tr", null, h("th", null, t("result_objective")), h("td", null, `${fmtNum(r.objective, 1)} · ${(zh && r.objective_label_zh) || r.objective_label || ""}`)),
       h("tr", null, h("th", null, t("result_bound")), h("td", null, fmtNum(r.bound, 1))),
       h("tr", null, h("th", null, ""), h("td", { class: "muted" }, `${t("result_instance", { d: fmtNum(r.instance?.demand_points), c: fmtNum(r.instance?.candidate_sites), e: fmtNum(r.instance?.existing_facilities) })}; ${t("result_solved_in", { s: fmtNum(r.seconds, 2) })}`))),
-    r.notes && r.notes.length ? h("details", { class: "notes" }, h("summary", null, `${t("result_notes")} (${r.notes.length})`), h("ul", null, r.notes.map((n) => h("li", null, n)))) : null,
+    notes.length ? h("details", { class: "notes" }, h("summary", null, `${t("result_notes")} (${notes.length})`), h("ul", null, notes.map((n) => h("li", null, n)))) : null,
     h("div", { class: "export" },
       h("span", { class: "export-label" }, t("result_export")),
       h("button", { class: "btn small", type: "button", id: "export-geojson", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.geojson`, `plan-${p.id.slice(0, 8)}.geojson`)) }, "⤓ " + t("result_export_geojson")),
       h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv"))));
+}
+
+// monthChart draws each month's standing stock (bar), the stock handled
+// after the plan (dark part) and before it (tick), as an SVG.
+function monthChart(months) {
+  const W = 300, H = 110, pad = 16, bw = (W - pad) / 12;
+  const max = Math.max(...months.map((m) => m.stock_t), 1);
+  const y = (v) => H - pad - (H - 2 * pad) * (v / max);
+  const names = t("months_short").split(",");
+  const svgNS = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(svgNS, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("class", "month-chart");
+  svg.setAttribute("id", "result-months");
+  const add = (tag, attrs, text) => {
+    const el = document.createElementNS(svgNS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text) el.textContent = text;
+    svg.append(el);
+  };
+  months.forEach((m, i) => {
+    const x = pad + i * bw;
+    add("rect", { x: x + 1, y: y(m.stock_t), width: bw - 3, height: H - pad - y(m.stock_t), fill: "#cbd5e1" });
+    add("rect", { x: x + 1, y: y(m.handled_stock_t_after), width: bw - 3, height: H - pad - y(m.handled_stock_t_after), fill: "#0f766e", "data-month": m.month });
+    add("line", { x1: x + 1, x2: x + bw - 2, y1: y(m.handled_stock_t_before), y2: y(m.handled_stock_t_before), stroke: "#b45309", "stroke-width": 2 });
+    add("text", { x: x + bw / 2, y: H - 3, "text-anchor": "middle", "font-size": 7, fill: "#64748b" }, names[i] || String(m.month));
+  });
+  return h("div", null,
+    h("div", { class: "panel-head sub" }, h("h4", null, t("result_months"))),
+    svg,
+    h("div", { class: "muted small" }, t("result_months_legend")));
 }
 
 function recent() {

@@ -3,6 +3,7 @@
 /** The state every module reads; change it, then emit what changed. */
 export const state = {
   classes: [], // /api/v1/classes
+  problems: [], // /api/v1/problems: the engine's problem registry
   county: null, // the county region feature
   townships: [], // township region features
   regionsByCode: {},

@@ -83,6 +83,19 @@ func (sv *capSolver) maximise(ctx context.Context) (*Result, error) {
 	}
 	bound := math.Max(u0+sv.knapsackBound(budget), sv.base.Weighted)
 	weighted := func(v *CapacityValue) float64 { return v.Weighted }
+	if sv.large() {
+		sv.single = sv.estimate(sv.emptyState(), sv.m.Value)
+		st, err := sv.batchGreedy(sv.emptyState(), budget, sv.m.Value, weighted, func(*capState) bool { return false })
+		if err != nil {
+			return nil, err
+		}
+		sv.single = sv.estimate(st, sv.m.Value)
+		better := func(a, b *capState) bool { return a.val.Weighted > b.val.Weighted*(1+1e-12)+1e-9 }
+		if st, err = sv.swaps(st, budget, better, func(st *capState) bool { return GapPercent(st.val.Weighted, bound) < 1e-6 }); err != nil {
+			return nil, err
+		}
+		return sv.result(st, st.val.Weighted, bound), nil
+	}
 	if err := sv.singles(weighted); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ type capSolver struct {
 	clock  *capClock
 	gain   []float64 // per option: an upper bound on its gain (weighted or plain), for the bound
 	single []float64 // per option: its measured gain alone, for the search
+	users  [][]int32 // per node: the demands with an arc to it (large instances)
 	slack  float64   // the most any set of options can add
 	base   *CapacityValue
 	evals  int

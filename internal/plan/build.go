@@ -22,6 +22,7 @@ import (
 // candidate is a place where a new facility may go.
 type candidate struct {
 	ID, Name, Source, Kind, Region string
+	NameZH                         string // generated sites: the name in Chinese
 	At                             access.Point
 	BuildCost                      float64
 }
@@ -195,16 +196,18 @@ func (in *instance) loadCandidates(ctx context.Context, pool *pgxpool.Pool) erro
 			  SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int + CASE WHEN ST_Y(ST_Centroid(g)) < 0 THEN 100 ELSE 0 END AS srid
 			    FROM area WHERE g IS NOT NULL),
 			settle AS (
-			  SELECT 'gen-' || r.code AS id, r.name, ST_PointOnSurface(r.geom) AS geom, r.settlement AS kind
+			  SELECT 'gen-' || r.code AS id, r.name, r.name AS name_zh, ST_PointOnSurface(r.geom) AS geom, r.settlement AS kind
 			    FROM region r, area
 			   WHERE r.settlement IN ('county_seat', 'town', 'central_village') AND ST_Intersects(area.g, r.geom)),
 			grid AS (
-			  SELECT 'gen-hex-' || h.i || '_' || h.j AS id, 'Grid cell ' || h.i || ',' || h.j AS name,
+			  SELECT 'gen-hex-' || h.i || '_' || h.j AS id,
+			         coalesce(coldchain_place_name(ST_Transform(ST_Centroid(h.geom), 4326), 'en'), 'Grid cell ' || h.i || ',' || h.j) AS name,
+			         coalesce(coldchain_place_name(ST_Transform(ST_Centroid(h.geom), 4326), 'zh'), '网格 ' || h.i || ',' || h.j) AS name_zh,
 			         ST_Transform(ST_Centroid(h.geom), 4326) AS geom, 'grid' AS kind
 			    FROM area, z, ST_HexagonGrid($2, ST_Transform(area.g, z.srid)) AS h
 			   WHERE ST_Intersects(ST_Transform(area.g, z.srid), ST_Centroid(h.geom))),
 			allc AS (SELECT * FROM settle UNION ALL SELECT * FROM grid)
-			SELECT id, name, ST_X(geom), ST_Y(geom), coalesce(coldchain_region_of(geom), ''), kind,
+			SELECT id, name, name_zh, ST_X(geom), ST_Y(geom), coalesce(coldchain_region_of(geom), ''), kind,
 			       EXISTS (SELECT 1 FROM exclusion_zone x WHERE $3 = ANY(x.applies_to_tiers) AND ST_Intersects(x.geom, allc.geom))
 			  FROM allc ORDER BY kind <> 'grid' DESC, id`, req.Region, req.CandidateHexKm*1000, req.Tier)
 		if err != nil {
@@ -213,7 +216,7 @@ func (in *instance) loadCandidates(ctx context.Context, pool *pgxpool.Pool) erro
 		users := len(in.cands)
 		var c candidate
 		var excluded bool
-		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.At.Lon, &c.At.Lat, &c.Region, &c.Kind, &excluded}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.NameZH, &c.At.Lon, &c.At.Lat, &c.Region, &c.Kind, &excluded}, func() error {
 			if excluded {
 				in.excluded++
 				return nil

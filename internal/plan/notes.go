@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -105,7 +106,7 @@ func (in *instance) siteFeatures(ch *choice, expl map[place]*Explanation) (json.
 			c, s := in.cands[p.cand], ch.newSite[p.cand]
 			f = geojson.NewFeature(orb.Point{c.At.Lon, c.At.Lat})
 			f.Properties = geojson.Properties{
-				"candidate_id": c.ID, "name": c.Name, "source": c.Source, "kind": c.Kind,
+				"candidate_id": c.ID, "name": c.Name, "name_zh": cmp.Or(c.NameZH, c.Name), "source": c.Source, "kind": c.Kind,
 				"region_code": c.Region, "facility_type": req.FacilityType, "tier": req.Tier, "status": "proposed",
 				"capacity_t": s.Capacity, "product_classes": req.ProductClasses, "build_cost": s.BuildCost,
 				"subsidy_estimate": s.BuildCost * req.SubsidyRate}

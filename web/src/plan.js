@@ -257,7 +257,7 @@ function result() {
       onclick: () => emit("show-site", f), onkeydown: (ev) => (ev.key === "Enter" ? emit("show-site", f) : null) },
     h("span", { class: "site-rank", style: { background: planColours.current } }, f.properties.rank),
     h("span", { class: "site-main" },
-      h("span", { class: "site-name" }, f.properties.name || f.properties.candidate_id),
+      h("span", { class: "site-name" }, (getLang() === "zh" && f.properties.name_zh) || f.properties.name || f.properties.candidate_id),
       h("span", { class: "site-sub" }, `${t("expl_serves", { n: fmtNum(e.serves_producers), t: fmtT(e.serves_t) })}`)),
     h("span", { class: "site-gain", title: t("expl_marginal", { v: fmtMargin(e.marginal_gain, e.marginal_label) }) }, fmtMargin(e.marginal_gain, e.marginal_label)));
   });

@@ -1,7 +1,7 @@
 // Feature popups and the explanation of a plan's site.
 
 import { h, s } from "./dom.js";
-import { t, label, classShort, fmtT, fmtMin, fmtCNY, fmtNum, fmtMargin, monthName, fmtPct } from "./i18n.js";
+import { t, label, classShort, fmtT, fmtMin, fmtCNY, fmtNum, fmtMargin, monthName, fmtPct, getLang } from "./i18n.js";
 import { classColour, facilitySVG } from "./symbols.js";
 import { state } from "./state.js";
 
@@ -167,7 +167,7 @@ export function sitePopup(p) {
   return h("div", { class: "pop pop-site" },
     h("div", { class: "pop-head" },
       h("div", { class: "pop-kicker" }, [which, t("expl_rank", { n: p.rank })].filter(Boolean).join(" · ")),
-      h("div", { class: "pop-title" }, p.name || p.candidate_id),
+      h("div", { class: "pop-title" }, (getLang() === "zh" && p.name_zh) || p.name || p.candidate_id),
       h("div", { class: "pop-sub" }, `${label("facility_type", p.facility_type)} · ${label("tier", p.tier)}`)),
     h("div", { class: "pop-label" }, t("expl_title")),
     explanation(p));

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/chromedp/chromedp"
@@ -49,6 +50,17 @@ func (u *ui) capacityPlan() {
 		t.Errorf("objective label missing:\n%s", r.Objective)
 	}
 	u.shot("10b-capacity-plan")
+	// Adopting the plan counts its sites as planned facilities: the
+	// county's handling rate goes up by what the plan adds.
+	var before float64
+	u.eval(`__coldchain.state.coverage.totals.handling_rate`, &before)
+	u.do(chromedp.Click(chromedp.ID("plan-adopt")))
+	u.wait("adopted", `[...document.querySelectorAll(".msg-ok")].some((m) => m.innerText.includes("Adopted"))`)
+	u.wait("figures with planned facilities", `__coldchain.state.includePlanned && !!__coldchain.state.coverage && __coldchain.state.coverage.totals.handling_rate > `+strconv.FormatFloat(before, 'f', 6, 64))
+	u.do(chromedp.Click(chromedp.ID("tabbtn-overview")))
+	u.do(chromedp.Click(chromedp.ID("include-planned")))
+	u.wait("figures without them", `!__coldchain.state.includePlanned && !!__coldchain.state.coverage && Math.abs(__coldchain.state.coverage.totals.handling_rate - `+strconv.FormatFloat(before, 'f', 9, 64)+`) < 1e-6`)
+	u.do(chromedp.Click(chromedp.ID("tabbtn-plan")))
 	u.do(chromedp.Click(chromedp.ID("lang-btn")))
 	u.wait("Chinese result", `document.documentElement.lang === "zh-CN"`)
 	var zh string

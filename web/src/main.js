@@ -106,7 +106,7 @@ async function fetchCoverage() {
   state.coverageFailed = false;
   renderOverview();
   if (filtered() && activeClasses().length === 0) return;
-  const r = await guard(t("kpi_title"), () => api.get("/api/v1/coverage" + api.query({ region: state.region, class: classParam() }), { signal }));
+  const r = await guard(t("kpi_title"), () => api.get("/api/v1/coverage" + api.query({ region: state.region, class: classParam(), include: state.includePlanned ? "planned" : "" }), { signal }));
   if (signal.aborted) return;
   if (!r) {
     state.coverageFailed = true;

@@ -10,7 +10,18 @@ import { classColour } from "./symbols.js";
 /** Renders the overview tab. */
 export function renderOverview() {
   const root = $("tab-overview");
-  fill(root, areaHeader(), kpis(), monthChart(), filters(), classTable());
+  fill(root, areaHeader(), plannedToggle(), kpis(), monthChart(), filters(), classTable());
+}
+
+// plannedToggle counts planned facilities (adopted plans) in the figures:
+// the county as the adopted plans would leave it.
+function plannedToggle() {
+  return h("label", { class: "check small", title: t("include_planned_help") },
+    h("input", { type: "checkbox", id: "include-planned", checked: state.includePlanned, onchange: (e) => {
+      state.includePlanned = e.target.checked;
+      emit("filter");
+    } }),
+    " " + t("include_planned"));
 }
 
 function areaHeader() {

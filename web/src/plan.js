@@ -1,7 +1,7 @@
 // The plan tab: the form, progress while the engine runs, the result with
 // before/after and an explanation per site, exports, and recent plans.
 
-import { h, fill, $, showError, guard } from "./dom.js";
+import { h, fill, $, showError, guard, notify } from "./dom.js";
 import { t, label, classShort, values, fmtT, fmtPct, fmtPP, fmtMin, fmtCNY, fmtNum, fmtMargin, getLang } from "./i18n.js";
 import { state, emit } from "./state.js";
 import { classColour, planColours } from "./symbols.js";
@@ -320,7 +320,8 @@ function result() {
     h("div", { class: "export" },
       h("span", { class: "export-label" }, t("result_export")),
       h("button", { class: "btn small", type: "button", id: "export-geojson", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.geojson`, `plan-${p.id.slice(0, 8)}.geojson`)) }, "⤓ " + t("result_export_geojson")),
-      h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv"))));
+      h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv")),
+      sites.length ? h("button", { class: "btn small", type: "button", id: "plan-adopt", onclick: () => adopt(p.id) }, t("result_adopt")) : null));
 }
 
 // monthChart draws each month's standing stock (bar), the stock handled
@@ -352,6 +353,16 @@ function monthChart(months) {
     h("div", { class: "panel-head sub" }, h("h4", null, t("result_months"))),
     svg,
     h("div", { class: "muted small" }, t("result_months_legend")));
+}
+
+// adopt turns the plan's sites into planned facilities and shows the
+// county's figures with them counted.
+async function adopt(id) {
+  const r = await guard(t("result_adopt"), () => api.request(`/api/v1/plans/${id}/adopt`, { method: "POST" }));
+  if (!r) return;
+  notify(t("result_adopted", { n: fmtNum(r.facilities.length + r.expansions.length) }));
+  state.includePlanned = true;
+  emit("filter");
 }
 
 function recent() {

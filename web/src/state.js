@@ -15,6 +15,7 @@ export const state = {
   filter: { classes: [], zones: [] }, // empty: all
   month: 0, // 0: all year
   region: "", // selected township code; "": the county
+  includePlanned: false, // count planned facilities (adopted plans) as built
   coverage: null, // report for the selected region and filter
   gaps: null, // /api/v1/gaps answer for the month and filter
   access: null, // producers' access (coverage?include=producers) for service areas

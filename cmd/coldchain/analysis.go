@@ -218,7 +218,7 @@ func writeCoverageTable(w io.Writer, rep *coverage.Report) {
 
 func newPlanCmd(cfg *config) *cobra.Command {
 	var req plan.Request
-	var out string
+	var out, lang string
 	var travel travelFlags
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -251,6 +251,7 @@ the tier. The plan is stored; its result states the proven gap.`,
 			if p.Status != "done" {
 				return &exitError{code: 1, err: fmt.Errorf("plan %s failed: %s", p.ID, p.Error)}
 			}
+			plan.Localize(p, lang)
 			writePlanSummary(cmd.OutOrStdout(), p)
 			if out != "" {
 				f, err := os.Create(out)
@@ -293,6 +294,7 @@ the tier. The plan is stored; its result states the proven gap.`,
 	f.Float64Var(&req.TimeLimitS, "time-limit", 30, "engine time limit in seconds")
 	f.StringVar(&req.Name, "name", "", "name of the plan")
 	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
+	f.StringVar(&lang, "lang", "en", "language of notes, labels and reasons: en or zh")
 	travel.bind(cmd)
 	cmd.AddCommand(newPlanAdoptCmd(cfg))
 	return cmd
@@ -339,6 +341,12 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 		pct(c.CoverageRateBefore), pct(c.CoverageRateAfter), pct(c.HandlingRateBefore), pct(c.HandlingRateAfter), c.NewlyCoveredProducers, c.NewlyCoveredT)
 	fmt.Fprintf(w, "  access improved for %d producers (%d by more than 15 min, mean %.1f min); build cost %.0f, subsidy estimate %.0f (10,000 CNY)\n",
 		c.ImprovedProducers, c.ImprovedOver15Min, c.MeanImprovementMinutes, c.BuildCost, c.SubsidyEstimate)
+	for _, b := range r.ByClass {
+		fmt.Fprintf(w, "  %s: handling %s -> %s (%.0f -> %.0f of %.0f t)\n", b.Class, pct(b.HandlingRateBefore), pct(b.HandlingRateAfter), b.HandledTBefore, b.HandledTAfter, b.OutputT)
+	}
+	if g := r.Priority; g.GainT > 0 {
+		fmt.Fprintf(w, "  gain %.0f t %s, %s of it in poverty-exit areas (%s of the output)\n", g.GainT, g.Measure, pct(g.PovertyExitShare), pct(g.PovertyExitOutput))
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
@@ -368,7 +376,7 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 			near = fmt.Sprintf("%s (%.0f min)", e.NearestExisting.ID, e.NearestExisting.Minutes)
 		}
 		if e.RunnerUp != nil {
-			runner = fmt.Sprintf("%s (-%.0f)", e.RunnerUp.ID, e.RunnerUp.Loss)
+			runner = fmt.Sprintf("%s (%.0f worse)", e.RunnerUp.ID, e.RunnerUp.Loss)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%.4f, %.4f\t%.0f\t%d\t%.0f %s\t%s\t%s\n", p.Rank, p.CandidateID, p.Name,
 			f.Geometry.Coordinates[0], f.Geometry.Coordinates[1], e.ServesT, e.ServesProducers, e.MarginalGain, e.MarginalLabel, near, runner)

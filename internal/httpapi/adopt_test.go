@@ -34,6 +34,10 @@ func TestCapacityPlanAdoptAPI(t *testing.T) {
 	         "candidates": "user", "capacity_menu": [{"capacity_t": 100, "build_cost": 40}], "no_expansions": true, "budget": 50, "time_limit_s": 5}`
 	status, h, body := do(t, "POST", base+"/api/v1/plans", strings.Replace(req, `"budget": 50, `, "", 1))
 	wantProblem(t, status, h, body, 400, "budget or handling_target")
+	status, h, body = do(t, "POST", base+"/api/v1/plans?lang=zh", strings.Replace(req, `"budget": 50, `, "", 1))
+	if p := wantProblem(t, status, h, body, 400, "需要 budget 或 handling_target"); p.Title != "请求有误" {
+		t.Errorf("Chinese problem title %q", p.Title)
+	}
 	status, _, body = do(t, "POST", base+"/api/v1/plans", req)
 	if status != 202 {
 		t.Fatalf("submit: %d %s", status, body)
@@ -49,6 +53,16 @@ func TestCapacityPlanAdoptAPI(t *testing.T) {
 	before := res["before"].(map[string]any)["handling_rate"].(float64)
 	if !(after > before) || res["priority"] == nil {
 		t.Fatalf("handling %v -> %v, priority %v", before, after, res["priority"])
+	}
+	status, _, body = do(t, "GET", base+"/api/v1/plans/"+created.ID+"?lang=zh", "")
+	var zh struct {
+		Result struct {
+			ObjectiveLabel string   `json:"objective_label"`
+			Notes          []string `json:"notes"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(body, &zh); status != 200 || err != nil || zh.Result.ObjectiveLabel != "可达冷库年处理吨数" || !strings.Contains(strings.Join(zh.Result.Notes, " "), "脱贫") {
+		t.Errorf("plan in Chinese: %d %+v", status, zh.Result)
 	}
 	status, _, body = do(t, "POST", base+"/api/v1/plans/"+created.ID+"/adopt", "")
 	if status != 201 || !strings.Contains(string(body), `"facilities":["plan-`) {

@@ -163,6 +163,9 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if wantsChinese(r) {
+		plan.Localize(p, "zh")
+	}
 	return writeJSON(w, http.StatusOK, p)
 }
 

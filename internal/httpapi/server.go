@@ -6,6 +6,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -211,6 +213,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Instance: r.URL.Path, Errors: rows, PlanID: planID}
 	if status == 499 {
 		p.Title = "Client Closed Request"
+	}
+	if wantsChinese(r) {
+		p.Title, p.Detail = cmp.Or(derrors.ChineseTitle(status), p.Title), derrors.Chinese(p.Detail)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
@@ -423,4 +428,13 @@ func (s *Server) deleteFeature(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// wantsChinese reports whether the client asked for Chinese texts:
+// ?lang=zh, or an Accept-Language whose first choice is Chinese.
+func wantsChinese(r *http.Request) bool {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		return strings.HasPrefix(l, "zh")
+	}
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "zh")
 }

@@ -64,8 +64,6 @@ func (sv *capSolver) estimate(st *capState, weight []float64) []float64 {
 	return est
 }
 
-
-
 // batchGreedy adds, each round, the options of best estimated gain per
 // cost whose demands do not overlap (so their estimates do not compete),
 // within the budget, then measures the state once; it stops when a round

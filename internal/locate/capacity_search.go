@@ -96,7 +96,7 @@ func (sv *capSolver) maximise(ctx context.Context) (*Result, error) {
 		}
 		return sv.result(st, st.val.Weighted, bound), nil
 	}
-	if err := sv.singles(weighted); err != nil {
+	if err := sv.singles(weighted, sv.m.Value); err != nil {
 		return nil, err
 	}
 	st, err := sv.bestWithin(budget, weighted, bound)

@@ -18,18 +18,25 @@ type capSolver struct {
 	gain   []float64 // per option: an upper bound on its gain (weighted or plain), for the bound
 	single []float64 // per option: its measured gain alone, for the search
 	users  [][]int32 // per node: the demands with an arc to it (large instances)
+	// evalTime is how long one measure took (the empty plan's).
+	evalTime time.Duration
 	slack  float64   // the most any set of options can add
 	base   *CapacityValue
 	evals  int
 }
 
-// capClock stops the search at the time limit or on cancellation.
+// capClock stops the search at the time limit or on cancellation; grace
+// lets a search that must finish (a target not yet reached) go past the
+// limit, never past cancellation.
 type capClock struct {
 	ctx      context.Context
 	deadline time.Time
+	grace    bool
 }
 
-func (c *capClock) done() bool { return c.ctx.Err() != nil || time.Now().After(c.deadline) }
+func (c *capClock) done() bool {
+	return c.ctx.Err() != nil || (!c.grace && time.Now().After(c.deadline))
+}
 
 // solveCapacity maximises the priority-weighted tonnes handled with build
 // cost within params.Budget, or (CapacityModel.Target > 0) finds the least
@@ -49,11 +56,12 @@ func solveCapacity(ctx context.Context, in *Instance, params Params) (*Result, e
 		limit = 30 * time.Second
 	}
 	sv := &capSolver{in: in, m: m, params: params, clock: &capClock{ctx: ctx, deadline: start.Add(limit)}}
+	t0 := time.Now()
 	base, err := m.Evaluate(ctx, in, make([]bool, len(in.Sites)))
 	if err != nil {
 		return nil, err
 	}
-	sv.base = base
+	sv.base, sv.evalTime = base, time.Since(t0)
 	var res *Result
 	if m.Target > 0 {
 		res, err = sv.reachTarget(ctx)
@@ -111,7 +119,20 @@ func (sv *capSolver) usable(j int) bool {
 // singles measures each usable option's gain alone under value: the
 // search's first estimate of every option (gains shrink as options are
 // added, nearly always).
-func (sv *capSolver) singles(value func(*CapacityValue) float64) error {
+//
+// When measuring every option would take more than a quarter of the time
+// limit (as timed on the first measure), the cheap estimate stands in.
+func (sv *capSolver) singles(value func(*CapacityValue) float64, weight []float64) error {
+	usable := 0
+	for j := range sv.in.Sites {
+		if sv.usable(j) {
+			usable++
+		}
+	}
+	if time.Duration(usable)*sv.evalTime > time.Until(sv.clock.deadline)/4 {
+		sv.single = sv.estimate(sv.emptyState(), weight)
+		return nil
+	}
 	sv.single = make([]float64, len(sv.in.Sites))
 	for j := range sv.in.Sites {
 		if !sv.usable(j) || sv.clock.done() {

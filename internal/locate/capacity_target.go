@@ -27,7 +27,7 @@ func (sv *capSolver) reachTarget(ctx context.Context) (*Result, error) {
 	bound := sv.coverBound(target - u0)
 	plain := func(from, to *CapacityValue) float64 { return to.Tonnes - from.Tonnes }
 	reached := func(st *capState) bool { return st.val.Tonnes >= target*(1-1e-9) }
-	if err := sv.singles(func(v *CapacityValue) float64 { return v.Tonnes }); err != nil {
+	if err := sv.singles(func(v *CapacityValue) float64 { return v.Tonnes }, sv.m.Tonnes); err != nil {
 		return nil, err
 	}
 	st, err := sv.greedy(sv.emptyState(), math.Inf(1), append([]float64(nil), sv.single...), plain, reached)
@@ -35,7 +35,17 @@ func (sv *capSolver) reachTarget(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if !reached(st) {
-		st = full // out of time: the full build reaches it
+		// Out of time: finish on estimated gains, one measure per round,
+		// rather than answer with everything built.
+		sv.clock.grace = true
+		st, err = sv.batchGreedy(st, math.Inf(1), sv.m.Tonnes, func(v *CapacityValue) float64 { return v.Tonnes }, reached)
+		sv.clock.grace = false
+		if err != nil {
+			return nil, err
+		}
+		if !reached(st) {
+			st = full
+		}
 	}
 	if st, err = sv.prune(st, reached); err != nil {
 		return nil, err

@@ -1,0 +1,70 @@
+package derrors
+
+import (
+	"regexp"
+	"strings"
+)
+
+// zhSentences translate whole messages a planner meets most, keeping
+// their figures and names ($1, $2, … are the English message's groups).
+var zhSentences = []struct {
+	en *regexp.Regexp
+	zh string
+}{
+	{regexp.MustCompile(`^handling_target (\S+) % cannot be reached: with every candidate site and expansion built, at most (\S+) % of the output of (.+) can be handled; .*$`),
+		"处理率目标 $1% 无法达到：即使建成全部候选点和扩建项目，$3 的产量最多也只能处理 $2%；请降低目标，或增加候选点、更大的规模（capacity_menu、expansion_menu）"},
+	{regexp.MustCompile(`^budget (\S+) \(10,000 CNY\) cannot serve all (\S+) t of reachable output: full service needs a budget of (\S+) \(proven at least (\S+)\); .*$`),
+		"预算 $1 万元不足以服务全部 $2 吨可达产量：全部服务需要预算 $3 万元（已证明至少 $4 万元）；请提高预算，或改用库容问题（capacity）在该预算内处理尽可能多的吨数"},
+	{regexp.MustCompile(`^budget (\S+) \(10,000 CNY\) cannot serve all (\S+) t of reachable output: (\S+) t of peak stock has no store, and the cheapest size costs (\S+) per tonne, so full service needs a budget of at least (\S+); .*$`),
+		"预算 $1 万元不足以服务全部 $2 吨可达产量：$3 吨高峰库存没有库容，最便宜的规模每吨 $4 万元，全部服务至少需要预算 $5 万元；请提高预算，或改用库容问题（capacity）"},
+	{regexp.MustCompile(`^budget or handling_target: (\S+) needs one.*$`),
+		"需要 budget 或 handling_target：$1 问题需给出其一——预算（万元）用于在预算内处理最多吨数，或处理率目标（如 0.6）用于以最低成本达到该目标"},
+	{regexp.MustCompile(`^budget and handling_target: give one.*$`),
+		"budget 与 handling_target 只能给出其一：预算用于在预算内处理最多吨数，处理率目标用于以最低成本达到该目标"},
+	{regexp.MustCompile(`^budget (\S+) is below the cheapest candidate site's build cost (\S+) \(10,000 CNY\)$`),
+		"预算 $1 低于最便宜候选点的建设成本 $2 万元"},
+	{regexp.MustCompile(`^(.+) has no producers of (.+)$`), "$1 没有 $2 的经营主体"},
+	{regexp.MustCompile(`^no candidate sites for a (\S+) (\S+) \((\d+) fell in exclusion zones or on the wrong land\): .*$`),
+		"没有可用于 $1 $2 的候选点（$3 个位于禁建区或用地不符）：请添加候选点或使用 candidates=generated"},
+	{regexp.MustCompile(`^p = (\d+) but only (\d+) candidate sites are available$`), "p = $1，但只有 $2 个候选点"},
+	{regexp.MustCompile(`^coverage target (\S+) % is unreachable: (\S+) % of the output has no site within reach$`),
+		"覆盖目标 $1% 无法达到：$2% 的产量在可达范围内没有站点"},
+	{regexp.MustCompile(`^plan (\S+) is adopted already \((\d+) facilities come from it\)$`), "方案 $1 已被采纳（已由其生成 $2 个设施）"},
+	{regexp.MustCompile(`^plan (\S+) suggests no sites: nothing to adopt$`), "方案 $1 没有建议站点：无可采纳内容"},
+	{regexp.MustCompile(`^plan "?([^" ]+)"? not found$`), "未找到方案 $1"},
+	{regexp.MustCompile(`^(.+) not found$`), "未找到 $1"},
+	{regexp.MustCompile(`^(.+) already exists$`), "$1 已存在"},
+	{regexp.MustCompile(`^the database is unavailable; try again shortly$`), "数据库暂时不可用，请稍后重试"},
+}
+
+// zhPhrases translate the parts of other messages, word group by word
+// group: field names, values and figures stay as they are.
+var zhPhrases = strings.NewReplacer(
+	"want a share in", "应为比例，范围", "want a number", "应为数字", "want a cost", "应为成本",
+	"want a weight from", "应为权重，范围", "want tonnes", "应为吨数", "unknown value", "未知取值",
+	"unknown class", "未知品类", "unknown zone", "未知温区", "name at least one product class", "请至少选择一个品类",
+	"at most", "最多", "got", "实际为", "want", "应为", " to ", " 至 ", "seconds", "秒",
+	"is not an administrative code", "不是行政区划代码", "needs the number of new sites", "需要新站点数",
+	"characters", "个字符", "sizes", "个规模", "classes", "个品类", "zones", "个温区",
+)
+
+// Chinese renders a user-facing message in Chinese: a known message
+// whole, others phrase by phrase. It never drops the English figures.
+func Chinese(msg string) string {
+	for _, s := range zhSentences {
+		if s.en.MatchString(msg) {
+			return s.en.ReplaceAllString(msg, s.zh)
+		}
+	}
+	return zhPhrases.Replace(msg)
+}
+
+// zhTitles are the problem titles of HTTP statuses in Chinese.
+var zhTitles = map[int]string{
+	400: "请求有误", 401: "需要令牌", 403: "权限不足", 404: "未找到", 405: "不允许的方法",
+	409: "冲突", 412: "前提条件不满足", 413: "请求体过大", 422: "无法满足的请求", 429: "请求过多",
+	499: "请求已取消", 500: "服务器内部错误", 503: "服务暂不可用",
+}
+
+// ChineseTitle is the Chinese title of an HTTP status ("" if unknown).
+func ChineseTitle(status int) string { return zhTitles[status] }

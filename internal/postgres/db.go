@@ -114,6 +114,12 @@ func Translate(err error, what string) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return derrors.NotFound("%s not found", what)
 	}
+	// Failing to connect is unavailability whatever the server said (a
+	// restarting server, a database closed to connections).
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return fmt.Errorf("%w: %w", derrors.ErrUnavailable, err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
@@ -131,8 +137,7 @@ func Translate(err error, what string) error {
 		}
 		return err
 	}
-	var connErr *pgconn.ConnectError
-	if errors.As(err, &connErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
 		return fmt.Errorf("%w: %w", derrors.ErrUnavailable, err)
 	}
 	return err

@@ -22,6 +22,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 	var addr string
 	var demo bool
 	var workers int
+	var drain time.Duration
 	var travel travelFlags
 	var acc accessFlags
 	cmd := &cobra.Command{
@@ -58,6 +59,11 @@ func newServeCmd(cfg *config) *cobra.Command {
 			if err := acc.apply(srv, pool); err != nil {
 				return err
 			}
+			// Requests run on a context of their own: a signal stops the
+			// server from accepting, lets requests finish up to the drain
+			// timeout, and only then cancels what is left.
+			reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+			defer cancelRequests()
 			hs := &http.Server{
 				Addr:              addr,
 				Handler:           srv.Handler(),
@@ -65,7 +71,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 				ReadTimeout:       5 * time.Minute,
 				WriteTimeout:      10 * time.Minute,
 				IdleTimeout:       2 * time.Minute,
-				BaseContext:       func(net.Listener) context.Context { return ctx },
+				BaseContext:       func(net.Listener) context.Context { return reqCtx },
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -79,21 +85,14 @@ func newServeCmd(cfg *config) *cobra.Command {
 				return err
 			case <-ctx.Done():
 			}
-			cfg.log.Info("shutting down")
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			defer cancel()
-			if err := hs.Shutdown(sctx); err != nil {
-				return err
-			}
-			if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
+			cfg.log.Info("shutting down", "drain_timeout", drain)
+			return shutdown(hs, errc, drain, cancelRequests, cfg)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("COLDCHAIN_ADDR", ":8080"), "listen address (env COLDCHAIN_ADDR)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
 	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
+	cmd.Flags().DurationVar(&drain, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	travel.bind(cmd)
 	acc.bind(cmd)
 	return cmd
@@ -104,4 +103,26 @@ func displayAddr(a net.Addr) string {
 		return fmt.Sprintf("localhost:%d", ta.Port)
 	}
 	return a.String()
+}
+
+// shutdown stops hs gracefully: no new connections, requests in flight
+// finish for up to drain, then the rest are cancelled. Running plans are
+// handed back to the queue afterwards, when the plan service closes.
+func shutdown(hs *http.Server, errc <-chan error, drain time.Duration, cancelRequests context.CancelFunc, cfg *config) error {
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	cancelRequests()
+	if errors.Is(err, context.DeadlineExceeded) {
+		cfg.log.Warn("requests still running after the drain timeout were cancelled", "drain_timeout", drain)
+		err = hs.Close()
+	}
+	if err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	cfg.log.Info("requests drained")
+	return nil
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/runs"
 	"github.com/coldchain/coldchain/web"
 )
 
@@ -177,7 +178,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var se *statusError
 	var maxErr *http.MaxBytesError
 	var rows derrors.RowErrors
-	var infeasible *plan.InfeasibleError
+	var infeasible *runs.InfeasibleError
 	planID := ""
 	switch {
 	case errors.As(err, &infeasible):
@@ -196,7 +197,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, derrors.ErrConflict):
 		status, detail = http.StatusConflict, derrors.Message(err, "conflict")
 	case errors.Is(err, derrors.ErrUnavailable):
-		status, detail = http.StatusServiceUnavailable, "the database is unavailable; try again shortly"
+		status, detail = http.StatusServiceUnavailable, derrors.Message(err, "the database is unavailable; try again shortly")
 	case errors.Is(err, context.Canceled):
 		status, detail = 499, "request cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -213,6 +214,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p.Title = "Client Closed Request"
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)
 }

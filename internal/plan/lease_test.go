@@ -19,7 +19,6 @@ import (
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-
 // holdWorker makes svc's worker wait after its first plan until release
 // is closed, so that later plans stay queued in svc.
 func holdWorker(svc *plan.Service) (release chan struct{}, finished chan string) {

@@ -56,6 +56,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 			}
 			defer plans.Close()
 			srv := httpapi.New(pool, model, plans, cfg.log, version(), web.FS())
+			defer srv.Close()
 			if err := acc.apply(srv, pool); err != nil {
 				return err
 			}

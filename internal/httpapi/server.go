@@ -59,6 +59,7 @@ type Server struct {
 	// TileLimit caps the features of one layer in one vector tile.
 	TileLimit int
 
+	ready    readiness
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -98,11 +99,11 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
-	r.Use(s.corsHandler())
+	r.Use(s.corsHandler(), middleware.GetHead, s.refuseNUL)
 
 	r.Get("/healthz", s.handle(s.healthz))
 	r.Get("/readyz", s.handle(s.readyz))
-	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	r.With(s.authenticate).Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(s.authenticate)
@@ -254,11 +255,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
 }
 
-// readyz answers 200 when the database answers, else 503.
+// readyz answers 200 when the database answers, else 503. It pings on a
+// connection of its own, so a pool busy with requests does not make a
+// healthy database look down.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Pool.Ping(ctx); err != nil {
+	if err := s.ready.ping(ctx, s.Pool); err != nil {
 		s.Log.Warn("database not ready", "err", err)
 		return &statusError{status: http.StatusServiceUnavailable, msg: "the database is unavailable"}
 	}

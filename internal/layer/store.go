@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -104,7 +105,7 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 					return q, derrors.Invalid("%s: %q is not an administrative code", name, p)
 				}
 				if f.Op == "min" {
-					if _, err := strconv.ParseFloat(p, 64); err != nil {
+					if x, err := strconv.ParseFloat(p, 64); err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 						return q, derrors.Invalid("%s: %q is not a number", name, p)
 					}
 				}

@@ -211,6 +211,9 @@ func (r *Request) Normalize(known map[string]bool) (*AHPResult, error) {
 	if len(r.MainRoads) == 0 {
 		r.MainRoads = slices.Clone(DefaultMainRoads)
 	}
+	if len(r.MainRoads) > len(MainRoadClasses) {
+		return nil, derrors.Invalid("main_roads: at most %d highway classes (%s), got %d", len(MainRoadClasses), strings.Join(MainRoadClasses, "|"), len(r.MainRoads))
+	}
 	for _, h := range r.MainRoads {
 		if !slices.Contains(MainRoadClasses, h) {
 			return nil, derrors.Invalid("main_roads: unknown highway class %q (want %s)", h, strings.Join(MainRoadClasses, "|"))

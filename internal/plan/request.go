@@ -124,6 +124,12 @@ var typeDefaults = map[string]struct {
 	"demonstration_park":      {3000, 15000},
 }
 
+// Bounds on the lists of a request, for the OpenAPI document.
+const (
+	MaxProductClasses = maxClasses
+	MaxCapacityMenu   = maxMenu
+)
+
 const (
 	maxTimeLimit      = 10 * time.Minute
 	defaultHorizon    = 180.0 // minutes searched for covering arcs

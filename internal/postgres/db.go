@@ -24,9 +24,15 @@ var ErrNoPostGIS = fmt.Errorf("the PostGIS extension is not installed on the Pos
 type Options struct {
 	// StatementTimeout caps each statement (0: server default).
 	StatementTimeout time.Duration
-	// MaxConns caps the pool (0: pgx default).
+	// MaxConns caps the pool (0: DefaultMaxConns).
 	MaxConns int32
 }
+
+// DefaultMaxConns is the pool size unless Options say otherwise: requests
+// mostly wait on PostgreSQL, not on the CPU, so the pool is far larger than
+// pgx's default (4 on a small machine), well under the embedded cluster's
+// max_connections (200).
+const DefaultMaxConns = 32
 
 // Connect opens a pool on url and checks that the server answers.
 func Connect(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
@@ -37,6 +43,7 @@ func Connect(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error
 	if opt.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	}
+	cfg.MaxConns = DefaultMaxConns
 	if opt.MaxConns > 0 {
 		cfg.MaxConns = opt.MaxConns
 	}
@@ -127,6 +134,8 @@ func Translate(err error, what string) error {
 			return fmt.Errorf("%w: %w", derrors.Conflict("%s already exists", what), err)
 		case "23514", "23502", "23503", "22P02", "22023", "XX000": // check, not null, fk, bad text repr, bad parameter, PostGIS errors
 			return fmt.Errorf("%w: %w", derrors.Invalid("%s breaks a rule of the data model (%s)", what, pgErr.ConstraintName+pgErr.Message), err)
+		case "22021", "22P05": // NUL or bytes invalid in UTF-8 in text
+			return fmt.Errorf("%w: %w", derrors.Invalid("%s: text may not contain NUL characters (U+0000) or invalid UTF-8", what), err)
 		case "55000": // object_not_in_prerequisite_state (finished plan)
 			return fmt.Errorf("%w: %w", derrors.Conflict("%s cannot change", what), err)
 		case "57014": // query_canceled: the statement timeout

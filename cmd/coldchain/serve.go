@@ -11,10 +11,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"github.com/coldchain/coldchain/internal/httpapi"
+	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/postgres"
 	"github.com/coldchain/coldchain/web"
 )
 
@@ -46,6 +49,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 					return err
 				}
 			}
+			go vacuumLayers(ctx, pool, cfg)
 			model, err := travel.model(pool)
 			if err != nil {
 				return err
@@ -126,4 +130,21 @@ func shutdown(hs *http.Server, errc <-chan error, drain time.Duration, cancelReq
 	}
 	cfg.log.Info("requests drained")
 	return nil
+}
+
+// vacuumLayers clears the layer tables of rows an import interrupted by a
+// database crash left dead (see postgres.Vacuum), in the background.
+func vacuumLayers(ctx context.Context, pool *pgxpool.Pool, cfg *config) {
+	tables := make([]string, 0, len(layer.All))
+	for _, l := range layer.All {
+		tables = append(tables, l.Table)
+	}
+	start := time.Now()
+	if err := postgres.Vacuum(ctx, pool, tables); err != nil {
+		if ctx.Err() == nil {
+			cfg.log.Warn("vacuum layer tables", "err", err)
+		}
+		return
+	}
+	cfg.log.Info("layer tables vacuumed", "duration", time.Since(start))
 }

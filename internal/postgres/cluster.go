@@ -14,11 +14,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,8 +208,11 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if running, _ := c.Running(ctx); running {
 		return nil
 	}
-	// A stale pid file from a killed server blocks start-up; pg_ctl handles
-	// that itself when the pid is not alive.
+	// A killed server leaves its pid file and socket behind; its pid may
+	// even belong to another process by now.
+	if err := c.clearStale(); err != nil {
+		return err
+	}
 	if err := touchOwned(c.logFile(), acct); err != nil {
 		return err
 	}
@@ -285,26 +290,77 @@ timezone = 'UTC'
 	return err
 }
 
-// Running reports whether the cluster's server is running, and its pid.
+// Running reports whether the cluster's server is running: the pid in
+// postmaster.pid is this cluster's postmaster (not a dead process, nor
+// another process that got its pid after a kill) and its socket accepts
+// connections (a killed server leaves a stale socket file behind).
 func (c *Cluster) Running(ctx context.Context) (bool, error) {
-	b, err := os.ReadFile(filepath.Join(c.dataDir(), "postmaster.pid"))
-	if errors.Is(err, os.ErrNotExist) {
+	pid, err := c.pidFile()
+	if err != nil || pid == 0 {
+		return false, err
+	}
+	if !c.isPostmaster(pid) {
 		return false, nil
 	}
+	d := net.Dialer{Timeout: time.Second}
+	conn, err := d.DialContext(ctx, "unix", c.socketPath())
 	if err != nil {
-		return false, err
+		return false, nil
+	}
+	conn.Close()
+	return true, nil
+}
+
+func (c *Cluster) socketPath() string {
+	return filepath.Join(c.socketDir(), fmt.Sprintf(".s.PGSQL.%d", embeddedPort))
+}
+
+// pidFile reads the postmaster's pid from postmaster.pid (0 when there is
+// none or it is unreadable as a pid).
+func (c *Cluster) pidFile() (int, error) {
+	b, err := os.ReadFile(filepath.Join(c.dataDir(), "postmaster.pid"))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		return false, nil
+	if err != nil || pid <= 0 {
+		return 0, nil
 	}
+	return pid, nil
+}
+
+// isPostmaster reports whether pid is alive and, where /proc tells, a
+// postgres process serving this cluster's data folder.
+func (c *Cluster) isPostmaster(pid int) bool {
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false, nil
+		return false
 	}
-	// The socket appears once the server accepts connections.
-	_, err = os.Stat(filepath.Join(c.socketDir(), fmt.Sprintf(".s.PGSQL.%d", embeddedPort)))
-	return err == nil, nil
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist) // no /proc: trust the signal check
+	}
+	args := strings.Split(string(cmdline), "\x00")
+	return len(args) > 0 && filepath.Base(args[0]) == "postgres" && slices.Contains(args, c.dataDir())
+}
+
+// clearStale removes what a killed server left behind (postmaster.pid
+// naming a dead or foreign process, the socket and its lock file), which
+// would otherwise make start-up wait for or refuse a server that is gone.
+func (c *Cluster) clearStale() error {
+	pid, err := c.pidFile()
+	if err != nil || pid == 0 || c.isPostmaster(pid) {
+		return err
+	}
+	for _, f := range []string{filepath.Join(c.dataDir(), "postmaster.pid"), c.socketPath(), c.socketPath() + ".lock"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove the stale %s of a stopped server: %w", f, err)
+		}
+	}
+	return nil
 }
 
 // Stop stops the server if it runs (fast shutdown: clients are disconnected).

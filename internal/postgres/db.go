@@ -151,3 +151,19 @@ func Translate(err error, what string) error {
 	}
 	return err
 }
+
+// Vacuum removes dead rows from tables and refreshes their statistics.
+// An import interrupted by a PostgreSQL crash leaves its rows dead in the
+// layer tables, and the crash also loses the statistics autovacuum goes
+// by, so nothing would clean them and every count(*) of a list request
+// would read them; servers vacuum their layer tables when they start. A
+// table without dead rows costs little (pages known all-visible are
+// skipped).
+func Vacuum(ctx context.Context, pool *pgxpool.Pool, tables []string) error {
+	for _, t := range tables {
+		if _, err := pool.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
+			return fmt.Errorf("vacuum %s: %w", t, err)
+		}
+	}
+	return nil
+}

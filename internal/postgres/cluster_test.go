@@ -68,3 +68,57 @@ func TestStartAfterKill(t *testing.T) {
 	}
 	pool.Close()
 }
+
+// As root, a home inside a folder the postgres user cannot enter gets its
+// cluster in a folder of its own under SystemDir, found again from the
+// home, and the user's folder keeps its mode.
+func TestClusterOutsideClosedFolder(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root runs the server as another user")
+	}
+	ctx := context.Background()
+	closed, err := os.MkdirTemp("", "coldchain-700-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(closed)
+	if err := os.Chmod(closed, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	system, err := os.MkdirTemp("", "coldchain-system-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(system)
+	os.Chmod(system, 0o755)
+	defer func(old string) { postgres.SystemDir = old }(postgres.SystemDir)
+	postgres.SystemDir = system
+
+	home := filepath.Join(closed, "checkout", ".coldchain")
+	c, err := postgres.NewCluster(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.Folder(), system+"/") {
+		t.Fatalf("cluster folder %s, want one under %s", c.Folder(), system)
+	}
+	t.Cleanup(func() { c.Remove(context.Background()) })
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	again, _ := postgres.NewCluster(home)
+	if running, _ := again.Running(ctx); !running || again.Folder() != c.Folder() {
+		t.Fatalf("the same home finds %s (running %v), want %s", again.Folder(), running, c.Folder())
+	}
+	if fi, err := os.Stat(closed); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("the user's folder was opened up: %v %v", fi.Mode(), err)
+	}
+	if note, err := os.ReadFile(filepath.Join(home, "CLUSTER")); err != nil || !strings.Contains(string(note), c.Folder()) {
+		t.Errorf("no note in the home saying where the cluster is: %q %v", note, err)
+	}
+	pool, err := postgres.Connect(ctx, c.AdminURL(), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.Close()
+}

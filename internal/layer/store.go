@@ -54,6 +54,9 @@ var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs"}
 // MaxLimit caps a page.
 const MaxLimit = 10000
 
+// MaxFilterValues caps the comma-separated values of one filter.
+const MaxFilterValues = 100
+
 // ParseQuery reads bbox, limit, offset and the layer's filters from URL
 // values. Unknown parameters and values outside a filter's vocabulary are
 // ErrInvalid. defLimit applies when limit is absent.
@@ -96,6 +99,9 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 			}
 			if len(parts) == 0 {
 				return q, derrors.Invalid("%s: empty filter value", name)
+			}
+			if len(parts) > MaxFilterValues {
+				return q, derrors.Invalid("%s: at most %d comma-separated values, got %d", name, MaxFilterValues, len(parts))
 			}
 			for _, p := range parts {
 				if f.Enum != nil && !slices.Contains(f.Enum, p) {

@@ -47,11 +47,11 @@ func jsonProblem(err error, body []byte) string {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syntax) && syntax.Offset >= int64(len(body)):
+		return "the JSON ends too early (truncated body?)"
 	case errors.As(err, &syntax):
 		line := 1 + bytes.Count(body[:min(int(syntax.Offset), len(body))], []byte{'\n'})
 		return fmt.Sprintf("not valid JSON (line %d, byte %d): %s", line, syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "the JSON ends too early (truncated body?)"
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {

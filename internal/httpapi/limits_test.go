@@ -242,3 +242,21 @@ func TestReadyWhilePoolIsBusy(t *testing.T) {
 	}
 	s.Close()
 }
+
+// Feature bodies: an empty or mistyped body says what to send, without Go
+// type names.
+func TestFeatureBodyProblems(t *testing.T) {
+	ts, _ := newServer(t)
+	for _, tc := range []struct{ body, detail string }{
+		{"", "the body is empty"},
+		{`[1, 2]`, "want an object, got a JSON array"},
+		{`{"type": 5}`, "type: want text, got a JSON number"},
+		{`{"type": "Feature"`, "ends too early"},
+	} {
+		status, h, body := do(t, "POST", ts.URL+"/api/v1/producers", tc.body)
+		p := wantProblem(t, status, h, body, 400, tc.detail)
+		if strings.Contains(p.Detail, "Go ") || strings.Contains(p.Detail, "struct") {
+			t.Errorf("%q: message names Go types: %s", tc.body, p.Detail)
+		}
+	}
+}

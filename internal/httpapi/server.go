@@ -327,11 +327,14 @@ func (s *Server) readFeatures(w http.ResponseWriter, r *http.Request, forceID st
 	if err != nil {
 		return nil, false, err
 	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, false, derrors.Invalid("the body is empty: send a GeoJSON Feature or FeatureCollection")
+	}
 	var head struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(body, &head); err != nil {
-		return nil, false, derrors.Invalid("the body is not a JSON object: %v", err)
+		return nil, false, derrors.Invalid("want a GeoJSON Feature or FeatureCollection: %s", jsonProblem(err, body))
 	}
 	switch head.Type {
 	case "FeatureCollection":
@@ -343,7 +346,7 @@ func (s *Server) readFeatures(w http.ResponseWriter, r *http.Request, forceID st
 		if forceID != "" {
 			var f map[string]any
 			if err := json.Unmarshal(body, &f); err != nil {
-				return nil, false, derrors.Invalid("the body is not a GeoJSON Feature: %v", err)
+				return nil, false, derrors.Invalid("the body is not a GeoJSON Feature: %s", jsonProblem(err, body))
 			}
 			if id, ok := f["id"]; ok && id != nil && fmt.Sprint(id) != forceID {
 				return nil, false, derrors.Invalid("the feature's id %v differs from %s in the URL", id, forceID)

@@ -45,17 +45,7 @@ func TestMakeRunFromClosedFolder(t *testing.T) {
 		t.Fatalf("clone: %v\n%s", err, out)
 	}
 	env := cleanEnv()
-	t.Cleanup(func() {
-		stop := exec.Command("./bin/coldchain", "db", "stop")
-		stop.Dir, stop.Env = repo, env
-		stop.Run()
-		if note, err := os.ReadFile(filepath.Join(repo, ".coldchain", "CLUSTER")); err == nil {
-			if _, dir, ok := strings.Cut(strings.SplitN(string(note), "\n", 2)[0], " lives in "); ok {
-				os.RemoveAll(strings.TrimSuffix(dir, ":"))
-			}
-		}
-		os.RemoveAll(closed)
-	})
+	t.Cleanup(func() { removeClone(repo, closed, env) })
 
 	port := freePort(t)
 	run := exec.Command("make", "run", fmt.Sprintf("ADDR=127.0.0.1:%d", port))
@@ -117,4 +107,17 @@ func tail(s string) string {
 		return "…" + s[len(s)-4000:]
 	}
 	return s
+}
+
+// removeClone stops the clone's cluster and deletes it and the clone.
+func removeClone(repo, closed string, env []string) {
+	stop := exec.Command("./bin/coldchain", "db", "stop")
+	stop.Dir, stop.Env = repo, env
+	stop.Run()
+	if note, err := os.ReadFile(filepath.Join(repo, ".coldchain", "CLUSTER")); err == nil {
+		if _, dir, ok := strings.Cut(strings.SplitN(string(note), "\n", 2)[0], " lives in "); ok {
+			os.RemoveAll(strings.TrimSuffix(dir, ":"))
+		}
+	}
+	os.RemoveAll(closed)
 }

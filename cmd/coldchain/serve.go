@@ -64,20 +64,8 @@ func newServeCmd(cfg *config) *cobra.Command {
 			if err := acc.apply(srv, pool); err != nil {
 				return err
 			}
-			// Requests run on a context of their own: a signal stops the
-			// server from accepting, lets requests finish up to the drain
-			// timeout, and only then cancels what is left.
-			reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+			hs, cancelRequests := httpServer(ctx, addr, srv.Handler())
 			defer cancelRequests()
-			hs := &http.Server{
-				Addr:              addr,
-				Handler:           srv.Handler(),
-				ReadHeaderTimeout: 10 * time.Second,
-				ReadTimeout:       5 * time.Minute,
-				WriteTimeout:      10 * time.Minute,
-				IdleTimeout:       2 * time.Minute,
-				BaseContext:       func(net.Listener) context.Context { return reqCtx },
-			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
@@ -147,4 +135,21 @@ func vacuumLayers(ctx context.Context, pool *pgxpool.Pool, cfg *config) {
 		return
 	}
 	cfg.log.Info("layer tables vacuumed", "duration", time.Since(start))
+}
+
+// httpServer returns the HTTP server of h. Requests run on a context of
+// their own, not the signal's: a signal stops the server from accepting
+// and lets requests finish up to the drain timeout; cancel then ends what
+// is left.
+func httpServer(ctx context.Context, addr string, h http.Handler) (hs *http.Server, cancel context.CancelFunc) {
+	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
+	}, cancel
 }

@@ -191,8 +191,18 @@ func TestPlansAPI(t *testing.T) {
 		t.Fatalf("compare: %d %s", status, body)
 	}
 
-	// Bad requests: 400 without a plan. Infeasible ones are found when a
-	// worker prepares the plan: 202, then the plan fails with the reason.
+	checkPlanProblems(t, base, req)
+	status, h, body = do(t, "GET", base+"/api/v1/plans/00000000-0000-0000-0000-000000000000", "")
+	wantProblem(t, status, h, body, 404, "not found")
+	status, h, body = do(t, "POST", base+"/api/v1/plans/"+created.ID+"/cancel", "")
+	wantProblem(t, status, h, body, 409, "already done")
+}
+
+// checkPlanProblems submits bad plan requests: malformed ones are 400
+// without a plan; ones the data cannot meet are found when a worker
+// prepares the plan: 202, then the plan fails with the reason.
+func checkPlanProblems(t *testing.T, base, req string) {
+	t.Helper()
 	for _, tc := range []struct {
 		body   string
 		status int
@@ -219,8 +229,4 @@ func TestPlansAPI(t *testing.T) {
 			t.Errorf("%s: plan %v, want failed saying %q", tc.body, p, tc.detail)
 		}
 	}
-	status, h, body = do(t, "GET", base+"/api/v1/plans/00000000-0000-0000-0000-000000000000", "")
-	wantProblem(t, status, h, body, 404, "not found")
-	status, h, body = do(t, "POST", base+"/api/v1/plans/"+created.ID+"/cancel", "")
-	wantProblem(t, status, h, body, 409, "already done")
 }

@@ -334,7 +334,7 @@ func (s *Server) readFeatures(w http.ResponseWriter, r *http.Request, forceID st
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(body, &head); err != nil {
-		return nil, false, derrors.Invalid("want a GeoJSON Feature or FeatureCollection: %s", jsonProblem(err, body))
+		return nil, false, derrors.Invalid("the body is not a JSON object (want a GeoJSON Feature or FeatureCollection): %s", jsonProblem(err, body))
 	}
 	switch head.Type {
 	case "FeatureCollection":

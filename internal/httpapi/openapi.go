@@ -51,8 +51,8 @@ type apiOp struct {
 	// Role is the token role the operation needs; "" for reads, which
 	// need a token only when the server requires one for reads.
 	Role string `json:"-"`
-	// Open marks operations outside authentication (health, metrics, the
-	// document itself).
+	// Open marks operations outside authentication (health and
+	// readiness, which probes call without a token).
 	Open bool `json:"-"`
 	// Problems lists the problem statuses the operation answers besides
 	// those the builder adds (401 and 403 from Role, 500, 503).
@@ -430,10 +430,10 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 	d.add("GET", "/readyz", apiOp{Summary: "Readiness: the database answers", Tags: []string{"service"}, Open: true,
 		Problems:  []int{http.StatusServiceUnavailable},
 		Responses: ok("200", "Ready", "application/json", object([]string{"status"}, map[string]schema{"status": str()}))})
-	d.add("GET", "/metrics", apiOp{Summary: "Prometheus metrics", Tags: []string{"service"}, Open: true,
+	d.add("GET", "/metrics", apiOp{Summary: "Prometheus metrics", Tags: []string{"service"},
 		Description: "Requests by route pattern and status, durations, the database pool and the plan queue.",
 		Responses:   ok("200", "Metrics in the Prometheus text format", "text/plain", str())})
-	d.add("GET", "/api/openapi.json", apiOp{Summary: "This OpenAPI document", Tags: []string{"service"}, Open: true,
+	d.add("GET", "/api/openapi.json", apiOp{Summary: "This OpenAPI document", Tags: []string{"service"},
 		Responses: ok("200", "The document", "application/vnd.oai.openapi+json;version=3.0", anyObject("OpenAPI 3.0"))})
 
 	layerP := pathParam("layer", "the layer", enum(layer.Names()...))

@@ -146,7 +146,9 @@ func (s *Service) work() {
 		case j := <-s.queue:
 			<-s.slots
 			if s.ctx.Err() != nil {
-				s.release(context.Background(), j.id)
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				s.release(ctx, j.id)
+				cancel()
 				return
 			}
 			status, _ := s.runJob(s.ctx, j)

@@ -176,9 +176,17 @@ func planStatus(base, id string) string {
 		return err.Error()
 	}
 	defer resp.Body.Close()
-	var p struct{ Status, Error string }
+	var p struct {
+		Status, Error string
+		StartedAt     *time.Time `json:"started_at"`
+		FinishedAt    *time.Time `json:"finished_at"`
+	}
 	_ = json.NewDecoder(resp.Body).Decode(&p)
-	return strings.TrimSpace(p.Status + " " + p.Error)
+	out := strings.TrimSpace(p.Status + " " + p.Error)
+	if p.StartedAt != nil && p.FinishedAt != nil {
+		out += fmt.Sprintf(" (prepared and solved in %.1f s)", p.FinishedAt.Sub(*p.StartedAt).Seconds())
+	}
+	return out
 }
 
 func report(res *result, elapsed time.Duration, conns int, readyOK, readyBad int64, plan string) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load check on loopback: boots coldchain with the demo county on a private
-# cluster, submits a plan, then 200 connections send mixed reads for 30 s
-# while the plan solves and /readyz is polled. Fails on any error or any
+# cluster, then 200 connections send mixed reads for 30 s while plans solve
+# one after another and /readyz is polled. Fails on any error, failed plan or
 # /readyz other than 200. CONNS and DURATION override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."

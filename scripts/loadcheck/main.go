@@ -1,9 +1,10 @@
 // Command loadcheck puts a running coldchain server under a bounded load on
 // loopback: conns concurrent connections send a mix of reads (layer lists,
 // a feature, OGC items, vector tiles, classes, coverage) for a duration,
-// while a plan solves (submitted first when a planner token is given) and
+// while plans solve one after another (when a planner token is given) and
 // /readyz is polled on a connection of its own. It prints the figures and
-// exits 1 on any error or any /readyz answer other than 200.
+// exits 1 on any error, any failed plan or any /readyz answer other than
+// 200.
 //
 //	go run ./scripts/loadcheck -base http://127.0.0.1:8080 -token ... -conns 200 -duration 30s
 package main
@@ -40,7 +41,7 @@ var reads = []string{
 
 // slowPlan keeps a worker busy for the whole check.
 const slowPlan = `{"problem": "pmedian", "facility_type": "precooling", "tier": "field", "product_classes": ["leafy_vegetable"],
-	"p": 5, "candidates": "generated", "candidate_hex_km": 1, "time_limit_s": 120}`
+	"p": 8, "candidates": "generated", "candidate_hex_km": 0.5, "time_limit_s": 120}`
 
 type result struct {
 	mu        sync.Mutex
@@ -73,22 +74,24 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadcheck: want 1 to 1000 connections and a duration up to 5m")
 		os.Exit(2)
 	}
-	planID := submitPlan(*base, *token)
 	ctx, cancel := context.WithTimeout(context.Background(), *duration)
 	defer cancel()
 	res := &result{errors: map[string]int{}}
 	var readyBad, readyOK atomic.Int64
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); pollReady(ctx, *base, &readyOK, &readyBad) }()
+	var plans []string
+	go func() { defer wg.Done(); plans = keepPlanning(ctx, *base, *token) }()
 	start := time.Now()
 	for i := 0; i < *conns; i++ {
 		wg.Add(1)
 		go func(i int) { defer wg.Done(); load(ctx, *base, i, res) }(i)
 	}
 	wg.Wait()
-	report(res, time.Since(start), *conns, readyOK.Load(), readyBad.Load(), planStatus(*base, planID))
-	if len(res.errors) > 0 || readyBad.Load() > 0 {
+	report(res, time.Since(start), *conns, readyOK.Load(), readyBad.Load(), plans)
+	failed := slices.ContainsFunc(plans, func(p string) bool { return strings.HasPrefix(p, "failed") })
+	if len(res.errors) > 0 || readyBad.Load() > 0 || failed {
 		os.Exit(1)
 	}
 }
@@ -167,10 +170,32 @@ func submitPlan(base, token string) string {
 	return p.ID
 }
 
-func planStatus(base, id string) string {
-	if id == "" {
-		return "no plan submitted (no -token)"
+// keepPlanning keeps one plan solving until ctx ends: it submits the
+// next when the last finishes. It returns each plan's outcome.
+func keepPlanning(ctx context.Context, base, token string) []string {
+	if token == "" {
+		return []string{"no plan submitted (no -token)"}
 	}
+	var out []string
+	for ctx.Err() == nil {
+		id := submitPlan(base, token)
+		for {
+			st := planStatus(base, id)
+			if strings.HasPrefix(st, "done") || strings.HasPrefix(st, "failed") {
+				out = append(out, st)
+				break
+			}
+			if ctx.Err() != nil {
+				out = append(out, "still "+st+" at the end")
+				return out
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return out
+}
+
+func planStatus(base, id string) string {
 	resp, err := http.Get(base + "/api/v1/plans/" + id)
 	if err != nil {
 		return err.Error()
@@ -189,7 +214,7 @@ func planStatus(base, id string) string {
 	return out
 }
 
-func report(res *result, elapsed time.Duration, conns int, readyOK, readyBad int64, plan string) {
+func report(res *result, elapsed time.Duration, conns int, readyOK, readyBad int64, plans []string) {
 	lat := res.latencies
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration {
@@ -205,7 +230,9 @@ func report(res *result, elapsed time.Duration, conns int, readyOK, readyBad int
 	fmt.Printf("connections %d, %.0f s: %d requests ok (%.0f req/s), %d errors\n", conns, elapsed.Seconds(), len(lat), float64(len(lat))/elapsed.Seconds(), errs)
 	fmt.Printf("latency p50 %v, p90 %v, p99 %v, max %v\n", pct(0.5).Round(time.Millisecond), pct(0.9).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), pct(1).Round(time.Millisecond))
 	fmt.Printf("/readyz: %d × 200, %d other\n", readyOK, readyBad)
-	fmt.Printf("plan during the load: %s\n", plan)
+	for i, p := range plans {
+		fmt.Printf("plan %d during the load: %s\n", i+1, p)
+	}
 	for k, n := range res.errors {
 		fmt.Printf("error %s: %d\n", k, n)
 	}

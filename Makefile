@@ -5,7 +5,7 @@ BIN     := bin/coldchain
 ADDR    ?= :8080
 export COLDCHAIN_HOME ?= $(CURDIR)/.coldchain
 
-.PHONY: run test build deps deps-test vet bench clean stop web
+.PHONY: run test build deps deps-test vet bench clean stop web fuzz
 
 # The map UI (web/): sources and the npm lock file it is built from.
 WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
@@ -18,6 +18,19 @@ test: deps-test web
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -count=1 -timeout 30m ./...
+
+# fuzz runs every fuzz target (func FuzzX in a _test.go file) for
+# FUZZTIME each, one at a time, on top of its corpus in testdata/fuzz.
+FUZZTIME ?= 5s
+fuzz:
+	@for f in $$(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort); do \
+	  d=./$$(dirname $$f); \
+	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "fuzz $$d $$t ($(FUZZTIME))"; \
+	    $(GO) test $$d -run '^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) >/dev/null || \
+	      { $(GO) test $$d -run "^$$t$$" -count=1; exit 1; }; \
+	  done; \
+	done
 
 build: web
 	$(GO) build -o $(BIN) ./cmd/coldchain

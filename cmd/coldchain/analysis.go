@@ -239,7 +239,9 @@ the tier. The plan is stored; its result states the proven gap.`,
 				return err
 			}
 			defer pool.Close()
-			svc, err := plan.NewService(cmd.Context(), pool, model, cfg.log, 1, 1)
+			// The CLI runs its own plan only: it leaves other processes'
+			// plans (and orphans) to the servers.
+			svc, err := plan.Open(cmd.Context(), pool, model, cfg.log, plan.Options{})
 			if err != nil {
 				return err
 			}

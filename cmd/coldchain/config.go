@@ -63,7 +63,7 @@ func (c *config) open(ctx context.Context) (*pgxpool.Pool, error) {
 			return nil, err
 		}
 		if !cl.Initialized() {
-			c.log.Info("creating embedded PostgreSQL cluster", "home", cl.Home)
+			c.log.Info("creating embedded PostgreSQL cluster", "home", cl.Home, "folder", cl.Folder())
 		}
 		if err := cl.Start(ctx); err != nil {
 			return nil, err

@@ -66,9 +66,9 @@ listens on a unix socket in COLDCHAIN_HOME/run only.`,
 				fmt.Fprintln(cmd.OutOrStdout(), "running:", cl.URL())
 				return nil
 			case cl.Initialized():
-				return &exitError{code: 3, err: fmt.Errorf("stopped (cluster in %s)", cl.Home)}
+				return &exitError{code: 3, err: fmt.Errorf("stopped (cluster in %s)", cl.Folder())}
 			}
-			return &exitError{code: 3, err: fmt.Errorf("no cluster in %s yet (coldchain db start creates one)", cl.Home)}
+			return &exitError{code: 3, err: fmt.Errorf("no cluster in %s yet (coldchain db start creates one)", cl.Folder())}
 		},
 	}, &cobra.Command{
 		Use:   "url",

@@ -14,7 +14,7 @@ import (
 
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/parks"
-	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 func newParksCmd(cfg *config) *cobra.Command {
@@ -148,7 +148,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 func parksErr(err error) error {
-	var inf *plan.InfeasibleError
+	var inf *runs.InfeasibleError
 	if errors.As(err, &inf) {
 		return &exitError{code: 1, err: fmt.Errorf("park siting %s cannot be done: %v", inf.PlanID, inf.Reason)}
 	}
@@ -158,7 +158,7 @@ func parksErr(err error) error {
 	return err
 }
 
-func writeParks(w io.Writer, p *plan.Plan, r *parks.Result) {
+func writeParks(w io.Writer, p *runs.Plan, r *parks.Result) {
 	fmt.Fprintf(w, "Park siting %s: top %d %s sites\n", p.ID, len(r.Sites.Features), strings.ReplaceAll(r.FacilityType, "_", " "))
 	fmt.Fprintf(w, "  supply: %s within %.0f min (%s)\n", strings.Join(r.ProductClasses, ", "), r.CatchmentMinutes, r.Travel)
 	g := r.Grid

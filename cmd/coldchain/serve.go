@@ -11,10 +11,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"github.com/coldchain/coldchain/internal/httpapi"
+	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/postgres"
 	"github.com/coldchain/coldchain/web"
 )
 
@@ -22,6 +25,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 	var addr string
 	var demo bool
 	var workers int
+	var drain time.Duration
 	var travel travelFlags
 	var acc accessFlags
 	cmd := &cobra.Command{
@@ -45,6 +49,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 					return err
 				}
 			}
+			go vacuumLayers(ctx, pool, cfg)
 			model, err := travel.model(pool)
 			if err != nil {
 				return err
@@ -55,18 +60,12 @@ func newServeCmd(cfg *config) *cobra.Command {
 			}
 			defer plans.Close()
 			srv := httpapi.New(pool, model, plans, cfg.log, version(), web.FS())
+			defer srv.Close()
 			if err := acc.apply(srv, pool); err != nil {
 				return err
 			}
-			hs := &http.Server{
-				Addr:              addr,
-				Handler:           srv.Handler(),
-				ReadHeaderTimeout: 10 * time.Second,
-				ReadTimeout:       5 * time.Minute,
-				WriteTimeout:      10 * time.Minute,
-				IdleTimeout:       2 * time.Minute,
-				BaseContext:       func(net.Listener) context.Context { return ctx },
-			}
+			hs, cancelRequests := httpServer(ctx, addr, srv.Handler())
+			defer cancelRequests()
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
@@ -79,21 +78,14 @@ func newServeCmd(cfg *config) *cobra.Command {
 				return err
 			case <-ctx.Done():
 			}
-			cfg.log.Info("shutting down")
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			defer cancel()
-			if err := hs.Shutdown(sctx); err != nil {
-				return err
-			}
-			if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
+			cfg.log.Info("shutting down", "drain_timeout", drain)
+			return shutdown(hs, errc, drain, cancelRequests, cfg)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("COLDCHAIN_ADDR", ":8080"), "listen address (env COLDCHAIN_ADDR)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
 	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
+	cmd.Flags().DurationVar(&drain, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	travel.bind(cmd)
 	acc.bind(cmd)
 	return cmd
@@ -104,4 +96,60 @@ func displayAddr(a net.Addr) string {
 		return fmt.Sprintf("localhost:%d", ta.Port)
 	}
 	return a.String()
+}
+
+// shutdown stops hs gracefully: no new connections, requests in flight
+// finish for up to drain, then the rest are cancelled. Running plans are
+// handed back to the queue afterwards, when the plan service closes.
+func shutdown(hs *http.Server, errc <-chan error, drain time.Duration, cancelRequests context.CancelFunc, cfg *config) error {
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	cancelRequests()
+	if errors.Is(err, context.DeadlineExceeded) {
+		cfg.log.Warn("requests still running after the drain timeout were cancelled", "drain_timeout", drain)
+		err = hs.Close()
+	}
+	if err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	cfg.log.Info("requests drained")
+	return nil
+}
+
+// vacuumLayers clears the layer tables of rows an import interrupted by a
+// database crash left dead (see postgres.Vacuum), in the background.
+func vacuumLayers(ctx context.Context, pool *pgxpool.Pool, cfg *config) {
+	tables := make([]string, 0, len(layer.All))
+	for _, l := range layer.All {
+		tables = append(tables, l.Table)
+	}
+	start := time.Now()
+	if err := postgres.Vacuum(ctx, pool, tables); err != nil {
+		if ctx.Err() == nil {
+			cfg.log.Warn("vacuum layer tables", "err", err)
+		}
+		return
+	}
+	cfg.log.Info("layer tables vacuumed", "duration", time.Since(start))
+}
+
+// httpServer returns the HTTP server of h. Requests run on a context of
+// their own, not the signal's: a signal stops the server from accepting
+// and lets requests finish up to the drain timeout; cancel then ends what
+// is left.
+func httpServer(ctx context.Context, addr string, h http.Handler) (hs *http.Server, cancel context.CancelFunc) {
+	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
+	}, cancel
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -145,10 +144,8 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
 	var req plan.Request
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return derrors.Invalid("plan request: %v", err)
+	if err := decodeJSON(w, r, maxRequestJSON, "plan request", &req); err != nil {
+		return err
 	}
 	p, err := s.Plans.Submit(r.Context(), req)
 	if err != nil {

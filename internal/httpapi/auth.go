@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -15,7 +13,6 @@ import (
 	"github.com/go-chi/httprate"
 
 	"github.com/coldchain/coldchain/internal/auth"
-	"github.com/coldchain/coldchain/internal/derrors"
 )
 
 // Roles of API tokens, weakest first (see package auth).
@@ -148,10 +145,8 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		Role string `json:"role"`
 		Name string `json:"name"`
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return derrors.Invalid(`want {"role": "viewer|planner|admin", "name": "..."}: %v`, err)
+	if err := decodeJSON(w, r, 4096, `token request (want {"role": "viewer|planner|admin", "name": "..."})`, &req); err != nil {
+		return err
 	}
 	t, text, err := s.Tokens.Create(r.Context(), req.Role, req.Name)
 	if err != nil {

@@ -142,7 +142,8 @@ func TestReadAuth(t *testing.T) {
 	pool := pgtest.Pool(t)
 	ts, _ := gisServer(t, pool, func(s *httpapi.Server) { s.ReadAuth = true }, nil)
 	tok := tokens(t, pool)
-	paths := []string{"/ogc/collections", "/ogc/collections/producers/items", "/tiles/producers/0/0/0.mvt", "/tiles/producers.json", "/api/v1/producers", "/api/v1/classes"}
+	paths := []string{"/ogc/collections", "/ogc/collections/producers/items", "/tiles/producers/0/0/0.mvt", "/tiles/producers.json", "/api/v1/producers", "/api/v1/classes",
+		"/metrics", "/api/openapi.json"}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
 			status, h, body := call(t, "GET", ts.URL+p, "", "")
@@ -152,8 +153,8 @@ func TestReadAuth(t *testing.T) {
 			}
 		})
 	}
-	// Health, metrics and the API description stay open.
-	for _, p := range []string{"/healthz", "/metrics", "/api/openapi.json"} {
+	// Health and readiness stay open (probes carry no token).
+	for _, p := range []string{"/healthz", "/readyz"} {
 		if status, _, _ := call(t, "GET", ts.URL+p, "", ""); status != 200 {
 			t.Errorf("%s: %d", p, status)
 		}

@@ -14,7 +14,7 @@ func (s *Server) gisRoutes(r chi.Router) {
 	if err != nil {
 		panic(err)
 	}
-	r.Get("/api/openapi.json", s.handle(s.openAPI(reg)))
+	r.With(s.authenticate).Get("/api/openapi.json", s.handle(s.openAPI(reg)))
 
 	r.Route("/ogc", func(r chi.Router) {
 		r.Use(s.authenticate)

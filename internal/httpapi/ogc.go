@@ -17,6 +17,7 @@ import (
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 // OGC API – Features under /ogc: Part 1 (Core, GeoJSON, OpenAPI 3.0) over
@@ -165,8 +166,7 @@ func (s *Server) layerCollection(ctx context.Context, base string, l *layer.Laye
 const planSitesSQL = `SELECT p.id::text, coalesce(p.params->>'name', ''), coalesce(p.params->>'problem', p.kind),
 	coalesce(p.params->>'facility_type', ''), p.finished_at, ST_XMin(x.e), ST_YMin(x.e), ST_XMax(x.e), ST_YMax(x.e)
 	FROM plan p
-	CROSS JOIN LATERAL (SELECT ST_Extent(ST_GeomFromGeoJSON(f->'geometry')) AS e
-	                      FROM jsonb_array_elements(p.result->'sites'->'features') f) x
+	CROSS JOIN LATERAL (SELECT ST_Extent(s.geom) AS e FROM plan_site s WHERE s.plan_id = p.id) x
 	WHERE p.status = 'done' AND jsonb_typeof(p.result->'sites'->'features') = 'array'
 	  AND ($1::uuid IS NULL OR p.id = $1::uuid)
 	ORDER BY p.created_at DESC, p.id`
@@ -216,7 +216,7 @@ type ogcTarget struct {
 func (s *Server) target(r *http.Request) (ogcTarget, error) {
 	id := chi.URLParam(r, "collectionId")
 	if pid, ok := strings.CutPrefix(id, planCollection); ok {
-		if !uuidPattern.MatchString(pid) {
+		if !runs.ValidID(pid) {
 			return ogcTarget{}, derrors.NotFound("no collection %q", id)
 		}
 		return ogcTarget{planID: strings.ToLower(pid)}, nil
@@ -371,10 +371,9 @@ func (s *Server) writePlanSites(ctx context.Context, buf *bytes.Buffer, name, pl
 	}
 	var features []byte
 	err := s.Pool.QueryRow(ctx, `WITH s AS (
-		  SELECT e.f, e.n FROM plan p
-		   CROSS JOIN LATERAL jsonb_array_elements(p.result->'sites'->'features') WITH ORDINALITY AS e(f, n)
-		   WHERE p.id = $1::uuid AND p.status = 'done' AND jsonb_typeof(p.result->'sites'->'features') = 'array'
-		     AND ($2::float8 IS NULL OR ST_GeomFromGeoJSON(e.f->'geometry') && ST_MakeEnvelope($2, $3, $4, $5, 4326))),
+		  SELECT feature AS f, n FROM plan_site
+		   WHERE plan_id = $1::uuid
+		     AND ($2::float8 IS NULL OR geom && ST_MakeEnvelope($2, $3, $4, $5, 4326))),
 		page AS (SELECT f, n FROM s ORDER BY n LIMIT $6 OFFSET $7)
 		SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM page)::int,
 		       coalesce((SELECT jsonb_agg(f ORDER BY n) FROM page), '[]')::text`,
@@ -411,10 +410,8 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 		}
 		f, err = s.Layers.Get(r.Context(), t.layer, fid)
 	} else {
-		err = s.Pool.QueryRow(r.Context(), `SELECT f::text FROM plan p
-			CROSS JOIN LATERAL jsonb_array_elements(p.result->'sites'->'features') f
-			WHERE p.id = $1::uuid AND p.status = 'done' AND jsonb_typeof(p.result->'sites'->'features') = 'array'
-			  AND f->>'id' = $2 LIMIT 1`, t.planID, fid).Scan(&f)
+		err = s.Pool.QueryRow(r.Context(), `SELECT feature::text FROM plan_site
+			WHERE plan_id = $1::uuid AND site_id = $2 ORDER BY n LIMIT 1`, t.planID, fid).Scan(&f)
 		err = postgres.Translate(err, fmt.Sprintf("site %q of plan %s", fid, t.planID))
 	}
 	if err != nil {

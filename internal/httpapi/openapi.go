@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/coldchain/coldchain/internal/layer"
+	"github.com/coldchain/coldchain/internal/plan"
 )
 
 // The OpenAPI 3.0 document at /api/openapi.json is assembled from
@@ -50,8 +51,8 @@ type apiOp struct {
 	// Role is the token role the operation needs; "" for reads, which
 	// need a token only when the server requires one for reads.
 	Role string `json:"-"`
-	// Open marks operations outside authentication (health, metrics, the
-	// document itself).
+	// Open marks operations outside authentication (health and
+	// readiness, which probes call without a token).
 	Open bool `json:"-"`
 	// Problems lists the problem statuses the operation answers besides
 	// those the builder adds (401 and 403 from Role, 500, 503).
@@ -102,7 +103,10 @@ func queryParam(name, desc string, s schema) apiParam {
 func str() schema                 { return schema{"type": "string"} }
 func ref(name string) schema      { return schema{"$ref": "#/components/schemas/" + name} }
 func arrayOf(items schema) schema { return schema{"type": "array", "items": items} }
-func number() schema              { return schema{"type": "number"} }
+
+// maxItems bounds an array schema.
+func maxItems(s schema, n int) schema { s["maxItems"] = n; return s }
+func number() schema                  { return schema{"type": "number"} }
 func anyObject(desc string) schema {
 	return schema{"type": "object", "description": desc, "additionalProperties": true}
 }
@@ -318,23 +322,23 @@ func sharedSchemas() map[string]any {
 			"problem":                enum(problemNames()...),
 			"facility_type":          enum(layer.FacilityTypes...),
 			"tier":                   enum(layer.Tiers...),
-			"product_classes":        arrayOf(str()),
-			"zones":                  arrayOf(enum(layer.Zones...)),
+			"product_classes":        maxItems(arrayOf(str()), plan.MaxProductClasses),
+			"zones":                  maxItems(arrayOf(enum(layer.Zones...)), len(layer.Zones)),
 			"p":                      integer(0, 0),
 			"budget":                 number(),
 			"coverage_target":        number(),
 			"threshold_minutes":      number(),
-			"capacity_t":             schema{"type": "object", "additionalProperties": number()},
-			"capacity_menu":          arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})),
+			"capacity_t":             schema{"type": "object", "additionalProperties": number(), "maxProperties": len(layer.Zones)},
+			"capacity_menu":          maxItems(arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})), plan.MaxCapacityMenu),
 			"handling_target":        number(),
-			"expansion_menu":         arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})),
+			"expansion_menu":         maxItems(arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})), plan.MaxCapacityMenu),
 			"no_expansions":          schema{"type": "boolean"},
 			"priority":               object(nil, map[string]schema{"poverty_exit": number(), "key_county": number()}),
 			"region":                 str(),
 			"candidates":             enum("user", "generated", "both"),
 			"candidate_hex_km":       number(),
 			"seed":                   schema{"type": "integer"},
-			"time_limit_s":           number(),
+			"time_limit_s":           schema{"type": "number", "minimum": 1, "maximum": 600, "description": "the solver's time limit, which also bounds preparing the instance (default 30)"},
 			"transport_cny_per_t_km": number(),
 			"spoilage_cny_per_t_h":   number(),
 			"horizon_years":          number(),
@@ -426,10 +430,10 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 	d.add("GET", "/readyz", apiOp{Summary: "Readiness: the database answers", Tags: []string{"service"}, Open: true,
 		Problems:  []int{http.StatusServiceUnavailable},
 		Responses: ok("200", "Ready", "application/json", object([]string{"status"}, map[string]schema{"status": str()}))})
-	d.add("GET", "/metrics", apiOp{Summary: "Prometheus metrics", Tags: []string{"service"}, Open: true,
+	d.add("GET", "/metrics", apiOp{Summary: "Prometheus metrics", Tags: []string{"service"},
 		Description: "Requests by route pattern and status, durations, the database pool and the plan queue.",
 		Responses:   ok("200", "Metrics in the Prometheus text format", "text/plain", str())})
-	d.add("GET", "/api/openapi.json", apiOp{Summary: "This OpenAPI document", Tags: []string{"service"}, Open: true,
+	d.add("GET", "/api/openapi.json", apiOp{Summary: "This OpenAPI document", Tags: []string{"service"},
 		Responses: ok("200", "The document", "application/vnd.oai.openapi+json;version=3.0", anyObject("OpenAPI 3.0"))})
 
 	layerP := pathParam("layer", "the layer", enum(layer.Names()...))

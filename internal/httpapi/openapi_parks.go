@@ -5,6 +5,7 @@ import (
 
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/parks"
+	"github.com/coldchain/coldchain/internal/plan"
 )
 
 // parksOpenAPI documents the park-siting routes (parkroutes.go).
@@ -23,7 +24,7 @@ func (s *Server) parksOpenAPI(d *apiDoc) {
 		"problem":           enum("parks"),
 		"facility_type":     enum(parks.ParkTypes...),
 		"tier":              schema{"type": "string", "enum": layer.Tiers, "description": "selects the exclusion zones that apply (default county)"},
-		"product_classes":   schema{"type": "array", "items": str(), "description": "leading classes counted as supply (default: the region's two largest by output)"},
+		"product_classes":   schema{"type": "array", "items": str(), "maxItems": plan.MaxProductClasses, "description": "leading classes counted as supply (default: the region's two largest by output)"},
 		"region":            schema{"type": "string", "description": "administrative code of the area to grid (default: the top-level regions)"},
 		"top":               integer(1, parks.MaxTop),
 		"hex_km":            schema{"type": "number", "minimum": 0.2, "maximum": 20, "description": "hexagon edge, km (default 1)"},
@@ -31,11 +32,11 @@ func (s *Server) parksOpenAPI(d *apiDoc) {
 		"separation_km":     schema{"type": "number", "minimum": 0, "maximum": 200, "description": "least distance between two sites (default 5)"},
 		"min_area_km2":      schema{"type": "number", "minimum": 0, "description": "land a park needs in a cell outside exclusion zones (default 0.5)"},
 		"land":              schema{"type": "string", "enum": []string{"prefer", "require"}, "description": "construction land as a criterion (prefer) or a filter (require)"},
-		"main_roads":        schema{"type": "array", "items": enum(parks.MainRoadClasses...), "description": "OSM highway classes of main roads"},
+		"main_roads":        schema{"type": "array", "items": enum(parks.MainRoadClasses...), "maxItems": len(parks.MainRoadClasses), "description": "OSM highway classes of main roads"},
 		"weights":           weights,
 		"ahp": object([]string{"criteria", "matrix"}, map[string]schema{
-			"criteria": arrayOf(enum(criteria...)),
-			"matrix":   schema{"type": "array", "items": arrayOf(number()), "description": "pairwise judgements on Saaty's 1/9–9 scale, reciprocal; a consistency ratio of 0.1 or more is refused (400)"},
+			"criteria": maxItems(arrayOf(enum(criteria...)), len(criteria)),
+			"matrix":   schema{"type": "array", "items": maxItems(arrayOf(number()), len(criteria)), "maxItems": len(criteria), "description": "pairwise judgements on Saaty's 1/9–9 scale, reciprocal; a consistency ratio of 0.1 or more is refused (400)"},
 			"signs":    schema{"type": "object", "additionalProperties": number(), "description": "-1 makes existing_parks spread, 1 co-locate (default: the park type's sign)"},
 		}),
 		"sensitivity_pct": schema{"type": "number", "minimum": 1, "maximum": 90, "description": "how far each weight moves in the sensitivity analysis (default 20)"},

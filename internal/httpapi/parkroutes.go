@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,10 +33,8 @@ func (s *Server) parkService() *parks.Service {
 // 201 with the finished plan.
 func (s *Server) runParks(w http.ResponseWriter, r *http.Request) error {
 	var req parks.Request
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return derrors.Invalid("park request: %v", err)
+	if err := decodeJSON(w, r, maxRequestJSON, "park request", &req); err != nil {
+		return err
 	}
 	p, err := s.parkService().Run(r.Context(), req)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/runs"
 	"github.com/coldchain/coldchain/web"
 )
 
@@ -60,6 +61,7 @@ type Server struct {
 	// TileLimit caps the features of one layer in one vector tile.
 	TileLimit int
 
+	ready    readiness
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -99,11 +101,11 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
-	r.Use(s.corsHandler())
+	r.Use(s.corsHandler(), middleware.GetHead, s.refuseNUL)
 
 	r.Get("/healthz", s.handle(s.healthz))
 	r.Get("/readyz", s.handle(s.readyz))
-	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	r.With(s.authenticate).Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(s.authenticate)
@@ -179,7 +181,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var se *statusError
 	var maxErr *http.MaxBytesError
 	var rows derrors.RowErrors
-	var infeasible *plan.InfeasibleError
+	var infeasible *runs.InfeasibleError
 	planID := ""
 	switch {
 	case errors.As(err, &infeasible):
@@ -198,7 +200,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, derrors.ErrConflict):
 		status, detail = http.StatusConflict, derrors.Message(err, "conflict")
 	case errors.Is(err, derrors.ErrUnavailable):
-		status, detail = http.StatusServiceUnavailable, "the database is unavailable; try again shortly"
+		status, detail = http.StatusServiceUnavailable, derrors.Message(err, "the database is unavailable; try again shortly")
 	case errors.Is(err, context.Canceled):
 		status, detail = 499, "request cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -218,6 +220,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p.Title, p.Detail = cmp.Or(derrors.ChineseTitle(status), p.Title), derrors.Chinese(p.Detail)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)
 }
@@ -255,11 +260,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
 }
 
-// readyz answers 200 when the database answers, else 503.
+// readyz answers 200 when the database answers, else 503. It pings on a
+// connection of its own, so a pool busy with requests does not make a
+// healthy database look down.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Pool.Ping(ctx); err != nil {
+	if err := s.ready.ping(ctx, s.Pool); err != nil {
 		s.Log.Warn("database not ready", "err", err)
 		return &statusError{status: http.StatusServiceUnavailable, msg: "the database is unavailable"}
 	}
@@ -325,11 +332,14 @@ func (s *Server) readFeatures(w http.ResponseWriter, r *http.Request, forceID st
 	if err != nil {
 		return nil, false, err
 	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, false, derrors.Invalid("the body is empty: send a GeoJSON Feature or FeatureCollection")
+	}
 	var head struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(body, &head); err != nil {
-		return nil, false, derrors.Invalid("the body is not a JSON object: %v", err)
+		return nil, false, derrors.Invalid("the body is not a JSON object (want a GeoJSON Feature or FeatureCollection): %s", jsonProblem(err, body))
 	}
 	switch head.Type {
 	case "FeatureCollection":
@@ -341,7 +351,7 @@ func (s *Server) readFeatures(w http.ResponseWriter, r *http.Request, forceID st
 		if forceID != "" {
 			var f map[string]any
 			if err := json.Unmarshal(body, &f); err != nil {
-				return nil, false, derrors.Invalid("the body is not a GeoJSON Feature: %v", err)
+				return nil, false, derrors.Invalid("the body is not a GeoJSON Feature: %s", jsonProblem(err, body))
 			}
 			if id, ok := f["id"]; ok && id != nil && fmt.Sprint(id) != forceID {
 				return nil, false, derrors.Invalid("the feature's id %v differs from %s in the URL", id, forceID)

@@ -19,6 +19,7 @@ import (
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 // Vector tiles: GET /tiles/{layers}/{z}/{x}/{y}.mvt answers one Mapbox
@@ -157,13 +158,10 @@ func oneOf(vocab ...string) func(string) error {
 	}
 }
 
-var (
-	tileNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
-	uuidPattern     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
+var tileNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 func validPlanID(v string) error {
-	if !uuidPattern.MatchString(v) {
+	if !runs.ValidID(v) {
 		return fmt.Errorf("%q is not a plan id", v)
 	}
 	return nil
@@ -272,16 +270,14 @@ func coreTileLayers() []tileLayer {
 			},
 			Params: []tileParam{{Name: "plan", Required: true, Description: "the plan's id", Valid: validPlanID}},
 			Rows: func(q *tileQuery) string {
-				return `SELECT ST_GeomFromGeoJSON(f->'geometry') AS geom, f->>'id' AS id,
+				return `SELECT geom, site_id AS id,
 					CASE jsonb_typeof(f->'properties'->'rank') WHEN 'number' THEN (f->'properties'->>'rank')::float8 END AS rank,
 					f->'properties'->>'candidate_id' AS candidate_id, f->'properties'->>'name' AS name,
 					f->'properties'->>'facility_type' AS facility_type, f->'properties'->>'tier' AS tier,
 					CASE jsonb_typeof(f->'properties'->'build_cost') WHEN 'number' THEN (f->'properties'->>'build_cost')::float8 END AS build_cost,
 					f->'properties'->'explanation'->>'summary' AS summary
-					FROM plan p CROSS JOIN LATERAL jsonb_array_elements(p.result->'sites'->'features') WITH ORDINALITY AS e(f, n)
-					WHERE p.id = ` + q.Arg(q.Param("plan")) + `::uuid AND p.status = 'done'
-					  AND jsonb_typeof(p.result->'sites'->'features') = 'array'
-					  AND ST_GeomFromGeoJSON(f->'geometry') && ` + q.BBox() + ` ORDER BY n`
+					FROM (SELECT geom, site_id, feature AS f, n FROM plan_site WHERE plan_id = ` + q.Arg(q.Param("plan")) + `::uuid) s
+					WHERE geom && ` + q.BBox() + ` ORDER BY n`
 			},
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -89,6 +90,10 @@ func (s *rowSource) Next() (layer.Row, error) {
 		if err != nil {
 			return layer.Row{}, err
 		}
+		if field := nulField(f); field != "" {
+			s.add(derrors.RowErrors{{Row: f.Row, Field: field, Reason: "text may not contain NUL characters (U+0000)"}})
+			continue
+		}
 		if f.Geom != nil && s.datum != datum.WGS84 && s.datum != "" {
 			f.Geom = project.Geometry(orb.Clone(f.Geom), func(p orb.Point) orb.Point {
 				x, y := s.datum.ToWGS84(p[0], p[1])
@@ -102,6 +107,45 @@ func (s *rowSource) Next() (layer.Row, error) {
 		}
 		return row, nil
 	}
+}
+
+// nulField names the first id or property of f whose text holds a NUL
+// character, which PostgreSQL cannot store; "" when there is none.
+func nulField(f layer.Feature) string {
+	if id, ok := f.ID.(string); ok && strings.ContainsRune(id, 0) {
+		return "id"
+	}
+	keys := make([]string, 0, len(f.Props))
+	for k := range f.Props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.ContainsRune(k, 0) || hasNUL(f.Props[k]) {
+			return strings.ReplaceAll(k, "\x00", "")
+		}
+	}
+	return ""
+}
+
+func hasNUL(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.ContainsRune(x, 0)
+	case []any:
+		for _, e := range x {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (s *rowSource) add(errs derrors.RowErrors) {

@@ -267,6 +267,9 @@ func (g *geojsonReader) feature(raw json.RawMessage) (layer.Feature, error) {
 	if err != nil {
 		return layer.Feature{}, &rowError{derrors.RowError{Row: g.n, Field: "geometry", Reason: err.Error()}}
 	}
+	if reason := checkPositions(raw); reason != "" {
+		return layer.Feature{}, &rowError{derrors.RowError{Row: g.n, Field: "geometry", Reason: reason}}
+	}
 	props := map[string]any(f.Properties)
 	if props == nil {
 		props = map[string]any{}
@@ -360,7 +363,6 @@ func (c *csvReader) Next() (layer.Feature, error) {
 	if errors.Is(err, io.EOF) {
 		return layer.Feature{}, io.EOF
 	}
-	line, _ := c.r.FieldPos(0)
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -368,6 +370,8 @@ func (c *csvReader) Next() (layer.Feature, error) {
 		}
 		return layer.Feature{}, err
 	}
+	line, _ := c.r.FieldPos(0) // only after a record was read: it panics otherwise
+
 	if len(rec) != len(c.header) {
 		return layer.Feature{}, &rowError{derrors.RowError{Row: line, Field: "columns", Reason: fmt.Sprintf("%d values for %d header columns", len(rec), len(c.header))}}
 	}
@@ -404,4 +408,61 @@ func parseCoord(s string) (float64, error) {
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
 	return x, nil
+}
+
+// positionDepth is how deeply positions nest in each geometry type's
+// coordinates.
+var positionDepth = map[string]int{"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+
+// checkPositions says what is wrong with a feature's positions (orb reads
+// [] as POINT(0 0) and [114.2] as POINT(114.2 0)): each needs a longitude
+// and a latitude. It returns "" when they are fine.
+func checkPositions(feature json.RawMessage) string {
+	var f struct {
+		Geometry *rawGeometry `json:"geometry"`
+	}
+	if json.Unmarshal(feature, &f) != nil || f.Geometry == nil {
+		return ""
+	}
+	return f.Geometry.check()
+}
+
+type rawGeometry struct {
+	Type        string          `json:"type"`
+	Coordinates json.RawMessage `json:"coordinates"`
+	Geometries  []rawGeometry   `json:"geometries"`
+}
+
+func (g *rawGeometry) check() string {
+	for i := range g.Geometries {
+		if r := g.Geometries[i].check(); r != "" {
+			return r
+		}
+	}
+	depth, ok := positionDepth[g.Type]
+	if !ok {
+		return ""
+	}
+	var c any
+	if len(g.Coordinates) == 0 || json.Unmarshal(g.Coordinates, &c) != nil {
+		return "the geometry has no coordinates"
+	}
+	return checkNested(c, depth)
+}
+
+func checkNested(c any, depth int) string {
+	list, _ := c.([]any)
+	if depth == 0 {
+		if len(list) < 2 || len(list) > 3 {
+			b, _ := json.Marshal(c)
+			return fmt.Sprintf("a position needs longitude and latitude (and at most a height), got %s", b)
+		}
+		return ""
+	}
+	for _, e := range list {
+		if r := checkNested(e, depth-1); r != "" {
+			return r
+		}
+	}
+	return ""
 }

@@ -50,6 +50,10 @@ var (
 
 const maxText = 500
 
+// IsRegionCode reports whether s has the form of an administrative code
+// (2 to 12 digits, hierarchical).
+func IsRegionCode(s string) bool { return codePattern.MatchString(s) }
+
 // Decode validates f for layer l and returns the row to store, or every
 // problem found as row errors.
 func (l *Layer) Decode(f Feature, v *Vocab) (Row, derrors.RowErrors) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -53,6 +54,9 @@ var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs"}
 // MaxLimit caps a page.
 const MaxLimit = 10000
 
+// MaxFilterValues caps the comma-separated values of one filter.
+const MaxFilterValues = 100
+
 // ParseQuery reads bbox, limit, offset and the layer's filters from URL
 // values. Unknown parameters and values outside a filter's vocabulary are
 // ErrInvalid. defLimit applies when limit is absent.
@@ -96,6 +100,9 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 			if len(parts) == 0 {
 				return q, derrors.Invalid("%s: empty filter value", name)
 			}
+			if len(parts) > MaxFilterValues {
+				return q, derrors.Invalid("%s: at most %d comma-separated values, got %d", name, MaxFilterValues, len(parts))
+			}
 			for _, p := range parts {
 				if f.Enum != nil && !slices.Contains(f.Enum, p) {
 					return q, derrors.Invalid("%s: unknown value %q (want %s)", name, p, strings.Join(f.Enum, "|"))
@@ -104,7 +111,7 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 					return q, derrors.Invalid("%s: %q is not an administrative code", name, p)
 				}
 				if f.Op == "min" {
-					if _, err := strconv.ParseFloat(p, 64); err != nil {
+					if x, err := strconv.ParseFloat(p, 64); err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 						return q, derrors.Invalid("%s: %q is not a number", name, p)
 					}
 				}

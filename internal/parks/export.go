@@ -12,12 +12,12 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/coldchain/coldchain/internal/derrors"
-	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 // ReadResult decodes a finished park-siting plan's result; a plan that is
 // not done is ErrConflict.
-func ReadResult(p *plan.Plan) (*Result, error) {
+func ReadResult(p *runs.Plan) (*Result, error) {
 	if p.Status != "done" {
 		return nil, derrors.Conflict("plan %s is %s: only finished plans export", p.ID, p.Status)
 	}
@@ -76,7 +76,7 @@ func flat(s Site) map[string]any {
 
 // WriteGeoJSON writes a finished plan's sites as GeoJSON points with their
 // score breakdown as flat properties (QGIS- and GDAL-friendly).
-func WriteGeoJSON(w io.Writer, p *plan.Plan) error {
+func WriteGeoJSON(w io.Writer, p *runs.Plan) error {
 	r, err := ReadResult(p)
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func WriteGeoJSON(w io.Writer, p *plan.Plan) error {
 }
 
 // WriteCSV writes a finished plan's sites as CSV, with lon and lat.
-func WriteCSV(w io.Writer, p *plan.Plan) error {
+func WriteCSV(w io.Writer, p *runs.Plan) error {
 	r, err := ReadResult(p)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func WriteCSV(w io.Writer, p *plan.Plan) error {
 		m := flat(f.Properties)
 		rec := make([]string, 0, len(cols)+2)
 		for _, c := range cols {
-			rec = append(rec, plan.CSVCell(m[c]))
+			rec = append(rec, runs.CSVCell(m[c]))
 		}
 		pt := f.Geometry.Coordinates.Bound().Center()
 		rec = append(rec, strconv.FormatFloat(pt[0], 'f', 6, 64), strconv.FormatFloat(pt[1], 'f', 6, 64))
@@ -121,7 +121,7 @@ func WriteCSV(w io.Writer, p *plan.Plan) error {
 
 // WriteTownshipsCSV writes a finished plan's area by suitability class and
 // township as CSV (km²), with a total row.
-func WriteTownshipsCSV(w io.Writer, p *plan.Plan) error {
+func WriteTownshipsCSV(w io.Writer, p *runs.Plan) error {
 	r, err := ReadResult(p)
 	if err != nil {
 		return err
@@ -137,25 +137,25 @@ func WriteTownshipsCSV(w io.Writer, p *plan.Plan) error {
 		return err
 	}
 	for _, t := range r.Townships {
-		rec := []string{t.Code, t.Name, plan.CSVCell(t.AreaKm2)}
+		rec := []string{t.Code, t.Name, runs.CSVCell(t.AreaKm2)}
 		for _, n := range names {
-			rec = append(rec, plan.CSVCell(t.ByClass[n]))
+			rec = append(rec, runs.CSVCell(t.ByClass[n]))
 		}
 		sites := make([]string, len(t.Sites))
 		for i, s := range t.Sites {
 			sites[i] = strconv.Itoa(s)
 		}
-		rec = append(rec, plan.CSVCell(t.SuitableShare), plan.CSVCell(t.BestScore), t.BestCell, strings.Join(sites, ";"))
+		rec = append(rec, runs.CSVCell(t.SuitableShare), runs.CSVCell(t.BestScore), t.BestCell, strings.Join(sites, ";"))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
-	total := []string{"", "total", plan.CSVCell(r.Grid.LandKm2)}
+	total := []string{"", "total", runs.CSVCell(r.Grid.LandKm2)}
 	suitable := 0.0
 	for _, n := range names {
 		for _, a := range r.Areas {
 			if a.Class == n {
-				total = append(total, plan.CSVCell(a.AreaKm2))
+				total = append(total, runs.CSVCell(a.AreaKm2))
 				if n == "high" || n == "good" {
 					suitable += a.AreaKm2
 				}
@@ -166,7 +166,7 @@ func WriteTownshipsCSV(w io.Writer, p *plan.Plan) error {
 	if r.Grid.LandKm2 > 0 {
 		share = round(suitable/r.Grid.LandKm2, 4)
 	}
-	total = append(total, plan.CSVCell(share), "", "", "")
+	total = append(total, runs.CSVCell(share), "", "", "")
 	if err := cw.Write(total); err != nil {
 		return err
 	}

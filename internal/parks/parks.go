@@ -174,7 +174,7 @@ func (r *Request) Normalize(known map[string]bool) (*AHPResult, error) {
 	if len(r.ProductClasses) != len(slices.Compact(slices.Sorted(slices.Values(r.ProductClasses)))) {
 		return nil, derrors.Invalid("product_classes: a class is named twice")
 	}
-	if r.Region != "" && !codeOK(r.Region) {
+	if r.Region != "" && !layer.IsRegionCode(r.Region) {
 		return nil, derrors.Invalid("region: %q is not an administrative code", r.Region)
 	}
 	if r.Top == 0 {
@@ -210,6 +210,9 @@ func (r *Request) Normalize(known map[string]bool) (*AHPResult, error) {
 	}
 	if len(r.MainRoads) == 0 {
 		r.MainRoads = slices.Clone(DefaultMainRoads)
+	}
+	if len(r.MainRoads) > len(MainRoadClasses) {
+		return nil, derrors.Invalid("main_roads: at most %d highway classes (%s), got %d", len(MainRoadClasses), strings.Join(MainRoadClasses, "|"), len(r.MainRoads))
 	}
 	for _, h := range r.MainRoads {
 		if !slices.Contains(MainRoadClasses, h) {
@@ -316,16 +319,4 @@ func setDefault(v *float64, def, lo, hi float64, name, unit string) error {
 		return derrors.Invalid("%s: want %g to %g %s, got %v", name, lo, hi, unit, *v)
 	}
 	return nil
-}
-
-func codeOK(s string) bool {
-	if len(s) < 2 || len(s) > 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

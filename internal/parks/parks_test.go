@@ -25,9 +25,9 @@ import (
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/parks"
-	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
 	"github.com/coldchain/coldchain/internal/roads"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -383,7 +383,7 @@ func TestDemoRequests(t *testing.T) {
 	})
 	t.Run("failed", func(t *testing.T) {
 		_, err := geodesic.Run(ctx, parks.Request{FacilityType: "processing_park", Region: "369999"})
-		var inf *plan.InfeasibleError
+		var inf *runs.InfeasibleError
 		if !errors.As(err, &inf) {
 			t.Fatalf("err = %v, want an InfeasibleError", err)
 		}

@@ -13,12 +13,12 @@ import (
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/derrors"
-	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 // Kind is the plan kind of park-siting runs.
-const Kind = "parks"
+const Kind = runs.KindParks
 
 // Service runs park-siting analyses and stores them as plans of kind
 // parks. A run takes seconds on a county, so it runs in the caller's
@@ -33,8 +33,8 @@ type Service struct {
 // returns. A malformed request (including an inconsistent AHP matrix) is
 // ErrInvalid and stores nothing; a request the data cannot answer (no
 // producers, no usable cell) is stored as failed and returned as a
-// *plan.InfeasibleError.
-func (s *Service) Run(ctx context.Context, req Request) (*plan.Plan, error) {
+// *runs.InfeasibleError.
+func (s *Service) Run(ctx context.Context, req Request) (*runs.Plan, error) {
 	known, err := s.classes(ctx)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (s *Service) Run(ctx context.Context, req Request) (*plan.Plan, error) {
 		if runErr == nil {
 			within = func(id string) error { return insertCells(store, tx, id, cells) }
 		}
-		id, err = plan.StoreFinished(store, tx, Kind, params, result, failure, req.Region, started, within)
+		id, err = runs.StoreFinished(store, tx, Kind, params, result, failure, req.Region, started, within)
 		return err
 	})
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *Service) Run(ctx context.Context, req Request) (*plan.Plan, error) {
 		return nil, err
 	}
 	if runErr != nil {
-		return p, &plan.InfeasibleError{PlanID: id, Reason: runErr}
+		return p, &runs.InfeasibleError{PlanID: id, Reason: runErr}
 	}
 	return p, nil
 }
@@ -128,8 +128,8 @@ func (s *Service) classes(ctx context.Context) (map[string]bool, error) {
 
 // Get returns park-siting plan id, or ErrNotFound (also for plans of
 // another kind).
-func (s *Service) Get(ctx context.Context, id string) (*plan.Plan, error) {
-	ps, err := plan.ListKind(ctx, s.Pool, Kind, []string{id}, 1)
+func (s *Service) Get(ctx context.Context, id string) (*runs.Plan, error) {
+	ps, err := runs.ListKind(ctx, s.Pool, Kind, []string{id}, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ type SiteBrief struct {
 }
 
 // Summarize reads a stored park-siting plan's key figures.
-func Summarize(p *plan.Plan) (Summary, error) {
+func Summarize(p *runs.Plan) (Summary, error) {
 	var req Request
 	if err := json.Unmarshal(p.Params, &req); err != nil {
 		return Summary{}, err
@@ -225,7 +225,7 @@ func Summarize(p *plan.Plan) (Summary, error) {
 // List returns the newest park-siting plans' summaries (at most limit), or
 // with ids those plans' side by side, in that order.
 func (s *Service) List(ctx context.Context, ids []string, limit int) ([]Summary, error) {
-	ps, err := plan.ListKind(ctx, s.Pool, Kind, ids, limit)
+	ps, err := runs.ListKind(ctx, s.Pool, Kind, ids, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 // Summary is one plan's key figures, for lists and comparisons.
@@ -44,7 +44,7 @@ type Summary struct {
 	CapacityAddedT map[string]float64 `json:"capacity_added_t,omitempty"`
 }
 
-func (p *Plan) summary() (Summary, error) {
+func summaryOf(p *Plan) (Summary, error) {
 	var req Request
 	if err := json.Unmarshal(p.Params, &req); err != nil {
 		return Summary{}, err
@@ -93,7 +93,7 @@ func (s *Service) Compare(ctx context.Context, ids []string) ([]Summary, error) 
 		if err != nil {
 			return nil, err
 		}
-		sum, err := p.summary()
+		sum, err := summaryOf(p)
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +185,7 @@ func WriteCSV(w io.Writer, p *Plan) error {
 	for _, f := range fc.Features {
 		rec := make([]string, 0, len(header))
 		for _, c := range exportColumns {
-			rec = append(rec, CSVCell(f.Properties[c]))
+			rec = append(rec, runs.CSVCell(f.Properties[c]))
 		}
 		pt := f.Geometry.Bound().Center()
 		rec = append(rec, strconv.FormatFloat(pt[0], 'f', 6, 64), strconv.FormatFloat(pt[1], 'f', 6, 64))
@@ -195,18 +195,4 @@ func WriteCSV(w io.Writer, p *Plan) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// CSVCell renders a JSON-ish value as a CSV cell: nil empty, numbers in
-// their shortest exact form, anything else as text.
-func CSVCell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case string:
-		return x
-	}
-	return fmt.Sprint(v)
 }

@@ -26,6 +26,8 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+var logOut io.Writer = io.Discard
+
 var origin = orb.Point{114.0, 26.5}
 
 func at(bearing, km float64) orb.Point {
@@ -84,7 +86,7 @@ func county(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	exec(`INSERT INTO exclusion_zone (id, kind, applies_to_tiers, geom)
 	      VALUES ('red', 'ecological_redline', '{field,township,county,prefecture,national}',
 	              ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.003)))`, x[0], x[1])
-	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), slog.New(slog.NewTextHandler(io.Discard, nil)), 1, 4)
+	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), slog.New(slog.NewTextHandler(logOut, nil)), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,14 +266,20 @@ func TestPlanValidation(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			req := mclpRequest()
 			b.edit(&req)
-			p, err := svc.Submit(ctx, req)
+			// The CLI's Run says so at once; a submitted plan is prepared
+			// on the queue and stored as failed with the reason.
+			p, err := svc.Run(ctx, req)
 			var inf *plan.InfeasibleError
-			if !errors.As(err, &inf) || !strings.Contains(err.Error(), b.want) {
-				t.Fatalf("error %v, want an InfeasibleError saying %q", err, b.want)
+			if !errors.As(err, &inf) || !strings.Contains(err.Error(), b.want) || p == nil || inf.PlanID != p.ID {
+				t.Fatalf("run: error %v, want an InfeasibleError saying %q", err, b.want)
 			}
-			stored, err := svc.Get(ctx, inf.PlanID)
-			if err != nil || stored.Status != "failed" || !strings.Contains(stored.Error, b.want) || p == nil {
-				t.Fatalf("stored plan %+v, %v", stored, err)
+			queued, err := svc.Submit(ctx, req)
+			if err != nil {
+				t.Fatalf("submit: %v", err)
+			}
+			stored := waitFinished(t, svc, queued.ID)
+			if stored.Status != "failed" || !strings.Contains(stored.Error, b.want) {
+				t.Fatalf("stored plan %+v, want failed saying %q", stored, b.want)
 			}
 		})
 	}
@@ -328,5 +336,21 @@ func TestSubmitRunsInBackgroundAndCompares(t *testing.T) {
 	}
 	if _, err := svc.Get(ctx, "not-a-uuid"); !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("bad id: %v", err)
+	}
+}
+
+// waitFinished polls plan id until it is done or failed.
+func waitFinished(t *testing.T, svc *plan.Service, id string) *plan.Plan {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		p, err := svc.Get(context.Background(), id)
+		if err == nil && (p.Status == "done" || p.Status == "failed") {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("plan %s did not finish: %+v, %v", id, p, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

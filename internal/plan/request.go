@@ -124,6 +124,12 @@ var typeDefaults = map[string]struct {
 	"demonstration_park":      {3000, 15000},
 }
 
+// Bounds on the lists of a request, for the OpenAPI document.
+const (
+	MaxProductClasses = maxClasses
+	MaxCapacityMenu   = maxMenu
+)
+
 const (
 	maxTimeLimit      = 10 * time.Minute
 	defaultHorizon    = 180.0 // minutes searched for covering arcs
@@ -304,7 +310,7 @@ const expansionShare = 0.6
 
 // normalizeWhere checks the region and the candidate sources.
 func (r *Request) normalizeWhere(_ map[string][]string, _ *locate.Spec) error {
-	if r.Region != "" && !codeOK(r.Region) {
+	if r.Region != "" && !layer.IsRegionCode(r.Region) {
 		return derrors.Invalid("region: %q is not an administrative code", r.Region)
 	}
 	switch r.Candidates {
@@ -356,18 +362,6 @@ func (r *Request) normalizeCosts(_ map[string][]string, _ *locate.Spec) error {
 		return derrors.Invalid("subsidy_rate: want a share in [0, 1], got %v", r.SubsidyRate)
 	}
 	return nil
-}
-
-func codeOK(s string) bool {
-	if len(s) < 2 || len(s) > 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // defaultBuildCost is a generated candidate's build cost for type t.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"sync"
 	"time"
 
@@ -16,69 +15,123 @@ import (
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
-// Plan is a stored scenario.
-type Plan struct {
-	ID         string          `json:"id"`
-	Kind       string          `json:"kind"`
-	Status     string          `json:"status"` // queued|running|done|failed
-	Params     json.RawMessage `json:"params"`
-	Error      string          `json:"error,omitempty"`
-	Result     json.RawMessage `json:"result,omitempty"`
-	CreatedAt  time.Time       `json:"created_at"`
-	StartedAt  *time.Time      `json:"started_at,omitempty"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
+// Plan is a stored scenario (see runs.Plan).
+type Plan = runs.Plan
+
+// InfeasibleError is a request the data cannot satisfy (see
+// runs.InfeasibleError).
+type InfeasibleError = runs.InfeasibleError
+
+// ErrBusy reports a full queue (or a service shutting down); it is
+// ErrUnavailable and nothing was stored.
+var ErrBusy = derrors.Unavailable("the plan queue is full: try again in a minute")
+
+var errShuttingDown = derrors.Unavailable("the server is shutting down: try again in a minute")
+
+// Causes of a running plan's cancellation.
+var (
+	errShutdown  = errors.New("the service is shutting down")
+	errCancelled = errors.New("cancelled by a user")
+	errLost      = errors.New("the plan's lease was lost")
+	errPrepLimit = errors.New("preparing the plan took longer than its time limit")
+)
+
+// Options tune a Service.
+type Options struct {
+	// Workers is how many plans run at once (at least 1).
+	Workers int
+	// QueueLen is how many submitted plans may wait for a worker.
+	QueueLen int
+	// Lease is how long a plan stays this process's without a heartbeat
+	// (default 30 s; the heartbeat runs every third of it).
+	Lease time.Duration
+	// Adopt makes the service take over queued plans no live process owns
+	// (left by a crashed or stopped one).
+	Adopt bool
 }
 
-// Service runs plans on a bounded pool of workers.
+// Service runs plans on a bounded pool of workers. Each plan it queues or
+// runs is leased to this process in the plan table (package runs); a
+// heartbeat renews the leases and sweeps plans of processes that stopped.
 type Service struct {
 	Pool   *pgxpool.Pool
 	Travel access.Model
 	Log    *slog.Logger
-
-	queue   chan job
-	mu      sync.Mutex
-	cancels map[string]context.CancelFunc
-	ctx     context.Context
-	stop    context.CancelFunc
-	wg      sync.WaitGroup
-	// Finished, if set, is called after each plan ends (tests, metrics).
+	// Finished, if set, is called after each plan leaves a worker with its
+	// status (done, failed, or queued when shutdown handed it back).
 	Finished func(id, status string)
+
+	opt    Options
+	q      *runs.Queue
+	slots  chan struct{} // one per queued job: a full queue refuses before storing
+	queue  chan job
+	mu     sync.Mutex
+	owned  map[string]context.CancelCauseFunc // queued or running here; nil func while queued
+	closed bool
+	ctx    context.Context
+	stop   context.CancelCauseFunc
+	wg     sync.WaitGroup
 }
 
 type job struct {
-	id string
-	in *instance
+	id  string
+	req Request
 }
 
-// ErrBusy reports a full queue.
-var ErrBusy = errors.New("the plan queue is full; try again later")
-
-// NewService starts workers plan workers with a queue of queueLen. Plans
-// left queued or running by a previous process are marked failed.
+// NewService starts workers plan workers with a queue of queueLen that
+// also adopts plans left by stopped processes. Live plans of other
+// processes are never touched.
 func NewService(ctx context.Context, pool *pgxpool.Pool, travel access.Model, log *slog.Logger, workers, queueLen int) (*Service, error) {
-	if workers < 1 {
-		workers = 1
+	return Open(ctx, pool, travel, log, Options{Workers: workers, QueueLen: queueLen, Adopt: true})
+}
+
+// Open starts a service with opt: its workers and its lease heartbeat,
+// after a first sweep of expired leases.
+func Open(ctx context.Context, pool *pgxpool.Pool, travel access.Model, log *slog.Logger, opt Options) (*Service, error) {
+	opt.Workers = max(opt.Workers, 1)
+	opt.QueueLen = max(opt.QueueLen, 1)
+	q := runs.NewQueue(pool)
+	if opt.Lease > 0 {
+		q.TTL = opt.Lease
 	}
-	_, err := pool.Exec(ctx, `UPDATE plan SET status = 'failed', error = 'interrupted: the server stopped before the plan finished', finished_at = now()
-		WHERE status IN ('queued', 'running')`)
-	if err != nil {
-		return nil, postgres.Translate(err, "plans")
+	s := &Service{Pool: pool, Travel: travel, Log: log, opt: opt, q: q,
+		slots: make(chan struct{}, opt.QueueLen), queue: make(chan job, opt.QueueLen), owned: map[string]context.CancelCauseFunc{}}
+	s.ctx, s.stop = context.WithCancelCause(context.WithoutCancel(ctx))
+	if err := s.tick(ctx); err != nil {
+		return nil, err
 	}
-	s := &Service{Pool: pool, Travel: travel, Log: log, queue: make(chan job, queueLen), cancels: map[string]context.CancelFunc{}}
-	s.ctx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
-	for i := 0; i < workers; i++ {
+	for i := 0; i < opt.Workers; i++ {
 		s.wg.Add(1)
 		go s.work()
 	}
+	s.wg.Add(1)
+	go s.heartbeat()
 	return s, nil
 }
 
-// Close cancels running plans and waits for the workers.
+// Close stops taking plans, hands running and queued plans back to the
+// queue (a plan that already used its attempts fails, saying so) and waits
+// for the workers.
 func (s *Service) Close() {
-	s.stop()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.stop(errShutdown)
 	s.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		select {
+		case j := <-s.queue:
+			<-s.slots
+			s.release(ctx, j.id)
+		default:
+			return
+		}
+	}
 }
 
 // QueueLen is the number of plans waiting.
@@ -91,60 +144,133 @@ func (s *Service) work() {
 		case <-s.ctx.Done():
 			return
 		case j := <-s.queue:
-			s.runJob(j)
-		}
-	}
-}
-
-func (s *Service) runJob(j job) {
-	ctx, cancel := context.WithCancel(s.ctx)
-	s.mu.Lock()
-	s.cancels[j.id] = cancel
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.cancels, j.id)
-		s.mu.Unlock()
-		cancel()
-	}()
-	status := s.execute(ctx, j)
-	if s.Finished != nil {
-		s.Finished(j.id, status)
-	}
-}
-
-// execute runs one plan and stores its outcome; it returns the status.
-func (s *Service) execute(ctx context.Context, j job) string {
-	store := context.WithoutCancel(ctx)
-	tag, err := s.Pool.Exec(store, `UPDATE plan SET status = 'running', started_at = now() WHERE id = $1 AND status = 'queued'`, j.id)
-	if err != nil || tag.RowsAffected() == 0 {
-		return "failed" // cancelled while queued, or the database is gone
-	}
-	start := time.Now()
-	res, err := execute(ctx, s.Travel, j.in)
-	if err == nil {
-		var b []byte
-		if b, err = json.Marshal(res); err == nil {
-			_, err = s.Pool.Exec(store, `UPDATE plan SET status = 'done', result = $2, finished_at = now() WHERE id = $1`, j.id, b)
-			if err == nil {
-				s.Log.Info("plan done", "plan", j.id, "objective", res.Objective, "gap", res.Gap, "duration", time.Since(start))
-				return "done"
+			<-s.slots
+			if s.ctx.Err() != nil {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				s.release(ctx, j.id)
+				cancel()
+				return
+			}
+			status, _ := s.runJob(s.ctx, j)
+			if s.Finished != nil {
+				s.Finished(j.id, status)
 			}
 		}
 	}
-	reason := err.Error()
-	if errors.Is(err, context.Canceled) {
-		reason = "cancelled"
-	}
-	s.Log.Warn("plan failed", "plan", j.id, "err", err)
-	s.fail(store, j.id, reason)
-	return "failed"
 }
 
-func (s *Service) fail(ctx context.Context, id, reason string) {
-	if _, err := s.Pool.Exec(ctx, `UPDATE plan SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`, id, reason); err != nil {
-		s.Log.Error("record failed plan", "plan", id, "err", err)
+// heartbeat renews this process's leases and sweeps other processes'
+// expired ones every third of the lease until the service closes.
+func (s *Service) heartbeat() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.q.TTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			if err := s.tick(s.ctx); err != nil && s.ctx.Err() == nil {
+				s.Log.Warn("plan heartbeat", "err", err)
+			}
+		}
 	}
+}
+
+// tick renews leases (cancelling plans this process lost), re-queues or
+// fails plans whose owners stopped, and adopts queued orphans.
+func (s *Service) tick(ctx context.Context) error {
+	s.mu.Lock()
+	ids := make([]string, 0, len(s.owned))
+	for id := range s.owned {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	if len(ids) > 0 {
+		held, err := s.q.Renew(ctx, ids)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		for _, id := range ids {
+			if cancel := s.owned[id]; cancel != nil && !held[id] {
+				cancel(errLost)
+			}
+		}
+		s.mu.Unlock()
+	}
+	requeued, failed, err := s.q.Sweep(ctx, runs.KindFacility)
+	if err != nil {
+		return err
+	}
+	if requeued+failed > 0 {
+		s.Log.Warn("plans of a stopped process", "requeued", requeued, "failed", failed)
+	}
+	if s.opt.Adopt {
+		return s.adopt(ctx)
+	}
+	return nil
+}
+
+// adopt claims as many unowned queued plans as the queue has room for.
+func (s *Service) adopt(ctx context.Context) error {
+	n := 0
+	for s.reserve() {
+		n++
+	}
+	claimed, err := s.q.Claim(ctx, runs.KindFacility, n)
+	for i := len(claimed); i < n; i++ {
+		<-s.slots
+	}
+	if err != nil {
+		return err
+	}
+	for _, c := range claimed {
+		var req Request
+		if err := json.Unmarshal(c.Params, &req); err != nil {
+			<-s.slots
+			_ = s.q.Fail(ctx, c.ID, "its stored request cannot be read: "+err.Error())
+			continue
+		}
+		s.Log.Info("plan adopted", "plan", c.ID)
+		s.own(c.ID, nil)
+		s.queue <- job{id: c.ID, req: req}
+	}
+	return nil
+}
+
+// reserve takes a queue slot if one is free.
+func (s *Service) reserve() bool {
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *Service) own(id string, cancel context.CancelCauseFunc) {
+	s.mu.Lock()
+	s.owned[id] = cancel
+	s.mu.Unlock()
+}
+
+func (s *Service) disown(id string) {
+	s.mu.Lock()
+	delete(s.owned, id)
+	s.mu.Unlock()
+}
+
+// release hands plan id back to the queue.
+func (s *Service) release(ctx context.Context, id string) string {
+	defer s.disown(id)
+	status, err := s.q.Release(ctx, id)
+	if err != nil {
+		s.Log.Warn("hand plan back to the queue", "plan", id, "err", err)
+		return runs.Queued // the lease expires and another process re-queues it
+	}
+	s.Log.Info("plan handed back", "plan", id, "status", status)
+	return status
 }
 
 // classZones reads each class's zones.
@@ -160,120 +286,92 @@ func (s *Service) classZones(ctx context.Context) (map[string][]string, error) {
 	return out, postgres.Translate(err, "product classes")
 }
 
-// InfeasibleError is a request the data cannot satisfy; the plan is stored
-// as failed with the reason.
-type InfeasibleError struct {
-	PlanID string
-	Reason error
-}
-
-func (e *InfeasibleError) Error() string { return e.Reason.Error() }
-func (e *InfeasibleError) Unwrap() error { return e.Reason }
-
-// prepare validates req, builds its instance and stores the plan as
-// queued. A malformed request is ErrInvalid and stores nothing; a request
-// the data cannot satisfy is stored as failed and returned as an
-// *InfeasibleError.
-func (s *Service) prepare(ctx context.Context, req Request) (*Plan, *instance, error) {
+// add validates req and stores it as a queued plan owned by this process.
+// A malformed request is ErrInvalid and stores nothing.
+func (s *Service) add(ctx context.Context, req *Request) (string, error) {
 	zones, err := s.classZones(ctx)
 	if err != nil {
-		return nil, nil, err
+		return "", err
 	}
 	if err := req.Normalize(zones); err != nil {
-		return nil, nil, err
+		return "", err
 	}
 	params, err := json.Marshal(req)
 	if err != nil {
-		return nil, nil, err
+		return "", err
 	}
-	in, buildErr := build(ctx, s.Pool, s.Travel, &req)
-	if buildErr != nil && !errors.Is(buildErr, derrors.ErrInvalid) && !errors.Is(buildErr, derrors.ErrNotFound) {
-		return nil, nil, buildErr
-	}
-	status, reason := "queued", any(nil)
-	if buildErr != nil {
-		status, reason = "failed", derrors.Message(buildErr, buildErr.Error())
-	}
-	var id string
-	err = s.Pool.QueryRow(ctx, `INSERT INTO plan (params, status, error, region_code, finished_at)
-		VALUES ($1, $2, $3, NULLIF($4, ''), CASE WHEN $2 = 'failed' THEN now() END) RETURNING id`,
-		params, status, reason, req.Region).Scan(&id)
-	if err != nil {
-		return nil, nil, postgres.Translate(err, "plan")
-	}
-	p, err := s.Get(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if buildErr != nil {
-		return p, nil, &InfeasibleError{PlanID: id, Reason: buildErr}
-	}
-	return p, in, nil
+	return s.q.Add(ctx, runs.KindFacility, params, req.Region)
 }
 
-// Submit validates and prepares req and queues it; the plan runs in the
-// background. See prepare for the errors.
+// Submit validates req and queues it; the plan is prepared and solved by
+// a worker. A malformed request is ErrInvalid, a full queue ErrBusy; both
+// store nothing. A request the data cannot satisfy is stored as failed.
 func (s *Service) Submit(ctx context.Context, req Request) (*Plan, error) {
-	p, in, err := s.prepare(ctx, req)
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, errShuttingDown
+	}
+	if !s.reserve() {
+		return nil, fmt.Errorf("%w (%d plans waiting)", ErrBusy, s.opt.QueueLen)
+	}
+	id, err := s.add(ctx, &req)
 	if err != nil {
-		return p, err
+		<-s.slots
+		return nil, err
 	}
-	select {
-	case s.queue <- job{id: p.ID, in: in}:
-		return p, nil
-	default:
-		s.fail(context.WithoutCancel(ctx), p.ID, ErrBusy.Error())
-		return nil, fmt.Errorf("%w: %w", derrors.ErrUnavailable, ErrBusy)
-	}
+	s.own(id, nil)
+	s.queue <- job{id: id, req: req}
+	return s.Get(context.WithoutCancel(ctx), id)
 }
 
-// Run prepares and runs req in the calling goroutine (the CLI).
+// Run validates, prepares and runs req in the calling goroutine (the
+// CLI). A request the data cannot satisfy is stored as failed and
+// returned as an *InfeasibleError.
 func (s *Service) Run(ctx context.Context, req Request) (*Plan, error) {
-	p, in, err := s.prepare(ctx, req)
+	id, err := s.add(ctx, &req)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	s.execute(ctx, job{id: p.ID, in: in})
-	return s.Get(context.WithoutCancel(ctx), p.ID)
+	s.own(id, nil)
+	_, runErr := s.runJob(ctx, job{id: id, req: req})
+	p, err := s.Get(context.WithoutCancel(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	if runErr != nil {
+		return p, &InfeasibleError{PlanID: id, Reason: runErr}
+	}
+	return p, nil
 }
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // Get returns plan id, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id string) (*Plan, error) {
-	if !uuidPattern.MatchString(id) {
-		return nil, derrors.NotFound("plan %q not found", id)
-	}
-	var p Plan
-	var errText *string
-	err := s.Pool.QueryRow(ctx, `SELECT id::text, kind, status, params, error, result, created_at, started_at, finished_at
-		FROM plan WHERE id = $1`, id).Scan(&p.ID, &p.Kind, &p.Status, &p.Params, &errText, &p.Result, &p.CreatedAt, &p.StartedAt, &p.FinishedAt)
-	if err != nil {
-		return nil, postgres.Translate(err, fmt.Sprintf("plan %q", id))
-	}
-	if errText != nil {
-		p.Error = *errText
-	}
-	return &p, nil
+	return runs.Get(ctx, s.Pool, id)
 }
 
-// Cancel stops a queued or running plan; it is stored as failed
-// ("cancelled"). A finished plan is ErrConflict.
+// Cancel stops a queued or running plan, wherever it runs; it is stored as
+// failed ("cancelled"). A finished plan is ErrConflict.
 func (s *Service) Cancel(ctx context.Context, id string) error {
 	p, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if p.Status == "done" || p.Status == "failed" {
+	if p.Status == runs.Done || p.Status == runs.Failed {
 		return derrors.Conflict("plan %s is already %s", id, p.Status)
 	}
-	s.mu.Lock()
-	cancel := s.cancels[id]
-	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		return nil
+	ok, err := runs.Cancel(ctx, s.Pool, p.ID)
+	if err != nil {
+		return err
 	}
-	s.fail(ctx, id, "cancelled")
+	if !ok {
+		return derrors.Conflict("plan %s has just finished", id)
+	}
+	s.mu.Lock()
+	if cancel := s.owned[p.ID]; cancel != nil {
+		cancel(errCancelled)
+	}
+	s.mu.Unlock()
 	return nil
 }

@@ -12,13 +12,17 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,9 +43,17 @@ var ErrNoPostgres = fmt.Errorf("no PostgreSQL server found (looked for pg_config
 // Cluster is a private PostgreSQL cluster under Home.
 type Cluster struct {
 	Home string // folder holding data/, run/ and postgres.log; absolute
+	// Dir, if set, holds the cluster instead of Home: a folder the
+	// postgres user can reach when Home is inside one it cannot enter
+	// (see NewCluster).
+	Dir string
 	// Fast turns off fsync for throwaway test clusters.
 	Fast bool
 }
+
+// SystemDir holds the clusters of homes the postgres user cannot reach,
+// one folder per home, named by a hash of the home's path.
+var SystemDir = "/var/lib/coldchain"
 
 // DB and role the embedded cluster creates.
 const (
@@ -50,18 +62,39 @@ const (
 	embeddedPort = 5432 // names the socket file only; no TCP listener
 )
 
-// NewCluster returns the cluster under home (made absolute).
+// NewCluster returns the cluster of home (made absolute). As root the
+// server runs as the postgres user; when that user cannot enter a folder
+// above home (a checkout in root's mode-700 home folder), the cluster
+// lives in a folder of its own under SystemDir instead, named by a hash of
+// home's path, so that the same home finds it again. No folder of the
+// user's is opened up.
 func NewCluster(home string) (*Cluster, error) {
 	abs, err := filepath.Abs(home)
 	if err != nil {
 		return nil, err
 	}
-	return &Cluster{Home: abs}, nil
+	c := &Cluster{Home: abs}
+	if acct, err := serverAccount(); err == nil && acct != nil && checkTraversable(abs, acct) != nil {
+		sum := sha256.Sum256([]byte(abs))
+		c.Dir = filepath.Join(SystemDir, hex.EncodeToString(sum[:8]))
+	}
+	return c, nil
 }
 
-func (c *Cluster) dataDir() string   { return filepath.Join(c.Home, "data") }
-func (c *Cluster) socketDir() string { return filepath.Join(c.Home, "run") }
-func (c *Cluster) logFile() string   { return filepath.Join(c.Home, "postgres.log") }
+// Folder is the folder holding the cluster: Home, or Dir when set.
+func (c *Cluster) Folder() string { return c.base() }
+
+// base is the folder holding the cluster.
+func (c *Cluster) base() string {
+	if c.Dir != "" {
+		return c.Dir
+	}
+	return c.Home
+}
+
+func (c *Cluster) dataDir() string   { return filepath.Join(c.base(), "data") }
+func (c *Cluster) socketDir() string { return filepath.Join(c.base(), "run") }
+func (c *Cluster) logFile() string   { return filepath.Join(c.base(), "postgres.log") }
 
 // URL returns the connection string of the cluster's coldchain database.
 func (c *Cluster) URL() string { return c.urlFor(embeddedDB) }
@@ -128,11 +161,11 @@ func serverAccount() (*account, error) {
 
 func (c *Cluster) command(ctx context.Context, acct *account, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = c.Home
+	cmd.Dir = c.base()
 	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "TZ=UTC")
 	if acct != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(acct.uid), Gid: uint32(acct.gid)}}
-		cmd.Env = append(cmd.Env, "HOME="+c.Home)
+		cmd.Env = append(cmd.Env, "HOME="+c.base())
 	}
 	// pg_ctl start leaves the server running; it must not die with our
 	// process group (Ctrl-C on `make run`) but be stopped by `db stop`.
@@ -183,17 +216,8 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The server account must be able to reach the home folder.
-	if err := os.MkdirAll(c.Home, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", c.Home, err)
-	}
-	if acct != nil {
-		if err := checkTraversable(c.Home, acct); err != nil {
-			return err
-		}
-		if err := os.Chmod(c.Home, 0o755); err != nil {
-			return err
-		}
+	if err := c.prepareBase(acct); err != nil {
+		return err
 	}
 	if err := mkdirOwned(c.socketDir(), 0o755, acct); err != nil {
 		return err
@@ -206,8 +230,11 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if running, _ := c.Running(ctx); running {
 		return nil
 	}
-	// A stale pid file from a killed server blocks start-up; pg_ctl handles
-	// that itself when the pid is not alive.
+	// A killed server leaves its pid file and socket behind; its pid may
+	// even belong to another process by now.
+	if err := c.clearStale(); err != nil {
+		return err
+	}
 	if err := touchOwned(c.logFile(), acct); err != nil {
 		return err
 	}
@@ -236,6 +263,12 @@ func touchOwned(path string, acct *account) error {
 func checkTraversable(dir string, acct *account) error {
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
 		fi, err := os.Stat(d)
+		if errors.Is(err, os.ErrNotExist) {
+			if d == "/" || d == "." {
+				return nil
+			}
+			continue // made later, by us, traversable
+		}
 		if err != nil {
 			return err
 		}
@@ -285,26 +318,77 @@ timezone = 'UTC'
 	return err
 }
 
-// Running reports whether the cluster's server is running, and its pid.
+// Running reports whether the cluster's server is running: the pid in
+// postmaster.pid is this cluster's postmaster (not a dead process, nor
+// another process that got its pid after a kill) and its socket accepts
+// connections (a killed server leaves a stale socket file behind).
 func (c *Cluster) Running(ctx context.Context) (bool, error) {
-	b, err := os.ReadFile(filepath.Join(c.dataDir(), "postmaster.pid"))
-	if errors.Is(err, os.ErrNotExist) {
+	pid, err := c.pidFile()
+	if err != nil || pid == 0 {
+		return false, err
+	}
+	if !c.isPostmaster(pid) {
 		return false, nil
 	}
+	d := net.Dialer{Timeout: time.Second}
+	conn, err := d.DialContext(ctx, "unix", c.socketPath())
 	if err != nil {
-		return false, err
+		return false, nil
+	}
+	conn.Close()
+	return true, nil
+}
+
+func (c *Cluster) socketPath() string {
+	return filepath.Join(c.socketDir(), fmt.Sprintf(".s.PGSQL.%d", embeddedPort))
+}
+
+// pidFile reads the postmaster's pid from postmaster.pid (0 when there is
+// none or it is unreadable as a pid).
+func (c *Cluster) pidFile() (int, error) {
+	b, err := os.ReadFile(filepath.Join(c.dataDir(), "postmaster.pid"))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		return false, nil
+	if err != nil || pid <= 0 {
+		return 0, nil
 	}
+	return pid, nil
+}
+
+// isPostmaster reports whether pid is alive and, where /proc tells, a
+// postgres process serving this cluster's data folder.
+func (c *Cluster) isPostmaster(pid int) bool {
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false, nil
+		return false
 	}
-	// The socket appears once the server accepts connections.
-	_, err = os.Stat(filepath.Join(c.socketDir(), fmt.Sprintf(".s.PGSQL.%d", embeddedPort)))
-	return err == nil, nil
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist) // no /proc: trust the signal check
+	}
+	args := strings.Split(string(cmdline), "\x00")
+	return len(args) > 0 && filepath.Base(args[0]) == "postgres" && slices.Contains(args, c.dataDir())
+}
+
+// clearStale removes what a killed server left behind (postmaster.pid
+// naming a dead or foreign process, the socket and its lock file), which
+// would otherwise make start-up wait for or refuse a server that is gone.
+func (c *Cluster) clearStale() error {
+	pid, err := c.pidFile()
+	if err != nil || pid == 0 || c.isPostmaster(pid) {
+		return err
+	}
+	for _, f := range []string{filepath.Join(c.dataDir(), "postmaster.pid"), c.socketPath(), c.socketPath() + ".lock"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove the stale %s of a stopped server: %w", f, err)
+		}
+	}
+	return nil
 }
 
 // Stop stops the server if it runs (fast shutdown: clients are disconnected).
@@ -328,7 +412,41 @@ func (c *Cluster) Remove(ctx context.Context) error {
 	if err := c.Stop(ctx); err != nil {
 		return err
 	}
+	if c.Dir != "" {
+		if err := os.RemoveAll(c.Dir); err != nil {
+			return err
+		}
+	}
 	return os.RemoveAll(c.Home)
+}
+
+// prepareBase creates the cluster's folder where the server account can
+// reach it and, when it lives outside Home, leaves a note in Home saying
+// where.
+func (c *Cluster) prepareBase(acct *account) error {
+	base := c.base()
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", base, err)
+	}
+	if acct == nil {
+		return nil
+	}
+	if err := checkTraversable(base, acct); err != nil {
+		return err
+	}
+	if err := os.Chmod(base, 0o755); err != nil { // the cluster's own folder
+		return err
+	}
+	if c.Dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(c.Home, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", c.Home, err)
+	}
+	note := fmt.Sprintf("The embedded PostgreSQL cluster of %s lives in %s:\n"+
+		"the %s user cannot enter a folder above this one. `coldchain db stop` stops it;\n"+
+		"`make clean` (or deleting both folders) removes it.\n", c.Home, c.Dir, acct.name)
+	return os.WriteFile(filepath.Join(c.Home, "CLUSTER"), []byte(note), 0o644)
 }
 
 // WaitReady waits until the server accepts connections or ctx ends.

@@ -24,9 +24,15 @@ var ErrNoPostGIS = fmt.Errorf("the PostGIS extension is not installed on the Pos
 type Options struct {
 	// StatementTimeout caps each statement (0: server default).
 	StatementTimeout time.Duration
-	// MaxConns caps the pool (0: pgx default).
+	// MaxConns caps the pool (0: DefaultMaxConns).
 	MaxConns int32
 }
+
+// DefaultMaxConns is the pool size unless Options say otherwise: requests
+// mostly wait on PostgreSQL, not on the CPU, so the pool is far larger than
+// pgx's default (4 on a small machine), well under the embedded cluster's
+// max_connections (200).
+const DefaultMaxConns = 32
 
 // Connect opens a pool on url and checks that the server answers.
 func Connect(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
@@ -37,6 +43,7 @@ func Connect(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error
 	if opt.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	}
+	cfg.MaxConns = DefaultMaxConns
 	if opt.MaxConns > 0 {
 		cfg.MaxConns = opt.MaxConns
 	}
@@ -114,6 +121,12 @@ func Translate(err error, what string) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return derrors.NotFound("%s not found", what)
 	}
+	// Failing to connect is unavailability whatever the server said (a
+	// restarting server, a database closed to connections).
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return fmt.Errorf("%w: %w", derrors.ErrUnavailable, err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
@@ -121,6 +134,8 @@ func Translate(err error, what string) error {
 			return fmt.Errorf("%w: %w", derrors.Conflict("%s already exists", what), err)
 		case "23514", "23502", "23503", "22P02", "22023", "XX000": // check, not null, fk, bad text repr, bad parameter, PostGIS errors
 			return fmt.Errorf("%w: %w", derrors.Invalid("%s breaks a rule of the data model (%s)", what, pgErr.ConstraintName+pgErr.Message), err)
+		case "22021", "22P05": // NUL or bytes invalid in UTF-8 in text
+			return fmt.Errorf("%w: %w", derrors.Invalid("%s: text may not contain NUL characters (U+0000) or invalid UTF-8", what), err)
 		case "55000": // object_not_in_prerequisite_state (finished plan)
 			return fmt.Errorf("%w: %w", derrors.Conflict("%s cannot change", what), err)
 		case "57014": // query_canceled: the statement timeout
@@ -131,9 +146,24 @@ func Translate(err error, what string) error {
 		}
 		return err
 	}
-	var connErr *pgconn.ConnectError
-	if errors.As(err, &connErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
 		return fmt.Errorf("%w: %w", derrors.ErrUnavailable, err)
 	}
 	return err
+}
+
+// Vacuum removes dead rows from tables and refreshes their statistics.
+// An import interrupted by a PostgreSQL crash leaves its rows dead in the
+// layer tables, and the crash also loses the statistics autovacuum goes
+// by, so nothing would clean them and every count(*) of a list request
+// would read them; servers vacuum their layer tables when they start. A
+// table without dead rows costs little (pages known all-visible are
+// skipped).
+func Vacuum(ctx context.Context, pool *pgxpool.Pool, tables []string) error {
+	for _, t := range tables {
+		if _, err := pool.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
+			return fmt.Errorf("vacuum %s: %w", t, err)
+		}
+	}
+	return nil
 }

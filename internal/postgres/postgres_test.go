@@ -69,3 +69,40 @@ func TestPlanImmutable(t *testing.T) {
 		t.Fatalf("finished plan changed or wrong error: %v", err)
 	}
 }
+
+// Rows an interrupted import left dead, with the statistics lost as after
+// a crash, are gone after Vacuum: the table shrinks back.
+func TestVacuumAfterInterruptedImport(t *testing.T) {
+	pool := pgtest.Pool(t)
+	ctx := context.Background()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO producer (id, operator_type, product_class, annual_output_t, geom)
+		SELECT 'p' || i, 'cooperative', 'citrus', 10, ST_SetSRID(ST_MakePoint(114 + i * 1e-6, 26), 4326)
+		  FROM generate_series(1, 50000) i`); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback(ctx)
+	if _, err := pool.Exec(ctx, `SELECT pg_stat_reset()`); err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		var n int64
+		if err := pool.QueryRow(ctx, `SELECT pg_relation_size('producer')`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := size()
+	if before < 1<<20 {
+		t.Fatalf("the rolled-back import left only %d bytes: nothing to test", before)
+	}
+	if err := postgres.Vacuum(ctx, pool, []string{"producer"}); err != nil {
+		t.Fatal(err)
+	}
+	if after := size(); after > before/10 {
+		t.Errorf("producer holds %d bytes after vacuum (%d before): dead rows stayed", after, before)
+	}
+}

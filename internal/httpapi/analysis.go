@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -147,13 +148,19 @@ func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, maxRequestJSON, "plan request", &req); err != nil {
 		return err
 	}
-	p, err := s.Plans.Submit(r.Context(), req)
+	// Preparation runs on the queue; a request the data cannot satisfy
+	// that is found out within a few seconds is answered 422 at once.
+	p, err := s.Plans.SubmitAndWait(r.Context(), req, prepWait)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/plans/"+p.ID)
 	return writeJSON(w, http.StatusAccepted, p)
 }
+
+// prepWait is how long a plan submission waits for the plan's preparation
+// to find out whether the data can satisfy it.
+const prepWait = 5 * time.Second
 
 func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Plans.Get(r.Context(), chi.URLParam(r, "id"))

@@ -199,8 +199,9 @@ func TestPlansAPI(t *testing.T) {
 }
 
 // checkPlanProblems submits bad plan requests: malformed ones are 400
-// without a plan; ones the data cannot meet are found when a worker
-// prepares the plan: 202, then the plan fails with the reason.
+// without a plan; ones the data cannot meet are found while a worker
+// prepares the plan, which the request waits for: 422 with the failed
+// plan's id, the plan stored as failed with the reason.
 func checkPlanProblems(t *testing.T, base, req string) {
 	t.Helper()
 	for _, tc := range []struct {
@@ -211,21 +212,22 @@ func checkPlanProblems(t *testing.T, base, req string) {
 		{`{"problem": "mclp"`, 400, "plan request"},
 		{`{"problem": "mclp", "colour": "red"}`, 400, "unknown field"},
 		{strings.Replace(req, "leafy_vegetable", "durian", 1), 400, "unknown class"},
-		{strings.Replace(req, `"p": 1`, `"p": 1, "budget": 5`, 1), 202, "below the cheapest"},
-		{`{"problem": "mclp", "facility_type": "precooling", "tier": "field", "product_classes": ["tea"], "p": 1}`, 202, "no producers of tea"},
+		{strings.Replace(req, `"p": 1`, `"p": 1, "budget": 5`, 1), 422, "below the cheapest"},
+		{`{"problem": "mclp", "facility_type": "precooling", "tier": "field", "product_classes": ["tea"], "p": 1}`, 422, "no producers of tea"},
 	} {
 		status, h, body := do(t, "POST", base+"/api/v1/plans", tc.body)
-		if tc.status != 202 {
-			wantProblem(t, status, h, body, tc.status, tc.detail)
+		wantProblem(t, status, h, body, tc.status, tc.detail)
+		var withID struct {
+			PlanID string `json:"plan_id"`
+		}
+		json.Unmarshal(body, &withID)
+		if (tc.status == 422) != (withID.PlanID != "") {
+			t.Errorf("%s: plan_id %q", tc.body, withID.PlanID)
+		}
+		if withID.PlanID == "" {
 			continue
 		}
-		var queued struct {
-			ID string `json:"id"`
-		}
-		if err := json.Unmarshal(body, &queued); status != 202 || err != nil {
-			t.Fatalf("%s: %d %s", tc.body, status, body)
-		}
-		if p := waitPlan(t, base, queued.ID); p["status"] != "failed" || !strings.Contains(fmt.Sprint(p["error"]), tc.detail) {
+		if p := waitPlan(t, base, withID.PlanID); p["status"] != "failed" || !strings.Contains(fmt.Sprint(p["error"]), tc.detail) {
 			t.Errorf("%s: plan %v, want failed saying %q", tc.body, p, tc.detail)
 		}
 	}

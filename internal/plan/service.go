@@ -71,6 +71,7 @@ type Service struct {
 	mu     sync.Mutex
 	owned  map[string]context.CancelCauseFunc // queued or running here; nil func while queued
 	closed bool
+	waits  prepWaits // submitters waiting for a preparation's outcome
 	ctx    context.Context
 	stop   context.CancelCauseFunc
 	wg     sync.WaitGroup
@@ -307,23 +308,35 @@ func (s *Service) add(ctx context.Context, req *Request) (string, error) {
 // a worker. A malformed request is ErrInvalid, a full queue ErrBusy; both
 // store nothing. A request the data cannot satisfy is stored as failed.
 func (s *Service) Submit(ctx context.Context, req Request) (*Plan, error) {
+	p, _, err := s.submit(ctx, req, false)
+	return p, err
+}
+
+// submit stores and queues req; with wait it registers for the outcome
+// of the plan's preparation before the plan is queued.
+func (s *Service) submit(ctx context.Context, req Request, wait bool) (*Plan, chan error, error) {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return nil, errShuttingDown
+		return nil, nil, errShuttingDown
 	}
 	if !s.reserve() {
-		return nil, fmt.Errorf("%w (%d plans waiting)", ErrBusy, s.opt.QueueLen)
+		return nil, nil, fmt.Errorf("%w (%d plans waiting)", ErrBusy, s.opt.QueueLen)
 	}
 	id, err := s.add(ctx, &req)
 	if err != nil {
 		<-s.slots
-		return nil, err
+		return nil, nil, err
+	}
+	var c chan error
+	if wait {
+		c = s.watchPrep(id)
 	}
 	s.own(id, nil)
 	s.queue <- job{id: id, req: req}
-	return s.Get(context.WithoutCancel(ctx), id)
+	p, err := s.Get(context.WithoutCancel(ctx), id)
+	return p, c, err
 }
 
 // Run validates, prepares and runs req in the calling goroutine (the

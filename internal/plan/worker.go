@@ -26,6 +26,7 @@ func (s *Service) runJob(parent context.Context, j job) (status string, infeasib
 	defer func() {
 		cancel(nil)
 		s.disown(j.id)
+		s.prepared(j.id, nil)
 	}()
 	for {
 		if err := s.persist(ctx, func(c context.Context) error { return s.q.Start(c, j.id) }); err != nil {
@@ -48,7 +49,9 @@ func (s *Service) runJob(parent context.Context, j job) (status string, infeasib
 			return s.failWith(ctx, j.id, reasonDatabase), nil
 		}
 		if errors.Is(err, derrors.ErrInvalid) || errors.Is(err, derrors.ErrNotFound) {
-			return s.failWith(ctx, j.id, derrors.Message(err, err.Error())), err
+			status := s.failWith(ctx, j.id, derrors.Message(err, err.Error()))
+			s.prepared(j.id, err)
+			return status, err
 		}
 		if errors.Is(err, errPrepLimit) {
 			return s.failWith(ctx, j.id, errPrepLimit.Error()+": narrow the region or the classes, or raise time_limit_s"), nil
@@ -66,6 +69,9 @@ func (s *Service) attempt(ctx context.Context, j job) (*Result, error) {
 	prepCtx, cancel := context.WithTimeoutCause(ctx, limit, errPrepLimit)
 	in, err := build(prepCtx, s.Pool, s.Travel, &req)
 	cancel()
+	if err == nil {
+		s.prepared(j.id, nil)
+	}
 	if err != nil {
 		if context.Cause(prepCtx) == errPrepLimit && ctx.Err() == nil {
 			return nil, errPrepLimit

@@ -20,9 +20,9 @@ type capSolver struct {
 	users  [][]int32 // per node: the demands with an arc to it (large instances)
 	// evalTime is how long one measure took (the empty plan's).
 	evalTime time.Duration
-	slack  float64   // the most any set of options can add
-	base   *CapacityValue
-	evals  int
+	slack    float64 // the most any set of options can add
+	base     *CapacityValue
+	evals    int
 }
 
 // capClock stops the search at the time limit or on cancellation; grace

@@ -69,8 +69,8 @@ func plannerToken(t *testing.T, c cli) string {
 
 // slowPlan asks for a plan over a dense generated grid on the demo county:
 // still being prepared or solved seconds later.
-const slowPlan = `{"problem": "pmedian", "facility_type": "precooling", "tier": "field",
-	"product_classes": ["leafy_vegetable"], "p": 5, "candidates": "generated", "candidate_hex_km": 0.5, "time_limit_s": 600}`
+const slowPlan = `{"problem": "capacity", "facility_type": "cold_room", "tier": "township",
+	"product_classes": ["leafy_vegetable"], "budget": 5000, "candidates": "generated", "candidate_hex_km": 0.5, "time_limit_s": 600}`
 
 // TestGracefulShutdown: on SIGTERM the server stops accepting, lets a
 // request in flight finish (not 499), and hands its running plan back to

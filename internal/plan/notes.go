@@ -9,6 +9,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+
+	"github.com/coldchain/coldchain/internal/locate"
 )
 
 // note adds a note in English and Chinese.
@@ -22,7 +24,9 @@ func (out *Result) note(en, zh string) {
 func (in *instance) addNotes(out *Result, ch *choice, expl map[place]*Explanation) {
 	req := in.req
 	n := len(ch.order) + len(ch.xorder)
-	if in.spec.UsesP && req.P > 0 && n < req.P && !in.spec.NeedsP || (in.spec.NeedsP && in.spec.Sense == "max" && n < req.P) {
+	// Fewer sites than asked means more would not help: for a maximising
+	// problem, or one where p is a ceiling rather than a count (cflp).
+	if req.P > 0 && n < req.P && (in.spec.Sense == locate.Maximise || !in.spec.NeedsP) {
 		out.note(fmt.Sprintf("%d of the %d sites asked for are suggested: more sites would not serve more output", n, req.P),
 			fmt.Sprintf("建议 %d 个站点（要求 %d 个）：更多站点不会服务更多产量", n, req.P))
 	}

@@ -100,7 +100,9 @@ func (s *Server) Handler() http.Handler {
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	// No middleware.RealIP: forwarded-for headers are client-controlled, and
+	// the plan rate limit keys on the connection's address when tokens are off.
+	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer)
 	r.Use(s.corsHandler(), middleware.GetHead, s.refuseNUL)
 
 	r.Get("/healthz", s.handle(s.healthz))

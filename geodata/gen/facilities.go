@@ -11,7 +11,7 @@ import (
 
 var zones = []string{"frozen", "chilled", "ca", "cool", "ambient"}
 
-// classZones is the storage zone of each product class (design §3).
+// classZones is the storage zone of each product class (docs/design.md#product-classes).
 var classZones = map[string][]string{
 	"leafy_vegetable": {"chilled"},
 	"hardy_vegetable": {"cool"},

@@ -1,4 +1,4 @@
-// Package parks sites agricultural industrial parks (design §6) by
+// Package parks sites agricultural industrial parks (docs/design.md#park-siting) by
 // suitability analysis: a hexagon grid over the region (ST_HexagonGrid in
 // the local UTM zone), each cell scored on the output of the leading
 // product classes reachable within T minutes (through access.Model, so road

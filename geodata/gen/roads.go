@@ -2,12 +2,13 @@ package main
 
 import (
 	"cmp"
-	"container/heap"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
+
+	"github.com/coldchain/coldchain/internal/pqueue"
 )
 
 // Roads are least-cost paths on a 150 m raster (cost grows with slope, river
@@ -116,26 +117,15 @@ func (g *grid) cell(p orb.Point) int {
 	return j*g.nx + i
 }
 
+// pqItem is an A* queue entry: a cell and its f = g + h.
 type pqItem struct {
 	f float64
 	c int
 }
-type pq []pqItem
 
-func (q pq) Len() int { return len(q) }
-func (q pq) Less(i, j int) bool {
-	if q[i].f != q[j].f {
-		return q[i].f < q[j].f
-	}
-	return q[i].c < q[j].c
-}
-func (q pq) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *pq) Push(x any)   { *q = append(*q, x.(pqItem)) }
-func (q *pq) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
+// pqLess orders the A* queue by f, then by cell (deterministic ties).
+func pqLess(a, b pqItem) bool {
+	return a.f < b.f || (a.f == b.f && a.c < b.c)
 }
 
 // route finds a least-cost 8-connected path from src. With dst >= 0 it runs
@@ -168,9 +158,10 @@ func (g *grid) route(src, dst int, net []bool, slopeScale float64) []int {
 	}
 	gs[src] = 0
 	prev[src] = -1
-	q := &pq{{h(src), src}}
+	q := pqueue.New(pqLess)
+	q.Push(pqItem{h(src), src})
 	for q.Len() > 0 {
-		it := heap.Pop(q).(pqItem)
+		it := q.Pop()
 		c := it.c
 		if done[c] {
 			continue
@@ -212,7 +203,7 @@ func (g *grid) route(src, dst int, net []bool, slopeScale float64) []int {
 				if v := gs[c] + cost; v < gs[b] {
 					gs[b] = v
 					prev[b] = int32(c)
-					heap.Push(q, pqItem{v + h(b), b})
+					q.Push(pqItem{v + h(b), b})
 				}
 			}
 		}

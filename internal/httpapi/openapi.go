@@ -312,7 +312,7 @@ func sharedSchemas() (map[string]any, error) {
 		"href": str(), "rel": str(), "type": str(), "title": str(),
 	})
 	links := arrayOf(ref("Link"))
-	return map[string]any{
+	out := map[string]any{
 		"Problem": object([]string{"type", "title", "status"}, map[string]schema{
 			"type": str(), "title": str(), "status": {"type": "integer"}, "detail": str(), "instance": str(),
 			"plan_id": str(),
@@ -368,6 +368,16 @@ func sharedSchemas() (map[string]any, error) {
 			"last_used_at": schema{"type": "string", "format": "date-time"},
 			"revoked_at":   schema{"type": "string", "format": "date-time"},
 		}),
+	}
+	for k, v := range ogcSchemas(links) {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// ogcSchemas are the schemas of OGC API – Features and TileJSON.
+func ogcSchemas(links schema) map[string]any {
+	return map[string]any{
 		"LandingPage": object([]string{"links"}, map[string]schema{
 			"title": str(), "description": str(), "links": links,
 		}),
@@ -395,7 +405,7 @@ func sharedSchemas() (map[string]any, error) {
 				"fields": schema{"type": "object", "additionalProperties": enum("String", "Number", "Boolean")},
 			})),
 		}),
-	}, nil
+	}
 }
 
 // layerFilterParams documents every layer's filters, each once.

@@ -107,37 +107,7 @@ func (s *Server) parksSuitability(w http.ResponseWriter, r *http.Request, q suit
 // parkEndpoints: park siting under /api/v1/parks; runs are synchronous
 // (seconds on a county) and stored as plans of kind parks.
 func (s *Server) parkEndpoints() []endpoint {
-	criteria := make([]string, len(parks.Criteria))
-	for i, c := range parks.Criteria {
-		criteria[i] = c.ID
-	}
-	weights := schema{"type": "object", "additionalProperties": number(),
-		"description": "signed weights by criterion (" + strings.Join(criteria, ", ") + "), rescaled to sum 1 in absolute value; " +
-			"only existing_parks may be negative (spread away from existing parks and collection centres; positive co-locates). " +
-			"Default by park type: processing_park supply 0.35, roads 0.25, labour 0.15, existing_parks -0.10, land 0.15; " +
-			"science_park 0.20, 0.15, 0.35, +0.10, 0.20; demonstration_park 0.40, 0.15, 0.10, -0.15, 0.20."}
-	request := object([]string{"facility_type"}, map[string]schema{
-		"name":              str(),
-		"problem":           enum("parks"),
-		"facility_type":     enum(parks.ParkTypes...),
-		"tier":              schema{"type": "string", "enum": layer.Tiers, "description": "selects the exclusion zones that apply (default county)"},
-		"product_classes":   schema{"type": "array", "items": str(), "maxItems": plan.MaxProductClasses, "description": "leading classes counted as supply (default: the region's two largest by output)"},
-		"region":            schema{"type": "string", "description": "administrative code of the area to grid (default: the top-level regions)"},
-		"top":               integer(1, parks.MaxTop),
-		"hex_km":            schema{"type": "number", "minimum": 0.2, "maximum": 20, "description": "hexagon edge, km (default 1)"},
-		"catchment_minutes": schema{"type": "number", "minimum": 5, "maximum": 240, "description": "catchment travel time T (default 20)"},
-		"separation_km":     schema{"type": "number", "minimum": 0, "maximum": 200, "description": "least distance between two sites (default 5)"},
-		"min_area_km2":      schema{"type": "number", "minimum": 0, "description": "land a park needs in a cell outside exclusion zones (default 0.5)"},
-		"land":              schema{"type": "string", "enum": []string{"prefer", "require"}, "description": "construction land as a criterion (prefer) or a filter (require)"},
-		"main_roads":        schema{"type": "array", "items": enum(parks.MainRoadClasses...), "maxItems": len(parks.MainRoadClasses), "description": "OSM highway classes of main roads"},
-		"weights":           weights,
-		"ahp": object([]string{"criteria", "matrix"}, map[string]schema{
-			"criteria": maxItems(arrayOf(enum(criteria...)), len(criteria)),
-			"matrix":   schema{"type": "array", "items": maxItems(arrayOf(number()), len(criteria)), "maxItems": len(criteria), "description": "pairwise judgements on Saaty's 1/9–9 scale, reciprocal; a consistency ratio of 0.1 or more is refused (400)"},
-			"signs":    schema{"type": "object", "additionalProperties": number(), "description": "-1 makes existing_parks spread, 1 co-locate (default: the park type's sign)"},
-		}),
-		"sensitivity_pct": schema{"type": "number", "minimum": 1, "maximum": 90, "description": "how far each weight moves in the sensitivity analysis (default 20)"},
-	})
+	request := parkRequestSchema()
 	planObj := object([]string{"id", "kind", "status", "params"}, map[string]schema{
 		"id": str(), "kind": enum("parks"), "status": enum("done", "failed"), "params": anyObject("the normalised request"),
 		"error": str(),
@@ -188,4 +158,39 @@ func (s *Server) parkEndpoints() []endpoint {
 			Responses: ok("200", "The hexagons", geoJSONMedia, ref("FeatureCollection")),
 			Handler:   parsed(s.parksSuitability)},
 	}
+}
+
+// parkRequestSchema is the schema of a park-siting request.
+func parkRequestSchema() schema {
+	criteria := make([]string, len(parks.Criteria))
+	for i, c := range parks.Criteria {
+		criteria[i] = c.ID
+	}
+	weights := schema{"type": "object", "additionalProperties": number(),
+		"description": "signed weights by criterion (" + strings.Join(criteria, ", ") + "), rescaled to sum 1 in absolute value; " +
+			"only existing_parks may be negative (spread away from existing parks and collection centres; positive co-locates). " +
+			"Default by park type: processing_park supply 0.35, roads 0.25, labour 0.15, existing_parks -0.10, land 0.15; " +
+			"science_park 0.20, 0.15, 0.35, +0.10, 0.20; demonstration_park 0.40, 0.15, 0.10, -0.15, 0.20."}
+	return object([]string{"facility_type"}, map[string]schema{
+		"name":              str(),
+		"problem":           enum("parks"),
+		"facility_type":     enum(parks.ParkTypes...),
+		"tier":              schema{"type": "string", "enum": layer.Tiers, "description": "selects the exclusion zones that apply (default county)"},
+		"product_classes":   schema{"type": "array", "items": str(), "maxItems": plan.MaxProductClasses, "description": "leading classes counted as supply (default: the region's two largest by output)"},
+		"region":            schema{"type": "string", "description": "administrative code of the area to grid (default: the top-level regions)"},
+		"top":               integer(1, parks.MaxTop),
+		"hex_km":            schema{"type": "number", "minimum": 0.2, "maximum": 20, "description": "hexagon edge, km (default 1)"},
+		"catchment_minutes": schema{"type": "number", "minimum": 5, "maximum": 240, "description": "catchment travel time T (default 20)"},
+		"separation_km":     schema{"type": "number", "minimum": 0, "maximum": 200, "description": "least distance between two sites (default 5)"},
+		"min_area_km2":      schema{"type": "number", "minimum": 0, "description": "land a park needs in a cell outside exclusion zones (default 0.5)"},
+		"land":              schema{"type": "string", "enum": []string{"prefer", "require"}, "description": "construction land as a criterion (prefer) or a filter (require)"},
+		"main_roads":        schema{"type": "array", "items": enum(parks.MainRoadClasses...), "maxItems": len(parks.MainRoadClasses), "description": "OSM highway classes of main roads"},
+		"weights":           weights,
+		"ahp": object([]string{"criteria", "matrix"}, map[string]schema{
+			"criteria": maxItems(arrayOf(enum(criteria...)), len(criteria)),
+			"matrix":   schema{"type": "array", "items": maxItems(arrayOf(number()), len(criteria)), "maxItems": len(criteria), "description": "pairwise judgements on Saaty's 1/9–9 scale, reciprocal; a consistency ratio of 0.1 or more is refused (400)"},
+			"signs":    schema{"type": "object", "additionalProperties": number(), "description": "-1 makes existing_parks spread, 1 co-locate (default: the park type's sign)"},
+		}),
+		"sensitivity_pct": schema{"type": "number", "minimum": 1, "maximum": 90, "description": "how far each weight moves in the sensitivity analysis (default 20)"},
+	})
 }

@@ -24,8 +24,9 @@ import (
 //	doc:"plans to list"  its description
 //	min:"1" max:"500"    bounds (numbers; both or neither), enforced
 //	unit:"metres"        named in the bounds' error message
-//	want:"1 to 12"       the error message's expectation when the value does not parse
+//	want:"1 to 12"       what the error message says is wanted (default: the bounds)
 //	enum:"a|b"           documented values of a string (checking them stays with the handler)
+//	example:"30,60"      an example value, documented
 //
 // Field types: string (trimmed), int, float64, []string and []float64
 // (comma-separated, blanks dropped). A struct that embeds strictQuery

@@ -255,22 +255,18 @@ the tier. The plan is stored; its result states the proven gap.`,
 			}
 			plan.Localize(p, lang)
 			writePlanSummary(cmd.OutOrStdout(), p)
-			if out != "" {
-				f, err := os.Create(out)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if strings.HasSuffix(out, ".csv") {
-					err = plan.WriteCSV(f, p)
-				} else {
-					err = plan.WriteGeoJSON(f, p)
-				}
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.ErrOrStderr(), "wrote", out)
+			if out == "" {
+				return nil
 			}
+			if err := writeFile(out, func(w io.Writer) error {
+				if strings.HasSuffix(out, ".csv") {
+					return plan.WriteCSV(w, p)
+				}
+				return plan.WriteGeoJSON(w, p)
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", out)
 			return nil
 		},
 	}

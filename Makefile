@@ -5,7 +5,7 @@ BIN     := bin/coldchain
 ADDR    ?= :8080
 export COLDCHAIN_HOME ?= $(CURDIR)/.coldchain
 
-.PHONY: run test build deps deps-test vet bench clean stop web fuzz
+.PHONY: run test check build deps deps-test vet bench clean stop web fuzz
 
 # The map UI (web/): sources and the npm lock file it is built from.
 WEB_SRC := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
@@ -14,10 +14,20 @@ run: deps build
 	./$(BIN) demo
 	./$(BIN) serve --addr $(ADDR)
 
-test: deps-test web
+test: check deps-test web
+	$(GO) test -count=1 -timeout 30m ./...
+
+# check: go.mod tidy, vet, gofmt and staticcheck (pinned; fetched through
+# the Go module proxy on first use), then the report of functions over
+# 80 lines (not failing yet).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+check:
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) run $(STATICCHECK) ./...
+	@$(GO) run ./scripts/funclen cmd internal geodata web scripts
 
 # fuzz runs every fuzz target (func FuzzX in a _test.go file) for
 # FUZZTIME each, one at a time, on top of its corpus in testdata/fuzz.

@@ -29,7 +29,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                'processing_park','science_park','demonstration_park']
 $$;
 
--- Product classes (design §3): defaults a planner may edit.
+-- Product classes (docs/design.md#product-classes): defaults a planner may edit.
 CREATE TABLE product_class (
   code              text PRIMARY KEY CHECK (code ~ '^[a-z][a-z_]{1,39}$'),
   name_en           text NOT NULL,
@@ -177,7 +177,7 @@ CREATE TABLE facility (
   tier               text NOT NULL CHECK (tier = ANY (coldchain_tiers())),
   status             text NOT NULL DEFAULT 'existing'
                        CHECK (status IN ('existing','under_construction','planned','proposed')),
-  -- Capacity in tonnes per temperature zone (design §2 capacity_t map).
+  -- Capacity in tonnes per temperature zone (docs/design.md#domain-model).
   capacity_frozen_t  double precision NOT NULL DEFAULT 0 CHECK (capacity_frozen_t >= 0),
   capacity_chilled_t double precision NOT NULL DEFAULT 0 CHECK (capacity_chilled_t >= 0),
   capacity_ca_t      double precision NOT NULL DEFAULT 0 CHECK (capacity_ca_t >= 0),

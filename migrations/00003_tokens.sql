@@ -1,5 +1,5 @@
 -- +goose Up
--- API tokens (design §8). A token is shown once when it is made; only its
+-- API tokens (docs/design.md#security). A token is shown once when it is made; only its
 -- SHA-256 hash is kept. Tokens carry 256 random bits, so a fast hash is
 -- enough: nobody can search that space, and verifying stays cheap on every
 -- request (a slow password hash would only add latency).

@@ -1,5 +1,5 @@
 -- +goose Up
--- Road network for travel times (design §2 "road"): edges with travel time
+-- Road network for travel times (docs/design.md#domain-model): edges with travel time
 -- in minutes and pgRouting topology (source/target vertices, cost and
 -- reverse_cost; a oneway edge is stored in its direction of travel with
 -- reverse_cost -1). An import replaces the whole network in one transaction.

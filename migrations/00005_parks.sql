@@ -1,5 +1,5 @@
 -- +goose Up
--- Park siting (design §6): the suitability grid of each park-siting plan
+-- Park siting (docs/design.md#park-siting): the suitability grid of each park-siting plan
 -- (plan.kind = 'parks'), one row per hexagon, for the suitability map, its
 -- GeoJSON export and vector tiles. Written once, in the transaction that
 -- finishes the plan; like the plan, immutable afterwards.

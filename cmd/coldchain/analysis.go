@@ -255,25 +255,33 @@ the tier. The plan is stored; its result states the proven gap.`,
 			}
 			plan.Localize(p, lang)
 			writePlanSummary(cmd.OutOrStdout(), p)
-			if out != "" {
-				f, err := os.Create(out)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if strings.HasSuffix(out, ".csv") {
-					err = plan.WriteCSV(f, p)
-				} else {
-					err = plan.WriteGeoJSON(f, p)
-				}
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.ErrOrStderr(), "wrote", out)
+			if out == "" {
+				return nil
 			}
+			if err := writeFile(out, func(w io.Writer) error {
+				if strings.HasSuffix(out, ".csv") {
+					return plan.WriteCSV(w, p)
+				}
+				return plan.WriteGeoJSON(w, p)
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", out)
 			return nil
 		},
 	}
+	bindPlanFlags(cmd, &req)
+	f := cmd.Flags()
+	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
+	f.StringVar(&lang, "lang", "en", "language of notes, labels and reasons: en or zh")
+	travel.bind(cmd)
+	cmd.AddCommand(newPlanAdoptCmd(cfg))
+	return cmd
+}
+
+// bindPlanFlags binds the plan request's flags (planFlags maps its fields
+// to them).
+func bindPlanFlags(cmd *cobra.Command, req *plan.Request) {
 	f := cmd.Flags()
 	f.StringVar(&req.Problem, "problem", "mclp", problemNames())
 	f.StringVar(&req.FacilityType, "type", "precooling", "facility type to add")
@@ -295,11 +303,6 @@ the tier. The plan is stored; its result states the proven gap.`,
 	f.Int64Var(&req.Seed, "seed", 1, "random seed (same seed, same plan)")
 	f.Float64Var(&req.TimeLimitS, "time-limit", 30, "engine time limit in seconds")
 	f.StringVar(&req.Name, "name", "", "name of the plan")
-	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
-	f.StringVar(&lang, "lang", "en", "language of notes, labels and reasons: en or zh")
-	travel.bind(cmd)
-	cmd.AddCommand(newPlanAdoptCmd(cfg))
-	return cmd
 }
 
 // planFlags maps a plan request's field names to the plan command's flags,

@@ -44,7 +44,29 @@ listens on a unix socket in COLDCHAIN_HOME/run only.`,
 			fmt.Fprintln(cmd.OutOrStdout(), "stopped")
 			return nil
 		},
-	}, &cobra.Command{
+	}, newDBStatusCmd(cfg), &cobra.Command{
+		Use:   "url",
+		Short: "Print the connection string (for psql, QGIS, ogr2ogr)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cfg.databaseURL != "" {
+				fmt.Fprintln(cmd.OutOrStdout(), cfg.databaseURL)
+				return nil
+			}
+			cl, err := cfg.cluster()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), cl.URL())
+			return nil
+		},
+	})
+	return cmd
+}
+
+// newDBStatusCmd is `coldchain db status`.
+func newDBStatusCmd(cfg *config) *cobra.Command {
+	return &cobra.Command{
 		Use:   "status",
 		Short: "Say whether the embedded cluster runs (exit code 3 when it does not)",
 		Args:  cobra.NoArgs,
@@ -70,24 +92,7 @@ listens on a unix socket in COLDCHAIN_HOME/run only.`,
 			}
 			return &exitError{code: 3, err: fmt.Errorf("no cluster in %s yet (coldchain db start creates one)", cl.Folder())}
 		},
-	}, &cobra.Command{
-		Use:   "url",
-		Short: "Print the connection string (for psql, QGIS, ogr2ogr)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if cfg.databaseURL != "" {
-				fmt.Fprintln(cmd.OutOrStdout(), cfg.databaseURL)
-				return nil
-			}
-			cl, err := cfg.cluster()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), cl.URL())
-			return nil
-		},
-	})
-	return cmd
+	}
 }
 
 func newMigrateCmd(cfg *config) *cobra.Command {

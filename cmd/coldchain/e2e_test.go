@@ -134,16 +134,45 @@ func TestEndToEnd(t *testing.T) {
 
 	checkDemoPlan(t, c)
 
+	base, serve, done, logs := startServe(t, c)
+	want := checkServedLayer(t, base)
+	checkGDAL(t, base, want)
+
+	// Graceful shutdown on SIGTERM.
+	serve.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v:\n%s", err, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if !strings.Contains(logs.String(), "shutting down") || !strings.Contains(logs.String(), "msg=request") {
+		t.Errorf("logs lack shutdown or request lines:\n%s", logs.String())
+	}
+	if out, code := c.run("db", "stop"); code != 0 {
+		t.Fatalf("db stop: %d %s", code, out)
+	}
+	if _, code := c.run("db", "status"); code != 3 {
+		t.Fatalf("status after stop: %d", code)
+	}
+}
+
+// startServe starts `coldchain serve` on a free port and waits until it is
+// ready; done receives the process's exit.
+func startServe(t *testing.T, c cli) (base string, serve *exec.Cmd, done chan error, logs *bytes.Buffer) {
+	t.Helper()
 	port := freePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	serve := exec.Command(c.bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
+	base = fmt.Sprintf("http://127.0.0.1:%d", port)
+	serve = exec.Command(c.bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
 	serve.Env = append(os.Environ(), "COLDCHAIN_HOME="+c.home, "DATABASE_URL=")
-	var logs bytes.Buffer
-	serve.Stdout, serve.Stderr = &logs, &logs
+	logs = &bytes.Buffer{}
+	serve.Stdout, serve.Stderr = logs, logs
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
+	done = make(chan error, 1)
 	go func() { done <- serve.Wait() }()
 	t.Cleanup(func() { serve.Process.Kill() })
 	deadline := time.Now().Add(60 * time.Second)
@@ -161,6 +190,14 @@ func TestEndToEnd(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
+	return base, serve, done, logs
+}
+
+// checkServedLayer checks the served API lists every demo producer and the
+// map UI (or the page saying how to build it) is there; it returns the
+// number of producers.
+func checkServedLayer(t *testing.T, base string) int {
+	t.Helper()
 	want := demoCount(t, "producers")
 	resp, err := http.Get(base + "/api/v1/producers?limit=10000")
 	if err != nil {
@@ -186,7 +223,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("UI (built %v): %d %s", web.Built(web.FS()), resp.StatusCode, page)
 	}
 
-	// GDAL opens the API's GeoJSON and counts the same features.
+	return want
+}
+
+// checkGDAL checks that GDAL opens the API's GeoJSON and counts want
+// features.
+func checkGDAL(t *testing.T, base string, want int) {
+	t.Helper()
 	if _, err := exec.LookPath("ogrinfo"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("ogrinfo (gdal-bin) is needed in CI")
@@ -205,25 +248,6 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Graceful shutdown on SIGTERM.
-	serve.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve exited with %v:\n%s", err, logs.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
-	if !strings.Contains(logs.String(), "shutting down") || !strings.Contains(logs.String(), "msg=request") {
-		t.Errorf("logs lack shutdown or request lines:\n%s", logs.String())
-	}
-	if out, code := c.run("db", "stop"); code != 0 {
-		t.Fatalf("db stop: %d %s", code, out)
-	}
-	if _, code := c.run("db", "status"); code != 3 {
-		t.Fatalf("status after stop: %d", code)
-	}
 }
 
 // checkDemoPlan runs an MCLP plan for three vegetable pre-cooling sites on

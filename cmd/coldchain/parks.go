@@ -17,11 +17,17 @@ import (
 	"github.com/coldchain/coldchain/internal/runs"
 )
 
+// parksOpts are the flags of `coldchain parks`.
+type parksOpts struct {
+	req                       parks.Request
+	weights                   map[string]string
+	ahpFile, out, suitability string
+	travel                    travelFlags
+}
+
 func newParksCmd(cfg *config) *cobra.Command {
-	var req parks.Request
-	var weights map[string]string
-	var ahpFile, out, suitability string
-	var travel travelFlags
+	o := &parksOpts{}
+	req := &o.req
 	cmd := &cobra.Command{
 		Use:   "parks",
 		Short: "Suggest sites for industrial parks (suitability analysis)",
@@ -52,66 +58,7 @@ park type (docs/parks.md):
   coldchain parks --type demonstration_park --ahp ahp.json --suitability grid.geojson
     (ahp.json: {"criteria": ["supply", "roads", "labour"], "matrix": [[1, 3, 5], [0.3333, 1, 3], [0.2, 0.3333, 1]]})`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(weights) > 0 {
-				req.Weights = map[string]float64{}
-				for k, v := range weights {
-					x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-					if err != nil {
-						return usageErr("--weights %s=%s: not a number", k, v)
-					}
-					req.Weights[strings.TrimSpace(k)] = x
-				}
-			}
-			if ahpFile != "" {
-				b, err := os.ReadFile(ahpFile)
-				if err != nil {
-					return usageErr("--ahp: %v", err)
-				}
-				var a parks.AHPInput
-				dec := json.NewDecoder(strings.NewReader(string(b)))
-				dec.DisallowUnknownFields()
-				if err := dec.Decode(&a); err != nil {
-					return usageErr("--ahp %s: want {\"criteria\": [...], \"matrix\": [[...]]}: %v", ahpFile, err)
-				}
-				req.AHP = &a
-			}
-			pool, model, err := cfg.openTravel(cmd.Context(), &travel)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			svc := &parks.Service{Pool: pool, Travel: model, Log: cfg.log}
-			p, err := svc.Run(cmd.Context(), req)
-			if err != nil {
-				return parksErr(err)
-			}
-			r, err := parks.ReadResult(p)
-			if err != nil {
-				return err
-			}
-			writeParks(cmd.OutOrStdout(), p, r)
-			if out != "" {
-				if err := writeFile(out, func(w io.Writer) error {
-					if strings.HasSuffix(strings.ToLower(out), ".csv") {
-						return parks.WriteCSV(w, p)
-					}
-					return parks.WriteGeoJSON(w, p)
-				}); err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.ErrOrStderr(), "wrote", out)
-			}
-			if suitability != "" {
-				if err := writeFile(suitability, func(w io.Writer) error {
-					return svc.WriteSuitability(cmd.Context(), w, p.ID, nil)
-				}); err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.ErrOrStderr(), "wrote", suitability)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, cfg) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&req.FacilityType, "type", "processing_park", "park type: processing_park, science_park or demonstration_park")
@@ -125,14 +72,85 @@ park type (docs/parks.md):
 	f.Float64Var(&req.MinAreaKm2, "min-area", 0.5, "land a park needs in a cell outside exclusion zones, km²")
 	f.StringVar(&req.Land, "land", "prefer", "construction land: prefer (a criterion) or require (a filter)")
 	f.StringSliceVar(&req.MainRoads, "main-roads", nil, "OSM highway classes counted as main roads (default motorway, trunk, primary, secondary and their links)")
-	f.StringToStringVar(&weights, "weights", nil, "signed weights by criterion, e.g. supply=0.4,roads=0.3,existing_parks=-0.1 (default: the park type's)")
-	f.StringVar(&ahpFile, "ahp", "", "JSON file with an AHP pairwise comparison matrix instead of --weights")
+	f.StringToStringVar(&o.weights, "weights", nil, "signed weights by criterion, e.g. supply=0.4,roads=0.3,existing_parks=-0.1 (default: the park type's)")
+	f.StringVar(&o.ahpFile, "ahp", "", "JSON file with an AHP pairwise comparison matrix instead of --weights")
 	f.Float64Var(&req.SensitivityPct, "sensitivity", 20, "move each weight by this many percent in the sensitivity analysis")
 	f.StringVar(&req.Name, "name", "", "name of the plan")
-	f.StringVarP(&out, "output", "o", "", "write the sites with their score breakdown to FILE (.geojson, or .csv)")
-	f.StringVar(&suitability, "suitability", "", "write the graded hexagons to FILE (GeoJSON)")
-	travel.bind(cmd)
+	f.StringVarP(&o.out, "output", "o", "", "write the sites with their score breakdown to FILE (.geojson, or .csv)")
+	f.StringVar(&o.suitability, "suitability", "", "write the graded hexagons to FILE (GeoJSON)")
+	o.travel.bind(cmd)
 	return cmd
+}
+
+// run reads the weights or AHP file, runs the park siting and writes the
+// report and the requested files.
+func (o *parksOpts) run(cmd *cobra.Command, cfg *config) error {
+	if err := o.readWeights(); err != nil {
+		return err
+	}
+	pool, model, err := cfg.openTravel(cmd.Context(), &o.travel)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	svc := &parks.Service{Pool: pool, Travel: model, Log: cfg.log}
+	p, err := svc.Run(cmd.Context(), o.req)
+	if err != nil {
+		return parksErr(err)
+	}
+	r, err := parks.ReadResult(p)
+	if err != nil {
+		return err
+	}
+	writeParks(cmd.OutOrStdout(), p, r)
+	if o.out != "" {
+		if err := writeFile(o.out, func(w io.Writer) error {
+			if strings.HasSuffix(strings.ToLower(o.out), ".csv") {
+				return parks.WriteCSV(w, p)
+			}
+			return parks.WriteGeoJSON(w, p)
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.ErrOrStderr(), "wrote", o.out)
+	}
+	if o.suitability != "" {
+		if err := writeFile(o.suitability, func(w io.Writer) error {
+			return svc.WriteSuitability(cmd.Context(), w, p.ID, nil)
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.ErrOrStderr(), "wrote", o.suitability)
+	}
+	return nil
+}
+
+// readWeights puts --weights or the --ahp file into the request.
+func (o *parksOpts) readWeights() error {
+	if len(o.weights) > 0 {
+		o.req.Weights = map[string]float64{}
+		for k, v := range o.weights {
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return usageErr("--weights %s=%s: not a number", k, v)
+			}
+			o.req.Weights[strings.TrimSpace(k)] = x
+		}
+	}
+	if o.ahpFile != "" {
+		b, err := os.ReadFile(o.ahpFile)
+		if err != nil {
+			return usageErr("--ahp: %v", err)
+		}
+		var a parks.AHPInput
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			return usageErr("--ahp %s: want {\"criteria\": [...], \"matrix\": [[...]]}: %v", o.ahpFile, err)
+		}
+		o.req.AHP = &a
+	}
+	return nil
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
@@ -204,20 +222,29 @@ func writeParks(w io.Writer, p *runs.Plan, r *parks.Result) {
 	for _, f := range r.Sites.Features {
 		fmt.Fprintf(w, "  %s\n", f.Properties.Summary)
 	}
+	writeParksSensitivity(w, r)
+	writeParksAreas(w, r)
+}
 
+// writeParksSensitivity writes how stable the sites are to weight changes.
+func writeParksSensitivity(w io.Writer, r *parks.Result) {
 	sens := r.Sensitivity
 	fmt.Fprintf(w, "\nSensitivity (each weight ±%.0f %%, %d runs): %s\n", sens.ChangePct, len(sens.Runs), sens.Verdict)
 	fmt.Fprintf(w, "  same top %d: %.0f %% of runs; same order: %.0f %%; same best site: %.0f %%; Kendall τ-b of all cells: mean %.3f, min %.3f\n",
 		len(sens.Sites), 100*sens.SameSetShare, 100*sens.SameOrderShare, 100*sens.SameFirstShare, sens.MeanKendallTau, sens.MinKendallTau)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  run\ttop cells\tkept\tKendall τ")
 	for _, run := range sens.Runs {
 		fmt.Fprintf(tw, "  %s %+.0f %%\t%s\t%.0f %%\t%.3f\n", run.Criterion, run.ChangePct, strings.Join(run.Top, " "), 100*run.Kept, run.KendallTau)
 	}
 	tw.Flush()
+}
 
+// writeParksAreas writes the area by suitability class, the township
+// table and the notes.
+func writeParksAreas(w io.Writer, r *parks.Result) {
 	fmt.Fprintln(w, "\nArea by suitability class")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "class\tkm²\tshare\tcells\t")
 	for _, a := range r.Areas {
 		fmt.Fprintf(tw, "%s\t%.1f\t%.1f %%\t%d\t\n", a.Class, a.AreaKm2, 100*a.Share, a.Cells)

@@ -45,42 +45,9 @@ from every road (unreachable by road) and refreshes the service areas.`
 // importRoads imports a road network (`coldchain import roads FILE`).
 func importRoads(cmd *cobra.Command, cfg *config, file string) error {
 	ctx := cmd.Context()
-	flags := cmd.Flags()
-	list, _ := flags.GetString("speeds")
-	settings := map[string]string{}
-	for _, kv := range strings.Split(list, ",") {
-		if kv = strings.TrimSpace(kv); kv == "" {
-			continue
-		}
-		class, kmh, ok := strings.Cut(kv, "=")
-		if !ok {
-			return usageErr("--speeds: want class=kmh pairs separated by commas, got %q", kv)
-		}
-		settings[class] = kmh
-	}
-	bbox, _ := flags.GetString("bbox")
-	snapM, _ := flags.GetFloat64("snap-m")
-	speeds := roads.DefaultSpeeds.Clone()
-	if err := speeds.Set(settings); err != nil {
-		return usageErr("%v", err)
-	}
-	opt := roads.ReadOptions{Speeds: speeds}
-	if bbox != "" {
-		b, err := layer.ParseBBox(bbox)
-		if err != nil {
-			return usageErr("--bbox: %v", err)
-		}
-		opt.BBox = &b
-	}
-	if name, _ := flags.GetString("datum"); name != "" {
-		d, err := datum.Parse(name)
-		if err != nil {
-			return usageErr("--datum: %v", err)
-		}
-		opt.Datum = d
-	}
-	if !(snapM >= 1 && snapM <= 50000) {
-		return usageErr("--snap-m: want 1 to 50000 metres, got %v", snapM)
+	opt, snapM, err := roadReadOptions(cmd)
+	if err != nil {
+		return err
 	}
 	tty := term.IsTerminal(int(os.Stderr.Fd()))
 	var bars []*progressbar.ProgressBar
@@ -138,6 +105,49 @@ func importRoads(cmd *cobra.Command, cfg *config, file string) error {
 		fmt.Fprintf(out, "  left out: %s; %d closed to motor vehicles; %d roads cut at missing nodes or the bounding box\n", countList(st.NotDrivable), st.NoAccess, st.Cut)
 	}
 	return afterRoads(ctx, cfg, pool, snapM, out)
+}
+
+// roadReadOptions reads the road import's flags: speeds, bounding box,
+// datum and the snapping limit of the report.
+func roadReadOptions(cmd *cobra.Command) (opt roads.ReadOptions, snapM float64, err error) {
+	flags := cmd.Flags()
+	list, _ := flags.GetString("speeds")
+	settings := map[string]string{}
+	for _, kv := range strings.Split(list, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		class, kmh, ok := strings.Cut(kv, "=")
+		if !ok {
+			return opt, 0, usageErr("--speeds: want class=kmh pairs separated by commas, got %q", kv)
+		}
+		settings[class] = kmh
+	}
+	bbox, _ := flags.GetString("bbox")
+	snapM, _ = flags.GetFloat64("snap-m")
+	speeds := roads.DefaultSpeeds.Clone()
+	if err := speeds.Set(settings); err != nil {
+		return opt, 0, usageErr("%v", err)
+	}
+	opt.Speeds = speeds
+	if bbox != "" {
+		b, err := layer.ParseBBox(bbox)
+		if err != nil {
+			return opt, 0, usageErr("--bbox: %v", err)
+		}
+		opt.BBox = &b
+	}
+	if name, _ := flags.GetString("datum"); name != "" {
+		d, err := datum.Parse(name)
+		if err != nil {
+			return opt, 0, usageErr("--datum: %v", err)
+		}
+		opt.Datum = d
+	}
+	if !(snapM >= 1 && snapM <= 50000) {
+		return opt, 0, usageErr("--snap-m: want 1 to 50000 metres, got %v", snapM)
+	}
+	return opt, snapM, nil
 }
 
 // afterRoads prints the snapping report and refreshes the stored service

@@ -44,14 +44,17 @@ func jsonNum(v float64) *float64 {
 	return &v
 }
 
+// solveOpts are the flags of `coldchain solve`.
+type solveOpts struct {
+	format, problem, demand string
+	p                       int
+	radius, target, budget  float64
+	seed                    int64
+	limit                   time.Duration
+}
+
 func newSolveCmd() *cobra.Command {
-	var (
-		format, problem, demand string
-		p                       int
-		radius, target, budget  float64
-		seed                    int64
-		limit                   time.Duration
-	)
+	var o solveOpts
 	cmd := &cobra.Command{
 		Use:   "solve FILE",
 		Short: "Solve a standalone location instance (no database)",
@@ -76,98 +79,119 @@ weight (default 1). The search is deterministic for a --seed unless
   coldchain solve ../shared/benchmarks/orlib-pmed/pmed1.txt --format orlib-pmed --problem pmedian
   coldchain solve plan.json --format json --problem lscp --coverage-target 0.9`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fl := cmd.Flags()
-			params := locate.Params{Seed: seed, TimeLimit: limit}
-			if fl.Changed("p") {
-				if p < 0 {
-					return usageErr("--p %d: must not be negative", p)
-				}
-				params.P = p
-			}
-			if fl.Changed("radius") {
-				if math.IsNaN(radius) || math.IsInf(radius, 0) || radius <= 0 {
-					return usageErr("--radius %v: must be a positive number", radius)
-				}
-				params.Radius = radius
-			}
-			if fl.Changed("coverage-target") {
-				if math.IsNaN(target) || target <= 0 || target > 1 {
-					return usageErr("--coverage-target %v: must lie in (0, 1]", target)
-				}
-				params.CoverageTarget = target
-			}
-			if fl.Changed("budget") {
-				if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 {
-					return usageErr("--budget %v: must be a number >= 0", budget)
-				}
-				params.Budget = budget
-			}
-			if limit <= 0 {
-				return usageErr("--time-limit %v: must be positive", limit)
-			}
-			if format == "" {
-				if strings.EqualFold(filepath.Ext(args[0]), ".json") {
-					format = string(locate.FormatJSON)
-				} else {
-					return usageErr("--format is required (orlib-pmed, sscflp, lorena, sjc, tsplib or json)")
-				}
-			}
-			f := locate.Format(format)
-			switch f {
-			case locate.FormatORLibPMed, locate.FormatSSCFLP, locate.FormatLorena, locate.FormatSJC, locate.FormatTSPLIB, locate.FormatJSON:
-			default:
-				return usageErr("--format %q: want orlib-pmed, sscflp, lorena, sjc, tsplib or json", format)
-			}
-			if f == locate.FormatSJC && demand == "" {
-				return usageErr("--format sjc needs --demand FILE (one weight per point)")
-			}
-			if f != locate.FormatSJC && demand != "" {
-				return usageErr("--demand is only read with --format sjc")
-			}
-			if problem != "" {
-				pr, err := locate.ParseProblem(problem)
-				if err != nil {
-					return usageErr("--problem: %v", err)
-				}
-				params.Problem = pr
-			}
-			in, err := readSolveInstance(f, args[0], demand, fl.Changed("p"), &params)
-			if err != nil {
-				return err
-			}
-			if params.Problem == "" {
-				return usageErr("--problem is required (pmedian, pcenter, mclp, lscp or cflp)")
-			}
-			if !fl.Changed("p") && params.P == 0 {
-				params.P = in.P
-			}
-			switch params.Problem {
-			case locate.PMedian, locate.PCenter, locate.MCLP:
-				if params.P == 0 {
-					return usageErr("--p is required for %s (the file states no p)", params.Problem)
-				}
-			}
-			ctx, stop := signal.NotifyContext(commandContext(cmd), os.Interrupt)
-			defer stop()
-			res, err := locate.Solve(ctx, in, params)
-			if err != nil {
-				return err
-			}
-			return writeSolveOutput(cmd.OutOrStdout(), in, params, res)
-		},
+		RunE: o.run,
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "", "instance format: orlib-pmed, sscflp, lorena, sjc, tsplib or json (default json for *.json)")
-	fl.StringVar(&problem, "problem", "", "problem: pmedian, pcenter, mclp, lscp or cflp (json: default the file's)")
-	fl.IntVar(&p, "p", 0, "new sites to open (default the file's p; cflp: 0 = free)")
-	fl.Float64Var(&radius, "radius", 0, "covering radius for mclp and lscp, in cost units (default the file's)")
-	fl.Float64Var(&target, "coverage-target", 0, "share of the weight lscp must cover, in (0, 1] (default 1)")
-	fl.Float64Var(&budget, "budget", 0, "cap on the summed fixed cost of new sites (0 = none)")
-	fl.StringVar(&demand, "demand", "", "demand file of the sjc format (one weight per point)")
-	fl.Int64Var(&seed, "seed", 1, "random seed: equal seeds give equal results")
-	fl.DurationVar(&limit, "time-limit", 30*time.Second, "stop searching after this long and report the best solution")
+	fl.StringVar(&o.format, "format", "", "instance format: orlib-pmed, sscflp, lorena, sjc, tsplib or json (default json for *.json)")
+	fl.StringVar(&o.problem, "problem", "", "problem: pmedian, pcenter, mclp, lscp or cflp (json: default the file's)")
+	fl.IntVar(&o.p, "p", 0, "new sites to open (default the file's p; cflp: 0 = free)")
+	fl.Float64Var(&o.radius, "radius", 0, "covering radius for mclp and lscp, in cost units (default the file's)")
+	fl.Float64Var(&o.target, "coverage-target", 0, "share of the weight lscp must cover, in (0, 1] (default 1)")
+	fl.Float64Var(&o.budget, "budget", 0, "cap on the summed fixed cost of new sites (0 = none)")
+	fl.StringVar(&o.demand, "demand", "", "demand file of the sjc format (one weight per point)")
+	fl.Int64Var(&o.seed, "seed", 1, "random seed: equal seeds give equal results")
+	fl.DurationVar(&o.limit, "time-limit", 30*time.Second, "stop searching after this long and report the best solution")
 	return cmd
+}
+
+// run solves the instance in args[0] and prints the result.
+func (o *solveOpts) run(cmd *cobra.Command, args []string) error {
+	fl := cmd.Flags()
+	params, err := o.params(fl.Changed)
+	if err != nil {
+		return err
+	}
+	f, err := o.instanceFormat(args[0])
+	if err != nil {
+		return err
+	}
+	if o.problem != "" {
+		if params.Problem, err = locate.ParseProblem(o.problem); err != nil {
+			return usageErr("--problem: %v", err)
+		}
+	}
+	in, err := readSolveInstance(f, args[0], o.demand, fl.Changed("p"), &params)
+	if err != nil {
+		return err
+	}
+	if params.Problem == "" {
+		return usageErr("--problem is required (pmedian, pcenter, mclp, lscp or cflp)")
+	}
+	if !fl.Changed("p") && params.P == 0 {
+		params.P = in.P
+	}
+	switch params.Problem {
+	case locate.PMedian, locate.PCenter, locate.MCLP:
+		if params.P == 0 {
+			return usageErr("--p is required for %s (the file states no p)", params.Problem)
+		}
+	}
+	ctx, stop := signal.NotifyContext(commandContext(cmd), os.Interrupt)
+	defer stop()
+	res, err := locate.Solve(ctx, in, params)
+	if err != nil {
+		return err
+	}
+	return writeSolveOutput(cmd.OutOrStdout(), in, params, res)
+}
+
+// params checks the flags the user set (changed reports which) and
+// returns them as engine parameters.
+func (o *solveOpts) params(changed func(string) bool) (locate.Params, error) {
+	params := locate.Params{Seed: o.seed, TimeLimit: o.limit}
+	if changed("p") {
+		if o.p < 0 {
+			return params, usageErr("--p %d: must not be negative", o.p)
+		}
+		params.P = o.p
+	}
+	if changed("radius") {
+		if math.IsNaN(o.radius) || math.IsInf(o.radius, 0) || o.radius <= 0 {
+			return params, usageErr("--radius %v: must be a positive number", o.radius)
+		}
+		params.Radius = o.radius
+	}
+	if changed("coverage-target") {
+		if math.IsNaN(o.target) || o.target <= 0 || o.target > 1 {
+			return params, usageErr("--coverage-target %v: must lie in (0, 1]", o.target)
+		}
+		params.CoverageTarget = o.target
+	}
+	if changed("budget") {
+		if math.IsNaN(o.budget) || math.IsInf(o.budget, 0) || o.budget < 0 {
+			return params, usageErr("--budget %v: must be a number >= 0", o.budget)
+		}
+		params.Budget = o.budget
+	}
+	if o.limit <= 0 {
+		return params, usageErr("--time-limit %v: must be positive", o.limit)
+	}
+	return params, nil
+}
+
+// instanceFormat is the format of the instance file at path: --format, or
+// json for a *.json file. It also checks that --demand goes with sjc.
+func (o *solveOpts) instanceFormat(path string) (locate.Format, error) {
+	format := o.format
+	if format == "" {
+		if !strings.EqualFold(filepath.Ext(path), ".json") {
+			return "", usageErr("--format is required (orlib-pmed, sscflp, lorena, sjc, tsplib or json)")
+		}
+		format = string(locate.FormatJSON)
+	}
+	f := locate.Format(format)
+	switch f {
+	case locate.FormatORLibPMed, locate.FormatSSCFLP, locate.FormatLorena, locate.FormatSJC, locate.FormatTSPLIB, locate.FormatJSON:
+	default:
+		return "", usageErr("--format %q: want orlib-pmed, sscflp, lorena, sjc, tsplib or json", format)
+	}
+	if f == locate.FormatSJC && o.demand == "" {
+		return "", usageErr("--format sjc needs --demand FILE (one weight per point)")
+	}
+	if f != locate.FormatSJC && o.demand != "" {
+		return "", usageErr("--demand is only read with --format sjc")
+	}
+	return f, nil
 }
 
 // commandContext is the command's context, or a background one when the

@@ -34,44 +34,59 @@ func (w *world) inZone(p orb.Point, kinds ...string) *exclusion {
 // allows field-tier facilities.
 func (w *world) buildCandidates() error {
 	r := rand.New(rand.NewPCG(w.seed, 0xca))
-	find := func(c orb.Point, rMin, rMax float64, avoidFarmland bool) (orb.Point, bool) {
-		for range 500 {
-			p := add(c, polar(rMin+(rMax-rMin)*r.Float64(), 2*math.Pi*r.Float64()))
-			if !insideBy(w.countyKM, p, 0.3) || w.inZone(p, "ecological_redline", "water_source", "flood") != nil {
-				continue
-			}
-			if avoidFarmland && w.inZone(p, "basic_farmland") != nil {
-				continue
-			}
-			if d, _ := w.ter.riverDist(p, 0.15); d < 0.15 {
-				continue
-			}
-			return p, true
-		}
-		return orb.Point{}, false
-	}
-	add := func(c *candidate) {
-		c.id = fmt.Sprintf("C%03d", len(w.candidates)+1)
-		c.q = toIPT(c.p)
-		w.candidates = append(w.candidates, c)
-	}
 	for _, t := range w.townships {
-		p, ok := find(t.town.p, 0.15, 0.45, true)
+		p, ok := w.findSite(r, t.town.p, 0.15, 0.45, true)
 		if !ok {
 			return fmt.Errorf("no candidate site near %s", t.town.name)
 		}
-		add(&candidate{
+		w.addCandidate(&candidate{
 			name: fmt.Sprintf("%s town cold store site (demo)", t.short), landUse: "construction",
 			tiers: []string{"field", "township"},
 			types: []string{"precooling", "cold_room", "ventilated_store", "ca_store", "quick_freeze", "mobile_cold_room"},
 			cost:  math.Round(150 + 250*r.Float64()), p: p,
 		})
 	}
+	if err := w.villageCandidates(r); err != nil {
+		return err
+	}
+	w.roadCandidates(r)
+	return nil
+}
+
+// findSite draws a site rMin..rMax km from c, inside the county, outside
+// the red line, water-source and flood zones (and basic farmland when
+// avoidFarmland), away from rivers.
+func (w *world) findSite(r *rand.Rand, c orb.Point, rMin, rMax float64, avoidFarmland bool) (orb.Point, bool) {
+	for range 500 {
+		p := add(c, polar(rMin+(rMax-rMin)*r.Float64(), 2*math.Pi*r.Float64()))
+		if !insideBy(w.countyKM, p, 0.3) || w.inZone(p, "ecological_redline", "water_source", "flood") != nil {
+			continue
+		}
+		if avoidFarmland && w.inZone(p, "basic_farmland") != nil {
+			continue
+		}
+		if d, _ := w.ter.riverDist(p, 0.15); d < 0.15 {
+			continue
+		}
+		return p, true
+	}
+	return orb.Point{}, false
+}
+
+// addCandidate numbers c and adds it.
+func (w *world) addCandidate(c *candidate) {
+	c.id = fmt.Sprintf("C%03d", len(w.candidates)+1)
+	c.q = toIPT(c.p)
+	w.candidates = append(w.candidates, c)
+}
+
+// villageCandidates proposes a pre-cooling site at every central village.
+func (w *world) villageCandidates(r *rand.Rand) error {
 	for _, v := range w.villages {
 		if v.settlement != "central_village" {
 			continue
 		}
-		p, ok := find(v.p, 0.1, 0.4, false)
+		p, ok := w.findSite(r, v.p, 0.1, 0.4, false)
 		if !ok {
 			return fmt.Errorf("no candidate site near %s", v.name)
 		}
@@ -91,8 +106,14 @@ func (w *world) buildCandidates() error {
 			c.types = []string{"precooling", "cold_room", "ventilated_store", "mobile_cold_room"}
 			c.cost = math.Round(60 + 90*r.Float64())
 		}
-		add(c)
+		w.addCandidate(c)
 	}
+	return nil
+}
+
+// roadCandidates proposes one county-level site near the seat and three
+// collection-centre sites along the main road.
+func (w *world) roadCandidates(r *rand.Rand) {
 	// Along the main road: one county-level site near the seat, three collection-centre sites.
 	pts, at := w.mainRoad()
 	roadSites := []struct {
@@ -120,7 +141,7 @@ func (w *world) buildCandidates() error {
 		placed := false
 		for try := 0; try < 500 && len(idx) > 0 && !placed; try++ {
 			i := idx[r.IntN(len(idx))]
-			p, ok := find(pts[i], 0.1, 0.3, true)
+			p, ok := w.findSite(r, pts[i], 0.1, 0.3, true)
 			if !ok || w.tooCloseToCandidate(p, 1.0) {
 				continue
 			}
@@ -128,12 +149,11 @@ func (w *world) buildCandidates() error {
 			if rs.dLo < 0 && r.Float64() < 0.4 {
 				landUse = "other"
 			}
-			add(&candidate{name: rs.name, landUse: landUse, tiers: rs.tiers, types: rs.types,
+			w.addCandidate(&candidate{name: rs.name, landUse: landUse, tiers: rs.tiers, types: rs.types,
 				cost: math.Round(rs.cLo + (rs.cHi-rs.cLo)*r.Float64()), p: p})
 			placed = true
 		}
 	}
-	return nil
 }
 
 func (w *world) tooCloseToCandidate(p orb.Point, d float64) bool {

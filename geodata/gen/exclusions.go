@@ -87,70 +87,12 @@ func (w *world) buildExclusions() error {
 // a contour, the county edge or a seat comes near; the ring is smoothed and
 // the contour is bisected until the zone covers 9–13 % of the county.
 func (w *world) redLine() error {
-	t := w.ter
-	// Summit: highest point near the massif centre, away from the edge and the seats.
 	seats := w.seatPoints()
-	top, topE := t.massif, math.Inf(-1)
-	for dy := -4.0; dy <= 4; dy += 0.25 {
-		for dx := -4.0; dx <= 4; dx += 0.25 {
-			p := add(t.massif, orb.Point{dx, dy})
-			e := t.elev(p)
-			if e <= topE || !insideBy(w.countyKM, p, 3) {
-				continue
-			}
-			clear := true
-			for _, s := range seats {
-				clear = clear && dist(s, p) > 3.5
-			}
-			if clear {
-				top, topE = p, e
-			}
-		}
-	}
+	top, topE := w.summit(seats)
 	if math.IsInf(topE, -1) {
 		return errors.New("red line: no summit clear of the seats")
 	}
-	const n = 144
-	build := func(contour float64) orb.Ring {
-		rad := make([]float64, n)
-		for i := range n {
-			th := 2 * math.Pi * float64(i) / n
-			dir := polar(1, th)
-			d := 0.0
-			for d < 25 {
-				p := add(top, scale(dir, d+0.1))
-				if t.elev(p) < contour || !insideBy(w.countyKM, p, 1.0) {
-					break
-				}
-				near := false
-				for _, s := range seats {
-					if dist(s, p) < 1.5 {
-						near = true
-					}
-				}
-				if near {
-					break
-				}
-				d += 0.1
-			}
-			rad[i] = math.Max(d, 0.3)
-		}
-		// Circular smoothing, but never beyond the raw radius (which respects the limits).
-		sm := make([]float64, n)
-		for i := range n {
-			s := 0.0
-			for k := -3; k <= 3; k++ {
-				s += rad[(i+k+n)%n]
-			}
-			sm[i] = math.Min(s/7, rad[i]+0.4)
-			sm[i] = math.Min(sm[i], rad[i]*1.15)
-		}
-		ring := make(orb.Ring, n)
-		for i := range n {
-			ring[i] = add(top, polar(sm[i], 2*math.Pi*float64(i)/n))
-		}
-		return ring
-	}
+	build := func(contour float64) orb.Ring { return w.contourRing(top, contour, seats) }
 	// Bisect the contour so the zone covers about 11 % of the county.
 	lo, hi := 250.0, 1500.0
 	for range 30 {
@@ -173,6 +115,75 @@ func (w *world) redLine() error {
 		return nil
 	}
 	return errors.New("red line: no contour gives a plausible area")
+}
+
+// summit is the highest point near the massif centre, away from the edge
+// and the seats, and its elevation (-Inf if there is none).
+func (w *world) summit(seats []orb.Point) (orb.Point, float64) {
+	t := w.ter
+	top, topE := t.massif, math.Inf(-1)
+	for dy := -4.0; dy <= 4; dy += 0.25 {
+		for dx := -4.0; dx <= 4; dx += 0.25 {
+			p := add(t.massif, orb.Point{dx, dy})
+			e := t.elev(p)
+			if e <= topE || !insideBy(w.countyKM, p, 3) {
+				continue
+			}
+			clear := true
+			for _, s := range seats {
+				clear = clear && dist(s, p) > 3.5
+			}
+			if clear {
+				top, topE = p, e
+			}
+		}
+	}
+	return top, topE
+}
+
+// contourRing marches rays out of top until the ground drops below
+// contour, the county edge or a seat comes near, and smooths the ring.
+func (w *world) contourRing(top orb.Point, contour float64, seats []orb.Point) orb.Ring {
+	t := w.ter
+	const n = 144
+	rad := make([]float64, n)
+	for i := range n {
+		th := 2 * math.Pi * float64(i) / n
+		dir := polar(1, th)
+		d := 0.0
+		for d < 25 {
+			p := add(top, scale(dir, d+0.1))
+			if t.elev(p) < contour || !insideBy(w.countyKM, p, 1.0) {
+				break
+			}
+			near := false
+			for _, s := range seats {
+				if dist(s, p) < 1.5 {
+					near = true
+				}
+			}
+			if near {
+				break
+			}
+			d += 0.1
+		}
+		rad[i] = math.Max(d, 0.3)
+	}
+	// Circular smoothing, but never beyond the raw radius (which respects the limits).
+	sm := make([]float64, n)
+	for i := range n {
+		s := 0.0
+		for k := -3; k <= 3; k++ {
+			s += rad[(i+k+n)%n]
+		}
+		sm[i] = math.Min(s/7, rad[i]+0.4)
+		sm[i] = math.Min(sm[i], rad[i]*1.15)
+	}
+	ring := make(orb.Ring, n)
+	for i := range n {
+		ring[i] = add(top, polar(sm[i], 2*math.Pi*float64(i)/n))
+	}
+	return ring
 }
 
 // waterSource puts a reservoir on the upper Qing Creek and protects it.

@@ -11,7 +11,7 @@ import (
 
 var zones = []string{"frozen", "chilled", "ca", "cool", "ambient"}
 
-// classZones is the storage zone of each product class (design §3).
+// classZones is the storage zone of each product class (docs/design.md#product-classes).
 var classZones = map[string][]string{
 	"leafy_vegetable": {"chilled"},
 	"hardy_vegetable": {"cool"},
@@ -162,103 +162,133 @@ func (w *world) buildFacilities() error {
 	slices.SortStableFunc(offRoad, bySeat)
 	count := map[string]int{}
 	for _, sp := range facilitySpecs {
-		f := &facility{ftype: sp.ftype, tier: sp.tier, status: sp.status}
-		for _, z := range sp.caps {
-			v := z.lo + r.Float64()*(z.hi-z.lo)
-			if z.hi > z.lo {
-				v = math.Round(v/10) * 10
-			}
-			f.caps = append(f.caps, zoneRange{z.zone, v, v})
-		}
-		// Accept only the classes one of the facility's zones can hold.
-		for _, c := range sp.classes {
-			if slices.ContainsFunc(classZones[c], func(z string) bool {
-				return slices.ContainsFunc(f.caps, func(zr zoneRange) bool { return zr.zone == z })
-			}) {
-				f.classes = append(f.classes, c)
-			}
-		}
-		placed := false
-		for try := 0; try < 3000 && !placed; try++ {
-			var p orb.Point
-			switch {
-			case sp.where == "seat" || sp.where == "valley" || sp.where == "park":
-				var idx []int
-				widen := float64(try/300) * 0.5 // widen the band when the preferred one is full
-				for i := range pts {
-					d := at[i]
-					if sp.where != "valley" || r.Float64() < 0.5 {
-						d = math.Abs(d)
-					} else {
-						d = -d
-					}
-					if d >= sp.dLo && d <= sp.dHi+widen {
-						idx = append(idx, i)
-					}
-				}
-				if len(idx) == 0 {
-					continue
-				}
-				i := idx[r.IntN(len(idx))]
-				j := min(i+1, len(pts)-1)
-				if j == i {
-					j = i - 1
-				}
-				side := 1.0
-				if r.Float64() < 0.5 {
-					side = -1
-				}
-				off := 0.1 + 0.2*r.Float64()
-				if sp.where == "park" {
-					off = 0.75
-				}
-				p = add(pts[i], scale(perp(unit(sub(pts[j], pts[i]))), side*off))
-				if sp.where == "park" {
-					ring := parkRing(p, sub(pts[j], pts[i]), r)
-					if !w.okPark(ring) {
-						continue
-					}
-					f.park = ring
-				}
-			default:
-				var n int
-				var list []*village
-				if _, err := fmt.Sscanf(sp.where, "town:%d", &n); err == nil {
-					list = onRoad
-				} else if _, err := fmt.Sscanf(sp.where, "town2:%d", &n); err == nil {
-					list = offRoad
-				}
-				if len(list) == 0 {
-					list = append(onRoad, offRoad...)
-				}
-				// Fall back to the next town when the preferred one has no room.
-				v := list[(n+try/300)%len(list)]
-				p = add(v.p, polar(0.2+0.35*r.Float64(), 2*math.Pi*r.Float64()))
-			}
-			if !w.okFacilitySite(p, sp.tier) {
-				continue
-			}
-			f.p = p
-			placed = true
-		}
-		if !placed {
-			return fmt.Errorf("no site for %s (%s)", sp.ftype, sp.where)
+		f := newFacility(sp, r)
+		if err := w.placeFacility(f, sp, r, siteBand{pts, at, onRoad, offRoad}); err != nil {
+			return err
 		}
 		f.q = toIPT(f.p)
 		f.id = fmt.Sprintf("F%03d", len(w.facilities)+1)
 		count[sp.ftype]++
-		tw := w.townshipAt(f.p)
-		switch sp.ftype {
-		case "county_logistics_centre", "processing_park":
-			f.name = fmt.Sprintf("Demo County %s (demo)", typeLabel[sp.ftype])
-		case "backbone_base":
-			f.name = fmt.Sprintf("Demo Prefecture %s (demo)", typeLabel[sp.ftype])
-		default:
-			f.name = fmt.Sprintf("%s %s %02d (demo)", tw.short, typeLabel[sp.ftype], count[sp.ftype])
-		}
+		w.nameFacility(f, sp, count[sp.ftype])
 		w.facilities = append(w.facilities, f)
 	}
 	return nil
+}
+
+// siteBand is where facilities go: points along the main road with their
+// signed distance from the county seat, and the towns on and off it.
+type siteBand struct {
+	pts             []orb.Point
+	at              []float64
+	onRoad, offRoad []*village
+}
+
+// newFacility draws the capacities of a facility of spec sp; it accepts
+// only the classes one of its zones can hold.
+func newFacility(sp facSpec, r *rand.Rand) *facility {
+	f := &facility{ftype: sp.ftype, tier: sp.tier, status: sp.status}
+	for _, z := range sp.caps {
+		v := z.lo + r.Float64()*(z.hi-z.lo)
+		if z.hi > z.lo {
+			v = math.Round(v/10) * 10
+		}
+		f.caps = append(f.caps, zoneRange{z.zone, v, v})
+	}
+	// Accept only the classes one of the facility's zones can hold.
+	for _, c := range sp.classes {
+		if slices.ContainsFunc(classZones[c], func(z string) bool {
+			return slices.ContainsFunc(f.caps, func(zr zoneRange) bool { return zr.zone == z })
+		}) {
+			f.classes = append(f.classes, c)
+		}
+	}
+	return f
+}
+
+// placeFacility finds a site for f (and a park's outline) where spec sp
+// wants it.
+func (w *world) placeFacility(f *facility, sp facSpec, r *rand.Rand, band siteBand) error {
+	pts, at, onRoad, offRoad := band.pts, band.at, band.onRoad, band.offRoad
+	placed := false
+	for try := 0; try < 3000 && !placed; try++ {
+		var p orb.Point
+		switch {
+		case sp.where == "seat" || sp.where == "valley" || sp.where == "park":
+			var idx []int
+			widen := float64(try/300) * 0.5 // widen the band when the preferred one is full
+			for i := range pts {
+				d := at[i]
+				if sp.where != "valley" || r.Float64() < 0.5 {
+					d = math.Abs(d)
+				} else {
+					d = -d
+				}
+				if d >= sp.dLo && d <= sp.dHi+widen {
+					idx = append(idx, i)
+				}
+			}
+			if len(idx) == 0 {
+				continue
+			}
+			i := idx[r.IntN(len(idx))]
+			j := min(i+1, len(pts)-1)
+			if j == i {
+				j = i - 1
+			}
+			side := 1.0
+			if r.Float64() < 0.5 {
+				side = -1
+			}
+			off := 0.1 + 0.2*r.Float64()
+			if sp.where == "park" {
+				off = 0.75
+			}
+			p = add(pts[i], scale(perp(unit(sub(pts[j], pts[i]))), side*off))
+			if sp.where == "park" {
+				ring := parkRing(p, sub(pts[j], pts[i]), r)
+				if !w.okPark(ring) {
+					continue
+				}
+				f.park = ring
+			}
+		default:
+			var n int
+			var list []*village
+			if _, err := fmt.Sscanf(sp.where, "town:%d", &n); err == nil {
+				list = onRoad
+			} else if _, err := fmt.Sscanf(sp.where, "town2:%d", &n); err == nil {
+				list = offRoad
+			}
+			if len(list) == 0 {
+				list = append(onRoad, offRoad...)
+			}
+			// Fall back to the next town when the preferred one has no room.
+			v := list[(n+try/300)%len(list)]
+			p = add(v.p, polar(0.2+0.35*r.Float64(), 2*math.Pi*r.Float64()))
+		}
+		if !w.okFacilitySite(p, sp.tier) {
+			continue
+		}
+		f.p = p
+		placed = true
+	}
+	if !placed {
+		return fmt.Errorf("no site for %s (%s)", sp.ftype, sp.where)
+	}
+	return nil
+}
+
+// nameFacility names f, the n-th of its type.
+func (w *world) nameFacility(f *facility, sp facSpec, n int) {
+	tw := w.townshipAt(f.p)
+	switch sp.ftype {
+	case "county_logistics_centre", "processing_park":
+		f.name = fmt.Sprintf("Demo County %s (demo)", typeLabel[sp.ftype])
+	case "backbone_base":
+		f.name = fmt.Sprintf("Demo Prefecture %s (demo)", typeLabel[sp.ftype])
+	default:
+		f.name = fmt.Sprintf("%s %s %02d (demo)", tw.short, typeLabel[sp.ftype], n)
+	}
 }
 
 // parkRing is a chamfered rectangle (about 1.0 × 0.65 km) aligned with the road.

@@ -332,6 +332,13 @@ func TestRegions(t *testing.T) {
 	if popSum != c.num("population") || popSum < 250000 || popSum > 350000 {
 		t.Errorf("township populations sum to %.0f, county %.0f", popSum, c.num("population"))
 	}
+	checkVillages(t, towns, villages, townCodes)
+}
+
+// checkVillages checks the villages' codes, populations and poverty-exit
+// share (more remote than the others), and each township's settlements.
+func checkVillages(t *testing.T, towns, villages []*gjFeature, townCodes map[string]bool) {
+	t.Helper()
 	settle := map[string]map[string]int{}
 	pov := 0
 	var povD, otherD []float64
@@ -482,6 +489,14 @@ func TestTownshipsTileCounty(t *testing.T) {
 			}
 		}
 	}
+	checkTownshipAreas(t, county, towns)
+}
+
+// checkTownshipAreas checks that the township areas add up to the county's
+// and that random points fall in exactly one township (none outside the
+// county).
+func checkTownshipAreas(t *testing.T, county []ipt, towns []*gjFeature) {
+	t.Helper()
 	ca := areaKM2([][]ipt{county})
 	sum := 0.0
 	for _, tw := range towns {
@@ -792,8 +807,24 @@ func TestRoads(t *testing.T) {
 			t.Errorf("no %s road", h)
 		}
 	}
-	// Reachability from the county seat over shared vertices.
-	villages := byLevel(ls["regions"], "village")
+	checkReachable(t, byLevel(ls["regions"], "village"), adj)
+	// Roads meet only at shared vertices: segments may touch at a common end point only.
+	slices.SortFunc(segs, func(x, y seg) int { return int(min(x.a.X, x.b.X) - min(y.a.X, y.b.X)) })
+	for i := range segs {
+		xi := max(segs[i].a.X, segs[i].b.X)
+		for j := i + 1; j < len(segs) && min(segs[j].a.X, segs[j].b.X) <= xi; j++ {
+			a, b := segs[i], segs[j]
+			if segmentsIntersect(a.a, a.b, b.a, b.b) && !touchAtEnd([2]ipt{a.a, a.b}, [2]ipt{b.a, b.b}) {
+				t.Errorf("roads %s and %s cross without a shared vertex near %v", roads[a.road].id, roads[b.road].id, a.a.lonLat())
+			}
+		}
+	}
+}
+
+// checkReachable checks that the roads (adjacency adj) reach the county
+// seat from most villages, and form one network.
+func checkReachable(t *testing.T, villages []*gjFeature, adj map[ipt][]ipt) {
+	t.Helper()
 	var seat ipt
 	for _, v := range villages {
 		if v.str("settlement") == "county_seat" {
@@ -832,17 +863,6 @@ func TestRoads(t *testing.T) {
 		if !seen[q] {
 			t.Errorf("road vertex %v not connected to the network", q)
 			break
-		}
-	}
-	// Roads meet only at shared vertices: segments may touch at a common end point only.
-	slices.SortFunc(segs, func(x, y seg) int { return int(min(x.a.X, x.b.X) - min(y.a.X, y.b.X)) })
-	for i := range segs {
-		xi := max(segs[i].a.X, segs[i].b.X)
-		for j := i + 1; j < len(segs) && min(segs[j].a.X, segs[j].b.X) <= xi; j++ {
-			a, b := segs[i], segs[j]
-			if segmentsIntersect(a.a, a.b, b.a, b.b) && !touchAtEnd([2]ipt{a.a, a.b}, [2]ipt{b.a, b.b}) {
-				t.Errorf("roads %s and %s cross without a shared vertex near %v", roads[a.road].id, roads[b.road].id, a.a.lonLat())
-			}
 		}
 	}
 }

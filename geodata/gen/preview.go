@@ -97,7 +97,24 @@ func (w *world) preview(path string) error {
 	W := int((b.Max[0] - b.Min[0]) * pxPerKM)
 	H := int((b.Max[1] - b.Min[1]) * pxPerKM)
 	c := &canvas{img: image.NewRGBA(image.Rect(0, 0, W, H)), origin: b.Min, h: H}
-	// Hillshade with a hypsometric tint, every second pixel.
+	w.drawTerrain(c, b, W, H)
+	w.drawLines(c)
+	w.drawSettlements(c)
+	w.drawSites(c)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, c.img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// drawTerrain draws a hillshade with a hypsometric tint over bound b, every
+// second pixel.
+func (w *world) drawTerrain(c *canvas, b orb.Bound, W, H int) {
 	for y := 0; y < H; y += 2 {
 		for x := 0; x < W; x += 2 {
 			p := orb.Point{b.Min[0] + (float64(x)+1)/pxPerKM, b.Min[1] + (float64(H)-float64(y)-1)/pxPerKM}
@@ -121,6 +138,10 @@ func (w *world) preview(path string) error {
 			}
 		}
 	}
+}
+
+// drawLines draws exclusion zones, rivers, boundaries and roads.
+func (w *world) drawLines(c *canvas) {
 	zoneCol := map[string]color.RGBA{
 		"ecological_redline": {200, 0, 0, 255}, "basic_farmland": {230, 200, 0, 255},
 		"water_source": {0, 80, 255, 255}, "flood": {0, 200, 230, 255},
@@ -156,6 +177,10 @@ func (w *world) preview(path string) error {
 			}
 		}
 	}
+}
+
+// drawSettlements draws producers and villages.
+func (w *world) drawSettlements(c *canvas) {
 	for _, pr := range w.producers {
 		c.disc(pr.p, 1.6, classColor[pr.class], 0.9)
 	}
@@ -175,6 +200,10 @@ func (w *world) preview(path string) error {
 			c.disc(v.p, 1.5, color.RGBA{255, 120, 0, 255}, 1)
 		}
 	}
+}
+
+// drawSites draws facilities (parks as areas) and candidate sites.
+func (w *world) drawSites(c *canvas) {
 	for _, f := range w.facilities {
 		if f.park != nil {
 			c.fill(ringKM(f.park), color.RGBA{120, 0, 160, 255}, 0.5)
@@ -204,15 +233,6 @@ func (w *world) preview(path string) error {
 			}
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, c.img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func abs(x int) int {

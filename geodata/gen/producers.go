@@ -138,6 +138,16 @@ func (w *world) buildProducers() {
 	for _, c := range classes {
 		total += c.count
 	}
+	sites := w.producerSites(r, total*4/3)
+	sites, assigned := assignClasses(r, sites)
+	for i, s := range sites {
+		w.producers = append(w.producers, newProducer(r, i, s, classes[assigned[i]]))
+	}
+}
+
+// producerSites scatters n sites around villages, weighted by population
+// and valley preference, outside the red line and the water-source zone.
+func (w *world) producerSites(r *rand.Rand, n int) []site {
 	// Village weights: population × valley preference.
 	weights := make([]float64, len(w.villages))
 	sum := 0.0
@@ -159,7 +169,7 @@ func (w *world) buildProducers() {
 		return w.villages[len(w.villages)-1]
 	}
 	var sites []site
-	for len(sites) < total*4/3 {
+	for len(sites) < n {
 		v := pick()
 		d := 0.15 + r.ExpFloat64()*0.75
 		if r.Float64() < 0.3 {
@@ -184,6 +194,12 @@ func (w *world) buildProducers() {
 		}
 		sites = append(sites, s)
 	}
+	return sites
+}
+
+// assignClasses gives each class its quota of sites and drops the sites no
+// class took; it returns the kept sites and their class indices.
+func assignClasses(r *rand.Rand, sites []site) ([]site, []int) {
 	// Classes pick their quota from the pool, the most terrain-bound first,
 	// by weighted sampling without replacement (weight: suitability cubed);
 	// the sites nobody wants are dropped.
@@ -215,31 +231,32 @@ func (w *world) buildProducers() {
 			keptClass = append(keptClass, assigned[i])
 		}
 	}
-	sites, assigned = kept, keptClass
-	for i, s := range sites {
-		c := classes[assigned[i]]
-		op := weightedIndex(r, operatorWeights(c.class))
-		rg := outputRange[c.class][op]
-		out := math.Exp(math.Log(rg[0]) + r.Float64()*(math.Log(rg[1])-math.Log(rg[0])))
-		label := c.label
-		if c.class == "meat" {
-			label = "Pig Farm"
-			if r.Float64() < 0.4 {
-				label = "Poultry Farm"
-			}
+	return kept, keptClass
+}
+
+// newProducer is the i-th producer, of class c at site s.
+func newProducer(r *rand.Rand, i int, s site, c classSpec) *producer {
+	op := weightedIndex(r, operatorWeights(c.class))
+	rg := outputRange[c.class][op]
+	out := math.Exp(math.Log(rg[0]) + r.Float64()*(math.Log(rg[1])-math.Log(rg[0])))
+	label := c.label
+	if c.class == "meat" {
+		label = "Pig Farm"
+		if r.Float64() < 0.4 {
+			label = "Poultry Farm"
 		}
-		pr := &producer{
-			id:       fmt.Sprintf("P%05d", i+1),
-			operator: operators[op],
-			class:    c.class,
-			p:        s.p,
-			q:        toIPT(s.p),
-			outputT:  math.Round(out*10) / 10,
-			months:   harvestShares(r, c),
-		}
-		pr.name = fmt.Sprintf("Demo %s %s %04d", label, operatorLabel[op], i+1)
-		w.producers = append(w.producers, pr)
 	}
+	pr := &producer{
+		id:       fmt.Sprintf("P%05d", i+1),
+		operator: operators[op],
+		class:    c.class,
+		p:        s.p,
+		q:        toIPT(s.p),
+		outputT:  math.Round(out*10) / 10,
+		months:   harvestShares(r, c),
+	}
+	pr.name = fmt.Sprintf("Demo %s %s %04d", label, operatorLabel[op], i+1)
+	return pr
 }
 
 // blockedForProducer: no farms in the red line or the water-source zone.

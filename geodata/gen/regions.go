@@ -132,28 +132,9 @@ func placeSeats(t *terrain, county orb.Ring, r *rand.Rand, jitter float64) []orb
 // shared edges are given a gentle meander (the same points for both sides),
 // and the county ring is rebuilt as the union boundary.
 func buildTownships(county orb.Ring, seats []orb.Point, r *rand.Rand) ([]*township, []ipt, error) {
-	b := county.Bound().Pad(5)
-	box := []orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}}
-	g := &vgraph{index: map[ipt]int{}}
-	var rings [][]int
-	for i := range seats {
-		cell := voronoiCell(seats, i, box)
-		piece := clipConvex(county, cell)
-		if len(piece) < 3 {
-			return nil, nil, fmt.Errorf("township %d: empty cell", i)
-		}
-		var ids []int
-		for _, p := range piece {
-			id := g.add(toIPT(p))
-			if len(ids) > 0 && ids[len(ids)-1] == id {
-				continue
-			}
-			ids = append(ids, id)
-		}
-		for len(ids) > 1 && ids[0] == ids[len(ids)-1] {
-			ids = ids[:len(ids)-1]
-		}
-		rings = append(rings, ids)
+	g, rings, err := voronoiRings(county, seats)
+	if err != nil {
+		return nil, nil, err
 	}
 	// Directed edge use counts, for lookups only.
 	edges := map[[2]int]bool{}
@@ -165,42 +146,8 @@ func buildTownships(county orb.Ring, seats []orb.Point, r *rand.Rand) ([]*townsh
 	// Meander shared edges; halve the amplitude of a township's edges while it is invalid.
 	amp := map[[2]int]float64{}
 	for attempt := 0; ; attempt++ {
-		chains := map[[2]int][]ipt{}
 		rr := rand.New(rand.NewPCG(r.Uint64(), 1))
-		out := make([][]ipt, len(rings))
-		var bad []int
-		for ti, ids := range rings {
-			var ring []ipt
-			for k := range ids {
-				a, c := ids[k], ids[(k+1)%len(ids)]
-				ring = append(ring, g.pts[a])
-				if !edges[[2]int{c, a}] {
-					continue // county boundary edge
-				}
-				key := [2]int{min(a, c), max(a, c)}
-				ch, ok := chains[key]
-				if !ok {
-					f, seen := amp[key]
-					if !seen {
-						f = 1
-						amp[key] = 1
-					}
-					ch = meander(g.pts[key[0]], g.pts[key[1]], f, rr)
-					chains[key] = ch
-				}
-				if a < c {
-					ring = append(ring, ch...)
-				} else {
-					for i := len(ch) - 1; i >= 0; i-- {
-						ring = append(ring, ch[i])
-					}
-				}
-			}
-			out[ti] = ring
-			if validRing(ring) != nil || ringArea2(ring) <= 0 {
-				bad = append(bad, ti)
-			}
-		}
+		out, bad := meanderRings(g, rings, edges, amp, rr)
 		if len(bad) == 0 {
 			county := unionBoundary(out)
 			if county == nil {
@@ -231,6 +178,77 @@ func buildTownships(county orb.Ring, seats []orb.Point, r *rand.Rand) ([]*townsh
 			}
 		}
 	}
+}
+
+// voronoiRings clips the county by each seat's Voronoi cell and returns
+// the cells as rings of merged vertex ids.
+func voronoiRings(county orb.Ring, seats []orb.Point) (*vgraph, [][]int, error) {
+	b := county.Bound().Pad(5)
+	box := []orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}}
+	g := &vgraph{index: map[ipt]int{}}
+	var rings [][]int
+	for i := range seats {
+		cell := voronoiCell(seats, i, box)
+		piece := clipConvex(county, cell)
+		if len(piece) < 3 {
+			return nil, nil, fmt.Errorf("township %d: empty cell", i)
+		}
+		var ids []int
+		for _, p := range piece {
+			id := g.add(toIPT(p))
+			if len(ids) > 0 && ids[len(ids)-1] == id {
+				continue
+			}
+			ids = append(ids, id)
+		}
+		for len(ids) > 1 && ids[0] == ids[len(ids)-1] {
+			ids = ids[:len(ids)-1]
+		}
+		rings = append(rings, ids)
+	}
+	return g, rings, nil
+}
+
+// meanderRings draws every township ring with its shared edges meandering
+// (amplitude factor amp per edge, default 1; the same points for both
+// sides), and returns the rings and the townships whose ring is invalid.
+func meanderRings(g *vgraph, rings [][]int, edges map[[2]int]bool, amp map[[2]int]float64, rr *rand.Rand) ([][]ipt, []int) {
+	chains := map[[2]int][]ipt{}
+	out := make([][]ipt, len(rings))
+	var bad []int
+	for ti, ids := range rings {
+		var ring []ipt
+		for k := range ids {
+			a, c := ids[k], ids[(k+1)%len(ids)]
+			ring = append(ring, g.pts[a])
+			if !edges[[2]int{c, a}] {
+				continue // county boundary edge
+			}
+			key := [2]int{min(a, c), max(a, c)}
+			ch, ok := chains[key]
+			if !ok {
+				f, seen := amp[key]
+				if !seen {
+					f = 1
+					amp[key] = 1
+				}
+				ch = meander(g.pts[key[0]], g.pts[key[1]], f, rr)
+				chains[key] = ch
+			}
+			if a < c {
+				ring = append(ring, ch...)
+			} else {
+				for i := len(ch) - 1; i >= 0; i-- {
+					ring = append(ring, ch[i])
+				}
+			}
+		}
+		out[ti] = ring
+		if validRing(ring) != nil || ringArea2(ring) <= 0 {
+			bad = append(bad, ti)
+		}
+	}
+	return out, bad
 }
 
 // vgraph merges rounded vertices that differ by a few micro-degrees, so the

@@ -2,12 +2,13 @@ package main
 
 import (
 	"cmp"
-	"container/heap"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
+
+	"github.com/coldchain/coldchain/internal/pqueue"
 )
 
 // Roads are least-cost paths on a 150 m raster (cost grows with slope, river
@@ -116,26 +117,15 @@ func (g *grid) cell(p orb.Point) int {
 	return j*g.nx + i
 }
 
+// pqItem is an A* queue entry: a cell and its f = g + h.
 type pqItem struct {
 	f float64
 	c int
 }
-type pq []pqItem
 
-func (q pq) Len() int { return len(q) }
-func (q pq) Less(i, j int) bool {
-	if q[i].f != q[j].f {
-		return q[i].f < q[j].f
-	}
-	return q[i].c < q[j].c
-}
-func (q pq) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *pq) Push(x any)   { *q = append(*q, x.(pqItem)) }
-func (q *pq) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
+// pqLess orders the A* queue by f, then by cell (deterministic ties).
+func pqLess(a, b pqItem) bool {
+	return a.f < b.f || (a.f == b.f && a.c < b.c)
 }
 
 // route finds a least-cost 8-connected path from src. With dst >= 0 it runs
@@ -168,9 +158,10 @@ func (g *grid) route(src, dst int, net []bool, slopeScale float64) []int {
 	}
 	gs[src] = 0
 	prev[src] = -1
-	q := &pq{{h(src), src}}
+	q := pqueue.New(pqLess)
+	q.Push(pqItem{h(src), src})
 	for q.Len() > 0 {
-		it := heap.Pop(q).(pqItem)
+		it := q.Pop()
 		c := it.c
 		if done[c] {
 			continue
@@ -212,7 +203,7 @@ func (g *grid) route(src, dst int, net []bool, slopeScale float64) []int {
 				if v := gs[c] + cost; v < gs[b] {
 					gs[b] = v
 					prev[b] = int32(c)
-					heap.Push(q, pqItem{v + h(b), b})
+					q.Push(pqItem{v + h(b), b})
 				}
 			}
 		}
@@ -252,31 +243,55 @@ type road struct {
 // towns, tertiary roads to central villages, unclassified roads to the other
 // villages and a few tracks up into the massif.
 func (w *world) buildRoads() error {
-	g := w.newGrid()
-	net := make([]bool, g.nx*g.ny)
-	override := map[int]orb.Point{} // cell -> exact settlement position
+	rb := &roadBuilder{w: w, g: w.newGrid(), override: map[int]orb.Point{}}
+	rb.net = make([]bool, rb.g.nx*rb.g.ny)
 	for _, v := range w.villages {
-		if c := g.cell(v.p); c >= 0 {
-			override[c] = v.p
+		if c := rb.g.cell(v.p); c >= 0 {
+			rb.override[c] = v.p
 		}
 	}
-	var roads []*road
-	mark := func(cells []int) {
-		for _, c := range cells {
-			net[c] = true
-		}
+	valleyTown, err := rb.primary()
+	if err != nil {
+		return err
 	}
+	rb.connectSettlements(valleyTown)
+	rb.tracks()
+	if err := rb.smooth(); err != nil {
+		return err
+	}
+	w.roads = rb.roads
+	return nil
+}
+
+// roadBuilder holds the network as it grows on the raster.
+type roadBuilder struct {
+	w        *world
+	g        *grid
+	net      []bool            // cells on the network
+	override map[int]orb.Point // cell -> exact settlement position
+	roads    []*road
+}
+
+func (rb *roadBuilder) mark(cells []int) {
+	for _, c := range cells {
+		rb.net[c] = true
+	}
+}
+
+// primary routes the primary road: river entry -> main-valley towns in
+// river order -> county seat -> exit. It returns the towns on it.
+func (rb *roadBuilder) primary() (map[*village]bool, error) {
 	// Primary: river entry -> main-valley towns in river order -> county seat -> exit.
-	main := w.ter.rivers[0]
+	main := rb.w.ter.rivers[0]
 	var inside []float64
 	for s := 0.0; s <= main.length(); s += 0.2 {
 		p, _ := main.at(s)
-		if insideBy(w.countyKM, p, 0.6) {
+		if insideBy(rb.w.countyKM, p, 0.6) {
 			inside = append(inside, s)
 		}
 	}
 	if len(inside) == 0 {
-		return fmt.Errorf("main river misses the county")
+		return nil, fmt.Errorf("main river misses the county")
 	}
 	type wp struct {
 		s float64
@@ -286,7 +301,7 @@ func (w *world) buildRoads() error {
 	exit, _ := main.at(inside[len(inside)-1])
 	wps := []wp{{inside[0], add(entry, orb.Point{0, 0.35})}, {inside[len(inside)-1], add(exit, orb.Point{0, 0.35})}}
 	valleyTown := map[*village]bool{}
-	for _, v := range append([]*village{w.seat}, w.townTowns()...) {
+	for _, v := range append([]*village{rb.w.seat}, rb.w.townTowns()...) {
 		d, s, ok := main.nearest(v.p, 2.2)
 		if ok && d < 2.2 {
 			wps = append(wps, wp{s, v.p})
@@ -296,43 +311,53 @@ func (w *world) buildRoads() error {
 	slices.SortStableFunc(wps, func(a, b wp) int { return cmp.Compare(a.s, b.s) })
 	var primary []int
 	for k := 0; k+1 < len(wps); k++ {
-		a, b := g.cell(wps[k].p), g.cell(wps[k+1].p)
-		leg := g.route(a, b, net, 0.07)
+		a, b := rb.g.cell(wps[k].p), rb.g.cell(wps[k+1].p)
+		leg := rb.g.route(a, b, rb.net, 0.07)
 		if leg == nil {
-			return fmt.Errorf("primary leg %d has no path", k)
+			return nil, fmt.Errorf("primary leg %d has no path", k)
 		}
 		if len(primary) > 0 {
 			leg = leg[1:]
 		}
 		primary = append(primary, leg...)
-		mark(leg)
-		net[a] = true
+		rb.mark(leg)
+		rb.net[a] = true
 	}
-	roads = append(roads, &road{name: "G-Demo Valley Highway (demo)", highway: "primary", speed: 80, cells: primary})
-	connect := func(v *village, highway, name string, speed int) {
-		c := g.cell(v.p)
-		if c < 0 || net[c] {
-			return
-		}
-		path := g.route(c, -1, net, 0.08)
-		if path == nil {
-			return
-		}
-		mark(path)
-		roads = append(roads, &road{name: name, highway: highway, speed: speed, cells: path})
+	rb.roads = append(rb.roads, &road{name: "G-Demo Valley Highway (demo)", highway: "primary", speed: 80, cells: primary})
+	return valleyTown, nil
+}
+
+// connect routes a road from v to the nearest point of the network, unless
+// v is on it already.
+func (rb *roadBuilder) connect(v *village, highway, name string, speed int) {
+	c := rb.g.cell(v.p)
+	if c < 0 || rb.net[c] {
+		return
 	}
-	towns := w.townTowns()
-	slices.SortStableFunc(towns, func(a, b *village) int { return cmp.Compare(dist(a.p, w.seat.p), dist(b.p, w.seat.p)) })
+	path := rb.g.route(c, -1, rb.net, 0.08)
+	if path == nil {
+		return
+	}
+	rb.mark(path)
+	rb.roads = append(rb.roads, &road{name: name, highway: highway, speed: speed, cells: path})
+}
+
+// connectSettlements connects the towns off the valley (secondary), the
+// central villages (tertiary) and the other villages (unclassified), each
+// kind nearest first.
+func (rb *roadBuilder) connectSettlements(valleyTown map[*village]bool) {
+	towns := rb.w.townTowns()
+	slices.SortStableFunc(towns, func(a, b *village) int { return cmp.Compare(dist(a.p, rb.w.seat.p), dist(b.p, rb.w.seat.p)) })
 	nx := 1
 	for _, v := range towns {
 		if valleyTown[v] {
 			continue
 		}
-		connect(v, "secondary", fmt.Sprintf("County Road X%03d (demo)", nx), 60)
+		rb.connect(v, "secondary", fmt.Sprintf("County Road X%03d (demo)", nx), 60)
 		nx++
 	}
 	var central, others []*village
-	for _, v := range w.villages {
+	for _, v := range rb.w.villages {
 		switch v.settlement {
 		case "central_village":
 			central = append(central, v)
@@ -347,16 +372,21 @@ func (w *world) buildRoads() error {
 	slices.SortStableFunc(others, byDist)
 	ny := 1
 	for _, v := range central {
-		connect(v, "tertiary", fmt.Sprintf("Village Road Y%03d (demo)", ny), 40)
+		rb.connect(v, "tertiary", fmt.Sprintf("Village Road Y%03d (demo)", ny), 40)
 		ny++
 	}
 	for _, v := range others {
-		connect(v, "unclassified", fmt.Sprintf("Road to %s", v.name), 0)
+		rb.connect(v, "unclassified", fmt.Sprintf("Road to %s", v.name), 0)
 	}
+}
+
+// tracks routes a few forest tracks from the highest villages of the
+// massif up to a nearby crest.
+func (rb *roadBuilder) tracks() {
 	// Tracks: from the highest villages of the massif up to a nearby crest.
 	var hill []*village
-	for _, v := range w.villages {
-		if dist(v.p, w.ter.massif) < 12 && v.settlement == "village" {
+	for _, v := range rb.w.villages {
+		if dist(v.p, rb.w.ter.massif) < 12 && v.settlement == "village" {
 			hill = append(hill, v)
 		}
 	}
@@ -366,8 +396,8 @@ func (w *world) buildRoads() error {
 		if nt > 6 {
 			break
 		}
-		src := g.cell(v.p)
-		if src < 0 || !net[src] {
+		src := rb.g.cell(v.p)
+		if src < 0 || !rb.net[src] {
 			continue
 		}
 		// Highest reachable cell 2–4.5 km away, not near other roads.
@@ -375,11 +405,11 @@ func (w *world) buildRoads() error {
 		for a := 0; a < 24; a++ {
 			for d := 2.0; d <= 4.5; d += 0.5 {
 				p := add(v.p, polar(d, 2*math.Pi*float64(a)/24))
-				c := g.cell(p)
-				if c < 0 || !g.in[c] || g.nearNet(c, net) || !insideBy(w.countyKM, p, 0.5) {
+				c := rb.g.cell(p)
+				if c < 0 || !rb.g.in[c] || rb.g.nearNet(c, rb.net) || !insideBy(rb.w.countyKM, p, 0.5) {
 					continue
 				}
-				if e := w.ter.elev(p); e > bestE {
+				if e := rb.w.ter.elev(p); e > bestE {
 					best, bestE = c, e
 				}
 			}
@@ -387,28 +417,36 @@ func (w *world) buildRoads() error {
 		if best < 0 {
 			continue
 		}
-		path := g.route(src, best, net, 0.2)
+		path := rb.g.route(src, best, rb.net, 0.2)
 		if path == nil {
 			continue
 		}
-		mark(path)
-		roads = append(roads, &road{name: fmt.Sprintf("Forest Track T%02d (demo)", nt), highway: "track", cells: path})
+		rb.mark(path)
+		rb.roads = append(rb.roads, &road{name: fmt.Sprintf("Forest Track T%02d (demo)", nt), highway: "track", cells: path})
 		nt++
 	}
+}
+
+// smooth draws each road's line: smoothed between fixed vertices (road ends
+// and settlements). Smoothing can make two nearby roads cross; such roads
+// are redrawn with less smoothing and in the end on the raw cell centres,
+// which cannot cross (see route).
+func (rb *roadBuilder) smooth() error {
+	roads := rb.roads
 	// Fixed vertices: road ends (junctions) and settlements.
 	fixed := map[int]bool{}
 	for _, rd := range roads {
 		fixed[rd.cells[0]] = true
 		fixed[rd.cells[len(rd.cells)-1]] = true
 	}
-	for c := range override {
+	for c := range rb.override {
 		fixed[c] = true
 	}
 	coord := func(c int) orb.Point {
-		if p, ok := override[c]; ok {
+		if p, ok := rb.override[c]; ok {
 			return p
 		}
-		return g.center(c)
+		return rb.g.center(c)
 	}
 	// Smooth each road between fixed vertices. Smoothing can make two
 	// nearby roads cross; such roads are redrawn with less smoothing and in
@@ -464,7 +502,6 @@ func (w *world) buildRoads() error {
 			level[i]++
 		}
 	}
-	w.roads = roads
 	return nil
 }
 

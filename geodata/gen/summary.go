@@ -38,6 +38,17 @@ func (w *world) summary() string {
 		p("| %s | %s | %.1f | %d | %d | %d | %d |\n", t.name, t.code, t.areaKM2, t.pop, len(t.villages), pov, prodIn[t.index])
 	}
 
+	w.summaryClasses(&b)
+	w.summaryFacilities(&b)
+	w.summaryLand(&b)
+	p("\nMedian distance to the county seat: facilities %.1f km, producers %.1f km.\n",
+		median(w.facilityDists()), median(w.producerDists()))
+	return b.String()
+}
+
+// summaryClasses writes producers and output by product class.
+func (w *world) summaryClasses(b *strings.Builder) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("\n| product class | producers | output t/year |\n|---|---:|---:|\n")
 	cnt := make([]int, len(classes))
 	out := make([]float64, len(classes))
@@ -53,6 +64,11 @@ func (w *world) summary() string {
 	}
 	p("| **total** | %d | %.0f |\n", len(w.producers), total)
 
+}
+
+// summaryFacilities writes facilities by type and capacity by zone.
+func (w *world) summaryFacilities(b *strings.Builder) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("\n| facility type | existing | under construction |\n|---|---:|---:|\n")
 	var types []string
 	for _, f := range w.facilities {
@@ -90,6 +106,11 @@ func (w *world) summary() string {
 		p("| %s | %.0f | %.0f |\n", z, e, u)
 	}
 
+}
+
+// summaryLand writes candidates by land use, exclusion zones and roads.
+func (w *world) summaryLand(b *strings.Builder) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	land := map[string]int{}
 	for _, c := range w.candidates {
 		land[c.landUse]++
@@ -120,9 +141,6 @@ func (w *world) summary() string {
 		}
 		p("| %s | %d | %.1f |\n", h, n, l)
 	}
-	p("\nMedian distance to the county seat: facilities %.1f km, producers %.1f km.\n",
-		median(w.facilityDists()), median(w.producerDists()))
-	return b.String()
 }
 
 func lineLonLat(l []ipt) orb.LineString {

@@ -35,7 +35,7 @@ type Model interface {
 	Describe() string
 }
 
-// Defaults of the geodesic model (design §4).
+// Defaults of the geodesic model (docs/design.md#measures).
 const (
 	DefaultDetour   = 1.3
 	DefaultSpeedKmh = 40

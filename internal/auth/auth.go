@@ -1,4 +1,4 @@
-// Package auth keeps coldchain's API tokens and their roles (design §8).
+// Package auth keeps coldchain's API tokens and their roles (docs/design.md#security).
 //
 // A token reads cc_<id>_<secret>: id is 16 hex digits naming the stored row,
 // secret 43 base64url characters (256 random bits). The database keeps only

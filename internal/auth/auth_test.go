@@ -93,6 +93,14 @@ func TestStore(t *testing.T) {
 		})
 	}
 
+	checkUseAndRevoke(t, st, viewer.ID, viewerText, text)
+}
+
+// checkUseAndRevoke checks that both tokens' last use is recorded, and
+// revoking by id and by token text: the viewer's, then the planner's.
+func checkUseAndRevoke(t *testing.T, st *auth.Store, viewerID, viewerText, text string) {
+	t.Helper()
+	ctx := context.Background()
 	list, err := st.List(ctx)
 	if err != nil || len(list) != 2 {
 		t.Fatalf("list: %+v %v", list, err)
@@ -103,7 +111,7 @@ func TestStore(t *testing.T) {
 		}
 	}
 
-	if err := st.Revoke(ctx, viewer.ID); err != nil {
+	if err := st.Revoke(ctx, viewerID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Verify(ctx, viewerText); !errors.Is(err, auth.ErrInvalidToken) {
@@ -112,7 +120,7 @@ func TestStore(t *testing.T) {
 	if _, err := st.Verify(ctx, text); err != nil {
 		t.Fatalf("revoking one token broke another: %v", err)
 	}
-	if err := st.Revoke(ctx, viewer.ID); !errors.Is(err, derrors.ErrConflict) {
+	if err := st.Revoke(ctx, viewerID); !errors.Is(err, derrors.ErrConflict) {
 		t.Fatalf("second revoke: %v", err)
 	}
 	// The whole token text names the token too.

@@ -1,5 +1,5 @@
 // Package coverage measures how well producers are served by cold-chain
-// facilities (design §4): access time to the nearest compatible facility,
+// facilities (docs/design.md#measures): access time to the nearest compatible facility,
 // coverage rate by class threshold, peak standing stock against reachable
 // compatible capacity with a capacity-aware assignment (max-flow per month),
 // the origin low-temperature handling rate, gap tables by region, class,

@@ -11,24 +11,7 @@ import (
 // checks that coverage with planned facilities reproduces its after figures.
 func TestCapacityPlanAdoptAPI(t *testing.T) {
 	base := planServer(t)
-	status, _, body := do(t, "GET", base+"/api/v1/problems", "")
-	var reg struct {
-		Problems []struct {
-			Name           string `json:"name"`
-			BudgetOrTarget bool   `json:"budget_or_handling_target"`
-			Title          struct{ EN, ZH string }
-		} `json:"problems"`
-	}
-	if err := json.Unmarshal(body, &reg); status != 200 || err != nil || len(reg.Problems) < 6 {
-		t.Fatalf("problems: %d %s", status, body)
-	}
-	found := false
-	for _, p := range reg.Problems {
-		found = found || (p.Name == "capacity" && p.BudgetOrTarget && p.Title.ZH != "")
-	}
-	if !found {
-		t.Errorf("problems lack capacity: %s", body)
-	}
+	checkProblemRegistry(t, base)
 
 	req := `{"problem": "capacity", "facility_type": "cold_room", "tier": "field", "product_classes": ["leafy_vegetable"],
 	         "candidates": "user", "capacity_menu": [{"capacity_t": 100, "build_cost": 40}], "no_expansions": true, "budget": 50, "time_limit_s": 5}`
@@ -88,5 +71,29 @@ func TestCapacityPlanAdoptAPI(t *testing.T) {
 	}
 	if got := measure("&include=planned"); math.Abs(got-after) > 0.001 {
 		t.Errorf("coverage with planned facilities %v, want the plan's after %v", got, after)
+	}
+}
+
+// checkProblemRegistry checks that GET /api/v1/problems lists the
+// capacity problem with its needs and Chinese title.
+func checkProblemRegistry(t *testing.T, base string) {
+	t.Helper()
+	status, _, body := do(t, "GET", base+"/api/v1/problems", "")
+	var reg struct {
+		Problems []struct {
+			Name           string `json:"name"`
+			BudgetOrTarget bool   `json:"budget_or_handling_target"`
+			Title          struct{ EN, ZH string }
+		} `json:"problems"`
+	}
+	if err := json.Unmarshal(body, &reg); status != 200 || err != nil || len(reg.Problems) < 6 {
+		t.Fatalf("problems: %d %s", status, body)
+	}
+	found := false
+	for _, p := range reg.Problems {
+		found = found || (p.Name == "capacity" && p.BudgetOrTarget && p.Title.ZH != "")
+	}
+	if !found {
+		t.Errorf("problems lack capacity: %s", body)
 	}
 }

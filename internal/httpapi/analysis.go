@@ -2,11 +2,11 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -17,30 +17,14 @@ import (
 	"github.com/coldchain/coldchain/internal/plan"
 )
 
-// coverageFilter reads region, class and include from the query:
-// include=planned counts planned facilities (adopted plans) as built.
-func coverageFilter(r *http.Request) coverage.Filter {
-	q := r.URL.Query()
-	f := coverage.Filter{Region: strings.TrimSpace(q.Get("region"))}
-	for _, c := range strings.Split(q.Get("class"), ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			f.Classes = append(f.Classes, c)
-		}
-	}
-	if includes(r, "planned") {
+// filter is the coverage filter the query selects: include=planned
+// counts planned facilities (adopted plans) as built.
+func (q areaQuery) filter() coverage.Filter {
+	f := coverage.Filter{Region: q.Region, Classes: q.Classes}
+	if slices.Contains(q.Include, "planned") {
 		f.Statuses = []string{"existing", "planned"}
 	}
 	return f
-}
-
-// includes reports whether the include query parameter lists what.
-func includes(r *http.Request, what string) bool {
-	for _, v := range strings.Split(r.URL.Query().Get("include"), ",") {
-		if strings.TrimSpace(v) == what {
-			return true
-		}
-	}
-	return false
 }
 
 // problemNames lists the problem registry's names.
@@ -66,8 +50,8 @@ func (s *Server) adoptPlan(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, ad)
 }
 
-func (s *Server) measure(r *http.Request) (*coverage.Data, *coverage.Report, error) {
-	d, err := coverage.Load(r.Context(), s.Pool, coverageFilter(r))
+func (s *Server) measure(r *http.Request, f coverage.Filter) (*coverage.Data, *coverage.Report, error) {
+	d, err := coverage.Load(r.Context(), s.Pool, f)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,8 +60,8 @@ func (s *Server) measure(r *http.Request) (*coverage.Data, *coverage.Report, err
 }
 
 // coverageReport answers GET /api/v1/coverage: the measures of a region.
-func (s *Server) coverageReport(w http.ResponseWriter, r *http.Request) error {
-	_, rep, err := s.measure(r)
+func (s *Server) coverageReport(w http.ResponseWriter, r *http.Request, q coverageQuery) error {
+	_, rep, err := s.measure(r, q.filter())
 	if err != nil {
 		return err
 	}
@@ -85,7 +69,7 @@ func (s *Server) coverageReport(w http.ResponseWriter, r *http.Request) error {
 		*coverage.Report
 		Producers []coverage.Access `json:"producers,omitempty"`
 	}{Report: rep}
-	if includes(r, "producers") {
+	if slices.Contains(q.Include, "producers") {
 		out.Producers = rep.Producers
 	}
 	return writeJSON(w, http.StatusOK, out)
@@ -93,27 +77,12 @@ func (s *Server) coverageReport(w http.ResponseWriter, r *http.Request) error {
 
 // gaps answers GET /api/v1/gaps: hexagons of uncovered output as GeoJSON,
 // with the gap tables.
-func (s *Server) gaps(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	var opt coverage.HexOptions
-	if v := q.Get("month"); v != "" {
-		m, err := strconv.Atoi(v)
-		if err != nil {
-			return derrors.Invalid("month: want 1 to 12, got %q", v)
-		}
-		opt.Month = m
-	}
-	if v := q.Get("hex_km"); v != "" {
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return derrors.Invalid("hex_km: %q is not a number", v)
-		}
-		opt.SizeKm = x
-	}
+func (s *Server) gaps(w http.ResponseWriter, r *http.Request, q gapsQuery) error {
+	opt := coverage.HexOptions{Month: q.Month, SizeKm: q.HexKm}
 	if err := opt.Validate(); err != nil {
 		return err
 	}
-	d, rep, err := s.measure(r)
+	d, rep, err := s.measure(r, q.filter())
 	if err != nil {
 		return err
 	}
@@ -182,27 +151,18 @@ func (s *Server) cancelPlan(w http.ResponseWriter, r *http.Request) error {
 
 // listPlans answers GET /api/v1/plans, or with ?compare=a,b the plans
 // side by side.
-func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
-	if c := r.URL.Query().Get("compare"); c != "" {
-		ids := strings.Split(c, ",")
-		if len(ids) < 2 || len(ids) > 10 {
+func (s *Server) listPlans(w http.ResponseWriter, r *http.Request, q listQuery) error {
+	if len(q.Compare) > 0 {
+		if len(q.Compare) < 2 || len(q.Compare) > 10 {
 			return derrors.Invalid("compare: name 2 to 10 plan ids separated by commas")
 		}
-		sums, err := s.Plans.Compare(r.Context(), ids)
+		sums, err := s.Plans.Compare(r.Context(), q.Compare)
 		if err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, map[string]any{"plans": sums})
 	}
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			return derrors.Invalid("limit: want 1 to 500, got %q", v)
-		}
-		limit = n
-	}
-	sums, err := s.Plans.List(r.Context(), limit)
+	sums, err := s.Plans.List(r.Context(), cmp.Or(q.Limit, 50))
 	if err != nil {
 		return err
 	}

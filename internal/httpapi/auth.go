@@ -114,13 +114,6 @@ func (s *Server) require(role string) func(http.Handler) http.Handler {
 	}
 }
 
-// tokenRoutes registers token management under /api/v1/tokens (admin).
-func (s *Server) tokenRoutes(r chi.Router) {
-	r.With(s.require(RoleAdmin)).Get("/tokens", s.handle(s.listTokens))
-	r.With(s.require(RoleAdmin)).Post("/tokens", s.handle(s.createToken))
-	r.With(s.require(RoleAdmin)).Delete("/tokens/{id}", s.handle(s.revokeToken))
-}
-
 // errNoTokens answers token management on a server without a token store.
 func errNoTokens() error {
 	return &statusError{status: http.StatusNotFound, msg: "API tokens are not enabled on this server"}

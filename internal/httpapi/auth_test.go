@@ -113,28 +113,36 @@ func TestWritesNeedAPlannerToken(t *testing.T) {
 			}
 		})
 	}
+	checkAfterWrites(t, pool, ts.URL, tok, newFarm)
+}
+
+// checkAfterWrites checks the data the writes left, that an admin may
+// write, that read-only collections refuse writes, and that reads stay
+// open but refuse a bad token.
+func checkAfterWrites(t *testing.T, pool *pgxpool.Pool, base string, tok map[string]string, newFarm string) {
+	t.Helper()
 	var ids string
 	if err := pool.QueryRow(context.Background(), `SELECT string_agg(id || ':' || annual_output_t, ',' ORDER BY id) FROM producer`).Scan(&ids); err != nil || ids != "keep:900,new:20" {
 		t.Errorf("after the writes: %q %v", ids, err)
 	}
 
 	// An admin may do what a planner may.
-	if status, _, body := call(t, "DELETE", ts.URL+"/ogc/collections/producers/items/new", tok["admin"], ""); status != http.StatusNoContent {
+	if status, _, body := call(t, "DELETE", base+"/ogc/collections/producers/items/new", tok["admin"], ""); status != http.StatusNoContent {
 		t.Errorf("admin delete: %d %s", status, body)
 	}
 	// Read-only collections refuse writes even from planners.
 	for _, path := range []string{"/ogc/collections/regions/items", "/ogc/collections/exclusions/items", "/ogc/collections/plan-" + insertPlan(t, pool, "done", [][2]float64{{114, 26}}) + "/items"} {
-		status, h, body := call(t, "POST", ts.URL+path, tok["planner"], newFarm)
+		status, h, body := call(t, "POST", base+path, tok["planner"], newFarm)
 		wantProblem(t, status, h, body, http.StatusMethodNotAllowed, "read-only")
 		if h.Get("Allow") != "GET" {
 			t.Errorf("%s: Allow %q", path, h.Get("Allow"))
 		}
 	}
 	// Reads stay open; a bad token is refused even there.
-	if status, _, _ := call(t, "GET", ts.URL+"/ogc/collections/producers/items", "", ""); status != 200 {
+	if status, _, _ := call(t, "GET", base+"/ogc/collections/producers/items", "", ""); status != 200 {
 		t.Errorf("anonymous read: %d", status)
 	}
-	status, h, body := call(t, "GET", ts.URL+"/tiles/producers/0/0/0.mvt", tok["revoked"], "")
+	status, h, body := call(t, "GET", base+"/tiles/producers/0/0/0.mvt", tok["revoked"], "")
 	wantProblem(t, status, h, body, http.StatusUnauthorized, "revoked")
 }
 

@@ -1,38 +1,135 @@
 package httpapi
 
 import (
-	"github.com/go-chi/chi/v5"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/coldchain/coldchain/internal/layer"
 )
 
-// gisRoutes registers what GIS clients use: OGC API – Features under /ogc
-// (ogc.go), vector tiles under /tiles (tiles.go) and the OpenAPI document
-// (openapi.go). Reads pass authenticate (open unless ReadAuth); writes
-// need a planner token. It panics when a tile layer is malformed, a
-// programming error best caught at start-up.
-func (s *Server) gisRoutes(r chi.Router) {
-	reg, err := newTileRegistry(s.tileLayers())
-	if err != nil {
-		panic(err)
+// ogcEndpoints: OGC API – Features under /ogc (ogc.go). Reads pass
+// authenticate (open unless ReadAuth); writes need a planner token.
+func (s *Server) ogcEndpoints() []endpoint {
+	const tag = "ogc"
+	coll := pathParam("collectionId", "a layer ("+strings.Join(layer.Names(), ", ")+") or plan-<id> for a finished plan's sites", str())
+	fid := pathParam("featureId", "the feature's id", str())
+	no := false
+	items := []apiParam{
+		{Name: "bbox", In: "query", Description: "minlon,minlat,maxlon,maxlat in CRS84", Style: "form", Explode: &no,
+			Schema: schema{"type": "array", "minItems": 4, "maxItems": 6, "items": number()}},
+		queryParam("limit", fmt.Sprintf("features per page (default %d; larger values are lowered to %d)", ogcDefaultLimit, layer.MaxLimit),
+			schema{"type": "integer", "minimum": 1, "default": ogcDefaultLimit}),
+		queryParam("offset", "features to skip (the next and prev links carry it)", integer(0, 0)),
+		queryParam("datetime", "accepted and ignored: the data has no time", str()),
+		queryParam("crs", "only "+crs84, enum(crs84)),
+		queryParam("bbox-crs", "only "+crs84, enum(crs84)),
+		queryParam("f", "format; only JSON is served", enum("json", "geojson")),
 	}
-	r.With(s.authenticate).Get("/api/openapi.json", s.handle(s.openAPI(reg)))
+	feature := schema{"oneOf": []schema{ref("Feature"), ref("FeatureCollection")}}
+	return []endpoint{
+		{Method: "GET", Path: "/ogc", Summary: "OGC API – Features landing page", Tag: tag,
+			Responses: ok("200", "Links to the API definition, conformance and collections", "application/json", ref("LandingPage")),
+			Handler:   plain(s.ogcLanding)},
+		{Method: "GET", Path: "/ogc/conformance", Summary: "Conformance classes", Tag: tag,
+			Responses: ok("200", "The classes implemented", "application/json", ref("Conformance")),
+			Handler:   plain(s.ogcConformance)},
+		{Method: "GET", Path: "/ogc/collections", Summary: "Every layer and every finished plan's sites", Tag: tag,
+			Responses: ok("200", "The collections", "application/json", ref("Collections")),
+			Handler:   plain(s.ogcCollections)},
+		{Method: "GET", Path: "/ogc/collections/{collectionId}", Summary: "A collection", Tag: tag,
+			PathParams: []apiParam{coll}, Problems: []int{404},
+			Responses: ok("200", "The collection", "application/json", ref("Collection")),
+			Handler:   plain(s.ogcCollection)},
+		{Method: "GET", Path: "/ogc/collections/{collectionId}/items", Summary: "A page of a collection's features", Tag: tag,
+			Description: "numberMatched counts every feature the query selects; follow the next links to read them all.",
+			PathParams:  []apiParam{coll}, ExtraParams: append(items, layerFilterParams()...), Problems: []int{400, 404},
+			Responses: ok("200", "The features", geoJSONMedia, ref("FeatureCollection")),
+			Handler:   plain(s.ogcItems)},
+		{Method: "POST", Path: "/ogc/collections/{collectionId}/items", Summary: "Add a feature (Part 4)", Tag: tag, Role: RolePlanner,
+			Description: "Only producers, facilities and candidates are editable (others answer 405). A FeatureCollection adds all its features or none.",
+			PathParams:  []apiParam{coll}, Problems: []int{400, 404, 405, 409, 413},
+			Body:      jsonBody("GeoJSON Feature", geoJSONMedia, feature),
+			Responses: ok("201", "Stored; Location names the new feature", geoJSONMedia, schema{"oneOf": []schema{ref("Feature"), ref("Created")}}),
+			Handler:   plain(s.ogcCreate)},
+		{Method: "GET", Path: "/ogc/collections/{collectionId}/items/{featureId}", Summary: "A feature", Tag: tag,
+			PathParams: []apiParam{coll, fid}, Problems: []int{404},
+			Responses: ok("200", "The feature", geoJSONMedia, ref("Feature")),
+			Handler:   plain(s.ogcItem)},
+		{Method: "PUT", Path: "/ogc/collections/{collectionId}/items/{featureId}", Summary: "Replace a feature (Part 4)", Tag: tag, Role: RolePlanner,
+			PathParams: []apiParam{coll, fid}, Problems: []int{400, 404, 405, 413},
+			Body:      jsonBody("GeoJSON Feature", geoJSONMedia, ref("Feature")),
+			Responses: ok("200", "The stored feature", geoJSONMedia, ref("Feature")),
+			Handler:   plain(s.ogcReplace)},
+		{Method: "DELETE", Path: "/ogc/collections/{collectionId}/items/{featureId}", Summary: "Delete a feature (Part 4)", Tag: tag, Role: RolePlanner,
+			PathParams: []apiParam{coll, fid}, Problems: []int{404, 405},
+			Responses: ok("204", "Deleted", "", nil),
+			Handler:   plain(s.ogcDelete)},
+	}
+}
 
-	r.Route("/ogc", func(r chi.Router) {
-		r.Use(s.authenticate)
-		r.Get("/", s.handle(s.ogcLanding))
-		r.Get("/conformance", s.handle(s.ogcConformance))
-		r.Get("/collections", s.handle(s.ogcCollections))
-		r.Get("/collections/{collectionId}", s.handle(s.ogcCollection))
-		r.Get("/collections/{collectionId}/items", s.handle(s.ogcItems))
-		r.With(s.require(RolePlanner)).Post("/collections/{collectionId}/items", s.handle(s.ogcCreate))
-		r.Get("/collections/{collectionId}/items/{featureId}", s.handle(s.ogcItem))
-		r.With(s.require(RolePlanner)).Put("/collections/{collectionId}/items/{featureId}", s.handle(s.ogcReplace))
-		r.With(s.require(RolePlanner)).Delete("/collections/{collectionId}/items/{featureId}", s.handle(s.ogcDelete))
-	})
+// tileParams documents the tile layers' query parameters, each once with
+// the layers that read it.
+func tileParams(reg *tileRegistry) []apiParam {
+	params := map[string][]string{}
+	paramDesc := map[string]string{}
+	for _, l := range reg.layers {
+		for _, p := range l.Params {
+			params[p.Name] = append(params[p.Name], l.Name)
+			paramDesc[p.Name] = p.Description
+		}
+	}
+	pnames := make([]string, 0, len(params))
+	for p := range params {
+		pnames = append(pnames, p)
+	}
+	sort.Strings(pnames)
+	var query []apiParam
+	for _, p := range pnames {
+		query = append(query, queryParam(p, fmt.Sprintf("%s (layers %s)", paramDesc[p], strings.Join(params[p], ", ")), str()))
+	}
+	return query
+}
 
-	r.Route("/tiles", func(r chi.Router) {
-		r.Use(s.authenticate)
-		r.Get("/", s.handle(s.tileIndex(reg)))
-		r.Get("/{layers}.json", s.handle(s.tileJSON(reg)))
-		r.Get("/{layers}/{z}/{x}/{y}.mvt", s.handle(s.tile(reg)))
-	})
+// tileEndpoints: vector tiles and TileJSON under /tiles (tiles.go).
+func (s *Server) tileEndpoints(reg *tileRegistry) []endpoint {
+	const tag = "tiles"
+	var names, descs []string
+	for _, l := range reg.layers {
+		names = append(names, l.Name)
+		descs = append(descs, fmt.Sprintf("%s (%s)", l.Name, l.Title))
+	}
+	query := tileParams(reg)
+	layersP := pathParam("layers", "tile layers, comma-separated: "+strings.Join(descs, ", "),
+		schema{"type": "string", "pattern": `^[a-z0-9_]+(,[a-z0-9_]+)*$`, "example": strings.Join(names[:min(2, len(names))], ",")})
+	tileP := []apiParam{layersP,
+		pathParam("z", fmt.Sprintf("zoom, 0 to %d", maxTileZoom), integer(0, maxTileZoom)),
+		pathParam("x", "column, 0 to 2^z - 1", integer(0, 0)),
+		pathParam("y", "row from the north, 0 to 2^z - 1", integer(0, 0)),
+	}
+	resp := ok("200", fmt.Sprintf("A Mapbox Vector Tile, one MVT layer per requested layer, each at most %d features", s.TileLimit),
+		"application/vnd.mapbox-vector-tile", schema{"type": "string", "format": "binary"})
+	resp["200"] = apiResp{Description: resp["200"].Description, Content: resp["200"].Content, Headers: map[string]any{
+		"ETag":          map[string]any{"description": "the tile's hash; send it back in If-None-Match", "schema": str()},
+		"Cache-Control": map[string]any{"description": "how long the tile may be reused", "schema": str()},
+	}}
+	resp["304"] = apiResp{Description: "Not modified (If-None-Match named the current ETag)"}
+	return []endpoint{
+		{Method: "GET", Path: "/tiles", Summary: "The tile layers", Tag: tag,
+			Responses: ok("200", "Every tile layer with its TileJSON", "application/json",
+				object([]string{"layers"}, map[string]schema{"layers": arrayOf(anyObject("a tile layer"))})),
+			Handler: plain(s.tileIndex(reg))},
+		{Method: "GET", Path: "/tiles/{layers}.json", Summary: "TileJSON 3.0 of tile layers", Tag: tag,
+			PathParams: []apiParam{layersP}, ExtraParams: query, Problems: []int{400, 404},
+			Responses: ok("200", "TileJSON with the data's bounds and each layer's fields", "application/json", ref("TileJSON")),
+			Handler:   plain(s.tileJSON(reg))},
+		{Method: "GET", Path: "/tiles/{layers}/{z}/{x}/{y}.mvt", Summary: "A vector tile", Tag: tag,
+			Description: "Built by PostGIS in one ST_AsMVT query. Invalid z, x or y answer 400.",
+			PathParams:  tileP,
+			ExtraParams: append(append([]apiParam(nil), query...),
+				apiParam{Name: "If-None-Match", In: "header", Description: "an ETag the client holds", Schema: str()}),
+			Problems:  []int{400, 404},
+			Responses: resp,
+			Handler:   plain(s.tile(reg))},
+	}
 }

@@ -135,7 +135,6 @@ func TestFullPlanQueue(t *testing.T) {
 	release := make(chan struct{})
 	svc.Finished = func(string, string) { <-release }
 	defer close(release)
-	var ids []string
 	for i := 0; i < 2; i++ { // one held by the worker, one waiting
 		// The empty database cannot satisfy the plan: the first is found out
 		// while the request waits (422, stored as failed), the second waits
@@ -144,7 +143,6 @@ func TestFullPlanQueue(t *testing.T) {
 		if status != 202 && status != 422 {
 			t.Fatalf("plan %d: %d %s", i, status, body)
 		}
-		ids = append(ids, string(body))
 		if i == 0 {
 			waitFor(t, func() bool { return svc.QueueLen() == 0 })
 		}

@@ -196,6 +196,16 @@ func readAll(t *testing.T, url string) ([]string, int) {
 	return ids, pages
 }
 
+// ogcFixture is what TestOGCFeatures's subtests share.
+type ogcFixture struct {
+	pool      *pgxpool.Pool
+	planID    string
+	running   string
+	ts        *httptest.Server
+	ogc       string
+	producers int
+}
+
 func TestOGCFeatures(t *testing.T) {
 	pool := pgtest.Pool(t)
 	loadDemo(t, pool)
@@ -203,197 +213,219 @@ func TestOGCFeatures(t *testing.T) {
 	running := insertPlan(t, pool, "running", nil)
 	ts, _ := gisServer(t, pool, nil, nil)
 	ogc := ts.URL + "/ogc"
-
-	t.Run("landing and conformance", func(t *testing.T) {
-		status, _, body := call(t, "GET", ogc, "", "")
-		var landing struct {
-			Links []struct{ Href, Rel, Type string } `json:"links"`
-		}
-		if err := json.Unmarshal(body, &landing); status != 200 || err != nil {
-			t.Fatalf("landing: %d %s", status, body)
-		}
-		rels := map[string]string{}
-		for _, l := range landing.Links {
-			rels[l.Rel] = l.Href
-		}
-		for _, rel := range []string{"self", "service-desc", "conformance", "data"} {
-			if !strings.HasPrefix(rels[rel], ts.URL+"/") {
-				t.Errorf("landing link %s = %q", rel, rels[rel])
-			}
-		}
-		status, _, body = call(t, "GET", ogc+"/conformance", "", "")
-		for _, c := range []string{"ogcapi-features-1/1.0/conf/core", "ogcapi-features-1/1.0/conf/geojson", "ogcapi-features-1/1.0/conf/oas30", "ogcapi-features-4/1.0/conf/create-replace-delete"} {
-			if status != 200 || !strings.Contains(string(body), c) {
-				t.Errorf("conformance lacks %s: %d %s", c, status, body)
-			}
-		}
-	})
-
-	t.Run("collections", func(t *testing.T) {
-		status, _, body := call(t, "GET", ogc+"/collections", "", "")
-		var cs struct {
-			Collections []struct {
-				ID     string `json:"id"`
-				Extent struct {
-					Spatial struct {
-						BBox [][]float64 `json:"bbox"`
-					} `json:"spatial"`
-				} `json:"extent"`
-			} `json:"collections"`
-		}
-		if err := json.Unmarshal(body, &cs); status != 200 || err != nil {
-			t.Fatalf("%d %s", status, body)
-		}
-		var ids []string
-		for _, c := range cs.Collections {
-			ids = append(ids, c.ID)
-			if !slices.Contains(demoLayers, c.ID) && !strings.HasPrefix(c.ID, "plan-") {
-				continue // loaded by other means, empty here
-			}
-			if b := c.Extent.Spatial.BBox; len(b) != 1 || b[0][0] < 113.9 || b[0][2] > 114.5 || b[0][1] < 26.4 || b[0][3] > 26.9 {
-				t.Errorf("%s: extent %v is not the demo county's", c.ID, b)
-			}
-		}
-		want := append(layer.Names(), "plan-"+planID)
-		if !slices.Equal(ids, want) {
-			t.Fatalf("collections %v, want %v (no unfinished plan %s)", ids, want, running)
-		}
-		status, _, body = call(t, "GET", ogc+"/collections/plan-"+planID, "", "")
-		if status != 200 || !strings.Contains(string(body), `"id":"plan-`+planID+`"`) {
-			t.Errorf("plan collection: %d %s", status, body)
-		}
-	})
-
 	producers := count(t, pool, `SELECT count(*) FROM producer`)
 	if producers < 1000 {
 		t.Fatalf("demo county has %d producers", producers)
 	}
-	t.Run("paging reads every feature once", func(t *testing.T) {
-		cases := []struct {
-			name  string
-			query string
-			want  int
-		}{
-			{"producers", "?limit=250", producers},
-			{"producers, default page", "", producers},
-			{"a class", "?limit=37&product_class=citrus", count(t, pool, `SELECT count(*) FROM producer WHERE product_class = 'citrus'`)},
-			{"a bbox", "?limit=100&bbox=114.1,26.5,114.25,26.7", count(t, pool, `SELECT count(*) FROM producer WHERE geom && ST_MakeEnvelope(114.1, 26.5, 114.25, 26.7, 4326)`)},
-			{"a township", "?region=369901101", count(t, pool, `SELECT count(*) FROM producer WHERE region_code LIKE '369901101%'`)},
-			{"datetime is ignored", "?limit=1000&datetime=2024-01-01T00:00:00Z", producers},
-		}
-		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				if tc.want == 0 {
-					t.Fatalf("no producers match %s: the case tests nothing", tc.query)
-				}
-				first := getPage(t, ogc+"/collections/producers/items"+tc.query)
-				if first.NumberMatched != tc.want {
-					t.Errorf("numberMatched %d, want %d", first.NumberMatched, tc.want)
-				}
-				if first.link("prev") != "" || first.link("self") == "" {
-					t.Errorf("first page links %+v", first.Links)
-				}
-				ids, pages := readAll(t, ogc+"/collections/producers/items"+tc.query)
-				if len(ids) != tc.want {
-					t.Errorf("read %d features in %d pages, want %d", len(ids), pages, tc.want)
-				}
-				slices.Sort(ids)
-				if len(slices.Compact(ids)) != len(ids) {
-					t.Error("a feature came twice")
-				}
-			})
-		}
-	})
 
-	t.Run("limits", func(t *testing.T) {
-		p := getPage(t, ogc+"/collections/producers/items?limit=20000")
-		if p.NumberReturned != min(producers, layer.MaxLimit) {
-			t.Errorf("limit above the maximum: %d features", p.NumberReturned)
-		}
-		p = getPage(t, ogc+"/collections/producers/items")
-		if p.NumberReturned != 100 {
-			t.Errorf("default page: %d features", p.NumberReturned)
-		}
-		p = getPage(t, ogc+"/collections/producers/items?limit=10&offset=20")
-		prev, _ := url.Parse(p.link("prev"))
-		if prev == nil || prev.Query().Get("offset") != "10" || prev.Query().Get("limit") != "10" {
-			t.Errorf("prev link %q", p.link("prev"))
-		}
-	})
+	fx := &ogcFixture{pool: pool, planID: planID, running: running, ts: ts, ogc: ogc, producers: producers}
+	t.Run("landing and conformance", fx.landingAndConformance)
 
-	t.Run("plan sites", func(t *testing.T) {
-		items := ogc + "/collections/plan-" + planID + "/items"
-		ids, _ := readAll(t, items+"?limit=2")
-		if !slices.Equal(ids, []string{"site-1", "site-2", "site-3"}) {
-			t.Errorf("sites %v", ids)
-		}
-		p := getPage(t, items+"?bbox=114.15,26.65,114.25,26.75")
-		if p.NumberMatched != 1 || p.Features[0].ID != "site-2" || p.Features[0].Properties["name"] != "Site 2" {
-			t.Errorf("bbox: %+v", p)
-		}
-		status, _, body := call(t, "GET", items+"/site-3", "", "")
-		if status != 200 || !strings.Contains(string(body), `"rel":"collection"`) || !strings.Contains(string(body), "serves cluster 3") {
-			t.Errorf("one site: %d %s", status, body)
-		}
-	})
+	t.Run("collections", fx.collections)
 
-	t.Run("one feature", func(t *testing.T) {
-		var id string
-		if err := pool.QueryRow(context.Background(), `SELECT id FROM producer ORDER BY id LIMIT 1`).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		status, h, body := call(t, "GET", ogc+"/collections/producers/items/"+id, "", "")
-		var f struct {
-			ID    string `json:"id"`
-			Links []struct{ Href, Rel string }
-		}
-		if err := json.Unmarshal(body, &f); status != 200 || err != nil || f.ID != id || h.Get("Content-Type") != "application/geo+json" {
-			t.Fatalf("%d %s", status, body)
-		}
-		if len(f.Links) != 2 || f.Links[0].Href != ts.URL+"/ogc/collections/producers/items/"+id {
-			t.Errorf("links %+v", f.Links)
-		}
-	})
+	t.Run("paging reads every feature once", fx.pagingReadsEveryFeatureOnce)
 
-	t.Run("errors", func(t *testing.T) {
-		cases := []struct {
-			path   string
-			status int
-			detail string
-		}{
-			{"/collections/rivers", 404, "no collection"},
-			{"/collections/rivers/items", 404, "no collection"},
-			{"/collections/plan-" + running + "/items", 404, "no finished plan"},
-			{"/collections/plan-nope/items", 404, "no collection"},
-			{"/collections/producers/items/nope", 404, "not found"},
-			{"/collections/plan-" + planID + "/items/site-9", 404, "not found"},
-			{"/collections/producers/items?limit=0", 400, "limit"},
-			{"/collections/producers/items?offset=-1", 400, "offset"},
-			{"/collections/producers/items?bbox=1,2,3", 400, "bbox"},
-			{"/collections/producers/items?colour=red", 400, "unknown query parameter"},
-			{"/collections/producers/items?operator_type=farm", 400, "unknown value"},
-			{"/collections/producers/items?crs=EPSG:3857", 400, "only"},
-			{"/collections/plan-" + planID + "/items?tier=field", 400, "unknown query parameter"},
+	t.Run("limits", fx.limits)
+
+	t.Run("plan sites", fx.planSites)
+
+	t.Run("one feature", fx.oneFeature)
+
+	t.Run("errors", fx.errors)
+}
+
+// landingAndConformance is TestOGCFeatures's subtest "landing and conformance".
+func (fx *ogcFixture) landingAndConformance(t *testing.T) {
+	status, _, body := call(t, "GET", fx.ogc, "", "")
+	var landing struct {
+		Links []struct{ Href, Rel, Type string } `json:"links"`
+	}
+	if err := json.Unmarshal(body, &landing); status != 200 || err != nil {
+		t.Fatalf("landing: %d %s", status, body)
+	}
+	rels := map[string]string{}
+	for _, l := range landing.Links {
+		rels[l.Rel] = l.Href
+	}
+	for _, rel := range []string{"self", "service-desc", "conformance", "data"} {
+		if !strings.HasPrefix(rels[rel], fx.ts.URL+"/") {
+			t.Errorf("landing link %s = %q", rel, rels[rel])
 		}
-		// A layer keyed by integers (roads) has no feature with a text key.
-		for _, l := range layer.All {
-			for _, f := range l.Fields {
-				if f.Name == l.Key && f.Kind == layer.Integer {
-					cases = append(cases, struct {
-						path   string
-						status int
-						detail string
-					}{"/collections/" + l.Name + "/items/abc", 404, "no feature"})
-				}
+	}
+	status, _, body = call(t, "GET", fx.ogc+"/conformance", "", "")
+	for _, c := range []string{"ogcapi-features-1/1.0/conf/core", "ogcapi-features-1/1.0/conf/geojson", "ogcapi-features-1/1.0/conf/oas30", "ogcapi-features-4/1.0/conf/create-replace-delete"} {
+		if status != 200 || !strings.Contains(string(body), c) {
+			t.Errorf("conformance lacks %s: %d %s", c, status, body)
+		}
+	}
+}
+
+// collections is TestOGCFeatures's subtest "collections".
+func (fx *ogcFixture) collections(t *testing.T) {
+	status, _, body := call(t, "GET", fx.ogc+"/collections", "", "")
+	var cs struct {
+		Collections []struct {
+			ID     string `json:"id"`
+			Extent struct {
+				Spatial struct {
+					BBox [][]float64 `json:"bbox"`
+				} `json:"spatial"`
+			} `json:"extent"`
+		} `json:"collections"`
+	}
+	if err := json.Unmarshal(body, &cs); status != 200 || err != nil {
+		t.Fatalf("%d %s", status, body)
+	}
+	var ids []string
+	for _, c := range cs.Collections {
+		ids = append(ids, c.ID)
+		if !slices.Contains(demoLayers, c.ID) && !strings.HasPrefix(c.ID, "plan-") {
+			continue // loaded by other means, empty here
+		}
+		if b := c.Extent.Spatial.BBox; len(b) != 1 || b[0][0] < 113.9 || b[0][2] > 114.5 || b[0][1] < 26.4 || b[0][3] > 26.9 {
+			t.Errorf("%s: extent %v is not the demo county's", c.ID, b)
+		}
+	}
+	want := append(layer.Names(), "plan-"+fx.planID)
+	if !slices.Equal(ids, want) {
+		t.Fatalf("collections %v, want %v (no unfinished plan %s)", ids, want, fx.running)
+	}
+	status, _, body = call(t, "GET", fx.ogc+"/collections/plan-"+fx.planID, "", "")
+	if status != 200 || !strings.Contains(string(body), `"id":"plan-`+fx.planID+`"`) {
+		t.Errorf("plan collection: %d %s", status, body)
+	}
+}
+
+// pagingReadsEveryFeatureOnce is TestOGCFeatures's subtest "paging reads every feature once".
+func (fx *ogcFixture) pagingReadsEveryFeatureOnce(t *testing.T) {
+	cases := []struct {
+		name  string
+		query string
+		want  int
+	}{
+		{"producers", "?limit=250", fx.producers},
+		{"producers, default page", "", fx.producers},
+		{"a class", "?limit=37&product_class=citrus", count(t, fx.pool, `SELECT count(*) FROM producer WHERE product_class = 'citrus'`)},
+		{"a bbox", "?limit=100&bbox=114.1,26.5,114.25,26.7", count(t, fx.pool, `SELECT count(*) FROM producer WHERE geom && ST_MakeEnvelope(114.1, 26.5, 114.25, 26.7, 4326)`)},
+		{"a township", "?region=369901101", count(t, fx.pool, `SELECT count(*) FROM producer WHERE region_code LIKE '369901101%'`)},
+		{"datetime is ignored", "?limit=1000&datetime=2024-01-01T00:00:00Z", fx.producers},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.want == 0 {
+				t.Fatalf("no producers match %s: the case tests nothing", tc.query)
+			}
+			first := getPage(t, fx.ogc+"/collections/producers/items"+tc.query)
+			if first.NumberMatched != tc.want {
+				t.Errorf("numberMatched %d, want %d", first.NumberMatched, tc.want)
+			}
+			if first.link("prev") != "" || first.link("self") == "" {
+				t.Errorf("first page links %+v", first.Links)
+			}
+			ids, pages := readAll(t, fx.ogc+"/collections/producers/items"+tc.query)
+			if len(ids) != tc.want {
+				t.Errorf("read %d features in %d pages, want %d", len(ids), pages, tc.want)
+			}
+			slices.Sort(ids)
+			if len(slices.Compact(ids)) != len(ids) {
+				t.Error("a feature came twice")
+			}
+		})
+	}
+}
+
+// limits is TestOGCFeatures's subtest "limits".
+func (fx *ogcFixture) limits(t *testing.T) {
+	p := getPage(t, fx.ogc+"/collections/producers/items?limit=20000")
+	if p.NumberReturned != min(fx.producers, layer.MaxLimit) {
+		t.Errorf("limit above the maximum: %d features", p.NumberReturned)
+	}
+	p = getPage(t, fx.ogc+"/collections/producers/items")
+	if p.NumberReturned != 100 {
+		t.Errorf("default page: %d features", p.NumberReturned)
+	}
+	p = getPage(t, fx.ogc+"/collections/producers/items?limit=10&offset=20")
+	prev, _ := url.Parse(p.link("prev"))
+	if prev == nil || prev.Query().Get("offset") != "10" || prev.Query().Get("limit") != "10" {
+		t.Errorf("prev link %q", p.link("prev"))
+	}
+}
+
+// planSites is TestOGCFeatures's subtest "plan sites".
+func (fx *ogcFixture) planSites(t *testing.T) {
+	items := fx.ogc + "/collections/plan-" + fx.planID + "/items"
+	ids, _ := readAll(t, items+"?limit=2")
+	if !slices.Equal(ids, []string{"site-1", "site-2", "site-3"}) {
+		t.Errorf("sites %v", ids)
+	}
+	p := getPage(t, items+"?bbox=114.15,26.65,114.25,26.75")
+	if p.NumberMatched != 1 || p.Features[0].ID != "site-2" || p.Features[0].Properties["name"] != "Site 2" {
+		t.Errorf("bbox: %+v", p)
+	}
+	status, _, body := call(t, "GET", items+"/site-3", "", "")
+	if status != 200 || !strings.Contains(string(body), `"rel":"collection"`) || !strings.Contains(string(body), "serves cluster 3") {
+		t.Errorf("one site: %d %s", status, body)
+	}
+}
+
+// oneFeature is TestOGCFeatures's subtest "one feature".
+func (fx *ogcFixture) oneFeature(t *testing.T) {
+	var id string
+	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM producer ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	status, h, body := call(t, "GET", fx.ogc+"/collections/producers/items/"+id, "", "")
+	var f struct {
+		ID    string `json:"id"`
+		Links []struct{ Href, Rel string }
+	}
+	if err := json.Unmarshal(body, &f); status != 200 || err != nil || f.ID != id || h.Get("Content-Type") != "application/geo+json" {
+		t.Fatalf("%d %s", status, body)
+	}
+	if len(f.Links) != 2 || f.Links[0].Href != fx.ts.URL+"/ogc/collections/producers/items/"+id {
+		t.Errorf("links %+v", f.Links)
+	}
+}
+
+// errors is TestOGCFeatures's subtest "errors".
+func (fx *ogcFixture) errors(t *testing.T) {
+	cases := []struct {
+		path   string
+		status int
+		detail string
+	}{
+		{"/collections/rivers", 404, "no collection"},
+		{"/collections/rivers/items", 404, "no collection"},
+		{"/collections/plan-" + fx.running + "/items", 404, "no finished plan"},
+		{"/collections/plan-nope/items", 404, "no collection"},
+		{"/collections/producers/items/nope", 404, "not found"},
+		{"/collections/plan-" + fx.planID + "/items/site-9", 404, "not found"},
+		{"/collections/producers/items?limit=0", 400, "limit"},
+		{"/collections/producers/items?offset=-1", 400, "offset"},
+		{"/collections/producers/items?bbox=1,2,3", 400, "bbox"},
+		{"/collections/producers/items?colour=red", 400, "unknown query parameter"},
+		{"/collections/producers/items?operator_type=farm", 400, "unknown value"},
+		{"/collections/producers/items?crs=EPSG:3857", 400, "only"},
+		{"/collections/plan-" + fx.planID + "/items?tier=field", 400, "unknown query parameter"},
+	}
+	// A layer keyed by integers (roads) has no feature with a text key.
+	for _, l := range layer.All {
+		for _, f := range l.Fields {
+			if f.Name == l.Key && f.Kind == layer.Integer {
+				cases = append(cases, struct {
+					path   string
+					status int
+					detail string
+				}{"/collections/" + l.Name + "/items/abc", 404, "no feature"})
 			}
 		}
-		for _, tc := range cases {
-			t.Run(tc.path, func(t *testing.T) {
-				status, h, body := call(t, "GET", ogc+tc.path, "", "")
-				wantProblem(t, status, h, body, tc.status, tc.detail)
-			})
-		}
-	})
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			status, h, body := call(t, "GET", fx.ogc+tc.path, "", "")
+			wantProblem(t, status, h, body, tc.status, tc.detail)
+		})
+	}
 }
 
 // TestOGCWithGDAL has GDAL's OAPIF driver list the collections and read

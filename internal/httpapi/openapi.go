@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -13,13 +12,13 @@ import (
 	"github.com/coldchain/coldchain/internal/plan"
 )
 
-// The OpenAPI 3.0 document at /api/openapi.json is assembled from
-// fragments, one per area: coreOpenAPI (health, metrics, layers, analysis,
-// plans, tokens), ogcOpenAPI, tilesOpenAPI, parksOpenAPI (openapi_parks.go)
-// and roadsOpenAPI (openapi_roads.go). A fragment calls d.add once per
-// route; the builder adds operation ids, security and the problem
-// responses every operation shares. A test checks that the document is
-// valid and that it and the router list the same routes.
+// The OpenAPI 3.0 document at /api/openapi.json is built from the endpoint
+// tables (endpoint.go), the same ones the router is: d.add documents each
+// endpoint and adds operation ids, security and the problem responses
+// every operation shares. Query parameters come from the endpoints' query
+// structs (query.go), PlanRequest from plan.Request. A test checks that the
+// document is valid and that it and the router list the same routes with
+// their parameters.
 
 // schema is a JSON Schema object (the OpenAPI 3.0 subset).
 type schema = map[string]any
@@ -210,7 +209,7 @@ func operationID(method, path string) string {
 }
 
 // openAPIDoc assembles the document from every fragment.
-func (s *Server) openAPIDoc(reg *tileRegistry) (*apiDoc, error) {
+func (s *Server) openAPIDoc(eps []endpoint) (*apiDoc, error) {
 	d := &apiDoc{
 		OpenAPI: "3.0.3",
 		Info: map[string]any{
@@ -237,16 +236,23 @@ func (s *Server) openAPIDoc(reg *tileRegistry) (*apiDoc, error) {
 		opIDs:    map[string]bool{},
 		problems: map[int]bool{},
 	}
-	s.coreOpenAPI(d)
-	s.ogcOpenAPI(d)
-	s.tilesOpenAPI(d, reg)
-	s.parksOpenAPI(d)
-	s.roadsOpenAPI(d)
+	for _, ep := range eps {
+		method, op, err := ep.operation()
+		if err != nil {
+			d.errs = append(d.errs, err)
+			continue
+		}
+		d.add(method, ep.Path, op)
+	}
+	schemas, err := sharedSchemas()
+	if err != nil {
+		d.errs = append(d.errs, err)
+	}
 	if len(d.errs) > 0 {
 		return nil, errors.Join(d.errs...)
 	}
 	d.Components = map[string]map[string]any{
-		"schemas":   sharedSchemas(),
+		"schemas":   schemas,
 		"responses": {},
 		"securitySchemes": {
 			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer",
@@ -262,9 +268,9 @@ func (s *Server) openAPIDoc(reg *tileRegistry) (*apiDoc, error) {
 	return d, nil
 }
 
-// openAPI answers GET /api/openapi.json.
-func (s *Server) openAPI(reg *tileRegistry) handler {
-	doc, err := s.openAPIDoc(reg)
+// mustOpenAPI encodes the document; an error in it is a programming error
+// (an endpoint declared badly), caught when the server starts.
+func mustOpenAPI(doc *apiDoc, err error) []byte {
 	if err != nil {
 		panic(fmt.Sprintf("openapi: %v", err))
 	}
@@ -272,20 +278,41 @@ func (s *Server) openAPI(reg *tileRegistry) handler {
 	if err != nil {
 		panic(fmt.Sprintf("openapi: %v", err))
 	}
-	return func(w http.ResponseWriter, r *http.Request) error {
-		w.Header().Set("Content-Type", "application/vnd.oai.openapi+json;version=3.0")
-		_, err := w.Write(body)
-		return err
-	}
+	return body
+}
+
+// planRequestSchema is plan.Request's schema, generated from the Go type,
+// with the enums and the bounds Normalize enforces (every list bounded).
+func planRequestSchema() (schema, error) {
+	menu := schema{"maxItems": plan.MaxCapacityMenu}
+	return goSchema(plan.Request{}, map[string][]string{
+		"problem":       problemNames(),
+		"facility_type": layer.FacilityTypes,
+		"tier":          layer.Tiers,
+		"zones":         layer.Zones,
+		"candidates":    {"user", "generated", "both"},
+	}, map[string]schema{
+		"product_classes": {"maxItems": plan.MaxProductClasses},
+		"zones":           {"maxItems": len(layer.Zones)},
+		"capacity_t":      {"maxProperties": len(layer.Zones)},
+		"capacity_menu":   menu,
+		"expansion_menu":  menu,
+		"p":               {"minimum": 0},
+		"time_limit_s":    {"minimum": 1, "maximum": 600, "description": "the solver's time limit, which also bounds preparing the instance (default 30)"},
+	})
 }
 
 // sharedSchemas are the schemas operations refer to by name.
-func sharedSchemas() map[string]any {
+func sharedSchemas() (map[string]any, error) {
+	planRequest, err := planRequestSchema()
+	if err != nil {
+		return nil, fmt.Errorf("PlanRequest: %w", err)
+	}
 	link := object([]string{"href", "rel"}, map[string]schema{
 		"href": str(), "rel": str(), "type": str(), "title": str(),
 	})
 	links := arrayOf(ref("Link"))
-	return map[string]any{
+	out := map[string]any{
 		"Problem": object([]string{"type", "title", "status"}, map[string]schema{
 			"type": str(), "title": str(), "status": {"type": "integer"}, "detail": str(), "instance": str(),
 			"plan_id": str(),
@@ -317,33 +344,7 @@ func sharedSchemas() map[string]any {
 		"Created": object([]string{"created", "ids"}, map[string]schema{
 			"created": integer(0, 0), "ids": arrayOf(str()),
 		}),
-		"PlanRequest": object([]string{"problem", "facility_type", "tier", "product_classes"}, map[string]schema{
-			"name":                   str(),
-			"problem":                enum(problemNames()...),
-			"facility_type":          enum(layer.FacilityTypes...),
-			"tier":                   enum(layer.Tiers...),
-			"product_classes":        maxItems(arrayOf(str()), plan.MaxProductClasses),
-			"zones":                  maxItems(arrayOf(enum(layer.Zones...)), len(layer.Zones)),
-			"p":                      integer(0, 0),
-			"budget":                 number(),
-			"coverage_target":        number(),
-			"threshold_minutes":      number(),
-			"capacity_t":             schema{"type": "object", "additionalProperties": number(), "maxProperties": len(layer.Zones)},
-			"capacity_menu":          maxItems(arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})), plan.MaxCapacityMenu),
-			"handling_target":        number(),
-			"expansion_menu":         maxItems(arrayOf(object(nil, map[string]schema{"capacity_t": number(), "build_cost": number()})), plan.MaxCapacityMenu),
-			"no_expansions":          schema{"type": "boolean"},
-			"priority":               object(nil, map[string]schema{"poverty_exit": number(), "key_county": number()}),
-			"region":                 str(),
-			"candidates":             enum("user", "generated", "both"),
-			"candidate_hex_km":       number(),
-			"seed":                   schema{"type": "integer"},
-			"time_limit_s":           schema{"type": "number", "minimum": 1, "maximum": 600, "description": "the solver's time limit, which also bounds preparing the instance (default 30)"},
-			"transport_cny_per_t_km": number(),
-			"spoilage_cny_per_t_h":   number(),
-			"horizon_years":          number(),
-			"subsidy_rate":           number(),
-		}),
+		"PlanRequest": planRequest,
 		"Plan": object([]string{"id", "status", "params"}, map[string]schema{
 			"id":          str(),
 			"kind":        str(),
@@ -367,6 +368,16 @@ func sharedSchemas() map[string]any {
 			"last_used_at": schema{"type": "string", "format": "date-time"},
 			"revoked_at":   schema{"type": "string", "format": "date-time"},
 		}),
+	}
+	for k, v := range ogcSchemas(links) {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// ogcSchemas are the schemas of OGC API – Features and TileJSON.
+func ogcSchemas(links schema) map[string]any {
+	return map[string]any{
 		"LandingPage": object([]string{"links"}, map[string]schema{
 			"title": str(), "description": str(), "links": links,
 		}),
@@ -421,199 +432,4 @@ func layerFilterParams() []apiParam {
 		out = append(out, queryParam(p, desc, str()))
 	}
 	return out
-}
-
-func (s *Server) coreOpenAPI(d *apiDoc) {
-	geojson := "application/geo+json"
-	d.add("GET", "/healthz", apiOp{Summary: "Liveness", Tags: []string{"service"}, Open: true,
-		Responses: ok("200", "The server runs", "application/json", object([]string{"status"}, map[string]schema{"status": str(), "version": str()}))})
-	d.add("GET", "/readyz", apiOp{Summary: "Readiness: the database answers", Tags: []string{"service"}, Open: true,
-		Problems:  []int{http.StatusServiceUnavailable},
-		Responses: ok("200", "Ready", "application/json", object([]string{"status"}, map[string]schema{"status": str()}))})
-	d.add("GET", "/metrics", apiOp{Summary: "Prometheus metrics", Tags: []string{"service"},
-		Description: "Requests by route pattern and status, durations, the database pool and the plan queue.",
-		Responses:   ok("200", "Metrics in the Prometheus text format", "text/plain", str())})
-	d.add("GET", "/api/openapi.json", apiOp{Summary: "This OpenAPI document", Tags: []string{"service"},
-		Responses: ok("200", "The document", "application/vnd.oai.openapi+json;version=3.0", anyObject("OpenAPI 3.0"))})
-
-	layerP := pathParam("layer", "the layer", enum(layer.Names()...))
-	idP := pathParam("id", "the feature's key (id, or code for regions)", str())
-	list := []apiParam{layerP,
-		queryParam("bbox", "minlon,minlat,maxlon,maxlat (WGS84)", str()),
-		queryParam("limit", "features per page (default 1000)", integer(1, layer.MaxLimit)),
-		queryParam("offset", "features to skip", integer(0, 0)),
-	}
-	d.add("GET", "/api/v1/{layer}", apiOp{Summary: "List a layer's features", Tags: []string{"layers"},
-		Parameters: append(list, layerFilterParams()...), Problems: []int{400, 404},
-		Responses: ok("200", "A page of features", geojson, ref("FeatureCollection"))})
-	d.add("POST", "/api/v1/{layer}", apiOp{Summary: "Add features", Tags: []string{"layers"}, Role: RolePlanner,
-		Description: "A Feature (201 with Location and the stored feature) or a FeatureCollection, all or nothing: any bad row leaves the layer unchanged and is listed in the problem's errors.",
-		Parameters:  []apiParam{layerP}, Problems: []int{400, 404, 409, 413},
-		RequestBody: jsonBody("GeoJSON Feature or FeatureCollection", geojson, schema{"oneOf": []schema{ref("Feature"), ref("FeatureCollection")}}),
-		Responses:   ok("201", "Stored", "application/json", schema{"oneOf": []schema{ref("Feature"), ref("Created")}})})
-	d.add("GET", "/api/v1/{layer}/{id}", apiOp{Summary: "One feature", Tags: []string{"layers"},
-		Parameters: []apiParam{layerP, idP}, Problems: []int{404},
-		Responses: ok("200", "The feature", geojson, ref("Feature"))})
-	d.add("PUT", "/api/v1/{layer}/{id}", apiOp{Summary: "Replace a feature", Tags: []string{"layers"}, Role: RolePlanner,
-		Parameters: []apiParam{layerP, idP}, Problems: []int{400, 404, 413},
-		RequestBody: jsonBody("GeoJSON Feature", geojson, ref("Feature")),
-		Responses:   ok("200", "The stored feature", geojson, ref("Feature"))})
-	d.add("DELETE", "/api/v1/{layer}/{id}", apiOp{Summary: "Delete a feature", Tags: []string{"layers"}, Role: RolePlanner,
-		Parameters: []apiParam{layerP, idP}, Problems: []int{404},
-		Responses: ok("204", "Deleted", "", nil)})
-
-	d.add("GET", "/api/v1/classes", apiOp{Summary: "Product classes and their defaults", Tags: []string{"analysis"},
-		Responses: ok("200", "Every product class", "application/json", arrayOf(anyObject("a product class")))})
-	area := []apiParam{
-		queryParam("region", "administrative code prefix", str()),
-		queryParam("class", "product classes, comma-separated", str()),
-	}
-	d.add("GET", "/api/v1/coverage", apiOp{Summary: "Coverage measures of a region", Tags: []string{"analysis"},
-		Parameters: append(area, queryParam("include", "comma-separated: producers adds each producer's access; planned counts planned facilities (adopted plans) as built", str())),
-		Problems:   []int{400},
-		Responses:  ok("200", "Access, coverage, handling rates and gap tables", "application/json", anyObject("the coverage report"))})
-	d.add("GET", "/api/v1/gaps", apiOp{Summary: "Hexagon map of uncovered output", Tags: []string{"analysis"},
-		Parameters: append(area, queryParam("month", "1 to 12; default the whole year", integer(1, 12)),
-			queryParam("hex_km", "hexagon edge in km", number())),
-		Problems:  []int{400},
-		Responses: ok("200", "Hexagons with their uncovered output, and the gap tables", geojson, anyObject("a FeatureCollection with tables"))})
-
-	planID := pathParam("id", "the plan's id", schema{"type": "string", "format": "uuid"})
-	d.add("POST", "/api/v1/plans", apiOp{Summary: "Run a plan in the background", Tags: []string{"plans"}, Role: RolePlanner,
-		Description: "Submissions are limited per token (429 with Retry-After beyond the limit).",
-		Problems:    []int{400, 422, 429},
-		RequestBody: jsonBody("What to plan", "application/json", ref("PlanRequest")),
-		Responses:   ok("202", "Queued; Location names the plan", "application/json", ref("Plan"))})
-	d.add("GET", "/api/v1/plans", apiOp{Summary: "Newest plans, or plans side by side", Tags: []string{"plans"},
-		Parameters: []apiParam{
-			queryParam("compare", "2 to 10 plan ids, comma-separated", str()),
-			queryParam("limit", "plans to list (default 50)", integer(1, 500)),
-		},
-		Problems:  []int{400, 404},
-		Responses: ok("200", "Plan summaries", "application/json", ref("PlanSummaries"))})
-	d.add("GET", "/api/v1/plans/{id}", apiOp{Summary: "A plan", Tags: []string{"plans"},
-		Parameters: []apiParam{planID}, Problems: []int{404},
-		Responses: ok("200", "The plan", "application/json", ref("Plan"))})
-	d.add("POST", "/api/v1/plans/{id}/cancel", apiOp{Summary: "Cancel a queued or running plan", Tags: []string{"plans"}, Role: RolePlanner,
-		Parameters: []apiParam{planID}, Problems: []int{404, 409},
-		Responses: ok("202", "Cancelling", "application/json", object(nil, map[string]schema{"status": str()}))})
-	d.add("POST", "/api/v1/plans/{id}/adopt", apiOp{Summary: "Adopt a plan: its sites become planned facilities (expansions raise their facility's capacity as planned)", Tags: []string{"plans"}, Role: RolePlanner,
-		Parameters: []apiParam{planID}, Problems: []int{404, 409},
-		Responses: ok("201", "The facilities added", "application/json", object(nil, map[string]schema{"plan": str(), "facilities": arrayOf(str()), "expansions": arrayOf(str())}))})
-	d.add("GET", "/api/v1/problems", apiOp{Summary: "The location problems plans can solve, with what each needs and its labels in English and Chinese", Tags: []string{"plans"},
-		Responses: ok("200", "The problem registry", "application/json", object(nil, map[string]schema{"problems": arrayOf(anyObject("a problem"))}))})
-	d.add("GET", "/api/v1/plans/{id}/export.geojson", apiOp{Summary: "A plan's sites as GeoJSON", Tags: []string{"plans"},
-		Parameters: []apiParam{planID}, Problems: []int{404},
-		Responses: ok("200", "The sites", geojson, ref("FeatureCollection"))})
-	d.add("GET", "/api/v1/plans/{id}/export.csv", apiOp{Summary: "A plan's project list as CSV", Tags: []string{"plans"},
-		Parameters: []apiParam{planID}, Problems: []int{404},
-		Responses: ok("200", "The project list", "text/csv", str())})
-
-	d.add("GET", "/api/v1/tokens", apiOp{Summary: "List API tokens", Tags: []string{"tokens"}, Role: RoleAdmin, Problems: []int{404},
-		Responses: ok("200", "Every token (never its secret)", "application/json", object([]string{"tokens"}, map[string]schema{"tokens": arrayOf(ref("Token"))}))})
-	d.add("POST", "/api/v1/tokens", apiOp{Summary: "Make an API token", Tags: []string{"tokens"}, Role: RoleAdmin, Problems: []int{400, 404},
-		Description: "The token text is in the response and nowhere else: store it now.",
-		RequestBody: jsonBody("Role and name", "application/json", ref("TokenRequest")),
-		Responses: ok("201", "The token", "application/json", schema{"allOf": []schema{ref("Token"),
-			object([]string{"token"}, map[string]schema{"token": str()})}})})
-	d.add("DELETE", "/api/v1/tokens/{id}", apiOp{Summary: "Revoke an API token", Tags: []string{"tokens"}, Role: RoleAdmin,
-		Parameters: []apiParam{pathParam("id", "the token's 16-digit id", str())}, Problems: []int{404, 409},
-		Responses: ok("204", "Revoked", "", nil)})
-}
-
-func (s *Server) ogcOpenAPI(d *apiDoc) {
-	geojson := "application/geo+json"
-	tags := []string{"ogc"}
-	coll := pathParam("collectionId", "a layer ("+strings.Join(layer.Names(), ", ")+") or plan-<id> for a finished plan's sites", str())
-	fid := pathParam("featureId", "the feature's id", str())
-	no := false
-	items := []apiParam{coll,
-		{Name: "bbox", In: "query", Description: "minlon,minlat,maxlon,maxlat in CRS84", Style: "form", Explode: &no,
-			Schema: schema{"type": "array", "minItems": 4, "maxItems": 6, "items": number()}},
-		queryParam("limit", fmt.Sprintf("features per page (default %d; larger values are lowered to %d)", ogcDefaultLimit, layer.MaxLimit),
-			schema{"type": "integer", "minimum": 1, "default": ogcDefaultLimit}),
-		queryParam("offset", "features to skip (the next and prev links carry it)", integer(0, 0)),
-		queryParam("datetime", "accepted and ignored: the data has no time", str()),
-		queryParam("crs", "only "+crs84, enum(crs84)),
-		queryParam("bbox-crs", "only "+crs84, enum(crs84)),
-		queryParam("f", "format; only JSON is served", enum("json", "geojson")),
-	}
-	d.add("GET", "/ogc", apiOp{Summary: "OGC API – Features landing page", Tags: tags,
-		Responses: ok("200", "Links to the API definition, conformance and collections", "application/json", ref("LandingPage"))})
-	d.add("GET", "/ogc/conformance", apiOp{Summary: "Conformance classes", Tags: tags,
-		Responses: ok("200", "The classes implemented", "application/json", ref("Conformance"))})
-	d.add("GET", "/ogc/collections", apiOp{Summary: "Every layer and every finished plan's sites", Tags: tags,
-		Responses: ok("200", "The collections", "application/json", ref("Collections"))})
-	d.add("GET", "/ogc/collections/{collectionId}", apiOp{Summary: "A collection", Tags: tags,
-		Parameters: []apiParam{coll}, Problems: []int{404},
-		Responses: ok("200", "The collection", "application/json", ref("Collection"))})
-	d.add("GET", "/ogc/collections/{collectionId}/items", apiOp{Summary: "A page of a collection's features", Tags: tags,
-		Description: "numberMatched counts every feature the query selects; follow the next links to read them all.",
-		Parameters:  append(items, layerFilterParams()...), Problems: []int{400, 404},
-		Responses: ok("200", "The features", geojson, ref("FeatureCollection"))})
-	d.add("POST", "/ogc/collections/{collectionId}/items", apiOp{Summary: "Add a feature (Part 4)", Tags: tags, Role: RolePlanner,
-		Description: "Only producers, facilities and candidates are editable (others answer 405). A FeatureCollection adds all its features or none.",
-		Parameters:  []apiParam{coll}, Problems: []int{400, 404, 405, 409, 413},
-		RequestBody: jsonBody("GeoJSON Feature", geojson, schema{"oneOf": []schema{ref("Feature"), ref("FeatureCollection")}}),
-		Responses:   ok("201", "Stored; Location names the new feature", geojson, schema{"oneOf": []schema{ref("Feature"), ref("Created")}})})
-	d.add("GET", "/ogc/collections/{collectionId}/items/{featureId}", apiOp{Summary: "A feature", Tags: tags,
-		Parameters: []apiParam{coll, fid}, Problems: []int{404},
-		Responses: ok("200", "The feature", geojson, ref("Feature"))})
-	d.add("PUT", "/ogc/collections/{collectionId}/items/{featureId}", apiOp{Summary: "Replace a feature (Part 4)", Tags: tags, Role: RolePlanner,
-		Parameters: []apiParam{coll, fid}, Problems: []int{400, 404, 405, 413},
-		RequestBody: jsonBody("GeoJSON Feature", geojson, ref("Feature")),
-		Responses:   ok("200", "The stored feature", geojson, ref("Feature"))})
-	d.add("DELETE", "/ogc/collections/{collectionId}/items/{featureId}", apiOp{Summary: "Delete a feature (Part 4)", Tags: tags, Role: RolePlanner,
-		Parameters: []apiParam{coll, fid}, Problems: []int{404, 405},
-		Responses: ok("204", "Deleted", "", nil)})
-}
-
-func (s *Server) tilesOpenAPI(d *apiDoc, reg *tileRegistry) {
-	tags := []string{"tiles"}
-	var names, descs []string
-	params := map[string][]string{}
-	paramDesc := map[string]string{}
-	for _, l := range reg.layers {
-		names = append(names, l.Name)
-		descs = append(descs, fmt.Sprintf("%s (%s)", l.Name, l.Title))
-		for _, p := range l.Params {
-			params[p.Name] = append(params[p.Name], l.Name)
-			paramDesc[p.Name] = p.Description
-		}
-	}
-	var query []apiParam
-	pnames := make([]string, 0, len(params))
-	for p := range params {
-		pnames = append(pnames, p)
-	}
-	sort.Strings(pnames)
-	for _, p := range pnames {
-		query = append(query, queryParam(p, fmt.Sprintf("%s (layers %s)", paramDesc[p], strings.Join(params[p], ", ")), str()))
-	}
-	layersP := pathParam("layers", "tile layers, comma-separated: "+strings.Join(descs, ", "),
-		schema{"type": "string", "pattern": `^[a-z0-9_]+(,[a-z0-9_]+)*$`, "example": strings.Join(names[:min(2, len(names))], ",")})
-	d.add("GET", "/tiles", apiOp{Summary: "The tile layers", Tags: tags,
-		Responses: ok("200", "Every tile layer with its TileJSON", "application/json",
-			object([]string{"layers"}, map[string]schema{"layers": arrayOf(anyObject("a tile layer"))}))})
-	d.add("GET", "/tiles/{layers}.json", apiOp{Summary: "TileJSON 3.0 of tile layers", Tags: tags,
-		Parameters: append([]apiParam{layersP}, query...), Problems: []int{400, 404},
-		Responses: ok("200", "TileJSON with the data's bounds and each layer's fields", "application/json", ref("TileJSON"))})
-	tileP := []apiParam{layersP,
-		pathParam("z", fmt.Sprintf("zoom, 0 to %d", maxTileZoom), integer(0, maxTileZoom)),
-		pathParam("x", "column, 0 to 2^z - 1", integer(0, 0)),
-		pathParam("y", "row from the north, 0 to 2^z - 1", integer(0, 0)),
-	}
-	resp := ok("200", fmt.Sprintf("A Mapbox Vector Tile, one MVT layer per requested layer, each at most %d features", s.TileLimit),
-		"application/vnd.mapbox-vector-tile", schema{"type": "string", "format": "binary"})
-	resp["200"] = apiResp{Description: resp["200"].Description, Content: resp["200"].Content, Headers: map[string]any{
-		"ETag":          map[string]any{"description": "the tile's hash; send it back in If-None-Match", "schema": str()},
-		"Cache-Control": map[string]any{"description": "how long the tile may be reused", "schema": str()},
-	}}
-	resp["304"] = apiResp{Description: "Not modified (If-None-Match named the current ETag)"}
-	d.add("GET", "/tiles/{layers}/{z}/{x}/{y}.mvt", apiOp{Summary: "A vector tile", Tags: tags,
-		Description: "Built by PostGIS in one ST_AsMVT query. Invalid z, x or y answer 400.",
-		Parameters: append(append(tileP, query...),
-			apiParam{Name: "If-None-Match", In: "header", Description: "an ETag the client holds", Schema: str()}),
-		Problems:  []int{400, 404},
-		Responses: resp})
 }

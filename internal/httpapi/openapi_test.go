@@ -94,7 +94,7 @@ func TestOpenAPI(t *testing.T) {
 		routes := routerRoutes(t, h)
 		for _, r := range routes {
 			if !slices.Contains(documented, r) {
-				t.Errorf("route %s is not documented: add it to its area's fragment (openapi.go, openapi_parks.go, openapi_roads.go)", r)
+				t.Errorf("route %s is not documented: declare it in its area's endpoint table (endpoint.go lists them)", r)
 			}
 		}
 		for _, d := range documented {
@@ -125,7 +125,23 @@ func TestOpenAPI(t *testing.T) {
 		}
 	})
 
-	// Real responses match their documented schemas, problems included.
+	t.Run("path parameters are documented", func(t *testing.T) {
+		for path, item := range doc.Paths.Map() {
+			for method, op := range item.Operations() {
+				for _, m := range regexp.MustCompile(`\{(\w+)\}`).FindAllStringSubmatch(path, -1) {
+					if p := op.Parameters.GetByInAndName("path", m[1]); p == nil || !p.Required {
+						t.Errorf("%s %s: path parameter %s is not documented as required", method, path, m[1])
+					}
+				}
+			}
+		}
+	})
+	checkResponseSchemas(t, ts.URL, doc, planID)
+}
+
+// checkResponseSchemas checks that real responses match their documented
+// schemas, problems included.
+func checkResponseSchemas(t *testing.T, base string, doc *openapi3.T, planID string) {
 	cases := []struct {
 		method, path, template string
 		status                 int
@@ -147,7 +163,7 @@ func TestOpenAPI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
-			status, hdr, body := call(t, tc.method, ts.URL+tc.path, "", "")
+			status, hdr, body := call(t, tc.method, base+tc.path, "", "")
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}

@@ -70,20 +70,42 @@ func parksServer(t *testing.T) string {
 	return ts.URL
 }
 
+// parksRun is the part of a park-siting plan TestParksAPI reads.
+type parksRun struct {
+	ID, Kind, Status string
+	Result           struct {
+		Notes []string
+		Sites geojson.FeatureCollection
+		Grid  struct{ Cells, Excluded int }
+	}
+}
+
 func TestParksAPI(t *testing.T) {
 	base := parksServer(t)
+	p := postParks(t, base)
+	checkParksExports(t, base, p)
+	checkParksTiles(t, base, p)
+	checkParksCompare(t, base, p)
+}
+
+// getOK GETs base+path and fails the test unless it answers 200.
+func getOK(t *testing.T, base, path string) []byte {
+	t.Helper()
+	status, _, body := do(t, "GET", base+path, "")
+	if status != 200 {
+		t.Fatalf("GET %s: %d %s", path, status, body)
+	}
+	return body
+}
+
+// postParks runs a processing-park siting and checks its sites.
+func postParks(t *testing.T, base string) parksRun {
+	t.Helper()
 	status, h, body := do(t, "POST", base+"/api/v1/parks", `{"facility_type": "processing_park", "top": 2, "catchment_minutes": 15, "separation_km": 4}`)
 	if status != 201 || !strings.HasPrefix(h.Get("Location"), "/api/v1/parks/") {
 		t.Fatalf("POST: %d %s %s", status, h.Get("Location"), body)
 	}
-	var p struct {
-		ID, Kind, Status string
-		Result           struct {
-			Notes []string
-			Sites geojson.FeatureCollection
-			Grid  struct{ Cells, Excluded int }
-		}
-	}
+	var p parksRun
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -105,32 +127,30 @@ func TestParksAPI(t *testing.T) {
 		t.Errorf("notes %v do not say the road criterion is left out", p.Result.Notes)
 	}
 
-	get := func(path string) []byte {
-		t.Helper()
-		status, _, body := do(t, "GET", base+path, "")
-		if status != 200 {
-			t.Fatalf("GET %s: %d %s", path, status, body)
-		}
-		return body
-	}
-	get("/api/v1/parks/" + p.ID)
-	fc, err := geojson.UnmarshalFeatureCollection(get("/api/v1/parks/" + p.ID + "/export.geojson"))
+	return p
+}
+
+// checkParksExports checks the plan's downloads and suitability grid.
+func checkParksExports(t *testing.T, base string, p parksRun) {
+	t.Helper()
+	getOK(t, base, "/api/v1/parks/"+p.ID)
+	fc, err := geojson.UnmarshalFeatureCollection(getOK(t, base, "/api/v1/parks/"+p.ID+"/export.geojson"))
 	if err != nil || len(fc.Features) != 2 || fc.Features[0].Properties["weight_supply"] == nil {
 		t.Errorf("export.geojson: %v", err)
 	}
-	recs, err := csv.NewReader(strings.NewReader(string(get("/api/v1/parks/" + p.ID + "/export.csv")))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(string(getOK(t, base, "/api/v1/parks/"+p.ID+"/export.csv")))).ReadAll()
 	if err != nil || len(recs) != 3 {
 		t.Errorf("export.csv: %d rows, %v", len(recs), err)
 	}
-	recs, err = csv.NewReader(strings.NewReader(string(get("/api/v1/parks/" + p.ID + "/townships.csv")))).ReadAll()
+	recs, err = csv.NewReader(strings.NewReader(string(getOK(t, base, "/api/v1/parks/"+p.ID+"/townships.csv")))).ReadAll()
 	if err != nil || len(recs) != 4 || recs[1][1] != "West" || recs[2][1] != "East" || recs[3][1] != "total" {
 		t.Errorf("townships.csv: %v, %v", recs, err)
 	}
-	grid, err := geojson.UnmarshalFeatureCollection(get("/api/v1/parks/" + p.ID + "/suitability.geojson"))
+	grid, err := geojson.UnmarshalFeatureCollection(getOK(t, base, "/api/v1/parks/"+p.ID+"/suitability.geojson"))
 	if err != nil || len(grid.Features) != p.Result.Grid.Cells {
 		t.Fatalf("suitability: %v", err)
 	}
-	excluded, err := geojson.UnmarshalFeatureCollection(get("/api/v1/parks/" + p.ID + "/suitability.geojson?class=excluded"))
+	excluded, err := geojson.UnmarshalFeatureCollection(getOK(t, base, "/api/v1/parks/"+p.ID+"/suitability.geojson?class=excluded"))
 	if err != nil || len(excluded.Features) != p.Result.Grid.Excluded {
 		t.Fatalf("excluded cells: %d of %d, %v", len(excluded.Features), p.Result.Grid.Excluded, err)
 	}
@@ -141,6 +161,11 @@ func TestParksAPI(t *testing.T) {
 		}
 	}
 
+}
+
+// checkParksTiles checks the vector tiles of the grid and of the sites.
+func checkParksTiles(t *testing.T, base string, p parksRun) {
+	t.Helper()
 	// Vector tiles of the grid and of the sites.
 	tile := maptile.At(orb.Point{114.1, 26.55}, 10)
 	for _, tt := range []struct{ layer, query string }{{"suitability", ""}, {"suitability", "&class=excluded"}, {"park_sites", ""}} {
@@ -161,8 +186,14 @@ func TestParksAPI(t *testing.T) {
 		}
 	}
 
+}
+
+// checkParksCompare runs a second siting and reads both side by side, and
+// through the generic plan list.
+func checkParksCompare(t *testing.T, base string, p parksRun) {
+	t.Helper()
 	// A second run, then both side by side.
-	status, _, body = do(t, "POST", base+"/api/v1/parks", `{"facility_type": "science_park", "top": 1, "weights": {"supply": 1, "labour": 1, "existing_parks": 0.5}}`)
+	status, _, body := do(t, "POST", base+"/api/v1/parks", `{"facility_type": "science_park", "top": 1, "weights": {"supply": 1, "labour": 1, "existing_parks": 0.5}}`)
 	if status != 201 {
 		t.Fatalf("second POST: %d %s", status, body)
 	}
@@ -176,7 +207,7 @@ func TestParksAPI(t *testing.T) {
 			Sites        []struct{ Score float64 }
 		}
 	}
-	if err := json.Unmarshal(get("/api/v1/parks?compare="+p.ID+","+q.ID), &cmp); err != nil || len(cmp.Plans) != 2 ||
+	if err := json.Unmarshal(getOK(t, base, "/api/v1/parks?compare="+p.ID+","+q.ID), &cmp); err != nil || len(cmp.Plans) != 2 ||
 		cmp.Plans[1].FacilityType != "science_park" || cmp.Plans[1].Weights["supply"] != 0.4 || len(cmp.Plans[0].Sites) != 2 {
 		t.Errorf("compare: %+v, %v", cmp, err)
 	}
@@ -188,7 +219,7 @@ func TestParksAPI(t *testing.T) {
 			Sites        int
 		}
 	}
-	if err := json.Unmarshal(get("/api/v1/plans"), &all); err != nil || len(all.Plans) != 2 || all.Plans[0].FacilityType != "science_park" ||
+	if err := json.Unmarshal(getOK(t, base, "/api/v1/plans"), &all); err != nil || len(all.Plans) != 2 || all.Plans[0].FacilityType != "science_park" ||
 		all.Plans[0].Problem != "parks" || all.Plans[1].Sites != 2 {
 		t.Errorf("plans: %+v, %v", all, err)
 	}

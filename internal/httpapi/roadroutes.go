@@ -1,14 +1,12 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/derrors"
@@ -16,19 +14,71 @@ import (
 	"github.com/coldchain/coldchain/internal/roads"
 )
 
-// roadRoutes registers the road-network API under /api/v1: the network's
-// description, the snapping report and service areas. The roads layer
-// itself is read through the generic layer routes (GET /api/v1/roads);
-// writes to it are refused here, before the generic routes see them.
-func (s *Server) roadRoutes(r chi.Router) {
-	r.Get("/roads/network", s.handle(s.roadNetwork))
-	r.Get("/roads/snapping", s.handle(s.roadSnapping))
-	r.Get("/service-areas", s.handle(s.serviceAreas))
-	readOnly := s.handle(s.roadsReadOnly)
-	planner := r.With(s.require(RolePlanner))
-	planner.Post("/roads", readOnly)
-	planner.Put("/roads/{id}", readOnly)
-	planner.Delete("/roads/{id}", readOnly)
+// roadEndpoints: the road network, snapping and service areas. The roads
+// layer's reads are the generic layer endpoints (GET /api/v1/{layer}); its
+// writes answer 405.
+func (s *Server) roadEndpoints() []endpoint {
+	const tag = "roads"
+	info := object([]string{"version", "edges", "km"}, map[string]schema{
+		"version":     schema{"type": "integer", "description": "changes whenever the road table does"},
+		"source":      schema{"type": "string", "description": "the imported file"},
+		"imported_at": schema{"type": "string", "format": "date-time"},
+		"edges":       integer(0, 0),
+		"km":          number(),
+		"speeds":      schema{"type": "object", "additionalProperties": number(), "description": "km/h by OSM highway class used by the import"},
+		"km_by_class": schema{"type": "object", "additionalProperties": number()},
+	})
+	unreached := object([]string{"id", "lon", "lat", "nearest_road_m"}, map[string]schema{
+		"id": str(), "name": str(), "lon": number(), "lat": number(),
+		"nearest_road_m": schema{"type": "number", "description": "distance to the nearest road; -1 when none is within 50 km"},
+	})
+	readOnly := "The road network is written only by `coldchain import roads` (a whole network at a time); this answers 405."
+	id := []apiParam{pathParam("id", "the road edge's id", schema{"type": "integer"})}
+	return []endpoint{
+		{Method: "GET", Path: "/api/v1/roads/network", Summary: "The loaded road network", Tag: tag,
+			Description: "Where the network came from, its size by class and the speeds used, and how travel times are computed.",
+			Problems:    []int{400},
+			Responses: ok("200", "The network", "application/json", object([]string{"network", "travel"}, map[string]schema{
+				"network": info, "travel": schema{"type": "string", "description": "the travel model in use"},
+			})),
+			Handler: parsed(s.roadNetwork)},
+		{Method: "GET", Path: "/api/v1/roads/snapping", Summary: "Which producers, facilities and candidate sites join the road network", Tag: tag,
+			Description: "Each point joins the nearest road edge within snap_m by an off-road leg; those farther are unreachable by road " +
+				"(they stay in the data, without road access). Lists them, farthest first.",
+			Problems: []int{400, 409},
+			Responses: ok("200", "Counts and lists by layer", "application/json", object([]string{"limit_m", "layers"}, map[string]schema{
+				"limit_m": number(),
+				"layers": arrayOf(object([]string{"layer", "total", "snapped", "beyond", "unreachable"}, map[string]schema{
+					"layer": enum("producers", "facilities", "candidates"), "total": integer(0, 0), "snapped": integer(0, 0),
+					"beyond": integer(0, 0), "unreachable": arrayOf(unreached),
+					"median_m": number(), "max_m": number(),
+				})),
+			})),
+			Handler: parsed(s.roadSnapping)},
+		{Method: "GET", Path: "/api/v1/service-areas", Summary: "Nested service areas (isochrones) of facilities", Tag: tag,
+			Description: "For each facility and threshold, the land within buffer_m of the roads from which the facility is reached by road " +
+				"within the threshold (plus its off-road leg). Areas are valid MultiPolygons and nest: each contains the smaller thresholds' areas. " +
+				"The default thresholds and buffer are stored (also the vector tile layer service_areas) and refreshed when roads or facilities change; " +
+				"others are computed on request. 409 when no road network is loaded.",
+			Problems: []int{400, 404, 409},
+			Responses: ok("200", "One feature per facility and threshold (facility_id, name, facility_type, minutes, area_km2), largest first",
+				geoJSONMedia, object([]string{"type", "features"}, map[string]schema{
+					"type":        enum("FeatureCollection"),
+					"features":    arrayOf(ref("Feature")),
+					"minutes":     arrayOf(number()),
+					"buffer_m":    number(),
+					"facilities":  integer(0, 0),
+					"unreachable": arrayOf(unreached),
+					"travel":      str(),
+				})),
+			Handler: parsed(s.serviceAreas)},
+		{Method: "POST", Path: "/api/v1/roads", Summary: "Not allowed: the roads layer is read-only", Tag: tag, Role: RolePlanner,
+			Description: readOnly, Problems: []int{405}, Responses: map[string]apiResp{}, Handler: plain(s.roadsReadOnly)},
+		{Method: "PUT", Path: "/api/v1/roads/{id}", Summary: "Not allowed: the roads layer is read-only", Tag: tag, Role: RolePlanner,
+			Description: readOnly, PathParams: id, Problems: []int{405}, Responses: map[string]apiResp{}, Handler: plain(s.roadsReadOnly)},
+		{Method: "DELETE", Path: "/api/v1/roads/{id}", Summary: "Not allowed: the roads layer is read-only", Tag: tag, Role: RolePlanner,
+			Description: readOnly, PathParams: id, Problems: []int{405}, Responses: map[string]apiResp{}, Handler: plain(s.roadsReadOnly)},
+	}
 }
 
 // roadsReadOnly answers writes to the roads layer.
@@ -61,10 +111,7 @@ func (s *Server) roadGraph(ctx context.Context) (*roads.Graph, roads.PairOptions
 }
 
 // roadNetwork answers GET /api/v1/roads/network: what network is loaded.
-func (s *Server) roadNetwork(w http.ResponseWriter, r *http.Request) error {
-	if err := roadParams(r); err != nil {
-		return err
-	}
+func (s *Server) roadNetwork(w http.ResponseWriter, r *http.Request, _ roadNetworkQuery) error {
 	info, err := roads.Describe(r.Context(), s.Pool)
 	if err != nil {
 		return err
@@ -75,21 +122,12 @@ func (s *Server) roadNetwork(w http.ResponseWriter, r *http.Request) error {
 // roadSnapping answers GET /api/v1/roads/snapping[?snap_m=M]: which
 // producers, facilities and candidate sites join the network, and the list
 // of those too far from every road.
-func (s *Server) roadSnapping(w http.ResponseWriter, r *http.Request) error {
-	if err := roadParams(r, "snap_m"); err != nil {
-		return err
-	}
+func (s *Server) roadSnapping(w http.ResponseWriter, r *http.Request, q snappingQuery) error {
 	g, opt, err := s.roadGraph(r.Context())
 	if err != nil {
 		return err
 	}
-	limit := opt.SnapMetres
-	if v := r.URL.Query().Get("snap_m"); v != "" {
-		if limit, err = strconv.ParseFloat(v, 64); err != nil || !(limit >= 1 && limit <= 50000) {
-			return derrors.Invalid("snap_m: want 1 to 50000 metres, got %q", v)
-		}
-	}
-	rep, err := g.Report(r.Context(), s.Pool, limit)
+	rep, err := g.Report(r.Context(), s.Pool, cmp.Or(q.SnapM, opt.SnapMetres))
 	if err != nil {
 		return err
 	}
@@ -102,32 +140,14 @@ func (s *Server) roadSnapping(w http.ResponseWriter, r *http.Request) error {
 // under_construction), minutes (thresholds, default 30,60,120), buffer_m
 // (default 300). The default thresholds and buffer come from the stored
 // areas (the tile layer's), refreshed first if roads or facilities changed.
-func (s *Server) serviceAreas(w http.ResponseWriter, r *http.Request) error {
-	if err := roadParams(r, "facility", "region", "status", "minutes", "buffer_m"); err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	f := roads.SiteFilter{IDs: roadList(q.Get("facility")), Region: strings.TrimSpace(q.Get("region")), Statuses: roadList(q.Get("status"))}
+func (s *Server) serviceAreas(w http.ResponseWriter, r *http.Request, q serviceAreaQuery) error {
+	f := roads.SiteFilter{IDs: q.Facilities, Region: q.Region, Statuses: q.Statuses}
 	for _, st := range f.Statuses {
 		if !slices.Contains(layer.FacilityStatus, st) {
 			return derrors.Invalid("status: unknown value %q (want %s)", st, strings.Join(layer.FacilityStatus, "|"))
 		}
 	}
-	var opt roads.AreaOptions
-	for _, v := range roadList(q.Get("minutes")) {
-		m, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return derrors.Invalid("minutes: %q is not a number", v)
-		}
-		opt.Minutes = append(opt.Minutes, m)
-	}
-	if v := q.Get("buffer_m"); v != "" {
-		b, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return derrors.Invalid("buffer_m: %q is not a number", v)
-		}
-		opt.BufferMetres = b
-	}
+	opt := roads.AreaOptions{Minutes: q.Minutes, BufferMetres: q.BufferM}
 	if err := opt.Validate(); err != nil {
 		return err
 	}
@@ -179,26 +199,21 @@ func (s *Server) serviceAreas(w http.ResponseWriter, r *http.Request) error {
 	}{"FeatureCollection", features, opt.Minutes, opt.BufferMetres, len(sites), unreached, s.Travel.Describe()})
 }
 
-// roadParams refuses query parameters other than allowed.
-func roadParams(r *http.Request, allowed ...string) error {
-	for name := range r.URL.Query() {
-		if !slices.Contains(allowed, name) {
-			if len(allowed) == 0 {
-				return derrors.Invalid("unknown query parameter %q", name)
-			}
-			return derrors.Invalid("unknown query parameter %q (want %s)", name, strings.Join(allowed, ", "))
-		}
-	}
-	return nil
+// roadNetworkQuery is GET /api/v1/roads/network's query: none.
+type roadNetworkQuery struct{ strictQuery }
+
+// snappingQuery is GET /api/v1/roads/snapping's query.
+type snappingQuery struct {
+	strictQuery
+	SnapM float64 `query:"snap_m" doc:"snapping limit in metres (default: the server's, 2000 unless --snap-m)" min:"1" max:"50000" unit:"metres"`
 }
 
-// roadList splits a comma-separated parameter, dropping empty parts.
-func roadList(v string) []string {
-	var out []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+// serviceAreaQuery is GET /api/v1/service-areas's query.
+type serviceAreaQuery struct {
+	strictQuery
+	Facilities []string  `query:"facility" doc:"facility ids, comma-separated (default: every facility with the statuses)"`
+	Region     string    `query:"region" doc:"administrative code prefix of the facilities"`
+	Statuses   []string  `query:"status" doc:"facility statuses, comma-separated (default existing,under_construction)" example:"existing"`
+	Minutes    []float64 `query:"minutes" doc:"thresholds in minutes, comma-separated, at most 6, each 1 to 1440 (default 30,60,120)" example:"30,60,120"`
+	BufferM    float64   `query:"buffer_m" doc:"half-width of the area around reached roads, 10 to 5000 m (default 300)"`
 }

@@ -106,12 +106,19 @@ func TestRoadsAPI(t *testing.T) {
 		t.Errorf("network: %d %s", status, body)
 	}
 
+	checkRoadTravel(t, base)
+}
+
+// checkRoadTravel checks the snapping report, and that coverage and plans
+// use road travel times.
+func checkRoadTravel(t *testing.T, base string) {
+	t.Helper()
 	// Snapping: at 100 m many producers are beyond; all are listed.
 	for _, tc := range []struct {
 		query  string
 		beyond func(n int) bool
 	}{{"", func(n int) bool { return n < 50 }}, {"?snap_m=100", func(n int) bool { return n > 500 }}} {
-		status, _, body = do(t, "GET", base+"/api/v1/roads/snapping"+tc.query, "")
+		status, _, body := do(t, "GET", base+"/api/v1/roads/snapping"+tc.query, "")
 		var rep roads.SnapReport
 		if status != 200 || json.Unmarshal(body, &rep) != nil || len(rep.Layers) != 3 {
 			t.Fatalf("snapping%s: %d %.300s", tc.query, status, body)
@@ -123,12 +130,12 @@ func TestRoadsAPI(t *testing.T) {
 	}
 
 	// Coverage and plans use road travel times.
-	_, _, body = do(t, "GET", base+"/api/v1/coverage", "")
+	_, _, body := do(t, "GET", base+"/api/v1/coverage", "")
 	var cov struct{ Travel string }
 	if json.Unmarshal(body, &cov) != nil || !strings.HasPrefix(cov.Travel, "road network") {
 		t.Errorf("coverage travel %q", cov.Travel)
 	}
-	status, _, body = do(t, "POST", base+"/api/v1/plans", `{"problem": "mclp", "facility_type": "precooling", "tier": "field", "product_classes": ["berry"], "p": 2, "candidates": "user", "time_limit_s": 5}`)
+	status, _, body := do(t, "POST", base+"/api/v1/plans", `{"problem": "mclp", "facility_type": "precooling", "tier": "field", "product_classes": ["berry"], "p": 2, "candidates": "user", "time_limit_s": 5}`)
 	var sub struct{ ID string }
 	if status != 202 || json.Unmarshal(body, &sub) != nil {
 		t.Fatalf("plan: %d %s", status, body)

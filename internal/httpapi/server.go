@@ -23,7 +23,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/auth"
@@ -32,7 +31,6 @@ import (
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/runs"
-	"github.com/coldchain/coldchain/web"
 )
 
 // Server holds the HTTP interface's dependencies.
@@ -96,50 +94,6 @@ func New(pool *pgxpool.Pool, travel access.Model, svc *plan.Service, log *slog.L
 // Handler returns the router with every route.
 func (s *Server) Handler() http.Handler {
 	return s.routes()
-}
-
-func (s *Server) routes() http.Handler {
-	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
-	r.Use(s.corsHandler(), middleware.GetHead, s.refuseNUL)
-
-	r.Get("/healthz", s.handle(s.healthz))
-	r.Get("/readyz", s.handle(s.readyz))
-	r.With(s.authenticate).Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-
-	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(s.authenticate)
-		r.Get("/classes", s.handle(s.listClasses))
-		r.Get("/coverage", s.handle(s.coverageReport))
-		r.Get("/gaps", s.handle(s.gaps))
-		r.With(s.require(RolePlanner), s.limitPlans()).Post("/plans", s.handle(s.submitPlan))
-		r.Get("/plans", s.handle(s.listPlans))
-		r.Get("/plans/{id}", s.handle(s.getPlan))
-		r.With(s.require(RolePlanner)).Post("/plans/{id}/cancel", s.handle(s.cancelPlan))
-		r.With(s.require(RolePlanner)).Post("/plans/{id}/adopt", s.handle(s.adoptPlan))
-		r.Get("/problems", s.handle(s.listProblems))
-		r.Get("/plans/{id}/export.geojson", s.handle(s.exportPlan("geojson")))
-		r.Get("/plans/{id}/export.csv", s.handle(s.exportPlan("csv")))
-		s.parkRoutes(r)
-		s.roadRoutes(r)
-		s.tokenRoutes(r)
-		r.Get("/{layer}", s.handle(s.listFeatures))
-		r.With(s.require(RolePlanner)).Post("/{layer}", s.handle(s.createFeatures))
-		r.Get("/{layer}/{id}", s.handle(s.getFeature))
-		r.With(s.require(RolePlanner)).Put("/{layer}/{id}", s.handle(s.replaceFeature))
-		r.With(s.require(RolePlanner)).Delete("/{layer}/{id}", s.handle(s.deleteFeature))
-	})
-	s.gisRoutes(r)
-	if s.Web != nil {
-		r.Handle("/*", web.Handler(s.Web))
-	}
-	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return derrors.NotFound("no route %s %s", r.Method, r.URL.Path)
-	}))
-	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &statusError{status: http.StatusMethodNotAllowed, msg: fmt.Sprintf("%s not allowed on %s", r.Method, r.URL.Path)}
-	}))
-	return r
 }
 
 // handler is an HTTP handler that returns an error instead of writing it.

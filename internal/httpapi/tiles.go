@@ -177,6 +177,11 @@ func (s *Server) tileLayers() []tileLayer {
 
 // coreTileLayers are the stored layers and plan sites.
 func coreTileLayers() []tileLayer {
+	return append(pointTileLayers(), areaTileLayers()...)
+}
+
+// pointTileLayers are producers, facilities and candidate sites.
+func pointTileLayers() []tileLayer {
 	return []tileLayer{
 		{
 			Name: "producers", Title: "Producers", Geometry: "point",
@@ -229,6 +234,12 @@ func coreTileLayers() []tileLayer {
 					FROM candidate_site WHERE geom && ` + q.BBox() + ` ORDER BY id`
 			},
 		},
+	}
+}
+
+// areaTileLayers are the polygon layers and plan sites.
+func areaTileLayers() []tileLayer {
+	return []tileLayer{
 		{
 			Name: "exclusions", Title: "Exclusion zones", Geometry: "polygon",
 			Description: "Ecological red lines, basic farmland, water sources and flood zones.",

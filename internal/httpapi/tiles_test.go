@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
@@ -58,6 +60,17 @@ func mercatorBound(tile maptile.Tile) orb.Bound {
 	return orb.Bound{Min: orb.Point{min[0] - pad, min[1] - pad}, Max: orb.Point{max[0] + pad, max[1] + pad}}
 }
 
+// tilesFixture is what TestTiles's subtests share.
+type tilesFixture struct {
+	pool     *pgxpool.Pool
+	ts       *httptest.Server
+	small    *httptest.Server
+	want     map[string]int
+	names    []string
+	tilePath string
+	planID   string
+}
+
 func TestTiles(t *testing.T) {
 	pool := pgtest.Pool(t)
 	loadDemo(t, pool)
@@ -75,225 +88,250 @@ func TestTiles(t *testing.T) {
 	names := []string{"producers", "facilities", "candidates", "exclusions", "regions"}
 	tilePath := fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", strings.Join(names, ","), demoTile.Z, demoTile.X, demoTile.Y)
 
-	t.Run("the county tile holds every feature", func(t *testing.T) {
-		body, layers := fetchTile(t, ts.URL+tilePath)
-		if got := layerCounts(layers); !mapsEqual(got, want) {
-			t.Fatalf("layers %v, want %v", got, want)
-		}
-		var order []string
-		for _, l := range layers {
-			order = append(order, l.Name)
-		}
-		if !slices.Equal(order, names) {
-			t.Errorf("layer order %v", order)
-		}
-		layers.ProjectToWGS84(demoTile)
-		bound := demoTile.Bound()
-		for _, l := range layers {
-			for _, f := range l.Features {
-				if c := f.Geometry.Bound().Center(); !bound.Pad(0.05).Contains(c) {
-					t.Fatalf("%s feature at %v is outside the tile %v", l.Name, c, bound)
-				}
+	f := &tilesFixture{pool: pool, ts: ts, small: small, want: want, names: names, tilePath: tilePath, planID: planID}
+	t.Run("the county tile holds every feature", f.theCountyTileHoldsEveryFeature)
+
+	t.Run("a zoom-11 tile holds the producers inside it", f.aZoom11TileHoldsTheProducersInsideIt)
+
+	t.Run("per-tile limit keeps the largest", f.perTileLimitKeepsTheLargest)
+
+	t.Run("plan sites", f.planSites)
+
+	t.Run("ETag", f.etag)
+
+	t.Run("empty tile", f.emptyTile)
+
+	t.Run("bad requests", f.badRequests)
+
+	t.Run("TileJSON", f.tilejson)
+}
+
+// theCountyTileHoldsEveryFeature is TestTiles's subtest "the county tile holds every feature".
+func (f *tilesFixture) theCountyTileHoldsEveryFeature(t *testing.T) {
+	body, layers := fetchTile(t, f.ts.URL+f.tilePath)
+	if got := layerCounts(layers); !mapsEqual(got, f.want) {
+		t.Fatalf("layers %v, want %v", got, f.want)
+	}
+	var order []string
+	for _, l := range layers {
+		order = append(order, l.Name)
+	}
+	if !slices.Equal(order, f.names) {
+		t.Errorf("layer order %v", order)
+	}
+	layers.ProjectToWGS84(demoTile)
+	bound := demoTile.Bound()
+	for _, l := range layers {
+		for _, f := range l.Features {
+			if c := f.Geometry.Bound().Center(); !bound.Pad(0.05).Contains(c) {
+				t.Fatalf("%s feature at %v is outside the tile %v", l.Name, c, bound)
 			}
 		}
-		// Attributes come from the registry's fields.
-		p := layers[0].Features[0].Properties
-		if _, ok := p["annual_output_t"].(float64); !ok || p["product_class"] == nil || p["id"] == nil {
-			t.Errorf("producer attributes %v", p)
-		}
-		if p := layers[1].Features[0].Properties; p["capacity_total_t"] == nil || p["facility_type"] == nil {
-			t.Errorf("facility attributes %v", p)
-		}
-		if p := layers[4].Features[0].Properties; p["level"] != "county" {
-			t.Errorf("regions start with the county: %v", p)
-		}
-		checkWithGDAL(t, body, demoTile, want)
-	})
+	}
+	// Attributes come from the registry's fields.
+	p := layers[0].Features[0].Properties
+	if _, ok := p["annual_output_t"].(float64); !ok || p["product_class"] == nil || p["id"] == nil {
+		t.Errorf("producer attributes %v", p)
+	}
+	if p := layers[1].Features[0].Properties; p["capacity_total_t"] == nil || p["facility_type"] == nil {
+		t.Errorf("facility attributes %v", p)
+	}
+	if p := layers[4].Features[0].Properties; p["level"] != "county" {
+		t.Errorf("regions start with the county: %v", p)
+	}
+	checkWithGDAL(t, body, demoTile, f.want)
+}
 
-	t.Run("a zoom-11 tile holds the producers inside it", func(t *testing.T) {
-		// The tile of the county's busiest point: producers both in it and
-		// around it.
-		var lon, lat float64
-		if err := pool.QueryRow(context.Background(), `SELECT ST_X(ST_Centroid(ST_Collect(geom))), ST_Y(ST_Centroid(ST_Collect(geom))) FROM producer`).Scan(&lon, &lat); err != nil {
-			t.Fatal(err)
+// aZoom11TileHoldsTheProducersInsideIt is TestTiles's subtest "a zoom-11 tile holds the producers inside it".
+func (f *tilesFixture) aZoom11TileHoldsTheProducersInsideIt(t *testing.T) {
+	// The tile of the county's busiest point: producers both in it and
+	// around it.
+	var lon, lat float64
+	if err := f.pool.QueryRow(context.Background(), `SELECT ST_X(ST_Centroid(ST_Collect(geom))), ST_Y(ST_Centroid(ST_Collect(geom))) FROM producer`).Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	tile := maptile.At(orb.Point{lon, lat}, 11)
+	rows, err := f.pool.Query(context.Background(), `SELECT ST_X(geom), ST_Y(geom) FROM producer`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (orb.Point, error) {
+		var p orb.Point
+		return p, r.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := mercatorBound(tile)
+	inside := 0
+	for _, p := range pts {
+		if mb.Contains(project.WGS84.ToMercator(p)) {
+			inside++
 		}
-		tile := maptile.At(orb.Point{lon, lat}, 11)
-		rows, err := pool.Query(context.Background(), `SELECT ST_X(geom), ST_Y(geom) FROM producer`)
-		if err != nil {
-			t.Fatal(err)
+	}
+	if inside == 0 || inside == len(pts) {
+		t.Fatalf("%d of %d producers in tile %v: the case tests nothing", inside, len(pts), tile)
+	}
+	_, layers := fetchTile(t, fmt.Sprintf("%s/tiles/producers/%d/%d/%d.mvt", f.ts.URL, tile.Z, tile.X, tile.Y))
+	if got := layerCounts(layers)["producers"]; got != inside {
+		t.Errorf("tile %v holds %d producers, want %d", tile, got, inside)
+	}
+}
+
+// perTileLimitKeepsTheLargest is TestTiles's subtest "per-tile limit keeps the largest".
+func (f *tilesFixture) perTileLimitKeepsTheLargest(t *testing.T) {
+	_, layers := fetchTile(t, f.small.URL+f.tilePath)
+	got := layerCounts(layers)
+	for name, n := range f.want {
+		if got[name] != min(n, 50) {
+			t.Errorf("%s: %d features, want %d", name, got[name], min(n, 50))
 		}
-		pts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (orb.Point, error) {
-			var p orb.Point
-			return p, r.Scan(&p[0], &p[1])
+	}
+	var fiftieth float64
+	if err := f.pool.QueryRow(context.Background(), `SELECT annual_output_t FROM producer ORDER BY annual_output_t DESC, id OFFSET 49 LIMIT 1`).Scan(&fiftieth); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range layers[0].Features {
+		if out := f.Properties["annual_output_t"].(float64); out < fiftieth {
+			t.Fatalf("kept a producer of %v t; the 50 largest make at least %v t", out, fiftieth)
+		}
+	}
+}
+
+// planSites is TestTiles's subtest "plan sites".
+func (f *tilesFixture) planSites(t *testing.T) {
+	status, h, body := call(t, "GET", fmt.Sprintf("%s/tiles/plan_sites,regions/9/418/216.mvt?plan=%s&level=township", f.ts.URL, f.planID), "", "")
+	if status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	layers, err := mvt.Unmarshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := layerCounts(layers); got["plan_sites"] != 3 || got["regions"] != f.want["regions"]-1 {
+		t.Errorf("layers %v", got)
+	}
+	if s := layers[0].Features[0].Properties["summary"]; s != "serves cluster 1" {
+		t.Errorf("site summary %v", s)
+	}
+	if cc := h.Get("Cache-Control"); cc != "public, max-age=60" {
+		t.Errorf("a tile mixing plan sites and editable layers: Cache-Control %q", cc)
+	}
+	_, h, _ = call(t, "GET", fmt.Sprintf("%s/tiles/plan_sites/0/0/0.mvt?plan=%s", f.ts.URL, f.planID), "", "")
+	if cc := h.Get("Cache-Control"); cc != "public, max-age=86400" {
+		t.Errorf("plan sites: Cache-Control %q", cc)
+	}
+}
+
+// etag is TestTiles's subtest "ETag".
+func (f *tilesFixture) etag(t *testing.T) {
+	status, h, _ := call(t, "GET", f.ts.URL+f.tilePath, "", "")
+	etag := h.Get("ETag")
+	if status != 200 || !regexp.MustCompile(`^"[0-9a-f]{32}"$`).MatchString(etag) {
+		t.Fatalf("ETag %q", etag)
+	}
+	for _, inm := range []string{etag, `"x", ` + etag, "W/" + etag, "*"} {
+		if status, _, body := call(t, "GET", f.ts.URL+f.tilePath, "", "", "If-None-Match", inm); status != 304 || len(body) != 0 {
+			t.Errorf("If-None-Match %s: %d", inm, status)
+		}
+	}
+	if status, _, _ := call(t, "GET", f.ts.URL+f.tilePath, "", "", "If-None-Match", `"stale"`); status != 200 {
+		t.Errorf("stale ETag: %d", status)
+	}
+	// Editing the data changes the tile and its ETag.
+	if _, err := f.pool.Exec(context.Background(), `UPDATE producer SET annual_output_t = annual_output_t + 1 WHERE id = (SELECT min(id) FROM producer)`); err != nil {
+		t.Fatal(err)
+	}
+	if status, h, _ := call(t, "GET", f.ts.URL+f.tilePath, "", "", "If-None-Match", etag); status != 200 || h.Get("ETag") == etag {
+		t.Errorf("after an edit: %d %s", status, h.Get("ETag"))
+	}
+}
+
+// emptyTile is TestTiles's subtest "empty tile".
+func (f *tilesFixture) emptyTile(t *testing.T) {
+	status, _, body := call(t, "GET", f.ts.URL+"/tiles/producers,regions/9/0/0.mvt", "", "")
+	if status != 200 || len(body) != 0 {
+		t.Errorf("%d, %d bytes", status, len(body))
+	}
+}
+
+// badRequests is TestTiles's subtest "bad requests".
+func (f *tilesFixture) badRequests(t *testing.T) {
+	cases := []struct {
+		path   string
+		status int
+		detail string
+	}{
+		{"/tiles/producers/23/0/0.mvt", 400, "z:"},
+		{"/tiles/producers/-1/0/0.mvt", 400, "z:"},
+		{"/tiles/producers/9/512/0.mvt", 400, "x:"},
+		{"/tiles/producers/9/0/512.mvt", 400, "y:"},
+		{"/tiles/producers/9/1.5/0.mvt", 400, "x:"},
+		{"/tiles/producers/09/1/0.mvt", 400, "z:"},
+		{"/tiles/producers/0/0/zero.mvt", 400, "y:"},
+		{"/tiles/producers/1/0/0.mvt?colour=red", 400, "unknown query parameter"},
+		{"/tiles/producers,producers/1/0/0.mvt", 400, "twice"},
+		{"/tiles/regions/1/0/0.mvt?level=city", 400, "unknown value"},
+		{"/tiles/plan_sites/1/0/0.mvt", 400, "plan: required"},
+		{"/tiles/plan_sites/1/0/0.mvt?plan=1%27%3B%20DROP%20TABLE%20plan", 400, "not a plan id"},
+		{"/tiles/rivers/1/0/0.mvt", 404, "no tile layer"},
+		{"/tiles/producers,rivers.json", 404, "no tile layer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			status, h, body := call(t, "GET", f.ts.URL+tc.path, "", "")
+			wantProblem(t, status, h, body, tc.status, tc.detail)
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mb := mercatorBound(tile)
-		inside := 0
-		for _, p := range pts {
-			if mb.Contains(project.WGS84.ToMercator(p)) {
-				inside++
-			}
-		}
-		if inside == 0 || inside == len(pts) {
-			t.Fatalf("%d of %d producers in tile %v: the case tests nothing", inside, len(pts), tile)
-		}
-		_, layers := fetchTile(t, fmt.Sprintf("%s/tiles/producers/%d/%d/%d.mvt", ts.URL, tile.Z, tile.X, tile.Y))
-		if got := layerCounts(layers)["producers"]; got != inside {
-			t.Errorf("tile %v holds %d producers, want %d", tile, got, inside)
-		}
-	})
+	}
+}
 
-	t.Run("per-tile limit keeps the largest", func(t *testing.T) {
-		_, layers := fetchTile(t, small.URL+tilePath)
-		got := layerCounts(layers)
-		for name, n := range want {
-			if got[name] != min(n, 50) {
-				t.Errorf("%s: %d features, want %d", name, got[name], min(n, 50))
-			}
+// tilejson is TestTiles's subtest "TileJSON".
+func (f *tilesFixture) tilejson(t *testing.T) {
+	status, _, body := call(t, "GET", f.ts.URL+"/tiles/producers,facilities.json", "", "")
+	var tj struct {
+		TileJSON     string    `json:"tilejson"`
+		Tiles        []string  `json:"tiles"`
+		Bounds       []float64 `json:"bounds"`
+		Center       []float64 `json:"center"`
+		MinZoom      int       `json:"minzoom"`
+		MaxZoom      int       `json:"maxzoom"`
+		VectorLayers []struct {
+			ID     string            `json:"id"`
+			Fields map[string]string `json:"fields"`
+		} `json:"vector_layers"`
+	}
+	if err := json.Unmarshal(body, &tj); status != 200 || err != nil {
+		t.Fatalf("%d %s", status, body)
+	}
+	var b [4]float64
+	if err := f.pool.QueryRow(context.Background(), `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM (SELECT geom FROM producer UNION ALL SELECT geom FROM facility) g) x`).Scan(&b[0], &b[1], &b[2], &b[3]); err != nil {
+		t.Fatal(err)
+	}
+	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Tiles[0] != f.ts.URL+"/tiles/producers,facilities/{z}/{x}/{y}.mvt" {
+		t.Errorf("tilejson %+v", tj)
+	}
+	for i := range b {
+		if math.Abs(tj.Bounds[i]-b[i]) > 1e-6 {
+			t.Errorf("bounds %v, want %v", tj.Bounds, b)
+			break
 		}
-		var fiftieth float64
-		if err := pool.QueryRow(context.Background(), `SELECT annual_output_t FROM producer ORDER BY annual_output_t DESC, id OFFSET 49 LIMIT 1`).Scan(&fiftieth); err != nil {
-			t.Fatal(err)
+	}
+	if len(tj.Center) != 3 || tj.Center[2] < 8 || tj.Center[2] > 11 || tj.MinZoom != 0 || tj.MaxZoom != 22 {
+		t.Errorf("center %v zooms %d-%d", tj.Center, tj.MinZoom, tj.MaxZoom)
+	}
+	if len(tj.VectorLayers) != 2 || tj.VectorLayers[0].ID != "producers" || tj.VectorLayers[0].Fields["annual_output_t"] != "Number" {
+		t.Errorf("vector_layers %+v", tj.VectorLayers)
+	}
+	status, _, body = call(t, "GET", f.ts.URL+"/tiles/plan_sites.json?plan="+f.planID, "", "")
+	if status != 200 || !strings.Contains(string(body), `/tiles/plan_sites/{z}/{x}/{y}.mvt?plan=`+f.planID) {
+		t.Errorf("plan sites TileJSON: %d %s", status, body)
+	}
+	status, _, body = call(t, "GET", f.ts.URL+"/tiles", "", "")
+	for _, n := range append(f.names, "plan_sites") {
+		if status != 200 || !strings.Contains(string(body), `"name":"`+n+`"`) {
+			t.Errorf("tile index lacks %s: %s", n, body)
 		}
-		for _, f := range layers[0].Features {
-			if out := f.Properties["annual_output_t"].(float64); out < fiftieth {
-				t.Fatalf("kept a producer of %v t; the 50 largest make at least %v t", out, fiftieth)
-			}
-		}
-	})
-
-	t.Run("plan sites", func(t *testing.T) {
-		status, h, body := call(t, "GET", fmt.Sprintf("%s/tiles/plan_sites,regions/9/418/216.mvt?plan=%s&level=township", ts.URL, planID), "", "")
-		if status != 200 {
-			t.Fatalf("%d %s", status, body)
-		}
-		layers, err := mvt.Unmarshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := layerCounts(layers); got["plan_sites"] != 3 || got["regions"] != want["regions"]-1 {
-			t.Errorf("layers %v", got)
-		}
-		if s := layers[0].Features[0].Properties["summary"]; s != "serves cluster 1" {
-			t.Errorf("site summary %v", s)
-		}
-		if cc := h.Get("Cache-Control"); cc != "public, max-age=60" {
-			t.Errorf("a tile mixing plan sites and editable layers: Cache-Control %q", cc)
-		}
-		_, h, _ = call(t, "GET", fmt.Sprintf("%s/tiles/plan_sites/0/0/0.mvt?plan=%s", ts.URL, planID), "", "")
-		if cc := h.Get("Cache-Control"); cc != "public, max-age=86400" {
-			t.Errorf("plan sites: Cache-Control %q", cc)
-		}
-	})
-
-	t.Run("ETag", func(t *testing.T) {
-		status, h, _ := call(t, "GET", ts.URL+tilePath, "", "")
-		etag := h.Get("ETag")
-		if status != 200 || !regexp.MustCompile(`^"[0-9a-f]{32}"$`).MatchString(etag) {
-			t.Fatalf("ETag %q", etag)
-		}
-		for _, inm := range []string{etag, `"x", ` + etag, "W/" + etag, "*"} {
-			if status, _, body := call(t, "GET", ts.URL+tilePath, "", "", "If-None-Match", inm); status != 304 || len(body) != 0 {
-				t.Errorf("If-None-Match %s: %d", inm, status)
-			}
-		}
-		if status, _, _ := call(t, "GET", ts.URL+tilePath, "", "", "If-None-Match", `"stale"`); status != 200 {
-			t.Errorf("stale ETag: %d", status)
-		}
-		// Editing the data changes the tile and its ETag.
-		if _, err := pool.Exec(context.Background(), `UPDATE producer SET annual_output_t = annual_output_t + 1 WHERE id = (SELECT min(id) FROM producer)`); err != nil {
-			t.Fatal(err)
-		}
-		if status, h, _ := call(t, "GET", ts.URL+tilePath, "", "", "If-None-Match", etag); status != 200 || h.Get("ETag") == etag {
-			t.Errorf("after an edit: %d %s", status, h.Get("ETag"))
-		}
-	})
-
-	t.Run("empty tile", func(t *testing.T) {
-		status, _, body := call(t, "GET", ts.URL+"/tiles/producers,regions/9/0/0.mvt", "", "")
-		if status != 200 || len(body) != 0 {
-			t.Errorf("%d, %d bytes", status, len(body))
-		}
-	})
-
-	t.Run("bad requests", func(t *testing.T) {
-		cases := []struct {
-			path   string
-			status int
-			detail string
-		}{
-			{"/tiles/producers/23/0/0.mvt", 400, "z:"},
-			{"/tiles/producers/-1/0/0.mvt", 400, "z:"},
-			{"/tiles/producers/9/512/0.mvt", 400, "x:"},
-			{"/tiles/producers/9/0/512.mvt", 400, "y:"},
-			{"/tiles/producers/9/1.5/0.mvt", 400, "x:"},
-			{"/tiles/producers/09/1/0.mvt", 400, "z:"},
-			{"/tiles/producers/0/0/zero.mvt", 400, "y:"},
-			{"/tiles/producers/1/0/0.mvt?colour=red", 400, "unknown query parameter"},
-			{"/tiles/producers,producers/1/0/0.mvt", 400, "twice"},
-			{"/tiles/regions/1/0/0.mvt?level=city", 400, "unknown value"},
-			{"/tiles/plan_sites/1/0/0.mvt", 400, "plan: required"},
-			{"/tiles/plan_sites/1/0/0.mvt?plan=1%27%3B%20DROP%20TABLE%20plan", 400, "not a plan id"},
-			{"/tiles/rivers/1/0/0.mvt", 404, "no tile layer"},
-			{"/tiles/producers,rivers.json", 404, "no tile layer"},
-		}
-		for _, tc := range cases {
-			t.Run(tc.path, func(t *testing.T) {
-				status, h, body := call(t, "GET", ts.URL+tc.path, "", "")
-				wantProblem(t, status, h, body, tc.status, tc.detail)
-			})
-		}
-	})
-
-	t.Run("TileJSON", func(t *testing.T) {
-		status, _, body := call(t, "GET", ts.URL+"/tiles/producers,facilities.json", "", "")
-		var tj struct {
-			TileJSON     string    `json:"tilejson"`
-			Tiles        []string  `json:"tiles"`
-			Bounds       []float64 `json:"bounds"`
-			Center       []float64 `json:"center"`
-			MinZoom      int       `json:"minzoom"`
-			MaxZoom      int       `json:"maxzoom"`
-			VectorLayers []struct {
-				ID     string            `json:"id"`
-				Fields map[string]string `json:"fields"`
-			} `json:"vector_layers"`
-		}
-		if err := json.Unmarshal(body, &tj); status != 200 || err != nil {
-			t.Fatalf("%d %s", status, body)
-		}
-		var b [4]float64
-		if err := pool.QueryRow(context.Background(), `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM (SELECT geom FROM producer UNION ALL SELECT geom FROM facility) g) x`).Scan(&b[0], &b[1], &b[2], &b[3]); err != nil {
-			t.Fatal(err)
-		}
-		if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Tiles[0] != ts.URL+"/tiles/producers,facilities/{z}/{x}/{y}.mvt" {
-			t.Errorf("tilejson %+v", tj)
-		}
-		for i := range b {
-			if math.Abs(tj.Bounds[i]-b[i]) > 1e-6 {
-				t.Errorf("bounds %v, want %v", tj.Bounds, b)
-				break
-			}
-		}
-		if len(tj.Center) != 3 || tj.Center[2] < 8 || tj.Center[2] > 11 || tj.MinZoom != 0 || tj.MaxZoom != 22 {
-			t.Errorf("center %v zooms %d-%d", tj.Center, tj.MinZoom, tj.MaxZoom)
-		}
-		if len(tj.VectorLayers) != 2 || tj.VectorLayers[0].ID != "producers" || tj.VectorLayers[0].Fields["annual_output_t"] != "Number" {
-			t.Errorf("vector_layers %+v", tj.VectorLayers)
-		}
-		status, _, body = call(t, "GET", ts.URL+"/tiles/plan_sites.json?plan="+planID, "", "")
-		if status != 200 || !strings.Contains(string(body), `/tiles/plan_sites/{z}/{x}/{y}.mvt?plan=`+planID) {
-			t.Errorf("plan sites TileJSON: %d %s", status, body)
-		}
-		status, _, body = call(t, "GET", ts.URL+"/tiles", "", "")
-		for _, n := range append(names, "plan_sites") {
-			if status != 200 || !strings.Contains(string(body), `"name":"`+n+`"`) {
-				t.Errorf("tile index lacks %s: %s", n, body)
-			}
-		}
-	})
+	}
 }
 
 func mapsEqual(a, b map[string]int) bool {

@@ -85,7 +85,7 @@ type Layer struct {
 	ReadOnly bool
 }
 
-// Vocabularies (design §2).
+// Vocabularies (docs/design.md#domain-model).
 var (
 	Zones          = []string{"frozen", "chilled", "ca", "cool", "ambient"}
 	Tiers          = []string{"field", "township", "county", "prefecture", "national"}
@@ -270,7 +270,7 @@ func (l *Layer) Columns() []string {
 	return cols
 }
 
-// defaultExclusionTiers: basic farmland allows field cold rooms (design §2);
+// defaultExclusionTiers: basic farmland allows field cold rooms (docs/design.md#domain-model);
 // the other kinds forbid every tier.
 func defaultExclusionTiers(kind string) []string {
 	if kind == "basic_farmland" {

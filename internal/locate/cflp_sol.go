@@ -2,6 +2,8 @@ package locate
 
 import (
 	"math"
+
+	"github.com/coldchain/coldchain/internal/pqueue"
 )
 
 // cflpSol is a (possibly partial or overloaded) CFLP solution: which sites
@@ -430,8 +432,11 @@ func (s *cflpSol) assignRest(buf *cflpBuf) bool {
 	for j := range watch {
 		watch[j] = watch[j][:0]
 	}
-	h := &buf.heap
-	h.items = h.items[:0]
+	if buf.heap == nil {
+		buf.heap = pqueue.New(cflpRegret.before)
+	}
+	h := buf.heap
+	h.Reset()
 	eval := func(i int) {
 		b1[i], b2[i] = -1, -1
 		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
@@ -457,7 +462,7 @@ func (s *cflpSol) assignRest(buf *cflpBuf) bool {
 		default:
 			e.reg = pr.rCost[b2[i]] - pr.rCost[b1[i]]
 		}
-		h.push(e)
+		h.Push(e)
 	}
 	for i, j := range s.assign {
 		if j < 0 {
@@ -466,8 +471,8 @@ func (s *cflpSol) assignRest(buf *cflpBuf) bool {
 		}
 	}
 	ok := true
-	for len(h.items) > 0 {
-		e := h.pop()
+	for h.Len() > 0 {
+		e := h.Pop()
 		i := int(e.i)
 		if e.ver != ver[i] || s.assign[i] >= 0 {
 			continue // stale entry
@@ -533,47 +538,6 @@ func (a cflpRegret) before(b cflpRegret) bool {
 		return a.q > b.q
 	}
 	return a.i < b.i
-}
-
-// cflpRegretHeap is a binary heap of regret entries, first to assign on top.
-type cflpRegretHeap struct{ items []cflpRegret }
-
-func (h *cflpRegretHeap) push(e cflpRegret) {
-	h.items = append(h.items, e)
-	x := len(h.items) - 1
-	for x > 0 {
-		p := (x - 1) / 2
-		if !h.items[x].before(h.items[p]) {
-			break
-		}
-		h.items[x], h.items[p] = h.items[p], h.items[x]
-		x = p
-	}
-}
-
-func (h *cflpRegretHeap) pop() cflpRegret {
-	it := h.items
-	top := it[0]
-	last := len(it) - 1
-	it[0] = it[last]
-	it = it[:last]
-	x := 0
-	for {
-		l, r, m := 2*x+1, 2*x+2, x
-		if l < len(it) && it[l].before(it[m]) {
-			m = l
-		}
-		if r < len(it) && it[r].before(it[m]) {
-			m = r
-		}
-		if m == x {
-			break
-		}
-		it[x], it[m] = it[m], it[x]
-		x = m
-	}
-	h.items = it
-	return top
 }
 
 // repair removes overload: repeatedly, a customer of an overloaded site
@@ -762,8 +726,8 @@ func (s *cflpSol) ejectChain(alpha float64) bool {
 type cflpBuf struct {
 	b1, b2 []int32
 	ver    []int32
-	watch  [][]int32 // per site: unassigned customers counting on it
-	heap   cflpRegretHeap
+	watch  [][]int32                // per site: unassigned customers counting on it
+	heap   *pqueue.Heap[cflpRegret] // regret order, first to assign on top
 	cnt    []int32
 }
 

@@ -11,7 +11,7 @@ import (
 	"strconv"
 )
 
-// JSONInstance is an instance in coldchain's native JSON format (design §5):
+// JSONInstance is an instance in coldchain's native JSON format (docs/design.md#location-engine):
 //
 //	{"problem": "mclp", "p": 5, "radius": 1200, "coverage_target": 1.0, "budget": 0,
 //	 "metric": "euclidean",

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/coldchain/coldchain/internal/shortest"
 )
 
 // maxORLibVertices caps the graph size readORLibPMed accepts: the instance
@@ -112,21 +114,19 @@ func readORLibPMed(r io.Reader) (*Instance, error) {
 	}
 
 	// Adjacency lists in compressed form.
-	deg := make([]int, n+1)
+	g := &shortest.Graph{Start: make([]int32, n+1), To: make([]int32, 2*len(edges)), Cost: make([]float64, 2*len(edges))}
 	for _, e := range edges {
-		deg[e.a+1]++
-		deg[e.b+1]++
+		g.Start[e.a+1]++
+		g.Start[e.b+1]++
 	}
 	for v := range n {
-		deg[v+1] += deg[v]
+		g.Start[v+1] += g.Start[v]
 	}
-	adj := make([]int32, 2*len(edges))
-	adjCost := make([]float64, 2*len(edges))
-	fill := slices.Clone(deg[:n])
+	fill := slices.Clone(g.Start[:n])
 	for x, e := range edges {
-		adj[fill[e.a]], adjCost[fill[e.a]] = e.b, costs[x]
+		g.To[fill[e.a]], g.Cost[fill[e.a]] = e.b, costs[x]
 		fill[e.a]++
-		adj[fill[e.b]], adjCost[fill[e.b]] = e.a, costs[x]
+		g.To[fill[e.b]], g.Cost[fill[e.b]] = e.a, costs[x]
 		fill[e.b]++
 	}
 
@@ -144,14 +144,13 @@ func readORLibPMed(r io.Reader) (*Instance, error) {
 	// One Dijkstra per source; rows are full (n <= maxORLibVertices).
 	rows := make([][]kdHit, n)
 	parallelChunks(n, func(lo, hi int) {
-		dist := make([]float64, n)
-		var h distHeap
+		search := shortest.NewSearch(n)
 		for s := lo; s < hi; s++ {
-			shortestPaths(s, deg, adj, adjCost, dist, &h)
+			search.Run(g, []shortest.Seed{{V: int32(s)}}, math.Inf(1), nil, 0)
 			row := make([]kdHit, 0, n)
-			for v, d := range dist {
-				if !math.IsInf(d, 1) {
-					row = append(row, kdHit{d, int32(v)})
+			for v := range int32(n) {
+				if d, _ := search.At(v); !math.IsInf(d, 1) {
+					row = append(row, kdHit{d, v})
 				}
 			}
 			slices.SortFunc(row, func(a, b kdHit) int {
@@ -190,67 +189,4 @@ func orlibName(r io.Reader, n, p int) string {
 		}
 	}
 	return fmt.Sprintf("orlib-pmed n=%d p=%d", n, p)
-}
-
-// shortestPaths fills dist with the shortest path lengths from s over the
-// graph in compressed adjacency form (Dijkstra with a binary heap).
-func shortestPaths(s int, start []int, adj []int32, cost []float64, dist []float64, h *distHeap) {
-	for v := range dist {
-		dist[v] = math.Inf(1)
-	}
-	dist[s] = 0
-	h.items = append(h.items[:0], kdHit{0, int32(s)})
-	for len(h.items) > 0 {
-		top := h.pop()
-		u := int(top.site)
-		if top.dist > dist[u] {
-			continue
-		}
-		for a := start[u]; a < start[u+1]; a++ {
-			v := adj[a]
-			if d := top.dist + cost[a]; d < dist[v] {
-				dist[v] = d
-				h.push(kdHit{d, v})
-			}
-		}
-	}
-}
-
-// distHeap is a min-heap of (distance, vertex).
-type distHeap struct{ items []kdHit }
-
-func (h *distHeap) push(x kdHit) {
-	h.items = append(h.items, x)
-	i := len(h.items) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h.items[p].worse(h.items[i]) {
-			break
-		}
-		h.items[i], h.items[p] = h.items[p], h.items[i]
-		i = p
-	}
-}
-
-func (h *distHeap) pop() kdHit {
-	top := h.items[0]
-	last := len(h.items) - 1
-	h.items[0] = h.items[last]
-	h.items = h.items[:last]
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= last {
-			break
-		}
-		if c+1 < last && h.items[c].worse(h.items[c+1]) {
-			c++
-		}
-		if !h.items[i].worse(h.items[c]) {
-			break
-		}
-		h.items[i], h.items[c] = h.items[c], h.items[i]
-		i = c
-	}
-	return top
 }

@@ -9,7 +9,7 @@ import (
 type Format string
 
 // The instance formats ReadInstance understands (see the README of
-// ../shared/benchmarks and design §5).
+// ../shared/benchmarks and docs/design.md#location-engine).
 const (
 	FormatORLibPMed Format = "orlib-pmed" // Beasley's p-median graphs
 	FormatSSCFLP    Format = "sscflp"     // facility-major single-source CFLP

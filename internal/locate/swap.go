@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/coldchain/coldchain/internal/pqueue"
 )
 
 // This file holds the fast interchange (swap) machinery shared by the
@@ -556,7 +558,8 @@ type fiGreedy struct {
 	d     *fiData
 	cur   []float64 // per user: cost to the nearest open site so far
 	open  []bool
-	heap  []fiScored
+	heap  *pqueue.Heap[fiScored] // best saving on top
+	buf   []fiScored
 	pool  []int32
 	spent float64
 }
@@ -567,7 +570,7 @@ type fiScored struct {
 }
 
 func newFIGreedy(d *fiData) *fiGreedy {
-	return &fiGreedy{d: d, cur: make([]float64, d.n), open: make([]bool, d.m)}
+	return &fiGreedy{d: d, cur: make([]float64, d.n), open: make([]bool, d.m), heap: pqueue.New(fiScoredLess)}
 }
 
 // savings returns the saving from opening f given the current costs.
@@ -620,11 +623,11 @@ func (g *fiGreedy) run(p int, rng *rand.Rand, sample int) []int32 {
 	g.reset()
 	var out []int32
 	if rng == nil {
-		g.heap = g.heap[:0]
+		g.buf = g.buf[:0]
 		for _, f := range d.cands {
-			g.heap = append(g.heap, fiScored{g.savings(f), f})
+			g.buf = append(g.buf, fiScored{g.savings(f), f})
 		}
-		slices.SortFunc(g.heap, func(a, b fiScored) int {
+		slices.SortFunc(g.buf, func(a, b fiScored) int {
 			if fiScoredLess(a, b) {
 				return -1
 			}
@@ -633,22 +636,22 @@ func (g *fiGreedy) run(p int, rng *rand.Rand, sample int) []int32 {
 			}
 			return 0
 		})
-		// g.heap is sorted, hence a valid heap for fiScoredLess.
-		for len(out) < p && len(g.heap) > 0 {
-			top := g.heap[0]
+		// Sorted, hence already in heap order (Init keeps it as it is).
+		g.heap.Init(g.buf)
+		for len(out) < p && g.heap.Len() > 0 {
+			top := g.heap.Top()
 			if !g.fits(top.site) {
-				g.popHeap()
+				g.heap.Pop()
 				continue
 			}
 			fresh := g.savings(top.site)
-			if fresh == top.gain || len(g.heap) == 1 || !fiScoredLess(g.heap1(), fiScored{fresh, top.site}) {
-				g.popHeap()
+			if next, ok := g.heap.Second(); fresh == top.gain || !ok || !fiScoredLess(next, fiScored{fresh, top.site}) {
+				g.heap.Pop()
 				g.openSite(top.site)
 				out = append(out, top.site)
 				continue
 			}
-			g.heap[0].gain = fresh
-			g.siftDown(0)
+			g.heap.ReplaceTop(fiScored{fresh, top.site})
 		}
 		return out
 	}
@@ -680,39 +683,6 @@ func (g *fiGreedy) run(p int, rng *rand.Rand, sample int) []int32 {
 		g.pool = g.pool[:len(g.pool)-1]
 	}
 	return out
-}
-
-// heap1 returns the better child of the heap's root.
-func (g *fiGreedy) heap1() fiScored {
-	if len(g.heap) > 2 && fiScoredLess(g.heap[2], g.heap[1]) {
-		return g.heap[2]
-	}
-	return g.heap[1]
-}
-
-func (g *fiGreedy) popHeap() {
-	last := len(g.heap) - 1
-	g.heap[0] = g.heap[last]
-	g.heap = g.heap[:last]
-	g.siftDown(0)
-}
-
-func (g *fiGreedy) siftDown(i int) {
-	h := g.heap
-	for {
-		c := 2*i + 1
-		if c >= len(h) {
-			return
-		}
-		if c+1 < len(h) && fiScoredLess(h[c+1], h[c]) {
-			c++
-		}
-		if !fiScoredLess(h[c], h[i]) {
-			return
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
 }
 
 // sortSites sorts site indices ascending and returns them as ints.

@@ -66,147 +66,179 @@ var parkLikeTypes = []string{"processing_park", "science_park", "demonstration_p
 func buildGrid(ctx context.Context, pool *pgxpool.Pool, req *Request) (*grid, error) {
 	g := &grid{Townships: map[string]string{}}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		// The area: the region's polygon, or the top-level polygons.
-		tag, err := tx.Exec(ctx, `
-			CREATE TEMP TABLE parks_area ON COMMIT DROP AS
-			WITH area AS (
-			  SELECT ST_Union(geom) AS g FROM region
-			   WHERE GeometryType(geom) = 'MULTIPOLYGON'
-			     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(geom) = 'MULTIPOLYGON')
-			              ELSE code = $1 END)
-			SELECT g AS g4326, srid, ST_Transform(g, srid) AS g
-			  FROM area, LATERAL (SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int
-			                             + CASE WHEN ST_Y(ST_Centroid(g)) < 0 THEN 100 ELSE 0 END AS srid) z
-			 WHERE g IS NOT NULL`, req.Region)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			if req.Region == "" {
-				return derrors.Invalid("the database has no region polygons to lay a grid over: import regions first")
+		for _, phase := range []func(context.Context, pgx.Tx, *Request) error{
+			g.area, zonesAndCandidates, hexCells, cellSites, g.readCells, g.nearest, g.townships,
+		} {
+			if err := phase(ctx, tx, req); err != nil {
+				return err
 			}
-			return derrors.NotFound("region %q has no polygon to lay a grid over", req.Region)
 		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT srid, ceil(ST_Area(g) / (3 * sqrt(3) / 2 * $1 * $1))::int FROM parks_area`, req.HexKm*1000).Scan(&g.SRID, &n); err != nil {
-			return err
-		}
-		if n > maxCells {
-			return derrors.Invalid("hex_km: %.2f km hexagons would make about %d cells over the region (at most %d): use larger hexagons", req.HexKm, n, maxCells)
-		}
-		// Zones in the UTM zone (applies: they forbid the tier), and
-		// construction-land candidate sites.
-		_, err = tx.Exec(ctx, `
-			CREATE TEMP TABLE parks_zone ON COMMIT DROP AS
-			SELECT x.id, x.kind, $1 = ANY(x.applies_to_tiers) AS applies, ST_Transform(x.geom, a.srid) AS g
-			  FROM exclusion_zone x, parks_area a
-			 WHERE ST_Intersects(x.geom, a.g4326)`, req.Tier)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `
-			CREATE TEMP TABLE parks_cand ON COMMIT DROP AS
-			SELECT s.id, ST_Transform(s.geom, a.srid) AS g
-			  FROM candidate_site s, parks_area a
-			 WHERE s.land_use = 'construction' AND ST_Intersects(s.geom, a.g4326);
-			CREATE INDEX ON parks_zone USING gist (g);
-			CREATE INDEX ON parks_cand USING gist (g);
-			ANALYZE parks_zone; ANALYZE parks_cand`)
-		if err != nil {
-			return err
-		}
-		// Cells: hexagons clipped to the area; free = land minus the zones
-		// that apply to the tier; farm_free = share outside basic farmland.
-		// The area and the zones' unions enter as scalar subqueries:
-		// computed once and kept in memory (a column of a joined table would
-		// be read and decompressed again for every hexagon).
-		_, err = tx.Exec(ctx, `
-			CREATE TEMP TABLE parks_cell ON COMMIT DROP AS
-			WITH hex AS MATERIALIZED (
-			  SELECT h.i, h.j, ST_Centroid(h.geom) AS centre,
-			         CASE WHEN ST_Within(h.geom, (SELECT g FROM parks_area)) THEN h.geom
-			              ELSE ST_CollectionExtract(ST_Intersection(h.geom, (SELECT g FROM parks_area)), 3) END AS land
-			    FROM ST_HexagonGrid($1, (SELECT g FROM parks_area)) AS h
-			   WHERE ST_Intersects(h.geom, (SELECT g FROM parks_area)))
-			SELECT (row_number() OVER (ORDER BY i, j) - 1)::int AS idx, i || '_' || j AS id, centre, land,
-			       CASE WHEN ST_Intersects(land, (SELECT ST_Union(g) FROM parks_zone WHERE applies))
-			            THEN ST_CollectionExtract(ST_Difference(land, (SELECT ST_Union(g) FROM parks_zone WHERE applies)), 3)
-			            ELSE land END AS free,
-			       CASE WHEN ST_Intersects(land, (SELECT ST_Union(g) FROM parks_zone WHERE kind = 'basic_farmland'))
-			            THEN ST_Area(ST_Difference(land, (SELECT ST_Union(g) FROM parks_zone WHERE kind = 'basic_farmland')))
-			            ELSE ST_Area(land) END / ST_Area(land) AS farm_free
-			  FROM hex
-			 WHERE ST_Area(land) > 0`, req.HexKm*1000)
-		if err != nil {
-			return err
-		}
-		// Sites: a construction-land candidate in the free part (nearest the
-		// centre), else the centre when free, else the centre of the largest
-		// circle inscribed in the free part.
-		_, err = tx.Exec(ctx, `
-			CREATE TEMP TABLE parks_site ON COMMIT DROP AS
-			SELECT c.idx, k.id AS candidate,
-			       CASE WHEN k.id IS NOT NULL THEN 'candidate'
-			            WHEN ST_Intersects(c.free, c.centre) THEN 'centre' ELSE 'inscribed' END AS kind,
-			       CASE WHEN k.id IS NOT NULL THEN k.g
-			            WHEN ST_Intersects(c.free, c.centre) THEN c.centre
-			            ELSE (ST_MaximumInscribedCircle(c.free)).center END AS site
-			  FROM parks_cell c
-			  LEFT JOIN LATERAL (
-			    SELECT s.id, s.g FROM parks_cand s
-			     WHERE ST_Intersects(s.g, c.free)
-			     ORDER BY ST_Distance(s.g, c.centre), s.id
-			     LIMIT 1) k ON true
-			 WHERE ST_Area(c.free) >= $1`, req.MinAreaKm2*1e6)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `ALTER TABLE parks_site ADD pt geometry;
-			UPDATE parks_site SET pt = ST_Transform(site, 4326);
-			CREATE INDEX ON parks_site (idx); ANALYZE parks_site; ANALYZE parks_cell`); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `
-			SELECT c.id, ST_AsGeoJSON(ST_Transform(c.land, 4326), 6), ST_Area(c.land) / 1e6, ST_Area(c.free) / 1e6, c.farm_free,
-			       coalesce((SELECT array_agg(z.id ORDER BY z.id) FROM parks_zone z
-			                  WHERE z.applies AND ST_Intersects(z.g, c.land)), '{}'),
-			       s.idx IS NOT NULL, coalesce(ST_X(s.pt), 0), coalesce(ST_Y(s.pt), 0),
-			       coalesce(ST_X(s.site), 0), coalesce(ST_Y(s.site), 0), coalesce(s.candidate, ''), coalesce(s.kind, ''),
-			       coalesce(t.code, ''), coalesce(t.name, '')
-			  FROM parks_cell c
-			  LEFT JOIN parks_site s ON s.idx = c.idx
-			  LEFT JOIN LATERAL (
-			    SELECT r.code, r.name FROM region r
-			     WHERE s.idx IS NOT NULL AND r.level = 'township' AND GeometryType(r.geom) = 'MULTIPOLYGON'
-			       AND ST_Intersects(r.geom, s.pt)
-			     ORDER BY r.code LIMIT 1) t ON true
-			 ORDER BY c.idx`)
-		if err != nil {
-			return err
-		}
-		var c cell
-		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Geom, &c.LandKm2, &c.FreeKm2, &c.FarmFree, &c.Zones,
-			&c.HasSite, &c.Site.Lon, &c.Site.Lat, &c.X, &c.Y, &c.Candidate, &c.SiteKind, &c.Township, &c.TownshipName}, func() error {
-			cc := c
-			cc.RoadKm, cc.TownKm, cc.ParkKm = -1, -1, -1
-			g.Cells = append(g.Cells, cc)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if len(g.Cells) == 0 {
-			return derrors.Invalid("the region is too small for one %.2f km hexagon", req.HexKm)
-		}
-		if err := g.nearest(ctx, tx, req); err != nil {
-			return err
-		}
-		return g.townships(ctx, tx, req)
+		return nil
 	})
 	if err != nil {
 		return nil, postgres.Translate(err, "suitability grid")
 	}
 	return g, nil
+}
+
+// area makes the temporary table parks_area: the region's polygon (or the
+// top-level polygons) in WGS84 and in its UTM zone, whose SRID it keeps.
+func (g *grid) area(ctx context.Context, tx pgx.Tx, req *Request) error {
+	// The area: the region's polygon, or the top-level polygons.
+	tag, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE parks_area ON COMMIT DROP AS
+		WITH area AS (
+		  SELECT ST_Union(geom) AS g FROM region
+		   WHERE GeometryType(geom) = 'MULTIPOLYGON'
+		     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(geom) = 'MULTIPOLYGON')
+		              ELSE code = $1 END)
+		SELECT g AS g4326, srid, ST_Transform(g, srid) AS g
+		  FROM area, LATERAL (SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int
+		                             + CASE WHEN ST_Y(ST_Centroid(g)) < 0 THEN 100 ELSE 0 END AS srid) z
+		 WHERE g IS NOT NULL`, req.Region)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		if req.Region == "" {
+			return derrors.Invalid("the database has no region polygons to lay a grid over: import regions first")
+		}
+		return derrors.NotFound("region %q has no polygon to lay a grid over", req.Region)
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT srid, ceil(ST_Area(g) / (3 * sqrt(3) / 2 * $1 * $1))::int FROM parks_area`, req.HexKm*1000).Scan(&g.SRID, &n); err != nil {
+		return err
+	}
+	if n > maxCells {
+		return derrors.Invalid("hex_km: %.2f km hexagons would make about %d cells over the region (at most %d): use larger hexagons", req.HexKm, n, maxCells)
+	}
+	return nil
+}
+
+// zonesAndCandidates makes parks_zone and parks_cand: the exclusion zones
+// in the UTM zone (applies: they forbid the tier) and the construction-land
+// candidate sites.
+func zonesAndCandidates(ctx context.Context, tx pgx.Tx, req *Request) error {
+	_, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE parks_zone ON COMMIT DROP AS
+		SELECT x.id, x.kind, $1 = ANY(x.applies_to_tiers) AS applies, ST_Transform(x.geom, a.srid) AS g
+		  FROM exclusion_zone x, parks_area a
+		 WHERE ST_Intersects(x.geom, a.g4326)`, req.Tier)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		CREATE TEMP TABLE parks_cand ON COMMIT DROP AS
+		SELECT s.id, ST_Transform(s.geom, a.srid) AS g
+		  FROM candidate_site s, parks_area a
+		 WHERE s.land_use = 'construction' AND ST_Intersects(s.geom, a.g4326);
+		CREATE INDEX ON parks_zone USING gist (g);
+		CREATE INDEX ON parks_cand USING gist (g);
+		ANALYZE parks_zone; ANALYZE parks_cand`)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// hexCells makes parks_cell: hexagons clipped to the area; free = land
+// minus the zones that apply to the tier; farm_free = share outside basic
+// farmland.
+func hexCells(ctx context.Context, tx pgx.Tx, req *Request) error {
+	// Cells: hexagons clipped to the area; free = land minus the zones
+	// that apply to the tier; farm_free = share outside basic farmland.
+	// The area and the zones' unions enter as scalar subqueries:
+	// computed once and kept in memory (a column of a joined table would
+	// be read and decompressed again for every hexagon).
+	_, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE parks_cell ON COMMIT DROP AS
+		WITH hex AS MATERIALIZED (
+		  SELECT h.i, h.j, ST_Centroid(h.geom) AS centre,
+		         CASE WHEN ST_Within(h.geom, (SELECT g FROM parks_area)) THEN h.geom
+		              ELSE ST_CollectionExtract(ST_Intersection(h.geom, (SELECT g FROM parks_area)), 3) END AS land
+		    FROM ST_HexagonGrid($1, (SELECT g FROM parks_area)) AS h
+		   WHERE ST_Intersects(h.geom, (SELECT g FROM parks_area)))
+		SELECT (row_number() OVER (ORDER BY i, j) - 1)::int AS idx, i || '_' || j AS id, centre, land,
+		       CASE WHEN ST_Intersects(land, (SELECT ST_Union(g) FROM parks_zone WHERE applies))
+		            THEN ST_CollectionExtract(ST_Difference(land, (SELECT ST_Union(g) FROM parks_zone WHERE applies)), 3)
+		            ELSE land END AS free,
+		       CASE WHEN ST_Intersects(land, (SELECT ST_Union(g) FROM parks_zone WHERE kind = 'basic_farmland'))
+		            THEN ST_Area(ST_Difference(land, (SELECT ST_Union(g) FROM parks_zone WHERE kind = 'basic_farmland')))
+		            ELSE ST_Area(land) END / ST_Area(land) AS farm_free
+		  FROM hex
+		 WHERE ST_Area(land) > 0`, req.HexKm*1000)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// cellSites makes parks_site: the site of every cell with enough free land.
+func cellSites(ctx context.Context, tx pgx.Tx, req *Request) error {
+	// Sites: a construction-land candidate in the free part (nearest the
+	// centre), else the centre when free, else the centre of the largest
+	// circle inscribed in the free part.
+	_, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE parks_site ON COMMIT DROP AS
+		SELECT c.idx, k.id AS candidate,
+		       CASE WHEN k.id IS NOT NULL THEN 'candidate'
+		            WHEN ST_Intersects(c.free, c.centre) THEN 'centre' ELSE 'inscribed' END AS kind,
+		       CASE WHEN k.id IS NOT NULL THEN k.g
+		            WHEN ST_Intersects(c.free, c.centre) THEN c.centre
+		            ELSE (ST_MaximumInscribedCircle(c.free)).center END AS site
+		  FROM parks_cell c
+		  LEFT JOIN LATERAL (
+		    SELECT s.id, s.g FROM parks_cand s
+		     WHERE ST_Intersects(s.g, c.free)
+		     ORDER BY ST_Distance(s.g, c.centre), s.id
+		     LIMIT 1) k ON true
+		 WHERE ST_Area(c.free) >= $1`, req.MinAreaKm2*1e6)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `ALTER TABLE parks_site ADD pt geometry;
+		UPDATE parks_site SET pt = ST_Transform(site, 4326);
+		CREATE INDEX ON parks_site (idx); ANALYZE parks_site; ANALYZE parks_cell`); err != nil {
+		return err
+	}
+	return nil
+}
+
+// readCells reads the cells with their sites and townships into g.
+func (g *grid) readCells(ctx context.Context, tx pgx.Tx, req *Request) error {
+	rows, err := tx.Query(ctx, `
+		SELECT c.id, ST_AsGeoJSON(ST_Transform(c.land, 4326), 6), ST_Area(c.land) / 1e6, ST_Area(c.free) / 1e6, c.farm_free,
+		       coalesce((SELECT array_agg(z.id ORDER BY z.id) FROM parks_zone z
+		                  WHERE z.applies AND ST_Intersects(z.g, c.land)), '{}'),
+		       s.idx IS NOT NULL, coalesce(ST_X(s.pt), 0), coalesce(ST_Y(s.pt), 0),
+		       coalesce(ST_X(s.site), 0), coalesce(ST_Y(s.site), 0), coalesce(s.candidate, ''), coalesce(s.kind, ''),
+		       coalesce(t.code, ''), coalesce(t.name, '')
+		  FROM parks_cell c
+		  LEFT JOIN parks_site s ON s.idx = c.idx
+		  LEFT JOIN LATERAL (
+		    SELECT r.code, r.name FROM region r
+		     WHERE s.idx IS NOT NULL AND r.level = 'township' AND GeometryType(r.geom) = 'MULTIPOLYGON'
+		       AND ST_Intersects(r.geom, s.pt)
+		     ORDER BY r.code LIMIT 1) t ON true
+		 ORDER BY c.idx`)
+	if err != nil {
+		return err
+	}
+	var c cell
+	_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Geom, &c.LandKm2, &c.FreeKm2, &c.FarmFree, &c.Zones,
+		&c.HasSite, &c.Site.Lon, &c.Site.Lat, &c.X, &c.Y, &c.Candidate, &c.SiteKind, &c.Township, &c.TownshipName}, func() error {
+		cc := c
+		cc.RoadKm, cc.TownKm, cc.ParkKm = -1, -1, -1
+		g.Cells = append(g.Cells, cc)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(g.Cells) == 0 {
+		return derrors.Invalid("the region is too small for one %.2f km hexagon", req.HexKm)
+	}
+	return nil
 }
 
 // nearest measures each site's geodesic distance to the nearest main road,

@@ -1,4 +1,4 @@
-// Package parks sites agricultural industrial parks (design §6) by
+// Package parks sites agricultural industrial parks (docs/design.md#park-siting) by
 // suitability analysis: a hexagon grid over the region (ST_HexagonGrid in
 // the local UTM zone), each cell scored on the output of the leading
 // product classes reachable within T minutes (through access.Model, so road
@@ -143,23 +143,42 @@ const (
 // the AHP result when the weights come from pairwise comparisons (an
 // inconsistent matrix, CR ≥ 0.1, is refused).
 func (r *Request) Normalize(known map[string]bool) (*AHPResult, error) {
+	for _, check := range []func() error{
+		func() error { return r.normalizeWhat(known) }, r.normalizeSizes,
+	} {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	if r.AHP != nil && len(r.Weights) > 0 {
+		return nil, derrors.Invalid("weights and ahp: give direct weights or a pairwise comparison matrix, not both")
+	}
+	if r.AHP != nil {
+		return r.normalizeAHP()
+	}
+	return nil, r.normalizeWeights()
+}
+
+// normalizeWhat checks what is sited where: problem, park type, tier,
+// product classes (known: the database's) and region.
+func (r *Request) normalizeWhat(known map[string]bool) error {
 	switch r.Problem {
 	case "", "parks":
 		r.Problem = "parks"
 	default:
-		return nil, derrors.Invalid("problem: a park-siting request has problem \"parks\" (or none), got %q", r.Problem)
+		return derrors.Invalid("problem: a park-siting request has problem \"parks\" (or none), got %q", r.Problem)
 	}
 	if r.FacilityType == "" {
-		return nil, derrors.Invalid("facility_type: name the park type (%s)", strings.Join(ParkTypes, "|"))
+		return derrors.Invalid("facility_type: name the park type (%s)", strings.Join(ParkTypes, "|"))
 	}
 	if !slices.Contains(ParkTypes, r.FacilityType) {
-		return nil, derrors.Invalid("facility_type: unknown park type %q (want %s)", r.FacilityType, strings.Join(ParkTypes, "|"))
+		return derrors.Invalid("facility_type: unknown park type %q (want %s)", r.FacilityType, strings.Join(ParkTypes, "|"))
 	}
 	if r.Tier == "" {
 		r.Tier = "county"
 	}
 	if !slices.Contains(layer.Tiers, r.Tier) {
-		return nil, derrors.Invalid("tier: unknown value %q (want %s)", r.Tier, strings.Join(layer.Tiers, "|"))
+		return derrors.Invalid("tier: unknown value %q (want %s)", r.Tier, strings.Join(layer.Tiers, "|"))
 	}
 	for _, c := range r.ProductClasses {
 		if !known[c] {
@@ -168,69 +187,75 @@ func (r *Request) Normalize(known map[string]bool) (*AHPResult, error) {
 				names = append(names, k)
 			}
 			slices.Sort(names)
-			return nil, derrors.Invalid("product_classes: unknown class %q (want %s)", c, strings.Join(names, "|"))
+			return derrors.Invalid("product_classes: unknown class %q (want %s)", c, strings.Join(names, "|"))
 		}
 	}
 	if len(r.ProductClasses) != len(slices.Compact(slices.Sorted(slices.Values(r.ProductClasses)))) {
-		return nil, derrors.Invalid("product_classes: a class is named twice")
+		return derrors.Invalid("product_classes: a class is named twice")
 	}
 	if r.Region != "" && !layer.IsRegionCode(r.Region) {
-		return nil, derrors.Invalid("region: %q is not an administrative code", r.Region)
+		return derrors.Invalid("region: %q is not an administrative code", r.Region)
 	}
+	return nil
+}
+
+// normalizeSizes checks and defaults the numbers, land rule, main roads
+// and name.
+func (r *Request) normalizeSizes() error {
 	if r.Top == 0 {
 		r.Top = 3
 	}
 	if r.Top < 1 || r.Top > MaxTop {
-		return nil, derrors.Invalid("top: want 1 to %d sites, got %d", MaxTop, r.Top)
+		return derrors.Invalid("top: want 1 to %d sites, got %d", MaxTop, r.Top)
 	}
 	if err := setDefault(&r.HexKm, 1, 0.2, 20, "hex_km", "km"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := setDefault(&r.CatchmentMinutes, 20, 5, 240, "catchment_minutes", "minutes"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := setDefault(&r.SeparationKm, 5, 0, 200, "separation_km", "km"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := setDefault(&r.MinAreaKm2, 0.5, 0, 400, "min_area_km2", "km²"); err != nil {
-		return nil, err
+		return err
 	}
 	if hexArea := 3 * math.Sqrt(3) / 2 * r.HexKm * r.HexKm; r.MinAreaKm2 > hexArea {
-		return nil, derrors.Invalid("min_area_km2: %.2f km² does not fit in a hexagon of %.2f km edge (%.2f km²): use larger hexagons", r.MinAreaKm2, r.HexKm, hexArea)
+		return derrors.Invalid("min_area_km2: %.2f km² does not fit in a hexagon of %.2f km edge (%.2f km²): use larger hexagons", r.MinAreaKm2, r.HexKm, hexArea)
 	}
 	if err := setDefault(&r.SensitivityPct, 20, 1, 90, "sensitivity_pct", "percent"); err != nil {
-		return nil, err
+		return err
 	}
 	switch r.Land {
 	case "":
 		r.Land = "prefer"
 	case "prefer", "require":
 	default:
-		return nil, derrors.Invalid("land: want prefer or require, got %q", r.Land)
+		return derrors.Invalid("land: want prefer or require, got %q", r.Land)
 	}
 	if len(r.MainRoads) == 0 {
 		r.MainRoads = slices.Clone(DefaultMainRoads)
 	}
 	if len(r.MainRoads) > len(MainRoadClasses) {
-		return nil, derrors.Invalid("main_roads: at most %d highway classes (%s), got %d", len(MainRoadClasses), strings.Join(MainRoadClasses, "|"), len(r.MainRoads))
+		return derrors.Invalid("main_roads: at most %d highway classes (%s), got %d", len(MainRoadClasses), strings.Join(MainRoadClasses, "|"), len(r.MainRoads))
 	}
 	for _, h := range r.MainRoads {
 		if !slices.Contains(MainRoadClasses, h) {
-			return nil, derrors.Invalid("main_roads: unknown highway class %q (want %s)", h, strings.Join(MainRoadClasses, "|"))
+			return derrors.Invalid("main_roads: unknown highway class %q (want %s)", h, strings.Join(MainRoadClasses, "|"))
 		}
 	}
 	if len(r.Name) > 200 {
-		return nil, derrors.Invalid("name: at most 200 characters")
+		return derrors.Invalid("name: at most 200 characters")
 	}
 	if r.Name == "" {
 		r.Name = fmt.Sprintf("parks: top %d %s sites", r.Top, strings.ReplaceAll(r.FacilityType, "_", " "))
 	}
-	if r.AHP != nil && len(r.Weights) > 0 {
-		return nil, derrors.Invalid("weights and ahp: give direct weights or a pairwise comparison matrix, not both")
-	}
-	if r.AHP != nil {
-		return r.normalizeAHP()
-	}
+	return nil
+}
+
+// normalizeWeights defaults direct weights to the park type's, checks
+// them and rescales them to sum 1 in absolute value.
+func (r *Request) normalizeWeights() error {
 	if len(r.Weights) == 0 {
 		r.Weights = map[string]float64{}
 		for k, v := range DefaultWeights[r.FacilityType] {
@@ -240,23 +265,23 @@ func (r *Request) Normalize(known map[string]bool) (*AHPResult, error) {
 	sum := 0.0
 	for k, v := range r.Weights {
 		if criterionIndex(k) < 0 {
-			return nil, derrors.Invalid("weights: unknown criterion %q (want %s)", k, strings.Join(criterionIDs(), "|"))
+			return derrors.Invalid("weights: unknown criterion %q (want %s)", k, strings.Join(criterionIDs(), "|"))
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e6 {
-			return nil, derrors.Invalid("weights.%s: want a finite number, got %v", k, v)
+			return derrors.Invalid("weights.%s: want a finite number, got %v", k, v)
 		}
 		if v < 0 && k != ExistingParks {
-			return nil, derrors.Invalid("weights.%s: only existing_parks may be negative (spread); %s needs a weight ≥ 0", k, k)
+			return derrors.Invalid("weights.%s: only existing_parks may be negative (spread); %s needs a weight ≥ 0", k, k)
 		}
 		sum += math.Abs(v)
 	}
 	if sum == 0 {
-		return nil, derrors.Invalid("weights: at least one criterion needs a non-zero weight")
+		return derrors.Invalid("weights: at least one criterion needs a non-zero weight")
 	}
 	for k, v := range r.Weights {
 		r.Weights[k] = v / sum
 	}
-	return nil, nil
+	return nil
 }
 
 func (r *Request) normalizeAHP() (*AHPResult, error) {

@@ -119,12 +119,77 @@ func TestDemoCounty(t *testing.T) {
 	}
 
 	// Independent checks on the raw files.
-	zones := readFC(t, "exclusions.geojson")
-	producers := readFC(t, "producers.geojson")
-	roadFC := readFC(t, "roads.geojson")
+	ref := demoRefs{zones: readFC(t, "exclusions.geojson"), producers: readFC(t, "producers.geojson"), roads: readFC(t, "roads.geojson")}
+	cells := usableCells(t, svc, p.ID, r)
+	var cellSupply, cellRoads []float64 // of the usable cells
+	for _, c := range cells {
+		cellSupply = append(cellSupply, ref.supply(c))
+		w, _ := ref.roadKm(c, "primary", "secondary")
+		cellRoads = append(cellRoads, w)
+	}
+	t.Logf("usable cells: leading output within 10 km, median %.0f t; main road within 5 km, median %.1f km", quantile(cellSupply, 0.5), quantile(cellRoads, 0.5))
+
+	checkDemoSites(t, ref, sites, cellSupply, cellRoads)
+	// PostGIS agrees: no site in a zone that applies to the county tier.
+	for _, f := range sites {
+		pt := f.Geometry.Coordinates.(orb.Point)
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM exclusion_zone WHERE 'county' = ANY(applies_to_tiers)
+			AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))`, pt[0], pt[1]).Scan(&n); err != nil || n != 0 {
+			t.Errorf("site %s: %d zones, %v", f.ID, n, err)
+		}
+	}
+
+	checkDemoSensitivityAndAreas(t, r)
+	checkDemoExports(t, pool, p)
+}
+
+// demoRefs are the demo county's raw files, read independently of PostGIS.
+type demoRefs struct {
+	zones, producers, roads *geojson.FeatureCollection
+}
+
+// supply is the output of the leading classes within 10 km of at.
+func (ref demoRefs) supply(at orb.Point) float64 {
+	t := 0.0
+	for _, f := range ref.producers.Features {
+		cl := f.Properties.MustString("product_class")
+		if (cl == "hardy_vegetable" || cl == "leafy_vegetable") && geo.Distance(at, f.Geometry.(orb.Point)) <= 10000 {
+			t += f.Properties.MustFloat64("annual_output_t")
+		}
+	}
+	return t
+}
+
+// roadKm is the length of road of classes (any if none) within 5 km of
+// at, and the distance to the nearest such road.
+func (ref demoRefs) roadKm(at orb.Point, classes ...string) (within5, nearest float64) {
+	nearest = math.Inf(1)
+	for _, f := range ref.roads.Features {
+		if len(classes) > 0 && !slices.Contains(classes, f.Properties.MustString("highway")) {
+			continue
+		}
+		ls := f.Geometry.(orb.LineString)
+		for i := 1; i < len(ls); i++ {
+			a, b := ls[i-1], ls[i]
+			mid := orb.Point{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}
+			if geo.Distance(at, mid) <= 5000 {
+				within5 += geo.Distance(a, b) / 1000
+			}
+			nearest = math.Min(nearest, segmentMetres(at, a, b))
+		}
+	}
+	return within5, nearest
+}
+
+// usableCells reads plan id's suitability grid and returns the centres of
+// its usable cells; excluded cells must give their reason.
+func usableCells(t *testing.T, svc *parks.Service, id string, r *parks.Result) []orb.Point {
+	t.Helper()
+	ctx := context.Background()
 	var cells []orb.Point // centres of the usable cells
 	var suit bytes.Buffer
-	if err := svc.WriteSuitability(ctx, &suit, p.ID, nil); err != nil {
+	if err := svc.WriteSuitability(ctx, &suit, id, nil); err != nil {
 		t.Fatal(err)
 	}
 	grid, err := geojson.UnmarshalFeatureCollection(suit.Bytes())
@@ -142,47 +207,19 @@ func TestDemoCounty(t *testing.T) {
 			t.Errorf("excluded cell %v: score %v, reason %v", f.ID, f.Properties["score"], f.Properties["reason"])
 		}
 	}
-	supply := func(at orb.Point) float64 {
-		t := 0.0
-		for _, f := range producers.Features {
-			cl := f.Properties.MustString("product_class")
-			if (cl == "hardy_vegetable" || cl == "leafy_vegetable") && geo.Distance(at, f.Geometry.(orb.Point)) <= 10000 {
-				t += f.Properties.MustFloat64("annual_output_t")
-			}
-		}
-		return t
-	}
-	roadKm := func(at orb.Point, classes ...string) (within5, nearest float64) {
-		nearest = math.Inf(1)
-		for _, f := range roadFC.Features {
-			if len(classes) > 0 && !slices.Contains(classes, f.Properties.MustString("highway")) {
-				continue
-			}
-			ls := f.Geometry.(orb.LineString)
-			for i := 1; i < len(ls); i++ {
-				a, b := ls[i-1], ls[i]
-				mid := orb.Point{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}
-				if geo.Distance(at, mid) <= 5000 {
-					within5 += geo.Distance(a, b) / 1000
-				}
-				nearest = math.Min(nearest, segmentMetres(at, a, b))
-			}
-		}
-		return within5, nearest
-	}
-	var cellSupply, cellRoads []float64 // of the usable cells
-	for _, c := range cells {
-		cellSupply = append(cellSupply, supply(c))
-		w, _ := roadKm(c, "primary", "secondary")
-		cellRoads = append(cellRoads, w)
-	}
-	t.Logf("usable cells: leading output within 10 km, median %.0f t; main road within 5 km, median %.1f km", quantile(cellSupply, 0.5), quantile(cellRoads, 0.5))
+	return cells
+}
 
+// checkDemoSites checks the sites against the raw files (exclusion zones,
+// leading output and main roads nearby, compared with the usable cells)
+// and the result's own account of them.
+func checkDemoSites(t *testing.T, ref demoRefs, sites []parks.SiteFeature, cellSupply, cellRoads []float64) {
+	t.Helper()
 	prev := math.Inf(1)
 	for i, f := range sites {
 		s := f.Properties
 		pt := f.Geometry.Coordinates.(orb.Point)
-		for _, z := range zones.Features {
+		for _, z := range ref.zones.Features {
 			tiers, _ := z.Properties["applies_to_tiers"].([]any)
 			applies := false
 			for _, x := range tiers {
@@ -192,8 +229,8 @@ func TestDemoCounty(t *testing.T) {
 				t.Errorf("site %d at %v is inside exclusion zone %v (%v)", s.Rank, pt, z.ID, z.Properties["kind"])
 			}
 		}
-		sup := supply(pt)
-		mainKm, nearestMain := roadKm(pt, "primary", "secondary")
+		sup := ref.supply(pt)
+		mainKm, nearestMain := ref.roadKm(pt, "primary", "secondary")
 		t.Logf("site %d %s (%s) at %.4f, %.4f: score %.3f; %.0f t within 10 km (above %.0f %% of cells); %.1f km of main road within 5 km (above %.0f %%), the nearest %.0f m away",
 			s.Rank, s.Cell, s.TownshipName, pt[0], pt[1], s.Score, sup, 100*rankShare(cellSupply, sup), mainKm, 100*rankShare(cellRoads, mainKm), nearestMain)
 		want := 0.5
@@ -230,16 +267,12 @@ func TestDemoCounty(t *testing.T) {
 			}
 		}
 	}
-	// PostGIS agrees: no site in a zone that applies to the county tier.
-	for _, f := range sites {
-		pt := f.Geometry.Coordinates.(orb.Point)
-		var n int
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM exclusion_zone WHERE 'county' = ANY(applies_to_tiers)
-			AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))`, pt[0], pt[1]).Scan(&n); err != nil || n != 0 {
-			t.Errorf("site %s: %d zones, %v", f.ID, n, err)
-		}
-	}
+}
 
+// checkDemoSensitivityAndAreas checks the sensitivity runs and that the
+// areas by class and by township add up to the land.
+func checkDemoSensitivityAndAreas(t *testing.T, r *parks.Result) {
+	t.Helper()
 	// Sensitivity: five weights moved up and down.
 	sens := r.Sensitivity
 	if len(sens.Runs) != 10 || len(sens.Sites) != 3 || sens.Verdict == "" || sens.MinKendallTau < 0.5 {
@@ -268,6 +301,13 @@ func TestDemoCounty(t *testing.T) {
 		t.Errorf("areas: %d townships summing to %.1f, classes to %.1f, land %.1f km²", len(r.Townships), townSum, areaSum, r.Grid.LandKm2)
 	}
 
+}
+
+// checkDemoExports checks the CSV and GeoJSON exports, and that a finished
+// plan's cells cannot change.
+func checkDemoExports(t *testing.T, pool *pgxpool.Pool, p *runs.Plan) {
+	t.Helper()
+	ctx := context.Background()
 	// Exports.
 	var b bytes.Buffer
 	if err := parks.WriteCSV(&b, p); err != nil {
@@ -299,6 +339,17 @@ func TestDemoCounty(t *testing.T) {
 	}
 }
 
+// demoRequestsFixture is what TestDemoRequests's subtests share.
+type demoRequestsFixture struct {
+	pool     *pgxpool.Pool
+	ctx      context.Context
+	geodesic *parks.Service
+	road     *parks.Service
+	third    float64
+	ids      []string
+	count    func() int
+}
+
 // TestDemoRequests runs other requests on the demo county: geodesic
 // travel with AHP weights, required construction land, comparison, and
 // requests refused or failed.
@@ -310,52 +361,6 @@ func TestDemoRequests(t *testing.T) {
 	road := &parks.Service{Pool: pool, Travel: access.NewRoad(pool, 0, 0, nil), Log: log}
 	third := 1.0 / 3
 	var ids []string
-	t.Run("geodesic times and AHP", func(t *testing.T) {
-		p, err := geodesic.Run(ctx, parks.Request{FacilityType: "demonstration_park", Top: 2, HexKm: 1.5,
-			AHP: &parks.AHPInput{Criteria: []string{"supply", "roads", "labour"}, Matrix: [][]float64{{1, 3, 5}, {third, 1, 3}, {0.2, third, 1}}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := parks.ReadResult(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(r.Travel, "geodesic") || r.AHP == nil || math.Abs(r.AHP.CR-0.0332) > 1e-3 || len(r.Sites.Features) != 2 {
-			t.Errorf("travel %q, ahp %+v, %d sites", r.Travel, r.AHP, len(r.Sites.Features))
-		}
-		for _, c := range r.Criteria {
-			if want := c.ID == "supply" || c.ID == "roads" || c.ID == "labour"; (c.Weight != 0) != want {
-				t.Errorf("criterion %s weight %v", c.ID, c.Weight)
-			}
-		}
-		ids = append(ids, p.ID)
-	})
-	t.Run("construction land required", func(t *testing.T) {
-		p, err := road.Run(ctx, parks.Request{FacilityType: "science_park", Top: 2, Land: "require", HexKm: 1.5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, _ := parks.ReadResult(p)
-		for _, f := range r.Sites.Features {
-			if f.Properties.SiteKind != "candidate" || f.Properties.Candidate == "" {
-				t.Errorf("site %d is not on a construction-land candidate: %+v", f.Properties.Rank, f.Properties)
-			}
-		}
-		if r.Criteria[3].Weight <= 0 {
-			t.Errorf("a science park co-locates: existing_parks weight %v", r.Criteria[3].Weight)
-		}
-		ids = append(ids, p.ID)
-	})
-	t.Run("compare", func(t *testing.T) {
-		sums, err := geodesic.List(ctx, ids, 0)
-		if err != nil || len(sums) != 2 || sums[0].ID != ids[0] || sums[1].FacilityType != "science_park" || len(sums[1].Sites) != 2 {
-			t.Errorf("compare: %+v, %v", sums, err)
-		}
-		all, err := geodesic.List(ctx, nil, 10)
-		if err != nil || len(all) != 2 {
-			t.Errorf("list: %d, %v", len(all), err)
-		}
-	})
 	count := func() int {
 		var n int
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM plan`).Scan(&n); err != nil {
@@ -363,35 +368,97 @@ func TestDemoRequests(t *testing.T) {
 		}
 		return n
 	}
-	t.Run("refused", func(t *testing.T) {
-		before := count()
-		for _, req := range []parks.Request{
-			{FacilityType: "theme_park"},
-			{FacilityType: "processing_park", Weights: map[string]float64{"supply": -1}},
-			{FacilityType: "processing_park", ProductClasses: []string{"durian"}},
-			{FacilityType: "processing_park", HexKm: 0.3, MinAreaKm2: 1},
-			{FacilityType: "processing_park", AHP: &parks.AHPInput{Criteria: []string{"supply", "roads", "labour"},
-				Matrix: [][]float64{{1, 3, 1}, {third, 1, 3}, {1, third, 1}}}},
-		} {
-			if _, err := geodesic.Run(ctx, req); !errors.Is(err, derrors.ErrInvalid) {
-				t.Errorf("%+v: err = %v, want ErrInvalid", req, err)
-			}
+	fx := &demoRequestsFixture{pool: pool, ctx: ctx, geodesic: geodesic, road: road, third: third, ids: ids, count: count}
+	t.Run("geodesic times and AHP", fx.geodesicTimesAndAHP)
+	t.Run("construction land required", fx.constructionLandRequired)
+	t.Run("compare", fx.compare)
+	t.Run("refused", fx.refused)
+	t.Run("failed", fx.failed)
+}
+
+// geodesicTimesAndAHP is TestDemoRequests's subtest "geodesic times and AHP".
+func (fx *demoRequestsFixture) geodesicTimesAndAHP(t *testing.T) {
+	p, err := fx.geodesic.Run(fx.ctx, parks.Request{FacilityType: "demonstration_park", Top: 2, HexKm: 1.5,
+		AHP: &parks.AHPInput{Criteria: []string{"supply", "roads", "labour"}, Matrix: [][]float64{{1, 3, 5}, {fx.third, 1, 3}, {0.2, fx.third, 1}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := parks.ReadResult(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Travel, "geodesic") || r.AHP == nil || math.Abs(r.AHP.CR-0.0332) > 1e-3 || len(r.Sites.Features) != 2 {
+		t.Errorf("travel %q, ahp %+v, %d sites", r.Travel, r.AHP, len(r.Sites.Features))
+	}
+	for _, c := range r.Criteria {
+		if want := c.ID == "supply" || c.ID == "roads" || c.ID == "labour"; (c.Weight != 0) != want {
+			t.Errorf("criterion %s weight %v", c.ID, c.Weight)
 		}
-		if n := count(); n != before {
-			t.Errorf("refused requests stored %d plans", n-before)
+	}
+	fx.ids = append(fx.ids, p.ID)
+}
+
+// constructionLandRequired is TestDemoRequests's subtest "construction land required".
+func (fx *demoRequestsFixture) constructionLandRequired(t *testing.T) {
+	p, err := fx.road.Run(fx.ctx, parks.Request{FacilityType: "science_park", Top: 2, Land: "require", HexKm: 1.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := parks.ReadResult(p)
+	for _, f := range r.Sites.Features {
+		if f.Properties.SiteKind != "candidate" || f.Properties.Candidate == "" {
+			t.Errorf("site %d is not on a construction-land candidate: %+v", f.Properties.Rank, f.Properties)
 		}
-	})
-	t.Run("failed", func(t *testing.T) {
-		_, err := geodesic.Run(ctx, parks.Request{FacilityType: "processing_park", Region: "369999"})
-		var inf *runs.InfeasibleError
-		if !errors.As(err, &inf) {
-			t.Fatalf("err = %v, want an InfeasibleError", err)
+	}
+	if r.Criteria[3].Weight <= 0 {
+		t.Errorf("a science park co-locates: existing_parks weight %v", r.Criteria[3].Weight)
+	}
+	fx.ids = append(fx.ids, p.ID)
+}
+
+// compare is TestDemoRequests's subtest "compare".
+func (fx *demoRequestsFixture) compare(t *testing.T) {
+	sums, err := fx.geodesic.List(fx.ctx, fx.ids, 0)
+	if err != nil || len(sums) != 2 || sums[0].ID != fx.ids[0] || sums[1].FacilityType != "science_park" || len(sums[1].Sites) != 2 {
+		t.Errorf("compare: %+v, %v", sums, err)
+	}
+	all, err := fx.geodesic.List(fx.ctx, nil, 10)
+	if err != nil || len(all) != 2 {
+		t.Errorf("list: %d, %v", len(all), err)
+	}
+}
+
+// refused is TestDemoRequests's subtest "refused".
+func (fx *demoRequestsFixture) refused(t *testing.T) {
+	before := fx.count()
+	for _, req := range []parks.Request{
+		{FacilityType: "theme_park"},
+		{FacilityType: "processing_park", Weights: map[string]float64{"supply": -1}},
+		{FacilityType: "processing_park", ProductClasses: []string{"durian"}},
+		{FacilityType: "processing_park", HexKm: 0.3, MinAreaKm2: 1},
+		{FacilityType: "processing_park", AHP: &parks.AHPInput{Criteria: []string{"supply", "roads", "labour"},
+			Matrix: [][]float64{{1, 3, 1}, {fx.third, 1, 3}, {1, fx.third, 1}}}},
+	} {
+		if _, err := fx.geodesic.Run(fx.ctx, req); !errors.Is(err, derrors.ErrInvalid) {
+			t.Errorf("%+v: err = %v, want ErrInvalid", req, err)
 		}
-		p, err := geodesic.Get(ctx, inf.PlanID)
-		if err != nil || p.Status != "failed" || !strings.Contains(p.Error, "369999") {
-			t.Errorf("failed plan: %+v, %v", p, err)
-		}
-	})
+	}
+	if n := fx.count(); n != before {
+		t.Errorf("refused requests stored %d plans", n-before)
+	}
+}
+
+// failed is TestDemoRequests's subtest "failed".
+func (fx *demoRequestsFixture) failed(t *testing.T) {
+	_, err := fx.geodesic.Run(fx.ctx, parks.Request{FacilityType: "processing_park", Region: "369999"})
+	var inf *runs.InfeasibleError
+	if !errors.As(err, &inf) {
+		t.Fatalf("err = %v, want an InfeasibleError", err)
+	}
+	p, err := fx.geodesic.Get(fx.ctx, inf.PlanID)
+	if err != nil || p.Status != "failed" || !strings.Contains(p.Error, "369999") {
+		t.Errorf("failed plan: %+v, %v", p, err)
+	}
 }
 
 // segmentMetres is the distance from p to segment ab, on a local

@@ -290,6 +290,14 @@ func (t *Table) Sensitise(names []string, w []float64, k int, separation, pct fl
 			out.Runs = append(out.Runs, run)
 		}
 	}
+	summarise(&out, stay, shift)
+	return out
+}
+
+// summarise turns the counts over the runs into shares and means, and
+// states the verdict; stay and shift are per base site: the runs keeping
+// it in the top k, and its summed rank shift.
+func summarise(out *Sensitivity, stay []int, shift []float64) {
 	n := float64(len(out.Runs))
 	if n == 0 {
 		out.SameSetShare, out.SameOrderShare, out.SameFirstShare, out.MeanKendallTau = 1, 1, 1, 1
@@ -297,7 +305,7 @@ func (t *Table) Sensitise(names []string, w []float64, k int, separation, pct fl
 			out.Sites[r].StayShare = 1
 		}
 		out.Verdict = "no weight to move"
-		return out
+		return
 	}
 	out.SameSetShare /= n
 	out.SameOrderShare /= n
@@ -307,8 +315,7 @@ func (t *Table) Sensitise(names []string, w []float64, k int, separation, pct fl
 		out.Sites[r].StayShare = float64(stay[r]) / n
 		out.Sites[r].MeanRankShift = round(shift[r]/n, 2)
 	}
-	out.Verdict = verdict(out, len(out.Runs))
-	return out
+	out.Verdict = verdict(*out, len(out.Runs))
 }
 
 func verdict(s Sensitivity, runs int) string {

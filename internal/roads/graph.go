@@ -13,6 +13,7 @@ import (
 	"github.com/twpayne/go-geom/encoding/wkb"
 
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/shortest"
 )
 
 // Graph is the road network in memory, read-only once loaded and safe for
@@ -32,7 +33,7 @@ type Graph struct {
 	edges    []gEdge
 	pts      []orb.Point // edges' vertices, edge by edge
 	cum      []float64   // metres from the edge's start to each of pts
-	fwd, rev adjacency
+	fwd, rev *shortest.Graph
 	grid     grid
 }
 
@@ -43,19 +44,6 @@ type gEdge struct {
 	fwd, rev   float64 // minutes from u to v and from v to u; negative: not allowed
 	metres     float64
 	first, end int32 // pts[first:end] is the shape, u to v
-}
-
-// arc is one way of travelling an edge.
-type arc struct {
-	to      int32
-	minutes float64
-	metres  float64
-}
-
-// adjacency lists the arcs leaving each vertex: arcs[start[v]:start[v+1]].
-type adjacency struct {
-	start []int32
-	arcs  []arc
 }
 
 // Edges is the number of edges.
@@ -154,9 +142,10 @@ func (g *Graph) index() {
 }
 
 // adjacency lists arcs by tail vertex (reverse: by head vertex, for
-// searching towards a destination).
-func (g *Graph) adjacency(reverse bool) adjacency {
-	a := adjacency{start: make([]int32, g.vertices+1)}
+// searching towards a destination), with travel minutes as the cost and
+// metres as the auxiliary measure.
+func (g *Graph) adjacency(reverse bool) *shortest.Graph {
+	a := &shortest.Graph{Start: make([]int32, g.vertices+1)}
 	each := func(fn func(from, to int32, minutes, metres float64)) {
 		for _, e := range g.edges {
 			if e.fwd >= 0 {
@@ -175,16 +164,18 @@ func (g *Graph) adjacency(reverse bool) adjacency {
 	}
 	each(func(from, to int32, _, _ float64) {
 		t, _ := tail(from, to)
-		a.start[t+1]++
+		a.Start[t+1]++
 	})
 	for v := 0; v < g.vertices; v++ {
-		a.start[v+1] += a.start[v]
+		a.Start[v+1] += a.Start[v]
 	}
-	a.arcs = make([]arc, a.start[g.vertices])
-	next := append([]int32(nil), a.start[:g.vertices]...)
+	n := a.Start[g.vertices]
+	a.To, a.Cost, a.Aux = make([]int32, n), make([]float64, n), make([]float64, n)
+	next := append([]int32(nil), a.Start[:g.vertices]...)
 	each(func(from, to int32, minutes, metres float64) {
 		t, h := tail(from, to)
-		a.arcs[next[t]] = arc{to: h, minutes: minutes, metres: metres}
+		k := next[t]
+		a.To[k], a.Cost[k], a.Aux[k] = h, minutes, metres
 		next[t]++
 	})
 	return a

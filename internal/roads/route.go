@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
+
+	"github.com/coldchain/coldchain/internal/shortest"
 )
 
 // Pair is a reachable origin-destination pair.
@@ -58,12 +60,12 @@ func (g *Graph) place(p orb.Point, opt PairOptions) place {
 	return place{ok: true, edge: s.Edge, frac: s.Frac, offMin: s.Metres / 1000 / opt.OffRoadKmh * 60, offM: s.Metres}
 }
 
-// seed is a vertex where a search starts, with the cost of getting there.
-type seed struct {
-	v       int32
-	minutes float64
-	metres  float64
-}
+// seed is a vertex where a search starts, with the minutes (Cost) and
+// metres (Aux) of getting there.
+type seed = shortest.Seed
+
+// search is one worker's Dijkstra state, reused between searches.
+type search = shortest.Search
 
 // leaving lists the vertices reached from a place by travelling along its
 // edge: towards the edge's target if the edge allows it, towards its
@@ -75,15 +77,15 @@ func (g *Graph) leaving(pl place) []seed {
 	var out []seed
 	switch {
 	case e.fwd >= 0:
-		out = append(out, seed{e.v, (1 - pl.frac) * e.fwd, (1 - pl.frac) * e.metres})
+		out = append(out, seed{V: e.v, Cost: (1 - pl.frac) * e.fwd, Aux: (1 - pl.frac) * e.metres})
 	case pl.frac == 1:
-		out = append(out, seed{e.v, 0, 0})
+		out = append(out, seed{V: e.v})
 	}
 	switch {
 	case e.rev >= 0:
-		out = append(out, seed{e.u, pl.frac * e.rev, pl.frac * e.metres})
+		out = append(out, seed{V: e.u, Cost: pl.frac * e.rev, Aux: pl.frac * e.metres})
 	case pl.frac == 0:
-		out = append(out, seed{e.u, 0, 0})
+		out = append(out, seed{V: e.u})
 	}
 	return out
 }
@@ -95,15 +97,15 @@ func (g *Graph) arriving(pl place) []seed {
 	var out []seed
 	switch {
 	case e.fwd >= 0:
-		out = append(out, seed{e.u, pl.frac * e.fwd, pl.frac * e.metres})
+		out = append(out, seed{V: e.u, Cost: pl.frac * e.fwd, Aux: pl.frac * e.metres})
 	case pl.frac == 0:
-		out = append(out, seed{e.u, 0, 0})
+		out = append(out, seed{V: e.u})
 	}
 	switch {
 	case e.rev >= 0:
-		out = append(out, seed{e.v, (1 - pl.frac) * e.rev, (1 - pl.frac) * e.metres})
+		out = append(out, seed{V: e.v, Cost: (1 - pl.frac) * e.rev, Aux: (1 - pl.frac) * e.metres})
 	case pl.frac == 1:
-		out = append(out, seed{e.v, 0, 0})
+		out = append(out, seed{V: e.v})
 	}
 	return out
 }
@@ -122,83 +124,6 @@ func (g *Graph) along(a, b place) (minutes, metres float64, ok bool) {
 		return -d * e.rev, -d * e.metres, true
 	}
 	return 0, 0, false
-}
-
-// search is one worker's Dijkstra state, reused between searches.
-type search struct {
-	g       *Graph
-	dist    []float64
-	metres  []float64
-	done    []uint32
-	epoch   uint32
-	touched []int32
-	heap    minHeap
-}
-
-func (g *Graph) newSearch() *search {
-	s := &search{g: g, dist: make([]float64, g.vertices), metres: make([]float64, g.vertices), done: make([]uint32, g.vertices)}
-	for i := range s.dist {
-		s.dist[i] = math.Inf(1)
-	}
-	return s
-}
-
-// run settles vertices in order of time from the seeds over adj, up to
-// bound minutes. goal marks vertices whose times are wanted; the search
-// stops early once goals of them are settled (goals <= 0: never).
-func (s *search) run(adj *adjacency, seeds []seed, bound float64, goal []bool, goals int) {
-	for _, v := range s.touched {
-		s.dist[v] = math.Inf(1)
-	}
-	s.touched = s.touched[:0]
-	s.epoch++
-	if s.epoch == 0 { // wrapped: clear the marks
-		clear(s.done)
-		s.epoch = 1
-	}
-	s.heap = s.heap[:0]
-	for _, sd := range seeds {
-		if sd.minutes <= bound && sd.minutes < s.dist[sd.v] {
-			if math.IsInf(s.dist[sd.v], 1) {
-				s.touched = append(s.touched, sd.v)
-			}
-			s.dist[sd.v], s.metres[sd.v] = sd.minutes, sd.metres
-			s.heap.push(item{sd.minutes, sd.v})
-		}
-	}
-	for len(s.heap) > 0 {
-		it := s.heap.pop()
-		u := it.v
-		if s.done[u] == s.epoch || it.d > s.dist[u] {
-			continue
-		}
-		s.done[u] = s.epoch
-		if goal != nil && goal[u] {
-			if goals--; goals == 0 {
-				return
-			}
-		}
-		du, mu := s.dist[u], s.metres[u]
-		for _, a := range adj.arcs[adj.start[u]:adj.start[u+1]] {
-			d := du + a.minutes
-			if d > bound || d >= s.dist[a.to] {
-				continue
-			}
-			if math.IsInf(s.dist[a.to], 1) {
-				s.touched = append(s.touched, a.to)
-			}
-			s.dist[a.to], s.metres[a.to] = d, mu+a.metres
-			s.heap.push(item{d, a.to})
-		}
-	}
-}
-
-// at returns the settled time and metres of v (Inf if not reached).
-func (s *search) at(v int32) (float64, float64) {
-	if s.done[v] != s.epoch {
-		return math.Inf(1), 0
-	}
-	return s.dist[v], s.metres[v]
 }
 
 // Pairs returns every pair (i, j) whose travel time from from[i] to to[j],
@@ -246,8 +171,8 @@ func (g *Graph) Pairs(ctx context.Context, from, to []orb.Point, maxMinutes []fl
 		o, d := origins[i], dests[j]
 		best, bestM := math.Inf(1), 0.0
 		for _, sd := range via {
-			if t, m := s.at(sd.v); t+sd.minutes < best {
-				best, bestM = t+sd.minutes, m+sd.metres
+			if t, m := s.At(sd.V); t+sd.Cost < best {
+				best, bestM = t+sd.Cost, m+sd.Aux
 			}
 		}
 		if t, m, ok := g.along(o, d); ok && t < best {
@@ -268,7 +193,7 @@ func (g *Graph) Pairs(ctx context.Context, from, to []orb.Point, maxMinutes []fl
 			if !d.ok || maxBudget-d.offMin < 0 {
 				return
 			}
-			s.run(&g.rev, arrive[j], maxBudget-d.offMin, goal, goals)
+			s.Run(g.rev, arrive[j], maxBudget-d.offMin, goal, goals)
 			for i, o := range origins {
 				if o.ok {
 					if p, ok := pair(s, i, j, leave[i]); ok {
@@ -287,7 +212,7 @@ func (g *Graph) Pairs(ctx context.Context, from, to []orb.Point, maxMinutes []fl
 			if !origins[i].ok || budget[i] < 0 {
 				return
 			}
-			s.run(&g.fwd, leave[i], budget[i], goal, goals)
+			s.Run(g.fwd, leave[i], budget[i], goal, goals)
 			for j, d := range dests {
 				if d.ok {
 					if p, ok := pair(s, i, j, arrive[j]); ok {
@@ -344,8 +269,8 @@ func (g *Graph) goals(seeds [][]seed) ([]bool, int) {
 	n := 0
 	for _, ss := range seeds {
 		for _, sd := range ss {
-			if !goal[sd.v] {
-				goal[sd.v] = true
+			if !goal[sd.V] {
+				goal[sd.V] = true
 				n++
 			}
 		}
@@ -363,7 +288,7 @@ func (g *Graph) parallel(ctx context.Context, n, workers int, fn func(*search, i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := g.newSearch()
+			s := shortest.NewSearch(g.vertices)
 			for k := range next {
 				fn(s, k)
 			}
@@ -382,54 +307,4 @@ feed:
 	close(next)
 	wg.Wait()
 	return err
-}
-
-// item is a heap entry: a vertex and a tentative time.
-type item struct {
-	d float64
-	v int32
-}
-
-// minHeap is a binary heap of items by time (lazy deletion: stale entries
-// are skipped when popped).
-type minHeap []item
-
-func (h *minHeap) push(it item) {
-	*h = append(*h, it)
-	a := *h
-	i := len(a) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if a[p].d <= a[i].d {
-			break
-		}
-		a[p], a[i] = a[i], a[p]
-		i = p
-	}
-}
-
-func (h *minHeap) pop() item {
-	a := *h
-	top := a[0]
-	last := len(a) - 1
-	a[0] = a[last]
-	a = a[:last]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= len(a) {
-			break
-		}
-		c := l
-		if r := l + 1; r < len(a) && a[r].d < a[l].d {
-			c = r
-		}
-		if a[i].d <= a[c].d {
-			break
-		}
-		a[i], a[c] = a[c], a[i]
-		i = c
-	}
-	*h = a
-	return top
 }

@@ -187,7 +187,7 @@ func (g *Graph) pieces(ctx context.Context, sites []Site, opt AreaOptions) (*are
 		if !pl.ok || maxT-pl.offMin < 0 {
 			return
 		}
-		s.run(&g.rev, g.arriving(pl), maxT-pl.offMin, nil, 0)
+		s.Run(g.rev, g.arriving(pl), maxT-pl.offMin, nil, 0)
 		snapAt := g.pointAt(pl.edge, pl.frac)
 		res := result{k: k, lines: make([][]orb.LineString, len(opt.Minutes))}
 		// Each threshold gets the stretches first reached within it (its
@@ -239,7 +239,7 @@ func (g *Graph) reachable(s *search, ei int32, pl place, budget float64) [][2]fl
 	e := &g.edges[ei]
 	var iv [][2]float64
 	// Towards the edge's source, then on: s*rev + D(u) <= budget.
-	if du, _ := s.at(e.u); e.rev >= 0 && du <= budget {
+	if du, _ := s.At(e.u); e.rev >= 0 && du <= budget {
 		hi := 1.0
 		if e.rev > 0 {
 			hi = math.Min(1, (budget-du)/e.rev)
@@ -247,7 +247,7 @@ func (g *Graph) reachable(s *search, ei int32, pl place, budget float64) [][2]fl
 		iv = append(iv, [2]float64{0, hi})
 	}
 	// Towards its target, then on: (1-s)*fwd + D(v) <= budget.
-	if dv, _ := s.at(e.v); e.fwd >= 0 && dv <= budget {
+	if dv, _ := s.At(e.v); e.fwd >= 0 && dv <= budget {
 		lo := 0.0
 		if e.fwd > 0 {
 			lo = math.Max(0, 1-(budget-dv)/e.fwd)

@@ -297,14 +297,31 @@ func (s *Store) Get(ctx context.Context, l *Layer, key string) (json.RawMessage,
 	return json.RawMessage(text), nil
 }
 
-// Delete removes one feature, or returns ErrNotFound.
+// Delete removes one feature, or returns ErrNotFound. Deleting a region
+// recomputes the derived areas and the other layers' region codes.
 func (s *Store) Delete(ctx context.Context, l *Layer, key string) error {
-	tag, err := s.Pool.Exec(ctx, "DELETE FROM "+pgx.Identifier{l.Table}.Sanitize()+" WHERE "+pgx.Identifier{l.Key}.Sanitize()+" = $1", key)
-	if err != nil {
-		return postgres.Translate(err, l.Name)
+	if err := l.writable(); err != nil {
+		return err
 	}
-	if tag.RowsAffected() == 0 {
-		return derrors.NotFound("%s %q not found", strings.TrimSuffix(l.Name, "s"), key)
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "DELETE FROM "+pgx.Identifier{l.Table}.Sanitize()+" WHERE "+pgx.Identifier{l.Key}.Sanitize()+" = $1", key)
+		if err != nil {
+			return postgres.Translate(err, l.Name)
+		}
+		if tag.RowsAffected() == 0 {
+			return derrors.NotFound("%s %q not found", strings.TrimSuffix(l.Name, "s"), key)
+		}
+		if l.RecodesLayers {
+			return refreshRegionCodes(ctx, tx)
+		}
+		return nil
+	})
+}
+
+// writable refuses writes to a read-only layer, saying how to change it.
+func (l *Layer) writable() error {
+	if l.ReadOnly {
+		return derrors.Invalid("the %s layer is read-only: %s", l.Name, l.WriteHint)
 	}
 	return nil
 }
@@ -350,6 +367,9 @@ type RowSource interface {
 // derrors.RowErrors (at most MaxRowErrors) and leaves the layer unchanged.
 func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptions) (LoadResult, error) {
 	var res LoadResult
+	if err := l.writable(); err != nil {
+		return res, err
+	}
 	tx, err := s.Pool.Begin(ctx)
 	if err != nil {
 		return res, postgres.Translate(err, l.Name)

@@ -86,6 +86,9 @@ code is 1 and nothing is written. Use "-" as FILE to read standard input.`,
 				return importErr(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "imported %d %s\n", res.Rows, l.Name)
+			for _, w := range res.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
+			}
 			return nil
 		},
 	}

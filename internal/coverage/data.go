@@ -204,8 +204,8 @@ func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) erro
 	// Facilities within reach of the region's extent (all when no region).
 	rows, err := pool.Query(ctx, `
 		WITH ext AS (
-		  SELECT ST_Envelope(ST_Collect(geom))::geography AS g FROM region
-		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(geom) = 'MULTIPOLYGON')
+		  SELECT ST_Envelope(ST_Collect(coalesce(area, geom)))::geography AS g FROM region
+		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
 		SELECT id, name, facility_type, tier, status,
 		       capacity_frozen_t, capacity_chilled_t, capacity_ca_t, capacity_cool_t, capacity_ambient_t,
 		       product_classes, coalesce(build_cost, 0), ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),

@@ -411,7 +411,11 @@ func (s *Server) createFeatures(w http.ResponseWriter, r *http.Request) error {
 		_, err = w.Write(f)
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, map[string]any{"created": res.Rows, "ids": res.Keys})
+	out := map[string]any{"created": res.Rows, "ids": res.Keys}
+	if len(res.Warnings) > 0 {
+		out["warnings"] = res.Warnings
+	}
+	return writeJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) replaceFeature(w http.ResponseWriter, r *http.Request) error {

@@ -350,6 +350,9 @@ type LoadOptions struct {
 type LoadResult struct {
 	Rows int64
 	Keys []string // when LoadOptions.ReturnKeys
+	// Warnings are facts about the stored data worth a look that did not
+	// stop the load: features outside every region, derived areas.
+	Warnings []string
 }
 
 // RowSource yields validated rows for a load. Next returns io.EOF after the
@@ -471,6 +474,9 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 			return res, err
 		}
 	}
+	if res.Warnings, err = loadWarnings(ctx, tx, l, stage, table); err != nil {
+		return res, err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return res, postgres.Translate(err, l.Name)
 	}
@@ -539,6 +545,54 @@ func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, tabl
 		}
 	}
 	return errs, nil
+}
+
+// loadWarnings looks at what a load stored: regions whose areas are
+// derived from their points, and features that lie outside every region.
+func loadWarnings(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string) ([]string, error) {
+	var out []string
+	if l.RecodesLayers {
+		var n int
+		var codes []string
+		err := tx.QueryRow(ctx, `SELECT count(*), coalesce((array_agg(code ORDER BY code))[1:5], '{}') FROM region WHERE derived`).Scan(&n, &codes)
+		if err != nil {
+			return nil, postgres.Translate(err, l.Name)
+		}
+		if n > 0 {
+			out = append(out, fmt.Sprintf("%d regions are known only by a point (%s%s): their areas are derived, the part of the parent region nearer to each point than to its sibling points, and are not official boundaries",
+				n, strings.Join(codes, ", "), more(n, len(codes))))
+		}
+		return out, nil
+	}
+	if !slices.Contains(l.Columns(), "id") || l.ReadOnly {
+		return nil, nil
+	}
+	key := pgx.Identifier{l.Key}.Sanitize()
+	var n int
+	var rows []int
+	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*), coalesce((array_agg(s.row_no ORDER BY s.row_no))[1:10], '{}')
+		FROM %s s JOIN %s t ON t.%s = s.%s
+		WHERE t.region_code IS NULL AND EXISTS (SELECT 1 FROM region)`, stage, table, key, key)).Scan(&n, &rows)
+	if err != nil {
+		return nil, postgres.Translate(err, l.Name)
+	}
+	if n > 0 {
+		list := make([]string, len(rows))
+		for i, r := range rows {
+			list[i] = strconv.Itoa(r)
+		}
+		out = append(out, fmt.Sprintf("%d %s lie outside every region (rows %s%s): they are kept without a region code; check their coordinates and --datum, or import the regions that hold them",
+			n, l.Name, strings.Join(list, ", "), more(n, len(rows))))
+	}
+	return out, nil
+}
+
+// more says how many of n items a list of shown items leaves out.
+func more(n, shown int) string {
+	if n > shown {
+		return fmt.Sprintf(" and %d more", n-shown)
+	}
+	return ""
 }
 
 var quoteLitOK = regexp.MustCompile(`^[a-z_]+$`)

@@ -442,6 +442,7 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 		queryParam("bbox", "minlon,minlat,maxlon,maxlat (WGS84)", str()),
 		queryParam("limit", "features per page (default 1000)", integer(1, layer.MaxLimit)),
 		queryParam("offset", "features to skip", integer(0, 0)),
+		datumQueryParam(),
 	}
 	d.add("GET", "/api/v1/{layer}", apiOp{Summary: "List a layer's features", Tags: []string{"layers"},
 		Parameters: append(list, layerFilterParams()...), Problems: []int{400, 404},
@@ -452,7 +453,7 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 		RequestBody: jsonBody("GeoJSON Feature or FeatureCollection", geojson, schema{"oneOf": []schema{ref("Feature"), ref("FeatureCollection")}}),
 		Responses:   ok("201", "Stored", "application/json", schema{"oneOf": []schema{ref("Feature"), ref("Created")}})})
 	d.add("GET", "/api/v1/{layer}/{id}", apiOp{Summary: "One feature", Tags: []string{"layers"},
-		Parameters: []apiParam{layerP, idP}, Problems: []int{404},
+		Parameters: []apiParam{layerP, idP, datumQueryParam()}, Problems: []int{400, 404},
 		Responses: ok("200", "The feature", geojson, ref("Feature"))})
 	d.add("PUT", "/api/v1/{layer}/{id}", apiOp{Summary: "Replace a feature", Tags: []string{"layers"}, Role: RolePlanner,
 		Parameters: []apiParam{layerP, idP}, Problems: []int{400, 404, 413},
@@ -533,6 +534,7 @@ func (s *Server) ogcOpenAPI(d *apiDoc) {
 		queryParam("limit", fmt.Sprintf("features per page (default %d; larger values are lowered to %d)", ogcDefaultLimit, layer.MaxLimit),
 			schema{"type": "integer", "minimum": 1, "default": ogcDefaultLimit}),
 		queryParam("offset", "features to skip (the next and prev links carry it)", integer(0, 0)),
+		datumQueryParam(),
 		queryParam("datetime", "accepted and ignored: the data has no time", str()),
 		queryParam("crs", "only "+crs84, enum(crs84)),
 		queryParam("bbox-crs", "only "+crs84, enum(crs84)),
@@ -557,7 +559,7 @@ func (s *Server) ogcOpenAPI(d *apiDoc) {
 		RequestBody: jsonBody("GeoJSON Feature", geojson, schema{"oneOf": []schema{ref("Feature"), ref("FeatureCollection")}}),
 		Responses:   ok("201", "Stored; Location names the new feature", geojson, schema{"oneOf": []schema{ref("Feature"), ref("Created")}})})
 	d.add("GET", "/ogc/collections/{collectionId}/items/{featureId}", apiOp{Summary: "A feature", Tags: tags,
-		Parameters: []apiParam{coll, fid}, Problems: []int{404},
+		Parameters: []apiParam{coll, fid, datumQueryParam()}, Problems: []int{400, 404},
 		Responses: ok("200", "The feature", geojson, ref("Feature"))})
 	d.add("PUT", "/ogc/collections/{collectionId}/items/{featureId}", apiOp{Summary: "Replace a feature (Part 4)", Tags: tags, Role: RolePlanner,
 		Parameters: []apiParam{coll, fid}, Problems: []int{400, 404, 405, 413},
@@ -616,4 +618,10 @@ func (s *Server) tilesOpenAPI(d *apiDoc, reg *tileRegistry) {
 			apiParam{Name: "If-None-Match", In: "header", Description: "an ETag the client holds", Schema: str()}),
 		Problems:  []int{400, 404},
 		Responses: resp})
+}
+
+// datumQueryParam is the datum of feature reads' output coordinates.
+func datumQueryParam() apiParam {
+	return queryParam("datum", "datum of the returned coordinates: wgs84 (default), gcj02 (Amap, Tencent, DataV) or bd09 (Baidu), to hand data back to Chinese web maps; bbox stays WGS84",
+		enum("wgs84", "gcj02", "bd09"))
 }

@@ -63,24 +63,7 @@ func TestUI(t *testing.T) {
 	}
 
 	downloads := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 900),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("lang", "en-GB"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	ctx := newBrowser(t, chromium)
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
 	}); err != nil {
@@ -706,6 +689,13 @@ func findChromium() string {
 // base URL and the token.
 func startServer(t *testing.T) (string, string) {
 	t.Helper()
+	return startServerWith(t, func(run func(args ...string) string) { run("demo") })
+}
+
+// startServerWith is startServer with setup loading the data instead of
+// the demo county (run runs a coldchain command and returns its output).
+func startServerWith(t *testing.T, setup func(run func(args ...string) string)) (string, string) {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "coldchain")
 	build := exec.Command("go", "build", "-o", bin, "github.com/coldchain/coldchain/cmd/coldchain")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -737,7 +727,7 @@ func startServer(t *testing.T) (string, string) {
 		_ = cmd.Run()
 		os.RemoveAll(home)
 	})
-	run("demo")
+	setup(run)
 	token := strings.TrimSpace(run("token", "create", "--role", "planner", "--name", "UI test"))
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -827,4 +817,29 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// newBrowser starts headless Chromium (stopped when the test ends) and
+// returns its first tab's context.
+func newBrowser(t *testing.T, chromium string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 900),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("lang", "en-GB"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(cancelCtx)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
 }

@@ -175,7 +175,10 @@ func writeSnapReport(w io.Writer, rep *roads.SnapReport) {
 		if l.Total == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %s: %d of %d snapped to the main network (median %.0f m, max %.0f m)", l.Layer, l.Snapped, l.Total, l.MedianMetres, l.MaxMetres)
+		fmt.Fprintf(w, "  %s: %d of %d snapped to the main network", l.Layer, l.Snapped, l.Total)
+		if l.Snapped > 0 {
+			fmt.Fprintf(w, " (median %.0f m, max %.0f m)", l.MedianMetres, l.MaxMetres)
+		}
 		writeFragments(w, l)
 		if l.Beyond == 0 {
 			fmt.Fprintln(w)

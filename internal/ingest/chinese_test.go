@@ -41,7 +41,7 @@ func TestChineseHeaders(t *testing.T) {
 			t.Errorf("notes %q lack %q", notes, want)
 		}
 	}
-	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "2 regions are known only by a point") || !strings.Contains(w, "not official boundaries") {
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "2 regions are known only by a point") || !strings.Contains(w, "their areas are derived") {
 		t.Errorf("warnings %q do not say the areas are derived", w)
 	}
 	var level, parent string
@@ -57,7 +57,7 @@ func TestChineseHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "1 producers lie outside every region (rows 4)") || !strings.Contains(w, "--datum") {
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "1 feature lies outside every region (row 4)") || !strings.Contains(w, "--datum") {
 		t.Errorf("warnings %q do not name the producer outside every region", w)
 	}
 	var got string

@@ -612,8 +612,8 @@ func loadWarnings(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string)
 			return nil, postgres.Translate(err, l.Name)
 		}
 		if n > 0 {
-			out = append(out, fmt.Sprintf("%d regions are known only by a point (%s%s): their areas are derived, the part of the parent region nearer to each point than to its sibling points, and are not official boundaries",
-				n, strings.Join(codes, ", "), more(n, len(codes))))
+			out = append(out, fmt.Sprintf("%s known only by a point (%s%s): %s derived, the part of the parent region nearer to the point than to its sibling points, not an official boundary",
+				plural(n, "region is", "regions are"), strings.Join(codes, ", "), more(n, len(codes)), pick(n, "its area is", "their areas are")))
 		}
 		return out, nil
 	}
@@ -634,10 +634,23 @@ func loadWarnings(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string)
 		for i, r := range rows {
 			list[i] = strconv.Itoa(r)
 		}
-		out = append(out, fmt.Sprintf("%d %s lie outside every region (rows %s%s): they are kept without a region code; check their coordinates and --datum, or import the regions that hold them",
-			n, l.Name, strings.Join(list, ", "), more(n, len(rows))))
+		out = append(out, fmt.Sprintf("%s outside every region (%s %s%s): kept without a region code; check the coordinates and --datum, or import the regions that hold them",
+			plural(n, "feature lies", "features lie"), pick(n, "row", "rows"), strings.Join(list, ", "), more(n, len(rows))))
 	}
 	return out, nil
+}
+
+// plural is "n one" or "n many".
+func plural(n int, one, many string) string {
+	return strconv.Itoa(n) + " " + pick(n, one, many)
+}
+
+// pick is one when n is 1, else many.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // more says how many of n items a list of shown items leaves out.

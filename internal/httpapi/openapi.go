@@ -316,6 +316,8 @@ func sharedSchemas() map[string]any {
 		}),
 		"Created": object([]string{"created", "ids"}, map[string]schema{
 			"created": integer(0, 0), "ids": arrayOf(str()),
+			"warnings": schema{"type": "array", "items": str(),
+				"description": "what was stored but deserves a look: features outside every region, regions whose areas are derived from their points"},
 		}),
 		"PlanRequest": object([]string{"problem", "facility_type", "tier", "product_classes"}, map[string]schema{
 			"name":                   str(),

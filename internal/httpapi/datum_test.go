@@ -53,7 +53,7 @@ func TestDatumReads(t *testing.T) {
 		path string
 		d    datum.Datum
 	}{
-		{"/api/v1/producers?limit=1&datum=gcj02", datum.GCJ02},
+		{"/api/v1/producers?limit=1&datum=gcj02&lang=zh", datum.GCJ02},
 		{"/api/v1/producers/" + id + "?datum=bd09", datum.BD09},
 		{"/ogc/collections/producers/items?limit=1&datum=gcj02", datum.GCJ02},
 		{"/ogc/collections/producers/items/" + id + "?datum=bd09", datum.BD09},

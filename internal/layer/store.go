@@ -55,7 +55,7 @@ type Query struct {
 }
 
 // Reserved query parameters that are not filters.
-var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs", "datum"}
+var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs", "datum", "lang"}
 
 // MaxLimit caps a page.
 const MaxLimit = 10000

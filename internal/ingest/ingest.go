@@ -150,6 +150,9 @@ func (s *rowSource) Next() (layer.Row, error) {
 				return orb.Point{x, y}
 			})
 		}
+		if s.cols == nil {
+			s.cols = newColumnMap(s.layer)
+		}
 		f.Props = s.cols.apply(f.Props)
 		row, errs := s.layer.Decode(f, s.vocab)
 		if len(errs) > 0 {

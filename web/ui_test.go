@@ -128,6 +128,19 @@ func uiPreconditions(t *testing.T) string {
 // stops when the test ends.
 func startBrowser(t *testing.T, chromium, downloads string) context.Context {
 	t.Helper()
+	ctx := newBrowser(t, chromium)
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// newBrowser starts headless Chromium (stopped when the test ends) and
+// returns its first tab's context.
+func newBrowser(t *testing.T, chromium string) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox,
@@ -145,11 +158,6 @@ func startBrowser(t *testing.T, chromium, downloads string) context.Context {
 	t.Cleanup(cancelCtx)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
-	}
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
-	}); err != nil {
-		t.Fatal(err)
 	}
 	return ctx
 }
@@ -767,6 +775,13 @@ func findChromium() string {
 // base URL and the token.
 func startServer(t *testing.T) (string, string) {
 	t.Helper()
+	return startServerWith(t, func(run func(args ...string) string) { run("demo") })
+}
+
+// startServerWith is startServer with setup loading the data instead of
+// the demo county (run runs a coldchain command and returns its output).
+func startServerWith(t *testing.T, setup func(run func(args ...string) string)) (string, string) {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "coldchain")
 	build := exec.Command("go", "build", "-o", bin, "github.com/coldchain/coldchain/cmd/coldchain")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -798,7 +813,7 @@ func startServer(t *testing.T) (string, string) {
 		_ = cmd.Run()
 		os.RemoveAll(home)
 	})
-	run("demo")
+	setup(run)
 	token := strings.TrimSpace(run("token", "create", "--role", "planner", "--name", "UI test"))
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

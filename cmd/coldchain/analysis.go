@@ -124,6 +124,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 			if err != nil {
 				return err
 			}
+			warnDerived(cmd.ErrOrStderr(), d, rep)
 			w, closeOut, err := output(cmd, out)
 			if err != nil {
 				return err
@@ -182,6 +183,19 @@ func output(cmd *cobra.Command, path string) (io.Writer, func(), error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// warnDerived says when the measured region, or a region in the tables,
+// has an area derived from its point rather than a given boundary.
+func warnDerived(w io.Writer, d *coverage.Data, rep *coverage.Report) {
+	codes := []string{rep.Region}
+	for _, r := range rep.Regions {
+		codes = append(codes, r.Region)
+	}
+	if derived := d.DerivedIn(codes...); len(derived) > 0 {
+		fmt.Fprintf(w, "warning: the areas of %s are derived from their points (the part of the parent nearer to each point than to its siblings), not official boundaries: producers near their edges may belong to a neighbour\n",
+			strings.Join(derived, ", "))
+	}
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }

@@ -29,8 +29,12 @@ func newImportCmd(cfg *config) *cobra.Command {
 ` + layerHelp() + `.
 
 CSV files need a header; the geometry is in lon and lat columns (or
-longitude/latitude, x/y) or in a wkt column; lists are JSON arrays or values
-separated by ';'. The import runs in one transaction: if any row is bad,
+longitude/latitude, x/y, 经度/纬度) or in a wkt column; lists are JSON arrays
+or values separated by ';'. Common Chinese headers (代码/编码/区划代码, 名称,
+级别/层级, 上级代码/父级代码, 产品/品类, 年产量, 主体类型) and values (乡, 镇,
+街道, 合作社, 叶菜 ...) and DataV/Amap boundary files (adcode, level, parent)
+are recognised; the columns used and ignored are listed. A region given as
+a point gets an area derived from it (see the areas layer). The import runs in one transaction: if any row is bad,
 each problem is printed as "row N: field: reason" (the first 100), the exit
 code is 1 and nothing is written. Use "-" as FILE to read standard input.`,
 		Example: `  coldchain import producers farms.geojson
@@ -48,6 +52,9 @@ code is 1 and nothing is written. Use "-" as FILE to read standard input.`,
 			d, err := datum.Parse(datumName)
 			if err != nil {
 				return usageErr("--datum: %v", err)
+			}
+			if !cmd.Flags().Changed("datum") {
+				d = "" // WGS84, but not said: DataV/Amap files get a warning
 			}
 			if format == "" {
 				format = ingest.DetectFormat(args[1])
@@ -86,6 +93,12 @@ code is 1 and nothing is written. Use "-" as FILE to read standard input.`,
 				return importErr(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "imported %d %s\n", res.Rows, l.Name)
+			for _, n := range res.Notes {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", n)
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
+			}
 			return nil
 		},
 	}
@@ -116,13 +129,14 @@ func importErr(err error) error {
 }
 
 func newExportCmd(cfg *config) *cobra.Command {
-	var format, out string
+	var format, out, datumName string
 	cmd := &cobra.Command{
 		Use:   "export LAYER",
 		Short: "Export a layer as GeoJSON or CSV, streamed from PostGIS",
 		Long:  "Export every feature of a layer (" + layerHelp() + ") as a GeoJSON FeatureCollection or as CSV (points as lon/lat, other shapes as WKT; lists as JSON) that imports again unchanged.",
 		Example: `  coldchain export producers -o producers.geojson
-  coldchain export facilities --format csv > facilities.csv`,
+  coldchain export facilities --format csv > facilities.csv
+  coldchain export areas --datum gcj02 -o areas-amap.geojson`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := layer.ByName(args[0])
@@ -134,6 +148,10 @@ func newExportCmd(cfg *config) *cobra.Command {
 			}
 			if format != "" && format != ingest.GeoJSON && format != ingest.CSV {
 				return usageErr("--format: want geojson or csv, got %q", format)
+			}
+			d, err := datum.Parse(datumName)
+			if err != nil {
+				return usageErr("--datum: %v", err)
 			}
 			pool, err := cfg.open(cmd.Context())
 			if err != nil {
@@ -155,7 +173,7 @@ func newExportCmd(cfg *config) *cobra.Command {
 				dst = io.MultiWriter(w, bar)
 				defer bar.Finish()
 			}
-			n, err := ingest.Export(cmd.Context(), &layer.Store{Pool: pool}, l, dst, format)
+			n, err := ingest.ExportIn(cmd.Context(), &layer.Store{Pool: pool}, l, dst, format, d)
 			if file != nil {
 				if cerr := file.Close(); err == nil {
 					err = cerr
@@ -169,5 +187,6 @@ func newExportCmd(cfg *config) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "", "geojson (default) or csv")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
+	cmd.Flags().StringVar(&datumName, "datum", "wgs84", "datum of the written coordinates: wgs84, gcj02 (Amap, Tencent, DataV) or bd09 (Baidu), for Chinese web maps")
 	return cmd
 }

@@ -172,7 +172,8 @@ func afterRoads(ctx context.Context, cfg *config, pool *pgxpool.Pool, snapM floa
 
 // writeSnapReport prints which features join the network.
 func writeSnapReport(w io.Writer, rep *roads.SnapReport) {
-	fmt.Fprintf(w, "snapping to the nearest road within %.0f m:\n", rep.LimitMetres)
+	fmt.Fprintf(w, "snapping to the nearest road of the main network (%d vertices; %d disconnected pieces in all) within %.0f m:\n",
+		rep.MainVertices, rep.Components, rep.LimitMetres)
 	none := true
 	for _, l := range rep.Layers {
 		none = none && l.Total == 0
@@ -184,7 +185,11 @@ func writeSnapReport(w io.Writer, rep *roads.SnapReport) {
 		if l.Total == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %s: %d of %d snapped (median %.0f m, max %.0f m)", l.Layer, l.Snapped, l.Total, l.MedianMetres, l.MaxMetres)
+		fmt.Fprintf(w, "  %s: %d of %d snapped to the main network", l.Layer, l.Snapped, l.Total)
+		if l.Snapped > 0 {
+			fmt.Fprintf(w, " (median %.0f m, max %.0f m)", l.MedianMetres, l.MaxMetres)
+		}
+		writeFragments(w, l)
 		if l.Beyond == 0 {
 			fmt.Fprintln(w)
 			continue
@@ -202,6 +207,26 @@ func writeSnapReport(w io.Writer, rep *roads.SnapReport) {
 			}
 		}
 		fmt.Fprintln(w)
+	}
+}
+
+// writeFragments lists the features that reach only an isolated piece of
+// road.
+func writeFragments(w io.Writer, l roads.LayerSnap) {
+	if l.OnFragment == 0 {
+		return
+	}
+	fmt.Fprintf(w, "; %d only near isolated road fragments, reaching only what is on them:", l.OnFragment)
+	for i, f := range l.Fragments {
+		if i == 10 {
+			fmt.Fprintf(w, " ... (GET /api/v1/roads/snapping lists all)")
+			break
+		}
+		main := "main network beyond 50 km"
+		if f.MainMetres >= 0 {
+			main = fmt.Sprintf("main network %.0f m", f.MainMetres)
+		}
+		fmt.Fprintf(w, " %s (%d-vertex fragment %.0f m, %s)", f.ID, f.FragmentVertices, f.Metres, main)
 	}
 }
 

@@ -87,11 +87,27 @@ type Data struct {
 	// Selected lists the classes the report covers (empty: all). Every
 	// producer takes part in sharing capacity whatever is selected.
 	Selected []string
+	// Derived holds the codes of regions whose areas are derived from
+	// their points (not official boundaries): their producers are those
+	// nearer to their point than to their siblings'.
+	Derived map[string]bool
 }
 
 // selected reports whether the report covers class code.
 func (d *Data) selected(code string) bool {
 	return len(d.Selected) == 0 || slices.Contains(d.Selected, code)
+}
+
+// DerivedIn lists, sorted, the regions with derived areas among codes.
+func (d *Data) DerivedIn(codes ...string) []string {
+	var out []string
+	for _, c := range codes {
+		if d.Derived[c] && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Filter selects the data to measure.
@@ -115,7 +131,8 @@ const siteReachKm = 100
 // It returns ErrInvalid for unknown classes and ErrNotFound for a region
 // that does not exist.
 func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
-	d := &Data{Region: f.Region, Classes: map[string]*Class{}, RegionNames: map[string]string{}, Selected: slices.Clone(f.Classes)}
+	d := &Data{Region: f.Region, Classes: map[string]*Class{}, RegionNames: map[string]string{}, Selected: slices.Clone(f.Classes),
+		Derived: map[string]bool{}}
 	rows, err := pool.Query(ctx, `SELECT code, zones, threshold_minutes, holding_days, harvest_months FROM product_class`)
 	if err != nil {
 		return nil, postgres.Translate(err, "product classes")
@@ -139,12 +156,19 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 			return nil, derrors.Invalid("unknown product class %q", code)
 		}
 	}
-	rows, err = pool.Query(ctx, `SELECT code, name FROM region`)
+	rows, err = pool.Query(ctx, `SELECT code, name, derived FROM region`)
 	if err != nil {
 		return nil, postgres.Translate(err, "regions")
 	}
 	var code, name string
-	if _, err := pgx.ForEachRow(rows, []any{&code, &name}, func() error { d.RegionNames[code] = name; return nil }); err != nil {
+	var derived bool
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name, &derived}, func() error {
+		d.RegionNames[code] = name
+		if derived {
+			d.Derived[code] = true
+		}
+		return nil
+	}); err != nil {
 		return nil, postgres.Translate(err, "regions")
 	}
 	if f.Region != "" {
@@ -204,8 +228,8 @@ func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) erro
 	// Facilities within reach of the region's extent (all when no region).
 	rows, err := pool.Query(ctx, `
 		WITH ext AS (
-		  SELECT ST_Envelope(ST_Collect(geom))::geography AS g FROM region
-		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(geom) = 'MULTIPOLYGON')
+		  SELECT ST_Envelope(ST_Collect(coalesce(area, geom)))::geography AS g FROM region
+		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
 		SELECT id, name, facility_type, tier, status,
 		       capacity_frozen_t, capacity_chilled_t, capacity_ca_t, capacity_cool_t, capacity_ambient_t,
 		       product_classes, coalesce(build_cost, 0), ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),

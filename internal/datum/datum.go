@@ -1,5 +1,5 @@
-// Package datum converts coordinates from the datums of Chinese web maps to
-// WGS84. GCJ-02 (Amap, Tencent, DataV) adds a deliberate, position-dependent
+// Package datum converts coordinates between WGS84 and the datums of
+// Chinese web maps. GCJ-02 (Amap, Tencent, DataV) adds a deliberate, position-dependent
 // offset of a few hundred metres to WGS84; BD-09 (Baidu) adds a further
 // rotation and shift to GCJ-02. The forward GCJ-02 formula is public; the
 // inverse has no closed form and is found by fixed-point iteration, accurate
@@ -40,6 +40,18 @@ func (d Datum) ToWGS84(lon, lat float64) (float64, float64) {
 		return gcjToWGS(lon, lat)
 	case BD09:
 		return gcjToWGS(bdToGCJ(lon, lat))
+	}
+	return lon, lat
+}
+
+// FromWGS84 converts WGS84 (lon, lat) to datum d: the inverse of ToWGS84,
+// to hand data back to Chinese web maps.
+func (d Datum) FromWGS84(lon, lat float64) (float64, float64) {
+	switch d {
+	case GCJ02:
+		return WGSToGCJ(lon, lat)
+	case BD09:
+		return GCJToBD(WGSToGCJ(lon, lat))
 	}
 	return lon, lat
 }
@@ -111,12 +123,24 @@ func gcjToWGS(lon, lat float64) (float64, float64) {
 
 const bdFactor = math.Pi * 3000 / 180
 
-// bdToGCJ removes Baidu's BD-09 rotation and shift.
+// bdToGCJ removes Baidu's BD-09 rotation and shift: the usual closed-form
+// approximation (off by up to a few decimetres), refined by fixed-point
+// iteration on GCJToBD.
 func bdToGCJ(lon, lat float64) (float64, float64) {
 	x, y := lon-0.0065, lat-0.006
 	z := math.Hypot(x, y) - 0.00002*math.Sin(y*bdFactor)
 	theta := math.Atan2(y, x) - 0.000003*math.Cos(x*bdFactor)
-	return z * math.Cos(theta), z * math.Sin(theta)
+	glon, glat := z*math.Cos(theta), z*math.Sin(theta)
+	for i := 0; i < 30; i++ {
+		blon, blat := GCJToBD(glon, glat)
+		dlon, dlat := blon-lon, blat-lat
+		glon -= dlon
+		glat -= dlat
+		if math.Abs(dlon) < 1e-10 && math.Abs(dlat) < 1e-10 {
+			break
+		}
+	}
+	return glon, glat
 }
 
 // GCJToBD applies Baidu's BD-09 transform to a GCJ-02 position.

@@ -43,3 +43,24 @@ func TestOutsideChinaUnchanged(t *testing.T) {
 		t.Fatal("empty datum is not wgs84")
 	}
 }
+
+// TestFromWGS84 hands WGS84 positions back to GCJ-02 and BD-09 and reads
+// them again: both ways agree to a centimetre.
+func TestFromWGS84(t *testing.T) {
+	for _, p := range []orb.Point{{114.2, 26.65}, {116.397, 39.908}, {87.6, 43.8}, {121.47, 31.23}} {
+		for _, d := range []Datum{GCJ02, BD09} {
+			var q, w orb.Point
+			q[0], q[1] = d.FromWGS84(p[0], p[1])
+			if geo.Distance(p, q) < 50 {
+				t.Errorf("%s %v: moved only %.1f m", d, p, geo.Distance(p, q))
+			}
+			w[0], w[1] = d.ToWGS84(q[0], q[1])
+			if dist := geo.Distance(p, w); dist > 0.01 {
+				t.Errorf("%s %v: round trip off by %.4f m", d, p, dist)
+			}
+		}
+	}
+	if lon, lat := WGS84.FromWGS84(1, 2); lon != 1 || lat != 2 {
+		t.Error("wgs84 moved a point")
+	}
+}

@@ -46,6 +46,7 @@ func (s *Server) layerEndpoints() []endpoint {
 		queryParam("bbox", "minlon,minlat,maxlon,maxlat (WGS84)", str()),
 		queryParam("limit", "features per page (default 1000)", integer(1, layer.MaxLimit)),
 		queryParam("offset", "features to skip", integer(0, 0)),
+		datumQueryParam(),
 	}
 	return []endpoint{
 		{Method: "GET", Path: "/api/v1/{layer}", Summary: "List a layer's features", Tag: tag,
@@ -59,7 +60,7 @@ func (s *Server) layerEndpoints() []endpoint {
 			Responses: ok("201", "Stored", "application/json", schema{"oneOf": []schema{ref("Feature"), ref("Created")}}),
 			Handler:   plain(s.createFeatures)},
 		{Method: "GET", Path: "/api/v1/{layer}/{id}", Summary: "One feature", Tag: tag,
-			PathParams: []apiParam{layerP, idP}, Problems: []int{404},
+			PathParams: []apiParam{layerP, idP}, ExtraParams: []apiParam{datumQueryParam()}, Problems: []int{400, 404},
 			Responses: ok("200", "The feature", geoJSONMedia, ref("Feature")),
 			Handler:   plain(s.getFeature)},
 		{Method: "PUT", Path: "/api/v1/{layer}/{id}", Summary: "Replace a feature", Tag: tag, Role: RolePlanner,

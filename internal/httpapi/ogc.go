@@ -408,7 +408,11 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 		if !validKey(t.layer, fid) {
 			return derrors.NotFound("%s has no feature %q", id, fid)
 		}
-		f, err = s.Layers.Get(r.Context(), t.layer, fid)
+		d, derr := datumParam(r)
+		if derr != nil {
+			return derr
+		}
+		f, err = s.Layers.GetIn(r.Context(), t.layer, fid, d)
 	} else {
 		err = s.Pool.QueryRow(r.Context(), `SELECT feature::text FROM plan_site
 			WHERE plan_id = $1::uuid AND site_id = $2 ORDER BY n LIMIT 1`, t.planID, fid).Scan(&f)

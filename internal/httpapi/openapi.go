@@ -343,6 +343,8 @@ func sharedSchemas() (map[string]any, error) {
 		}),
 		"Created": object([]string{"created", "ids"}, map[string]schema{
 			"created": integer(0, 0), "ids": arrayOf(str()),
+			"warnings": schema{"type": "array", "items": str(),
+				"description": "what was stored but deserves a look: features outside every region, regions whose areas are derived from their points"},
 		}),
 		"PlanRequest": planRequest,
 		"Plan": object([]string{"id", "status", "params"}, map[string]schema{
@@ -432,4 +434,10 @@ func layerFilterParams() []apiParam {
 		out = append(out, queryParam(p, desc, str()))
 	}
 	return out
+}
+
+// datumQueryParam is the datum of feature reads' output coordinates.
+func datumQueryParam() apiParam {
+	return queryParam("datum", "datum of the returned coordinates: wgs84 (default), gcj02 (Amap, Tencent, DataV) or bd09 (Baidu), to hand data back to Chinese web maps; bbox stays WGS84",
+		enum("wgs84", "gcj02", "bd09"))
 }

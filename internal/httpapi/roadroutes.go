@@ -46,10 +46,15 @@ func (s *Server) roadEndpoints() []endpoint {
 			Description: "Each point joins the nearest road edge within snap_m by an off-road leg; those farther are unreachable by road " +
 				"(they stay in the data, without road access). Lists them, farthest first.",
 			Problems: []int{400, 409},
-			Responses: ok("200", "Counts and lists by layer", "application/json", object([]string{"limit_m", "layers"}, map[string]schema{
-				"limit_m": number(),
-				"layers": arrayOf(object([]string{"layer", "total", "snapped", "beyond", "unreachable"}, map[string]schema{
+			Responses: ok("200", "Counts and lists by layer", "application/json", object([]string{"limit_m", "components", "main_vertices", "layers"}, map[string]schema{
+				"limit_m": number(), "components": integer(0, 0), "main_vertices": integer(0, 0),
+				"layers": arrayOf(object([]string{"layer", "total", "snapped", "on_fragment", "fragments", "beyond", "unreachable"}, map[string]schema{
 					"layer": enum("producers", "facilities", "candidates"), "total": integer(0, 0), "snapped": integer(0, 0),
+					"on_fragment": integer(0, 0),
+					"fragments": arrayOf(object([]string{"id", "lon", "lat", "fragment_m", "fragment_vertices", "main_network_m"}, map[string]schema{
+						"id": str(), "name": str(), "lon": number(), "lat": number(), "fragment_m": number(),
+						"fragment_vertices": integer(0, 0), "main_network_m": number(),
+					})),
 					"beyond": integer(0, 0), "unreachable": arrayOf(unreached),
 					"median_m": number(), "max_m": number(),
 				})),

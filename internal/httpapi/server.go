@@ -26,6 +26,7 @@ import (
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/auth"
+	"github.com/coldchain/coldchain/internal/datum"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
@@ -270,13 +271,27 @@ func (s *Server) getFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.Layers.Get(r.Context(), l, chi.URLParam(r, "id"))
+	d, err := datumParam(r)
+	if err != nil {
+		return err
+	}
+	f, err := s.Layers.GetIn(r.Context(), l, chi.URLParam(r, "id"), d)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	_, err = w.Write(f)
 	return err
+}
+
+// datumParam reads the optional datum=wgs84|gcj02|bd09 of a feature read:
+// the coordinates come back in that datum, for Chinese web maps.
+func datumParam(r *http.Request) (datum.Datum, error) {
+	d, err := datum.Parse(r.URL.Query().Get("datum"))
+	if err != nil {
+		return "", derrors.Invalid("datum: %v", err)
+	}
+	return d, nil
 }
 
 // readFeatures reads a Feature or FeatureCollection body as a collection.
@@ -365,7 +380,11 @@ func (s *Server) createFeatures(w http.ResponseWriter, r *http.Request) error {
 		_, err = w.Write(f)
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, map[string]any{"created": res.Rows, "ids": res.Keys})
+	out := map[string]any{"created": res.Rows, "ids": res.Keys}
+	if len(res.Warnings) > 0 {
+		out["warnings"] = res.Warnings
+	}
+	return writeJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) replaceFeature(w http.ResponseWriter, r *http.Request) error {

@@ -255,15 +255,16 @@ func areaTileLayers() []tileLayer {
 		},
 		{
 			Name: "regions", Title: "Administrative areas", Geometry: "polygon",
-			Description: "County and township boundaries (regions stored as polygons); level=township keeps townships only.",
+			Description: "County and township boundaries: given polygons, and areas derived from points (derived=true); level=township keeps townships only.",
 			Fields: []tileField{
 				{Name: "code", Type: "String"}, {Name: "name", Type: "String"}, {Name: "level", Type: "String"},
 				{Name: "parent_code", Type: "String"}, {Name: "key_county", Type: "String"}, {Name: "population", Type: "Number"},
+				{Name: "derived", Type: "Boolean", Description: "the area is derived from the region's point, not a given boundary"},
 			},
 			Params: []tileParam{{Name: "level", Description: "only regions of these levels (comma-separated)", Valid: oneOf(layer.Levels...)}},
 			Rows: func(q *tileQuery) string {
-				sql := `SELECT geom, code, name, level, parent_code, key_county, population FROM region
-					WHERE GeometryType(geom) = 'MULTIPOLYGON' AND geom && ` + q.BBox()
+				sql := `SELECT coalesce(area, geom) AS geom, code, name, level, parent_code, key_county, population, derived FROM region
+					WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON' AND coalesce(area, geom) && ` + q.BBox()
 				if v := q.Param("level"); v != "" {
 					sql += ` AND level = ANY(` + q.Arg(strings.Split(v, ",")) + `::text[])`
 				}

@@ -2,14 +2,18 @@ package ingest
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkt"
 	"github.com/paulmach/orb/project"
 
 	"github.com/coldchain/coldchain/internal/datum"
@@ -40,8 +44,53 @@ func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, o
 	if err != nil {
 		return layer.LoadResult{}, err
 	}
-	src := &rowSource{fr: fr, layer: l, vocab: vocab, datum: opt.Datum}
-	return st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid, ReturnKeys: opt.ReturnKeys})
+	cols := newColumnMap(l)
+	var geomCols []string
+	if cr, ok := fr.(*csvReader); ok {
+		if err := checkRequired(cr, cols); err != nil {
+			return layer.LoadResult{}, err
+		}
+		geomCols = cr.geometryColumns()
+	}
+	src := &rowSource{fr: fr, layer: l, vocab: vocab, datum: opt.Datum, cols: cols}
+	res, err := st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid, ReturnKeys: opt.ReturnKeys})
+	if err != nil {
+		return res, err
+	}
+	if r := cols.report(geomCols); r != "" {
+		res.Notes = append(res.Notes, r)
+	}
+	if cols.dataV && opt.Datum == "" {
+		res.Warnings = append(res.Warnings, "this looks like a DataV/Amap file (adcode properties), whose coordinates are GCJ-02, "+
+			"but no --datum was given, so they were taken as WGS84 and lie 300–700 m off: re-import with --datum gcj02 --upsert (or --datum wgs84 if the file was already converted)")
+	}
+	return res, nil
+}
+
+// checkRequired refuses a CSV file without a column for a required field
+// (every row would fail), naming the column names that would do.
+func checkRequired(cr *csvReader, cols *columnMap) error {
+	have := map[string]bool{}
+	for _, h := range cr.header {
+		if f := cols.field(h); f != "" {
+			have[f] = true
+		}
+	}
+	for _, f := range cols.layer.Fields {
+		if !f.Required || have[f.Name] {
+			continue
+		}
+		names := []string{f.Name}
+		for a, to := range aliases {
+			if to == f.Name {
+				names = append(names, a)
+			}
+		}
+		sort.Strings(names[1:])
+		return derrors.Invalid("CSV header: no column for the required field %s of %s (columns: %s): name a column %s",
+			f.Name, cols.layer.Name, strings.Join(cr.header, ", "), strings.Join(names, " or "))
+	}
+	return nil
 }
 
 func open(r io.Reader, opt Options) (featureReader, error) {
@@ -75,6 +124,7 @@ type rowSource struct {
 	layer *layer.Layer
 	vocab *layer.Vocab
 	datum datum.Datum
+	cols  *columnMap
 	errs  derrors.RowErrors
 	bad   int
 }
@@ -100,6 +150,10 @@ func (s *rowSource) Next() (layer.Row, error) {
 				return orb.Point{x, y}
 			})
 		}
+		if s.cols == nil {
+			s.cols = newColumnMap(s.layer)
+		}
+		f.Props = s.cols.apply(f.Props)
 		row, errs := s.layer.Decode(f, s.vocab)
 		if len(errs) > 0 {
 			s.add(errs)
@@ -162,14 +216,82 @@ func (s *rowSource) Errors() derrors.RowErrors { return s.errs }
 // Export writes every feature of layer l to w as a GeoJSON FeatureCollection
 // or as CSV, streamed from PostGIS.
 func Export(ctx context.Context, st *layer.Store, l *layer.Layer, w io.Writer, format string) (int64, error) {
+	return ExportIn(ctx, st, l, w, format, datum.WGS84)
+}
+
+// ExportIn is Export with coordinates in datum d: gcj02 or bd09 hand the
+// data back to Chinese web maps (an import with the same --datum reads it
+// back to within centimetres).
+func ExportIn(ctx context.Context, st *layer.Store, l *layer.Layer, w io.Writer, format string, d datum.Datum) (int64, error) {
 	switch format {
 	case "", GeoJSON:
-		c, err := st.WriteCollection(ctx, w, l, layer.Query{}, nil)
+		c, err := st.WriteCollection(ctx, w, l, layer.Query{Datum: d}, nil)
 		return int64(c.Returned), err
 	case CSV:
-		return exportCSV(ctx, st, l, w)
+		if d == "" || d == datum.WGS84 {
+			return exportCSV(ctx, st, l, w)
+		}
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() { done <- csvInDatum(pr, w, d) }()
+		n, err := exportCSV(ctx, st, l, pw)
+		pw.CloseWithError(err)
+		if terr := <-done; err == nil {
+			err = terr
+		}
+		return n, err
 	}
 	return 0, derrors.Invalid("unknown format %q (want geojson or csv)", format)
+}
+
+// csvInDatum copies an exported CSV from r to w with the lon/lat or wkt
+// columns moved from WGS84 to datum d.
+func csvInDatum(r io.Reader, w io.Writer, d datum.Datum) error {
+	in := csv.NewReader(r)
+	in.FieldsPerRecord = -1
+	out := csv.NewWriter(w)
+	header, err := in.Read()
+	if err != nil {
+		io.Copy(io.Discard, r)
+		return err
+	}
+	lon, lat, wktCol := slices.Index(header, "lon"), slices.Index(header, "lat"), slices.Index(header, "wkt")
+	move := func(p orb.Point) orb.Point {
+		x, y := d.FromWGS84(p[0], p[1])
+		return orb.Point{x, y}
+	}
+	werr := out.Write(header)
+	for werr == nil {
+		rec, err := in.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			werr = err
+			break
+		}
+		if lon >= 0 && lat >= 0 && rec[lon] != "" && rec[lat] != "" {
+			x, errX := strconv.ParseFloat(rec[lon], 64)
+			y, errY := strconv.ParseFloat(rec[lat], 64)
+			if errX == nil && errY == nil {
+				p := move(orb.Point{x, y})
+				rec[lon], rec[lat] = strconv.FormatFloat(p[0], 'f', 7, 64), strconv.FormatFloat(p[1], 'f', 7, 64)
+			}
+		} else if wktCol >= 0 && rec[wktCol] != "" {
+			if g, err := wkt.Unmarshal(rec[wktCol]); err == nil {
+				rec[wktCol] = wkt.MarshalString(project.Geometry(g, move))
+			}
+		}
+		werr = out.Write(rec)
+	}
+	out.Flush()
+	if werr == nil {
+		werr = out.Error()
+	}
+	if werr != nil {
+		io.Copy(io.Discard, r) // let the COPY finish
+	}
+	return werr
 }
 
 // exportCSV streams COPY ... TO STDOUT: lists as JSON arrays, capacity as a

@@ -14,6 +14,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -151,7 +152,7 @@ func newGeoJSONReader(lr *lineReader) (*geojsonReader, error) {
 	case json.Delim('['):
 		return nil, derrors.Invalid(`expected a GeoJSON FeatureCollection object, got a JSON array: wrap the features as {"type": "FeatureCollection", "features": [...]}`)
 	default:
-		return nil, derrors.Invalid("expected a GeoJSON FeatureCollection object, got %v", tok)
+		return nil, derrors.Invalid(`expected a GeoJSON FeatureCollection object, got %v: a GeoJSON file starts with {"type": "FeatureCollection", "features": [...]}`, tok)
 	}
 	return g, nil
 }
@@ -194,7 +195,7 @@ func (g *geojsonReader) Next() (layer.Feature, error) {
 			}
 			g.done = true
 			if !g.sawType {
-				return layer.Feature{}, derrors.Invalid(`not GeoJSON: the object has no "type": "FeatureCollection"`)
+				return layer.Feature{}, derrors.Invalid(`not GeoJSON: the object has no "type": "FeatureCollection": add it next to "features"`)
 			}
 			break
 		}
@@ -215,9 +216,9 @@ func (g *geojsonReader) Next() (layer.Feature, error) {
 			case "Feature":
 				return layer.Feature{}, derrors.Invalid(`expected a GeoJSON FeatureCollection, got a single Feature: wrap it as {"type": "FeatureCollection", "features": [...]}`)
 			case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
-				return layer.Feature{}, derrors.Invalid("expected a GeoJSON FeatureCollection of features with properties, got a bare %s geometry", t)
+				return layer.Feature{}, derrors.Invalid(`expected a GeoJSON FeatureCollection of features with properties, got a bare %s geometry: wrap it as {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {...}, "geometry": <the %s>}]} with the layer's properties (e.g. code, name and level for regions), or save it as GeoJSON features from QGIS or ogr2ogr`, t, t)
 			default:
-				return layer.Feature{}, derrors.Invalid("expected a GeoJSON FeatureCollection, got type %q", t)
+				return layer.Feature{}, derrors.Invalid(`expected a GeoJSON FeatureCollection, got type %q: a layer file is {"type": "FeatureCollection", "features": [...]}`, t)
 			}
 		case "features":
 			tok, err := g.dec.Token()
@@ -225,7 +226,7 @@ func (g *geojsonReader) Next() (layer.Feature, error) {
 				return layer.Feature{}, g.syntax(err)
 			}
 			if tok != json.Delim('[') {
-				return layer.Feature{}, derrors.Invalid(`"features" must be an array`)
+				return layer.Feature{}, derrors.Invalid(`"features" must be an array of Feature objects: "features": [{"type": "Feature", ...}, ...]`)
 			}
 			g.inArray = true
 		case "crs":
@@ -291,8 +292,8 @@ type csvReader struct {
 }
 
 var (
-	lonNames = []string{"lon", "lng", "long", "longitude", "x"}
-	latNames = []string{"lat", "latitude", "y"}
+	lonNames = []string{"lon", "lng", "long", "longitude", "x", "经度"}
+	latNames = []string{"lat", "latitude", "y", "纬度"}
 	wktNames = []string{"wkt", "geometry", "geom", "the_geom", "shape"}
 )
 
@@ -322,15 +323,19 @@ func newCSVReader(lr *lineReader) (*csvReader, error) {
 	if err != nil {
 		return nil, derrors.Invalid("CSV header: %v", err)
 	}
+	if looksLikeData(header) {
+		return nil, derrors.Invalid("CSV: the first line (%s) looks like data, not a header: add a header line naming the columns, e.g. code,name,level,parent_code,lon,lat (or 代码,名称,级别,上级代码,经度,纬度)",
+			strings.Join(header, string(comma)))
+	}
 	c := &csvReader{r: r, lon: -1, lat: -1, wkt: -1}
 	seen := map[string]bool{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if h == "" {
-			return nil, derrors.Invalid("CSV header: column %d has no name", i+1)
+			return nil, derrors.Invalid("CSV header: column %d has no name: name every column in the header line, or delete the empty column", i+1)
 		}
 		if seen[h] {
-			return nil, derrors.Invalid("CSV header: column %q appears twice", h)
+			return nil, derrors.Invalid("CSV header: column %q appears twice: rename or delete one of them", h)
 		}
 		seen[h] = true
 		c.header = append(c.header, h)
@@ -344,9 +349,35 @@ func newCSVReader(lr *lineReader) (*csvReader, error) {
 		}
 	}
 	if c.wkt < 0 && (c.lon < 0 || c.lat < 0) {
-		return nil, derrors.Invalid("CSV header: want lon and lat columns (or longitude/latitude, x/y) or a wkt column; got %s", strings.Join(c.header, ", "))
+		return nil, derrors.Invalid("CSV header: want lon and lat columns (or longitude/latitude, x/y, 经度/纬度) or a wkt column; got %s: rename the coordinate columns", strings.Join(c.header, ", "))
 	}
 	return c, nil
+}
+
+// looksLikeData says a CSV's first record is data rather than a header:
+// at least two of its cells, and half of the non-empty ones, are numbers
+// (column names are not).
+func looksLikeData(rec []string) bool {
+	nums, filled := 0, 0
+	for _, v := range rec {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		filled++
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			nums++
+		}
+	}
+	return nums >= 2 && 2*nums >= filled
+}
+
+// geometryColumns names the columns the geometry came from.
+func (c *csvReader) geometryColumns() []string {
+	if c.wkt >= 0 {
+		return []string{c.header[c.wkt] + " → geometry"}
+	}
+	return []string{c.header[c.lon] + ", " + c.header[c.lat] + " → geometry"}
 }
 
 func contains(list []string, s string) bool {
@@ -373,7 +404,7 @@ func (c *csvReader) Next() (layer.Feature, error) {
 	line, _ := c.r.FieldPos(0) // only after a record was read: it panics otherwise
 
 	if len(rec) != len(c.header) {
-		return layer.Feature{}, &rowError{derrors.RowError{Row: line, Field: "columns", Reason: fmt.Sprintf("%d values for %d header columns", len(rec), len(c.header))}}
+		return layer.Feature{}, &rowError{derrors.RowError{Row: line, Field: "columns", Reason: fmt.Sprintf("%d values for %d header columns: quote values that contain the separator %q", len(rec), len(c.header), c.r.Comma)}}
 	}
 	f := layer.Feature{Row: line, Props: make(map[string]any, len(rec)), Text: true}
 	for i, v := range rec {

@@ -80,9 +80,12 @@ type Layer struct {
 	// IDPrefix starts generated ids of features that come without one.
 	IDPrefix string
 	// ReadOnly layers are written only by their own importer (roads:
-	// coldchain import roads, roads.Store), never through Store.Load; the
-	// API answers writes to them with 405.
+	// coldchain import roads, roads.Store) or through another layer (areas:
+	// regions), never through Store.Load; the API answers writes to them
+	// with 405.
 	ReadOnly bool
+	// WriteHint says how to change a read-only layer's data.
+	WriteHint string
 }
 
 // Vocabularies (docs/design.md#domain-model).
@@ -125,6 +128,28 @@ var All = []*Layer{
 			{Param: "level", Column: "level", Op: "eq", Enum: Levels},
 			{Param: "parent_code", Column: "parent_code", Op: "eq"},
 			{Param: "settlement", Column: "settlement", Op: "eq", Enum: Settlements},
+		},
+	},
+	{
+		// Areas are the regions' boundaries as maps and GIS clients draw
+		// them: the given polygons, and for regions known only by a point
+		// the area derived from it (derived: true), recomputed whenever
+		// regions change. Written only through the regions layer.
+		Name: "areas", Title: "Region areas (given boundaries, and areas derived from points)", Table: "region", View: "region_area_feature", Key: "code",
+		Geometry: []string{"MultiPolygon"}, Multi: true, ReadOnly: true,
+		WriteHint: "write the regions layer instead: a region given as a point gets an area derived from it",
+		Fields: []Field{
+			{Name: "code", Kind: Code},
+			{Name: "name", Kind: Text},
+			{Name: "level", Kind: Enum, Enum: Levels},
+			{Name: "parent_code", Kind: Code},
+			{Name: "derived", Kind: Bool},
+			{Name: "area_km2", Kind: Number},
+		},
+		Filters: []Filter{
+			{Param: "region", Column: "code", Op: "prefix"},
+			{Param: "level", Column: "level", Op: "eq", Enum: Levels},
+			{Param: "parent_code", Column: "parent_code", Op: "eq"},
 		},
 	},
 	{
@@ -206,6 +231,7 @@ var All = []*Layer{
 	{
 		Name: "roads", Title: "Road network (edges with travel times)", Table: "road", View: "road_feature", Key: "id",
 		Geometry: []string{"LineString"}, ReadOnly: true,
+		WriteHint: "import a whole network with `coldchain import roads FILE.osm.pbf` (or a GeoJSON road file)",
 		Fields: []Field{
 			{Name: "id", Kind: Integer},
 			{Name: "way", Kind: Text},

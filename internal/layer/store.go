@@ -17,7 +17,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/project"
 
+	"github.com/coldchain/coldchain/internal/datum"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/postgres"
 )
@@ -46,10 +49,13 @@ type Query struct {
 	Filters map[string][]string // filter param -> accepted values
 	Limit   int                 // 0: no limit
 	Offset  int
+	// Datum of the output coordinates (default WGS84): gcj02 or bd09 hand
+	// data back to Chinese web maps.
+	Datum datum.Datum
 }
 
 // Reserved query parameters that are not filters.
-var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs"}
+var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs", "datum", "lang"}
 
 // MaxLimit caps a page.
 const MaxLimit = 10000
@@ -83,6 +89,12 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 				return q, derrors.Invalid("offset: want a whole number ≥ 0, got %q", val)
 			}
 			q.Offset = n
+		case "datum":
+			d, err := datum.Parse(val)
+			if err != nil {
+				return q, derrors.Invalid("datum: %v", err)
+			}
+			q.Datum = d
 		default:
 			if slices.Contains(reservedParams, name) {
 				continue
@@ -267,7 +279,11 @@ func (s *Store) WriteCollection(ctx context.Context, w io.Writer, l *Layer, q Qu
 		} else if _, err := io.WriteString(w, "\n"); err != nil {
 			return c, err
 		}
-		if _, err := w.Write(rows.RawValues()[0]); err != nil {
+		f, err := InDatum(rows.RawValues()[0], q.Datum)
+		if err != nil {
+			return c, err
+		}
+		if _, err := w.Write(f); err != nil {
 			return c, err
 		}
 		c.Returned++
@@ -289,22 +305,74 @@ func (s *Store) WriteCollection(ctx context.Context, w io.Writer, l *Layer, q Qu
 
 // Get returns one feature as GeoJSON, or ErrNotFound.
 func (s *Store) Get(ctx context.Context, l *Layer, key string) (json.RawMessage, error) {
-	var text string
+	return s.GetIn(ctx, l, key, datum.WGS84)
+}
+
+// GetIn returns one feature as GeoJSON with coordinates in datum d, or
+// ErrNotFound.
+func (s *Store) GetIn(ctx context.Context, l *Layer, key string, d datum.Datum) (json.RawMessage, error) {
+	var text []byte
 	err := s.Pool.QueryRow(ctx, l.featureSQL()+" WHERE v."+pgx.Identifier{l.Key}.Sanitize()+" = $1", key).Scan(&text)
 	if err != nil {
 		return nil, postgres.Translate(err, fmt.Sprintf("%s %q", strings.TrimSuffix(l.Name, "s"), key))
 	}
-	return json.RawMessage(text), nil
+	return InDatum(text, d)
 }
 
-// Delete removes one feature, or returns ErrNotFound.
-func (s *Store) Delete(ctx context.Context, l *Layer, key string) error {
-	tag, err := s.Pool.Exec(ctx, "DELETE FROM "+pgx.Identifier{l.Table}.Sanitize()+" WHERE "+pgx.Identifier{l.Key}.Sanitize()+" = $1", key)
-	if err != nil {
-		return postgres.Translate(err, l.Name)
+// InDatum returns a GeoJSON Feature with its geometry's coordinates moved
+// from WGS84 to datum d (the feature itself for WGS84), rounded to 7
+// decimals like the stored output.
+func InDatum(feature []byte, d datum.Datum) ([]byte, error) {
+	if d == "" || d == datum.WGS84 {
+		return feature, nil
 	}
-	if tag.RowsAffected() == 0 {
-		return derrors.NotFound("%s %q not found", strings.TrimSuffix(l.Name, "s"), key)
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal(feature, &f); err != nil {
+		return nil, err
+	}
+	if g, ok := f["geometry"]; ok && string(g) != "null" {
+		geom, err := geojson.UnmarshalGeometry(g)
+		if err != nil {
+			return nil, err
+		}
+		moved := project.Geometry(geom.Geometry(), func(p orb.Point) orb.Point {
+			x, y := d.FromWGS84(p[0], p[1])
+			return orb.Point{round7(x), round7(y)}
+		})
+		if f["geometry"], err = geojson.NewGeometry(moved).MarshalJSON(); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(f)
+}
+
+func round7(x float64) float64 { return math.Round(x*1e7) / 1e7 }
+
+// Delete removes one feature, or returns ErrNotFound. Deleting a region
+// recomputes the derived areas and the other layers' region codes.
+func (s *Store) Delete(ctx context.Context, l *Layer, key string) error {
+	if err := l.writable(); err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "DELETE FROM "+pgx.Identifier{l.Table}.Sanitize()+" WHERE "+pgx.Identifier{l.Key}.Sanitize()+" = $1", key)
+		if err != nil {
+			return postgres.Translate(err, l.Name)
+		}
+		if tag.RowsAffected() == 0 {
+			return derrors.NotFound("%s %q not found", strings.TrimSuffix(l.Name, "s"), key)
+		}
+		if l.RecodesLayers {
+			return refreshRegionCodes(ctx, tx)
+		}
+		return nil
+	})
+}
+
+// writable refuses writes to a read-only layer, saying how to change it.
+func (l *Layer) writable() error {
+	if l.ReadOnly {
+		return derrors.Invalid("the %s layer is read-only: %s", l.Name, l.WriteHint)
 	}
 	return nil
 }
@@ -333,6 +401,11 @@ type LoadOptions struct {
 type LoadResult struct {
 	Rows int64
 	Keys []string // when LoadOptions.ReturnKeys
+	// Warnings are facts about the stored data worth a look that did not
+	// stop the load: features outside every region, derived areas.
+	Warnings []string
+	// Notes say how the input was read (which columns fed which fields).
+	Notes []string
 }
 
 // RowSource yields validated rows for a load. Next returns io.EOF after the
@@ -350,6 +423,9 @@ type RowSource interface {
 // derrors.RowErrors (at most MaxRowErrors) and leaves the layer unchanged.
 func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptions) (LoadResult, error) {
 	var res LoadResult
+	if err := l.writable(); err != nil {
+		return res, err
+	}
 	tx, err := s.Pool.Begin(ctx)
 	if err != nil {
 		return res, postgres.Translate(err, l.Name)
@@ -451,6 +527,9 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 			return res, err
 		}
 	}
+	if res.Warnings, err = loadWarnings(ctx, tx, l, stage, table); err != nil {
+		return res, err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return res, postgres.Translate(err, l.Name)
 	}
@@ -501,15 +580,15 @@ func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, tabl
 		}
 	}
 	key := pgx.Identifier{l.Key}.Sanitize()
-	if err := collect(fmt.Sprintf(`SELECT row_no, format('duplicate %%s %%s (first on row %%s)', %s, %s, first)
+	if err := collect(fmt.Sprintf(`SELECT row_no, format('duplicate %%s %%s (first on row %%s): keys must be unique within a file', %s, %s, first)
 		FROM (SELECT row_no, %s, min(row_no) OVER (PARTITION BY %s) AS first FROM %s) s
 		WHERE row_no <> first ORDER BY row_no LIMIT %d`, quoteLit(l.Key), key, key, key, stage, derrors.MaxRowErrors), l.Key); err != nil {
 		return nil, err
 	}
 	switch opt.Mode {
 	case Insert:
-		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s already exists', s.%s) FROM %s s JOIN %s t ON t.%s = s.%s ORDER BY s.row_no LIMIT %d`,
-			key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
+		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s already exists: import with --upsert to replace it (API: PUT /api/v1/%s/%%s)', s.%s, s.%s) FROM %s s JOIN %s t ON t.%s = s.%s ORDER BY s.row_no LIMIT %d`,
+			l.Name, key, key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
 			return nil, err
 		}
 	case Update:
@@ -519,6 +598,67 @@ func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, tabl
 		}
 	}
 	return errs, nil
+}
+
+// loadWarnings looks at what a load stored: regions whose areas are
+// derived from their points, and features that lie outside every region.
+func loadWarnings(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string) ([]string, error) {
+	var out []string
+	if l.RecodesLayers {
+		var n int
+		var codes []string
+		err := tx.QueryRow(ctx, `SELECT count(*), coalesce((array_agg(code ORDER BY code))[1:5], '{}') FROM region WHERE derived`).Scan(&n, &codes)
+		if err != nil {
+			return nil, postgres.Translate(err, l.Name)
+		}
+		if n > 0 {
+			out = append(out, fmt.Sprintf("%s known only by a point (%s%s): %s derived, the part of the parent region nearer to the point than to its sibling points, not an official boundary",
+				plural(n, "region is", "regions are"), strings.Join(codes, ", "), more(n, len(codes)), pick(n, "its area is", "their areas are")))
+		}
+		return out, nil
+	}
+	if !slices.Contains(l.Columns(), "id") || l.ReadOnly {
+		return nil, nil
+	}
+	key := pgx.Identifier{l.Key}.Sanitize()
+	var n int
+	var rows []int
+	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*), coalesce((array_agg(s.row_no ORDER BY s.row_no))[1:10], '{}')
+		FROM %s s JOIN %s t ON t.%s = s.%s
+		WHERE t.region_code IS NULL AND EXISTS (SELECT 1 FROM region)`, stage, table, key, key)).Scan(&n, &rows)
+	if err != nil {
+		return nil, postgres.Translate(err, l.Name)
+	}
+	if n > 0 {
+		list := make([]string, len(rows))
+		for i, r := range rows {
+			list[i] = strconv.Itoa(r)
+		}
+		out = append(out, fmt.Sprintf("%s outside every region (%s %s%s): kept without a region code; check the coordinates and --datum, or import the regions that hold them",
+			plural(n, "feature lies", "features lie"), pick(n, "row", "rows"), strings.Join(list, ", "), more(n, len(rows))))
+	}
+	return out, nil
+}
+
+// plural is "n one" or "n many".
+func plural(n int, one, many string) string {
+	return strconv.Itoa(n) + " " + pick(n, one, many)
+}
+
+// pick is one when n is 1, else many.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// more says how many of n items a list of shown items leaves out.
+func more(n, shown int) string {
+	if n > shown {
+		return fmt.Sprintf(" and %d more", n-shown)
+	}
+	return ""
 }
 
 var quoteLitOK = regexp.MustCompile(`^[a-z_]+$`)

@@ -88,8 +88,8 @@ func (g *grid) area(ctx context.Context, tx pgx.Tx, req *Request) error {
 	tag, err := tx.Exec(ctx, `
 		CREATE TEMP TABLE parks_area ON COMMIT DROP AS
 		WITH area AS (
-		  SELECT ST_Union(geom) AS g FROM region
-		   WHERE GeometryType(geom) = 'MULTIPOLYGON'
+		  SELECT ST_Union(coalesce(area, geom)) AS g FROM region
+		   WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON'
 		     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(geom) = 'MULTIPOLYGON')
 		              ELSE code = $1 END)
 		SELECT g AS g4326, srid, ST_Transform(g, srid) AS g
@@ -217,8 +217,8 @@ func (g *grid) readCells(ctx context.Context, tx pgx.Tx, req *Request) error {
 		  LEFT JOIN parks_site s ON s.idx = c.idx
 		  LEFT JOIN LATERAL (
 		    SELECT r.code, r.name FROM region r
-		     WHERE s.idx IS NOT NULL AND r.level = 'township' AND GeometryType(r.geom) = 'MULTIPOLYGON'
-		       AND ST_Intersects(r.geom, s.pt)
+		     WHERE s.idx IS NOT NULL AND r.level = 'township' AND GeometryType(coalesce(r.area, r.geom)) = 'MULTIPOLYGON'
+		       AND ST_Intersects(coalesce(r.area, r.geom), s.pt)
 		     ORDER BY r.code LIMIT 1) t ON true
 		 ORDER BY c.idx`)
 	if err != nil {
@@ -329,10 +329,10 @@ func (g *grid) nearest(ctx context.Context, tx pgx.Tx, req *Request) error {
 func (g *grid) townships(ctx context.Context, tx pgx.Tx, req *Request) error {
 	rows, err := tx.Query(ctx, `
 		WITH t AS MATERIALIZED (
-		  SELECT r.code, r.name, ST_Transform(r.geom, a.srid) AS g
+		  SELECT r.code, r.name, ST_Transform(coalesce(r.area, r.geom), a.srid) AS g
 		    FROM region r, parks_area a
-		   WHERE r.level = 'township' AND GeometryType(r.geom) = 'MULTIPOLYGON'
-		     AND ($1 = '' OR r.code LIKE $1 || '%') AND ST_Intersects(r.geom, a.g4326))
+		   WHERE r.level = 'township' AND GeometryType(coalesce(r.area, r.geom)) = 'MULTIPOLYGON'
+		     AND ($1 = '' OR r.code LIKE $1 || '%') AND ST_Intersects(coalesce(r.area, r.geom), a.g4326))
 		SELECT c.idx, t.code, t.name,
 		       ST_Area(CASE WHEN ST_Within(c.land, t.g) THEN c.land ELSE ST_Intersection(c.land, t.g) END) / 1e6,
 		       ST_Area(CASE WHEN ST_Within(c.free, t.g) THEN c.free ELSE ST_Intersection(c.free, t.g) END) / 1e6

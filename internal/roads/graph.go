@@ -35,6 +35,11 @@ type Graph struct {
 	cum      []float64   // metres from the edge's start to each of pts
 	fwd, rev *shortest.Graph
 	grid     grid
+	// comp is the connected component of each vertex (directions
+	// ignored), compSize the vertices of each, main the largest.
+	comp     []int32
+	compSize []int32
+	main     int32
 }
 
 // gEdge is an edge of the in-memory graph.
@@ -138,7 +143,61 @@ func (g *Graph) index() {
 			g.cum[k] = m
 		}
 	}
+	g.components()
 	g.grid = newGrid(g)
+}
+
+// components labels the connected components of the network (directions
+// ignored) by union-find, and finds the largest.
+func (g *Graph) components() {
+	parent := make([]int32, g.vertices)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(v int32) int32 {
+		for parent[v] != v {
+			parent[v] = parent[parent[v]]
+			v = parent[v]
+		}
+		return v
+	}
+	for _, e := range g.edges {
+		if a, b := find(e.u), find(e.v); a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	g.comp = make([]int32, g.vertices)
+	label := map[int32]int32{}
+	g.compSize = g.compSize[:0]
+	for v := range parent {
+		r := find(int32(v))
+		c, ok := label[r]
+		if !ok {
+			c = int32(len(g.compSize))
+			label[r] = c
+			g.compSize = append(g.compSize, 0)
+		}
+		g.comp[v] = c
+		g.compSize[c]++
+	}
+	g.main = 0
+	for c, n := range g.compSize {
+		if n > g.compSize[g.main] {
+			g.main = int32(c)
+		}
+	}
+}
+
+// Components is the number of connected components of the network.
+func (g *Graph) Components() int { return len(g.compSize) }
+
+// MainVertices is the number of vertices of the largest component.
+func (g *Graph) MainVertices() int {
+	if len(g.compSize) == 0 {
+		return 0
+	}
+	return int(g.compSize[g.main])
 }
 
 // adjacency lists arcs by tail vertex (reverse: by head vertex, for

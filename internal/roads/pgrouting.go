@@ -65,15 +65,28 @@ func PairsPgRouting(ctx context.Context, pool *pgxpool.Pool, g *Graph, from, to 
 				  FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(x, y, n)`, xs, ys); err != nil {
 				return err
 			}
-			// The KNN operator orders by planar degrees; the geodesic
-			// distance picks the nearest of the few candidates it returns.
+			// Like Graph.Snap, points join the largest connected component
+			// when it is within the limit (pgr_connectedComponents), else the
+			// nearest road. The KNN operator orders by planar degrees; the
+			// geodesic distance picks the nearest of the few candidates it
+			// returns.
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE rp_main ON COMMIT DROP AS
+				WITH cc AS (SELECT component, node FROM pgr_connectedComponents('SELECT id, source, target, cost, reverse_cost FROM road')),
+				     main AS (SELECT component FROM cc GROUP BY component ORDER BY count(*) DESC, component LIMIT 1)
+				SELECT r.id FROM road r JOIN cc ON cc.node = r.source JOIN main USING (component)`); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE rp_snap ON COMMIT DROP AS
 				SELECT DISTINCT ON (p.pid) p.pid, c.id AS edge_id, ST_LineLocatePoint(c.geom, p.g) AS fraction, c.d
 				  FROM rp_point p
-				  CROSS JOIN LATERAL (SELECT r.id, r.geom, ST_Distance(r.geom::geography, p.g::geography) AS d
-				                        FROM road r ORDER BY r.geom <-> p.g LIMIT 5) c
+				  CROSS JOIN LATERAL (
+				    (SELECT r.id, r.geom, ST_Distance(r.geom::geography, p.g::geography) AS d, 0 AS pref
+				       FROM road r WHERE r.id IN (SELECT id FROM rp_main) ORDER BY r.geom <-> p.g LIMIT 5)
+				    UNION ALL
+				    (SELECT r.id, r.geom, ST_Distance(r.geom::geography, p.g::geography) AS d, 1 AS pref
+				       FROM road r ORDER BY r.geom <-> p.g LIMIT 5)) c
 				 WHERE c.d <= $1
-				 ORDER BY p.pid, c.d, c.id`, opt.SnapMetres); err != nil {
+				 ORDER BY p.pid, c.pref, c.d, c.id`, opt.SnapMetres); err != nil {
 				return err
 			}
 		}

@@ -63,12 +63,39 @@ type Snap struct {
 	Frac   float64   // position along the edge, 0 at its source, 1 at its target
 	At     orb.Point // the nearest point of the edge
 	Metres float64   // from the point to At (geodesic)
+	// Fragment says no edge of the network's largest connected component
+	// is within the limit, so the point joins a smaller, isolated piece
+	// of road (FragmentVertices vertices) and reaches only what is on it.
+	Fragment         bool
+	FragmentVertices int
 }
 
-// Snap finds the edge nearest to p within limit metres.
+// Snap joins p to the network within limit metres: to the nearest edge of
+// the largest connected component, else (only isolated pieces of road are
+// that near) to the nearest edge of any component, flagged Fragment. A
+// stray track a few metres nearer than the main network thus does not cut
+// a point off from everything else.
 func (g *Graph) Snap(p orb.Point, limit float64) (Snap, bool) {
+	seg, t, ok := g.nearestSegment(p, limit, true)
+	if !ok {
+		if seg, t, ok = g.nearestSegment(p, limit, false); !ok {
+			return Snap{}, false
+		}
+	}
+	s, ok := g.snapAt(p, seg, t, limit)
+	if ok {
+		if c := g.comp[g.edges[s.Edge].u]; c != g.main {
+			s.Fragment, s.FragmentVertices = true, int(g.compSize[c])
+		}
+	}
+	return s, ok
+}
+
+// nearestSegment finds the segment nearest to p within limit metres (only
+// the largest component's when mainOnly) and the position t along it.
+func (g *Graph) nearestSegment(p orb.Point, limit float64, mainOnly bool) (int32, float64, bool) {
 	if len(g.edges) == 0 || !(limit >= 0) {
-		return Snap{}, false
+		return -1, 0, false
 	}
 	gr := &g.grid
 	kx := metresPerDegLon * math.Max(1e-3, math.Cos(p[1]*math.Pi/180))
@@ -76,7 +103,7 @@ func (g *Graph) Snap(p orb.Point, limit float64) (Snap, bool) {
 	x0, y0 := gr.cell(p[0]-dLon, p[1]-dLat)
 	x1, y1 := gr.cell(p[0]+dLon, p[1]+dLat)
 	if (x1-x0+1)*(y1-y0+1) > 1<<20 {
-		return Snap{}, false // a limit of hundreds of kilometres is no snapping limit
+		return -1, 0, false // a limit of hundreds of kilometres is no snapping limit
 	}
 	// Search rings of cells around p's cell, nearest first, until the next
 	// ring is farther than the best segment found or than the limit.
@@ -89,6 +116,9 @@ func (g *Graph) Snap(p orb.Point, limit float64) (Snap, bool) {
 			return
 		}
 		for _, k := range gr.cells[x<<32|int64(uint32(y))] {
+			if mainOnly && g.comp[g.edges[gr.owner[k]].u] != g.main {
+				continue
+			}
 			a, b := g.pts[k], g.pts[k+1]
 			ax, ay := (a[0]-p[0])*kx, (a[1]-p[1])*metresPerDegLat
 			bx, by := (b[0]-p[0])*kx, (b[1]-p[1])*metresPerDegLat
@@ -124,10 +154,15 @@ func (g *Graph) Snap(p orb.Point, limit float64) (Snap, bool) {
 			visit(cx+r, y)
 		}
 	}
-	best := math.Sqrt(best2)
-	if bestSeg < 0 || best > limit {
-		return Snap{}, false
+	if bestSeg < 0 || math.Sqrt(best2) > limit {
+		return -1, 0, false
 	}
+	return bestSeg, bestT, true
+}
+
+// snapAt is the snap of p to position bestT along segment bestSeg.
+func (g *Graph) snapAt(p orb.Point, bestSeg int32, bestT, limit float64) (Snap, bool) {
+	gr := &g.grid
 	ei := gr.owner[bestSeg]
 	e := &g.edges[ei]
 	a, b := g.pts[bestSeg], g.pts[bestSeg+1]
@@ -155,7 +190,11 @@ func (g *Graph) Snap(p orb.Point, limit float64) (Snap, bool) {
 // NearestRoad returns the distance in metres from p to the nearest road
 // within limit, or -1.
 func (g *Graph) NearestRoad(p orb.Point, limit float64) float64 {
-	s, ok := g.Snap(p, limit)
+	seg, t, ok := g.nearestSegment(p, limit, false)
+	if !ok {
+		return -1
+	}
+	s, ok := g.snapAt(p, seg, t, limit)
 	if !ok {
 		return -1
 	}

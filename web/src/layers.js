@@ -113,7 +113,10 @@ export function renderLayers() {
             renderLayers();
           } }, unfolded ? "▾" : "▸")
           : null),
-      unfolded ? legend(g) : null);
+      unfolded ? legend(g) : null,
+      g === "townships" && on && state.townships.some((f) => f.properties.derived)
+        ? h("div", { class: "muted small derived-note", id: "derived-areas-note" }, t("legend_derived_areas"))
+        : null);
   });
   fill(root,
     h("button", { class: "panel-toggle", type: "button", "aria-expanded": open ? "true" : "false", onclick: () => {

@@ -171,10 +171,11 @@ async function fetchAccess() {
 }
 
 async function loadBase() {
-  const [classes, problems, regions, settlements, facilities, candidates, exclusions] = await Promise.all([
+  const [classes, problems, regions, areas, settlements, facilities, candidates, exclusions] = await Promise.all([
     api.get("/api/v1/classes"),
     api.get("/api/v1/problems"),
     api.allFeatures("regions", { level: "county,township" }),
+    api.allFeatures("areas", { level: "county,township" }),
     api.allFeatures("regions", { level: "village", settlement: "county_seat,town" }),
     api.allFeatures("facilities"),
     api.allFeatures("candidates"),
@@ -183,8 +184,10 @@ async function loadBase() {
   state.classes = classes;
   state.problems = problems.problems || [];
   setClasses(classes);
-  state.county = regions.features.find((f) => f.properties.level === "county") || null;
-  state.townships = regions.features.filter((f) => f.properties.level === "township" && f.geometry && f.geometry.type !== "Point");
+  // Areas: given boundaries, and the areas derived from township points
+  // (derived: true, drawn dashed).
+  state.county = areas.features.find((f) => f.properties.level === "county") || null;
+  state.townships = areas.features.filter((f) => f.properties.level === "township");
   state.regionsByCode = Object.fromEntries(regions.features.map((f) => [f.properties.code, f]));
   state.settlements = settlements;
   state.facilities = facilities;

@@ -17,7 +17,7 @@ const EMPTY = { type: "FeatureCollection", features: [] };
 /** Layer ids in each toggle group. */
 export const groups = {
   basemap: ["basemap"],
-  townships: ["township-fill", "township-line", "county-line", "township-label", "settlement-dot", "settlement-label"],
+  townships: ["township-fill", "township-line", "township-line-derived", "county-line", "township-label", "settlement-dot", "settlement-label"],
   producers: ["producers"],
   facilities: ["facility-area-fill", "facility-area-line", "facilities", "facility-label"],
   candidates: ["candidates", "candidate-label"],
@@ -135,10 +135,22 @@ function style(basemapURL) {
       id: "township-line",
       type: "line",
       source: "townships",
-      filter: ["==", ["get", "level"], "township"],
+      filter: ["all", ["==", ["get", "level"], "township"], ["!", ["to-boolean", ["get", "derived"]]]],
       paint: {
         "line-color": ["case", ["boolean", ["feature-state", "selected"], false], "#1d4ed8", "#9aa8b6"],
         "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 2.6, 1],
+      },
+    },
+    {
+      // Areas derived from township points: dashed, they are not boundaries.
+      id: "township-line-derived",
+      type: "line",
+      source: "townships",
+      filter: ["all", ["==", ["get", "level"], "township"], ["to-boolean", ["get", "derived"]]],
+      paint: {
+        "line-color": ["case", ["boolean", ["feature-state", "selected"], false], "#1d4ed8", "#7c8a99"],
+        "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 2.6, 1.2],
+        "line-dasharray": [4, 3],
       },
     },
     {

@@ -126,6 +126,7 @@ export function townshipPopup(p, onShow) {
       p.population ? row(t("popup_population"), fmtNum(p.population)) : null,
       p.area_km2 ? row(t("popup_area"), t("unit_km2", { v: fmtNum(p.area_km2, 0) })) : null,
     ),
+    p.derived ? h("p", { class: "muted small derived-note" }, t("popup_derived_area")) : null,
     h("button", { class: "btn small", type: "button", onclick: onShow }, t("popup_show_kpi")));
 }
 

@@ -90,7 +90,7 @@ func (g *grid) area(ctx context.Context, tx pgx.Tx, req *Request) error {
 		WITH area AS (
 		  SELECT ST_Union(coalesce(area, geom)) AS g FROM region
 		   WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON'
-		     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(geom) = 'MULTIPOLYGON')
+		     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
 		              ELSE code = $1 END)
 		SELECT g AS g4326, srid, ST_Transform(g, srid) AS g
 		  FROM area, LATERAL (SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int

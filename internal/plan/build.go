@@ -188,9 +188,9 @@ func (in *instance) loadCandidates(ctx context.Context, pool *pgxpool.Pool) erro
 	if req.Candidates == "generated" || req.Candidates == "both" {
 		rows, err := pool.Query(ctx, `
 			WITH area AS (
-			  SELECT ST_Union(geom) AS g FROM region
-			   WHERE GeometryType(geom) = 'MULTIPOLYGON'
-			     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(geom) = 'MULTIPOLYGON')
+			  SELECT ST_Union(coalesce(area, geom)) AS g FROM region
+			   WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON'
+			     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
 			              ELSE code = $1 END),
 			z AS (
 			  SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int + CASE WHEN ST_Y(ST_Centroid(g)) < 0 THEN 100 ELSE 0 END AS srid

@@ -166,6 +166,10 @@ type Params struct {
 	// TimeLimit bounds the search; the best solution found so far is
 	// returned when it runs out (0 = a default per problem).
 	TimeLimit time.Duration
+	// StopGap, when > 0, ends the search as soon as the proven gap (percent,
+	// as Result.Gap) is at most StopGap. At 0 the search goes on while the
+	// gap is open and the time limit has not passed.
+	StopGap float64
 }
 
 // Result is a solution with its proof of quality.

@@ -44,7 +44,7 @@ func (bb *coverBB) node(lam []float64, open int, spent float64) {
 		return
 	}
 	bb.nodes++
-	if bb.nodes > bb.maxNodes || bb.stop.done() {
+	if bb.nodes > bb.maxNodes || bb.stop.done() || bb.cs.reached() {
 		bb.aborted = true
 		return
 	}

@@ -49,7 +49,7 @@ func solveLSCP(ctx context.Context, in *Instance, params Params) (*Result, error
 	if limit <= 0 {
 		limit = defaultCoverLimit
 	}
-	stop := newCoverStop(ctx, limit)
+	stop := &coverStop{ctx: ctx, deadline: start.Add(limit)} // model building counts
 	var open []int32
 	bound, iters := 0, 0
 	if need > m.tol() {

@@ -49,7 +49,7 @@ func solveMCLP(ctx context.Context, in *Instance, params Params) (*Result, error
 	if limit <= 0 {
 		limit = defaultCoverLimit
 	}
-	stop := newCoverStop(ctx, limit)
+	stop := &coverStop{ctx: ctx, deadline: start.Add(limit)} // model building counts
 	open, _, ub, iters := m.maximise(params.P, params.Budget, params.Seed, stop, limit, params.StopGap)
 	res := coverResult(in, m, r, open, MCLP)
 	res.Objective = res.Covered

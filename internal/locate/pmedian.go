@@ -319,7 +319,7 @@ func (s *pmSearch) relink(a, b []int32) bool {
 	st := s.st
 	st.set(a)
 	bestObj, bestSites := math.Inf(1), []int32(nil)
-	for len(ins) > 1 {
+	for len(ins) > 1 && !s.clock.done() {
 		mv := fiMove{in: -1, out: -1, profit: math.Inf(-1)}
 		for _, f := range ins {
 			for _, g := range outs {

@@ -14,5 +14,8 @@ func Solve(ctx context.Context, in *Instance, params Params) (*Result, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkStopGap(params.StopGap); err != nil {
+		return nil, err
+	}
 	return sp.solve(ctx, in, params)
 }

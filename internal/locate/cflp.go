@@ -180,6 +180,10 @@ const (
 	cflpPolishIters      = 100
 )
 
+// cflpSparsePrimalN is the number of customers above which the subgradient
+// runs the primal heuristic only every n/100 iterations.
+const cflpSparsePrimalN = 2000
+
 // subgradient maximises the Lagrangian bound by subgradient optimisation
 // from the best multipliers so far: Polyak steps of factor mu towards the
 // best known objective, halving mu when the bound stalls. With primal,
@@ -194,8 +198,13 @@ func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 	stall := 0
 	const patience = 20
 	// On large instances a primal solution costs many relaxations: try one
-	// every n/1000 iterations.
+	// every n/1000 iterations, above cflpSparsePrimalN every n/100 (a
+	// primal step then costs some 25 relaxations, and the bound needs the
+	// iterations).
 	stride := max(1, sv.pr.n/1000)
+	if sv.pr.n > cflpSparsePrimalN {
+		stride = sv.pr.n / 100
+	}
 	for it := 0; it < maxIter && !sv.clock.done(); it++ {
 		lg.evaluate()
 		sv.iters++

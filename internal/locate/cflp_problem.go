@@ -240,7 +240,6 @@ func (s cflpColSorter) Swap(a, b int) {
 	s.cost[a], s.cost[b] = s.cost[b], s.cost[a]
 }
 
-
 // cost returns the cost of serving customer i from site j, +Inf without an arc.
 func (pr *cflpProblem) cost(i, j int) float64 {
 	if pr.dense != nil {

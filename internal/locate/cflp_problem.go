@@ -227,19 +227,6 @@ func (pr *cflpProblem) rowArcs(in *Instance, i int, row []cflpArc, seen []int32)
 	return row[:w]
 }
 
-// cflpColSorter sorts parallel index and cost slices by cost.
-type cflpColSorter struct {
-	idx  []int32
-	cost []float64
-}
-
-func (s cflpColSorter) Len() int           { return len(s.idx) }
-func (s cflpColSorter) Less(a, b int) bool { return s.cost[a] < s.cost[b] }
-func (s cflpColSorter) Swap(a, b int) {
-	s.idx[a], s.idx[b] = s.idx[b], s.idx[a]
-	s.cost[a], s.cost[b] = s.cost[b], s.cost[a]
-}
-
 // cost returns the cost of serving customer i from site j, +Inf without an arc.
 func (pr *cflpProblem) cost(i, j int) float64 {
 	if pr.dense != nil {

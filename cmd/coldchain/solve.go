@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ func newSolveCmd() *cobra.Command {
 		seed                    int64
 		limit                   time.Duration
 		stopGap                 float64
+		workers                 int
 	)
 	cmd := &cobra.Command{
 		Use:   "solve FILE",
@@ -112,6 +114,10 @@ stops it with the best solution so far.`,
 				return usageErr("--stop-gap %v: must lie in [0, 100] (percent)", stopGap)
 			}
 			params.StopGap = stopGap
+			if workers < 1 || workers > 64 {
+				return usageErr("--workers %d: must lie in [1, 64]", workers)
+			}
+			params.Workers = workers
 			if format == "" {
 				if strings.EqualFold(filepath.Ext(args[0]), ".json") {
 					format = string(locate.FormatJSON)
@@ -173,6 +179,7 @@ stops it with the best solution so far.`,
 	fl.StringVar(&demand, "demand", "", "demand file of the sjc format (one weight per point)")
 	fl.Int64Var(&seed, "seed", 1, "random seed: equal seeds give equal results")
 	fl.DurationVar(&limit, "time-limit", 30*time.Second, "stop searching after this long and report the best solution")
+	fl.IntVar(&workers, "workers", min(runtime.NumCPU(), 8), "parallel searches (a portfolio of seeds); results are reproducible for a seed and a worker count")
 	fl.Float64Var(&stopGap, "stop-gap", 0, "stop as soon as the proven gap is at most this many percent (0 = use the whole time limit while the gap is open)")
 	return cmd
 }

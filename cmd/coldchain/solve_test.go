@@ -194,6 +194,7 @@ func TestSolveErrors(t *testing.T) {
 		{"sjc without demand", []string{coords, "--format", "sjc", "--problem", "mclp"}, 2, "--demand FILE"},
 		{"demand with json", []string{good, "--demand", coords}, 2, "only read with a format that takes a demand file"},
 		{"bad stop gap", []string{good, "--stop-gap", "-1"}, 2, "--stop-gap -1"},
+		{"bad workers", []string{good, "--workers", "0"}, 2, "--workers 0"},
 		{"bad target", []string{good, "--problem", "lscp", "--coverage-target", "1.5"}, 2, "--coverage-target"},
 		{"unreachable", []string{good, "--problem", "lscp", "--radius", "1"}, 1, "unreachable"},
 		{"no p", []string{coords, "--format", "sjc", "--demand", weights, "--problem", "pmedian"}, 2, "--p is required"},

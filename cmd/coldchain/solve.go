@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -179,7 +178,7 @@ stops it with the best solution so far.`,
 	fl.StringVar(&demand, "demand", "", "demand file of the sjc format (one weight per point)")
 	fl.Int64Var(&seed, "seed", 1, "random seed: equal seeds give equal results")
 	fl.DurationVar(&limit, "time-limit", 30*time.Second, "stop searching after this long and report the best solution")
-	fl.IntVar(&workers, "workers", min(runtime.NumCPU(), 8), "parallel searches (a portfolio of seeds); results are reproducible for a seed and a worker count")
+	fl.IntVar(&workers, "workers", 1, "parallel searches, a portfolio of seeds (try the number of idle cores); results are reproducible for a seed and a worker count")
 	fl.Float64Var(&stopGap, "stop-gap", 0, "stop as soon as the proven gap is at most this many percent (0 = use the whole time limit while the gap is open)")
 	return cmd
 }

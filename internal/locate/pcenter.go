@@ -402,7 +402,7 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 	best, mark := math.Inf(1), math.Inf(1)
 	clock := pc.pm.clock
 	for it := 0; it < iters; it++ {
-		if it%16 == 15 && clock.done() {
+		if clock.done() {
 			return false
 		}
 		clear(sigma)

@@ -128,6 +128,8 @@ type lscpTry struct {
 	k      int // the k of lam
 	lam    []float64
 	iters  int // restarts, moves and subgradient iterations of the last round
+	// rm is the reduced model for covering every group (coverReduced).
+	rm *coverModel
 }
 
 // fewer makes one round for k sites: the covering search from a greedy and
@@ -158,12 +160,26 @@ func (t *lscpTry) fewer(k int, seed int64) (found []int32, proved bool) {
 	if len(m.site) > mclpBBMaxSites || len(m.rowSite) > mclpBBMaxArcs || t.stop.done() {
 		return nil, false
 	}
-	// Only covers reaching need count: the incumbent sits just below it.
-	cs.bestVal = max(cs.bestVal, t.need-m.tol()-m.eps())
-	complete := m.prove(cs, k, t.budget, t.lam, t.nodes, t.stop)
+	pm, pcs, lam := m, cs, t.lam
+	if t.need >= m.coverable()-m.tol() {
+		// Every group must be covered: prove on the reduced model.
+		if t.rm == nil {
+			t.rm = m.coverReduced(m.dominated(t.budget))
+		}
+		pm, lam = t.rm, nil
+		pcs = newCoverSearch(pm, k, t.budget, pm.coverable(), seed, t.stop)
+		lr := pm.lagrangeBound(k, t.budget, pcs.target, pcs.target-pm.tol(), 2000, t.stop)
+		if pm.floorBound(lr.ub) < pcs.target-pm.tol() {
+			return nil, true
+		}
+		lam = lr.lam
+	}
+	// Only covers reaching the target count: the incumbent sits just below.
+	pcs.bestVal = max(pcs.bestVal, pcs.target-pm.tol()-pm.eps())
+	complete := pm.prove(pcs, k, t.budget, lam, t.nodes, t.stop)
 	t.nodes = min(2*t.nodes, 1<<40)
-	if cs.reached() {
-		return cs.best, false
+	if pcs.reached() {
+		return pcs.best, false
 	}
 	return nil, complete
 }

@@ -94,6 +94,14 @@ func (m *coverModel) fewest(need, budget float64, seed int64, stopGap float64, s
 			best = found
 		case proved:
 			lb = len(best)
+		case lb < len(best)-1:
+			// Raise the bound instead: can lb sites cover need?
+			found, proved = tr.branch(lb, newCoverSearch(m, lb, budget, need, seed+round, stop), seed+round)
+			if found != nil {
+				best = found
+			} else if proved {
+				lb++
+			}
 		}
 	}
 	return m.cheapest(best, need, seed, stop), min(lb, len(best)), iters, nil
@@ -157,10 +165,25 @@ func (t *lscpTry) fewer(k int, seed int64) (found []int32, proved bool) {
 	if cs.run(lscpMaxStale, func() bool { return false }); cs.reached() {
 		return cs.best, false
 	}
+	return t.branch(k, cs, seed)
+}
+
+// branch runs the branch and bound for k sites from the search cs (whose
+// incumbent it may replace). It returns a cover with k sites when it finds
+// one, or proved when no cover of k sites exists.
+func (t *lscpTry) branch(k int, cs *coverSearch, seed int64) (found []int32, proved bool) {
+	m := t.m
 	if len(m.site) > mclpBBMaxSites || len(m.rowSite) > mclpBBMaxArcs || t.stop.done() {
 		return nil, false
 	}
 	pm, pcs, lam := m, cs, t.lam
+	if t.k != k {
+		lr := m.lagrangeBound(k, t.budget, t.need, t.need-m.tol(), 2000, t.stop)
+		if m.floorBound(lr.ub) < t.need-m.tol() {
+			return nil, true
+		}
+		lam = lr.lam
+	}
 	if t.need >= m.coverable()-m.tol() {
 		// Every group must be covered: prove on the reduced model.
 		if t.rm == nil {

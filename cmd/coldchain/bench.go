@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"os/signal"
 	"regexp"
@@ -13,9 +14,11 @@ import (
 
 func newBenchCmd() *cobra.Command {
 	var (
-		only  string
-		limit time.Duration
-		seed  int64
+		only    string
+		limit   time.Duration
+		seed    int64
+		stopGap float64
+		workers int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench [DIR]",
@@ -24,7 +27,9 @@ func newBenchCmd() *cobra.Command {
 ../shared/benchmarks, else the first shared/benchmarks found in the working
 directory or above): orlib-pmed (p-median and p-center), sscflp-or, cpmp-sjc
 and mclp-sjc (maximal covering for every p of the published table, and the
-fewest sites covering all demand). It prints a markdown table, one row per
+fewest sites covering all demand); each format is read through the
+engine's format registry. While the proven gap is open a solve uses its
+whole --time-limit unless --stop-gap is met. It prints a markdown table, one row per
 run as it finishes: set, problem, instance, n, p, known optimum, value found,
 proven bound, gap to the optimum (%), proven gap (%) and seconds. A run that
 fails prints its error in its row and the others go on.`,
@@ -32,7 +37,13 @@ fails prints its error in its row and the others go on.`,
   coldchain bench ../shared/benchmarks --only 'mclp-sjc|pmed1$' --time-limit 5s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt := benchmark.Options{TimeLimit: limit, Seed: seed}
+			if workers < 1 || workers > 64 {
+				return usageErr("--workers %d: must lie in [1, 64]", workers)
+			}
+			if math.IsNaN(stopGap) || stopGap < 0 || stopGap > 100 {
+				return usageErr("--stop-gap %v: must lie in [0, 100] (percent)", stopGap)
+			}
+			opt := benchmark.Options{TimeLimit: limit, Seed: seed, StopGap: stopGap, Workers: workers}
 			if only != "" {
 				re, err := regexp.Compile(only)
 				if err != nil {
@@ -77,5 +88,7 @@ fails prints its error in its row and the others go on.`,
 	fl.StringVar(&only, "only", "", "run only cases whose set/problem/instance matches this regular expression")
 	fl.DurationVar(&limit, "time-limit", 10*time.Second, "time limit per solve")
 	fl.Int64Var(&seed, "seed", 1, "random seed")
+	fl.Float64Var(&stopGap, "stop-gap", 0, "end a solve once its proven gap is at most this many percent (0 = use the whole time limit)")
+	fl.IntVar(&workers, "workers", 1, "parallel searches per solve (a portfolio of seeds)")
 	return cmd
 }

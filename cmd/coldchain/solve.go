@@ -51,6 +51,8 @@ type solveOpts struct {
 	radius, target, budget  float64
 	seed                    int64
 	limit                   time.Duration
+	stopGap                 float64
+	workers                 int
 }
 
 func newSolveCmd() *cobra.Command {
@@ -65,15 +67,16 @@ bound (a proven lower bound when minimising, upper bound for mclp), gap
 (IDs of the new sites opened) and, for mclp and lscp, covered (weight within
 the radius of an open site) and covered_pct.
 
-Formats: orlib-pmed (Beasley's p-median graphs), sscflp (single-source CFLP,
-facility-major), lorena (capacitated p-median), sjc (coordinates file plus
---demand FILE), tsplib (EUC_2D) and json (coldchain's native format; its
-problem, p, radius, coverage_target and budget are defaults the flags
-override). Where the file states p (orlib-pmed, lorena, json) --p may be
-omitted. For cflp, --p 0 or no --p leaves the number of sites free; mclp
-opens at most p sites, lscp the fewest that cover --coverage-target of the
-weight (default 1). The search is deterministic for a --seed unless
---time-limit cuts it short; Ctrl-C stops it with the best solution so far.`,
+` + formatHelp() + `
+For json the file's problem, p, radius, coverage_target and budget are
+defaults the flags override. Where the file states p, --p may be omitted.
+Values after the last one a format expects, and NUL padding, are ignored
+with a warning on stderr. For cflp, --p 0 or no --p leaves the number of
+sites free; mclp opens at most p sites, lscp the fewest that cover
+--coverage-target of the weight (default 1). The search uses the whole
+--time-limit while the proven gap is open, unless --stop-gap is met first;
+it is deterministic for a --seed unless the time limit cuts it short. Ctrl-C
+stops it with the best solution so far.`,
 		Example: `  coldchain solve ../shared/benchmarks/mclp-sjc/SJC324.txt --format sjc \
       --demand ../shared/benchmarks/mclp-sjc/demand-SJC324.dat --problem mclp --p 4 --radius 800
   coldchain solve ../shared/benchmarks/orlib-pmed/pmed1.txt --format orlib-pmed --problem pmedian
@@ -82,7 +85,7 @@ weight (default 1). The search is deterministic for a --seed unless
 		RunE: o.run,
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.format, "format", "", "instance format: orlib-pmed, sscflp, lorena, sjc, tsplib or json (default json for *.json)")
+	fl.StringVar(&o.format, "format", "", "instance format: "+locate.FormatNames()+" (default json for *.json)")
 	fl.StringVar(&o.problem, "problem", "", "problem: pmedian, pcenter, mclp, lscp or cflp (json: default the file's)")
 	fl.IntVar(&o.p, "p", 0, "new sites to open (default the file's p; cflp: 0 = free)")
 	fl.Float64Var(&o.radius, "radius", 0, "covering radius for mclp and lscp, in cost units (default the file's)")
@@ -91,7 +94,19 @@ weight (default 1). The search is deterministic for a --seed unless
 	fl.StringVar(&o.demand, "demand", "", "demand file of the sjc format (one weight per point)")
 	fl.Int64Var(&o.seed, "seed", 1, "random seed: equal seeds give equal results")
 	fl.DurationVar(&o.limit, "time-limit", 30*time.Second, "stop searching after this long and report the best solution")
+	fl.IntVar(&o.workers, "workers", 1, "parallel searches, a portfolio of seeds (try the number of idle cores); results are reproducible for a seed and a worker count")
+	fl.Float64Var(&o.stopGap, "stop-gap", 0, "stop as soon as the proven gap is at most this many percent (0 = use the whole time limit while the gap is open)")
 	return cmd
+}
+
+// formatHelp lists the instance formats of the registry for help texts.
+func formatHelp() string {
+	var b strings.Builder
+	b.WriteString("Formats (--format):\n")
+	for _, f := range locate.Formats() {
+		fmt.Fprintf(&b, "  %-11s %s\n", f.Name, f.Description)
+	}
+	return b.String()
 }
 
 // run solves the instance in args[0] and prints the result.
@@ -110,7 +125,8 @@ func (o *solveOpts) run(cmd *cobra.Command, args []string) error {
 			return usageErr("--problem: %v", err)
 		}
 	}
-	in, err := readSolveInstance(f, args[0], o.demand, fl.Changed("p"), &params)
+	warn := func(msg string) { fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", args[0], msg) }
+	in, err := readSolveInstance(f, args[0], o.demand, fl.Changed("p"), &params, warn)
 	if err != nil {
 		return err
 	}
@@ -166,6 +182,14 @@ func (o *solveOpts) params(changed func(string) bool) (locate.Params, error) {
 	if o.limit <= 0 {
 		return params, usageErr("--time-limit %v: must be positive", o.limit)
 	}
+	if math.IsNaN(o.stopGap) || o.stopGap < 0 || o.stopGap > 100 {
+		return params, usageErr("--stop-gap %v: must lie in [0, 100] (percent)", o.stopGap)
+	}
+	params.StopGap = o.stopGap
+	if o.workers < 1 || o.workers > 64 {
+		return params, usageErr("--workers %d: must lie in [1, 64]", o.workers)
+	}
+	params.Workers = o.workers
 	return params, nil
 }
 
@@ -175,23 +199,21 @@ func (o *solveOpts) instanceFormat(path string) (locate.Format, error) {
 	format := o.format
 	if format == "" {
 		if !strings.EqualFold(filepath.Ext(path), ".json") {
-			return "", usageErr("--format is required (orlib-pmed, sscflp, lorena, sjc, tsplib or json)")
+			return "", usageErr("--format is required (%s)", locate.FormatNames())
 		}
 		format = string(locate.FormatJSON)
 	}
-	f := locate.Format(format)
-	switch f {
-	case locate.FormatORLibPMed, locate.FormatSSCFLP, locate.FormatLorena, locate.FormatSJC, locate.FormatTSPLIB, locate.FormatJSON:
-	default:
-		return "", usageErr("--format %q: want orlib-pmed, sscflp, lorena, sjc, tsplib or json", format)
+	fi, err := locate.LookupFormat(format)
+	if err != nil {
+		return "", usageErr("--format: %v", err)
 	}
-	if f == locate.FormatSJC && o.demand == "" {
-		return "", usageErr("--format sjc needs --demand FILE (one weight per point)")
+	if fi.NeedsDemand && o.demand == "" {
+		return "", usageErr("--format %s needs --demand FILE (one weight per point)", fi.Name)
 	}
-	if f != locate.FormatSJC && o.demand != "" {
-		return "", usageErr("--demand is only read with --format sjc")
+	if !fi.NeedsDemand && o.demand != "" {
+		return "", usageErr("--demand is only read with a format that takes a demand file (sjc)")
 	}
-	return f, nil
+	return fi.Name, nil
 }
 
 // commandContext is the command's context, or a background one when the
@@ -206,7 +228,7 @@ func commandContext(cmd *cobra.Command) context.Context {
 // readSolveInstance reads the instance file. For json the file's settings
 // fill in what the flags left unset, and a covering problem keeps only the
 // pairs within the largest radius.
-func readSolveInstance(f locate.Format, path, demandPath string, pGiven bool, params *locate.Params) (*locate.Instance, error) {
+func readSolveInstance(f locate.Format, path, demandPath string, pGiven bool, params *locate.Params, warn func(string)) (*locate.Instance, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -244,7 +266,7 @@ func readSolveInstance(f locate.Format, path, demandPath string, pGiven bool, pa
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	default:
-		var opt locate.ReadOptions
+		opt := locate.ReadOptions{Warn: warn}
 		if demandPath != "" {
 			d, err := os.Open(demandPath)
 			if err != nil {

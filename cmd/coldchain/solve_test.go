@@ -13,6 +13,14 @@ import (
 // runSolve runs `solve args...` and returns stdout and the error.
 func runSolve(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	out, _, err := runSolveStderr(t, args...)
+	return out, err
+}
+
+// runSolveStderr runs `solve args...` and returns stdout, stderr and the
+// error.
+func runSolveStderr(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
 	cmd := newSolveCmd()
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
@@ -21,7 +29,27 @@ func runSolve(t *testing.T, args ...string) (string, error) {
 	cmd.SilenceUsage = true
 	cmd.SilenceErrors = true
 	err := cmd.Execute()
-	return out.String(), err
+	return out.String(), errOut.String(), err
+}
+
+// TestSolvePaddedFile reads an sscflp file padded with NUL bytes and
+// followed by extra values: it is solved, with one warning on stderr that
+// quotes only a short excerpt.
+func TestSolvePaddedFile(t *testing.T) {
+	body := "2 2\n10 5\n10 7\n3 4\n1 9\n8 2\n" + "0 0 0\n" + strings.Repeat("\x00", 400)
+	path := writeSolveFile(t, "pad.txt", body)
+	out, stderr, err := runSolveStderr(t, path, "--format", "sscflp", "--problem", "cflp", "--time-limit", "5s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Site 1 alone: 5 + 1 + 9 = 15; site 2 alone: 7 + 8 + 2 = 17; both:
+	// 12 + 1 + 2 = 15.
+	if m := decodeSolveOutput(t, out); m["objective"] != 15.0 {
+		t.Errorf("output %s", out)
+	}
+	if strings.Count(stderr, "warning:") != 1 || !strings.Contains(stderr, "ignored 3 extra value(s)") || len(stderr) > 300 {
+		t.Errorf("stderr %q", stderr)
+	}
 }
 
 // solveExitCode is the code main would exit with for err.
@@ -155,7 +183,7 @@ func TestSolveErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"unknown format", []string{good, "--format", "shapefile"}, 2, `--format "shapefile"`},
+		{"unknown format", []string{good, "--format", "shapefile"}, 2, `unknown format "shapefile" (want orlib-pmed, sscflp`},
 		{"no format", []string{coords, "--problem", "mclp"}, 2, "--format is required"},
 		{"missing file", []string{filepath.Join(t.TempDir(), "none.json"), "--format", "json"}, 1, "no such file"},
 		{"malformed json", []string{bad, "--format", "json"}, 1, "unexpected end of input"},
@@ -164,7 +192,9 @@ func TestSolveErrors(t *testing.T) {
 		{"negative p", []string{good, "--p", "-1"}, 2, "--p -1"},
 		{"bad problem", []string{good, "--problem", "tsp"}, 2, `unknown problem "tsp"`},
 		{"sjc without demand", []string{coords, "--format", "sjc", "--problem", "mclp"}, 2, "--demand FILE"},
-		{"demand with json", []string{good, "--demand", coords}, 2, "only read with --format sjc"},
+		{"demand with json", []string{good, "--demand", coords}, 2, "only read with a format that takes a demand file"},
+		{"bad stop gap", []string{good, "--stop-gap", "-1"}, 2, "--stop-gap -1"},
+		{"bad workers", []string{good, "--workers", "0"}, 2, "--workers 0"},
 		{"bad target", []string{good, "--problem", "lscp", "--coverage-target", "1.5"}, 2, "--coverage-target"},
 		{"unreachable", []string{good, "--problem", "lscp", "--radius", "1"}, 1, "unreachable"},
 		{"no p", []string{coords, "--format", "sjc", "--demand", weights, "--problem", "pmedian"}, 2, "--p is required"},

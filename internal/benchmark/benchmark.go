@@ -71,6 +71,8 @@ type Options struct {
 	Only      *regexp.Regexp // run only cases whose ID matches (nil: all)
 	TimeLimit time.Duration  // per solve (0: the engine's default)
 	Seed      int64
+	StopGap   float64 // locate.Params.StopGap
+	Workers   int     // locate.Params.Workers
 }
 
 // FindDir returns dir if it is a directory. When dir is empty it looks for
@@ -292,7 +294,8 @@ func solve(ctx context.Context, in *locate.Instance, c Case, opt Options) Row {
 	if row.P == 0 && c.Problem != locate.LSCP {
 		row.P = in.P
 	}
-	params := locate.Params{Problem: c.Problem, P: row.P, Radius: c.Radius, Seed: opt.Seed, TimeLimit: opt.TimeLimit}
+	params := locate.Params{Problem: c.Problem, P: row.P, Radius: c.Radius, Seed: opt.Seed, TimeLimit: opt.TimeLimit,
+		StopGap: opt.StopGap, Workers: opt.Workers}
 	if opt.TimeLimit > 0 {
 		// A safety net for solvers that overrun their limit.
 		var cancel context.CancelFunc

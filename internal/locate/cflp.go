@@ -48,6 +48,7 @@ func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error
 		limit = cflpDefaultLimit
 	}
 	sv := newCFLPSolver(pr, params.Seed, &cflpClock{ctx: ctx, deadline: start.Add(limit)})
+	sv.stopGap = params.StopGap
 	sv.run()
 	if sv.best == nil {
 		if sv.infeasible {
@@ -86,7 +87,8 @@ type cflpSolver struct {
 	relCnt     []int32
 	near       []bool
 	iters      int
-	infeasible bool // proven infeasible
+	infeasible bool    // proven infeasible
+	stopGap    float64 // Params.StopGap
 }
 
 const cflpPoolSize = 8
@@ -109,7 +111,7 @@ func newCFLPSolver(pr *cflpProblem, seed int64, clock *cflpClock) *cflpSolver {
 
 // proven reports whether the best solution is proven optimal.
 func (sv *cflpSolver) proven() bool {
-	return sv.best != nil && sv.bestObj-sv.lb <= 1e-9*math.Max(1, math.Abs(sv.bestObj))
+	return sv.best != nil && (sv.bestObj-sv.lb <= 1e-9*math.Max(1, math.Abs(sv.bestObj)) || gapMet(sv.stopGap, sv.bestObj, sv.lb))
 }
 
 // run performs the search phases until done, proven or out of time.
@@ -120,6 +122,29 @@ func (sv *cflpSolver) run() {
 	}
 	if !sv.proven() && !sv.infeasible && sv.pr.n <= cflpExactMaxN && !sv.clock.done() {
 		sv.exact(cflpExactNodes)
+	}
+	sv.keepOn()
+}
+
+// keepOn spends the time left while the gap is open: rounds of iterated
+// local search from the best solution, each followed by the exact search
+// with a node budget that doubles every round (small instances) or by more
+// subgradient steps that tighten the bound.
+func (sv *cflpSolver) keepOn() {
+	for round := 1; !sv.proven() && !sv.infeasible && !sv.clock.done(); round++ {
+		if sv.best == nil {
+			sv.subgradient(cflpSubgradientIters, 2, true)
+			continue
+		}
+		sv.ils(300, 60)
+		if sv.clock.done() || sv.proven() {
+			return
+		}
+		if sv.pr.n <= cflpExactMaxN {
+			sv.exact(cflpExactNodes << min(round, 30))
+		} else {
+			sv.subgradient(cflpPolishIters, 0.25, false)
+		}
 	}
 }
 
@@ -155,6 +180,10 @@ const (
 	cflpPolishIters      = 100
 )
 
+// cflpSparsePrimalN is the number of customers above which the subgradient
+// runs the primal heuristic only every n/100 iterations.
+const cflpSparsePrimalN = 2000
+
 // subgradient maximises the Lagrangian bound by subgradient optimisation
 // from the best multipliers so far: Polyak steps of factor mu towards the
 // best known objective, halving mu when the bound stalls. With primal,
@@ -169,8 +198,13 @@ func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 	stall := 0
 	const patience = 20
 	// On large instances a primal solution costs many relaxations: try one
-	// every n/1000 iterations.
+	// every n/1000 iterations, above cflpSparsePrimalN every n/100 (a
+	// primal step then costs some 25 relaxations, and the bound needs the
+	// iterations).
 	stride := max(1, sv.pr.n/1000)
+	if sv.pr.n > cflpSparsePrimalN {
+		stride = sv.pr.n / 100
+	}
 	for it := 0; it < maxIter && !sv.clock.done(); it++ {
 		lg.evaluate()
 		sv.iters++

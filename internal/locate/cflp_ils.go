@@ -56,9 +56,33 @@ func (sv *cflpSolver) greedyStart() {
 			best[i] = math.Min(best[i], pr.cCost[k])
 		}
 	}
-	if sv.complete(s) {
+	if !sv.complete(s) {
+		return
+	}
+	// Large instances go to the bound first: site search there costs
+	// many relaxations.
+	if pr.n <= cflpSiteSearchMaxN {
 		sv.siteSearch(s, 20)
-		sv.offer(s)
+	}
+	sv.offer(s)
+	sv.lambdaFrom(s)
+}
+
+// cflpSiteSearchMaxN is the most customers for which the greedy start gets
+// a site-level local search before the bound is computed.
+const cflpSiteSearchMaxN = 1000
+
+// lambdaFrom starts the multipliers at each customer's assignment cost in
+// s, a level near the optimum's (as for the p-median), instead of the
+// cheapest arc (0 when every point is a candidate that serves itself).
+func (sv *cflpSolver) lambdaFrom(s *cflpSol) {
+	if sv.lambda != nil {
+		return
+	}
+	for i, j := range s.assign {
+		if j >= 0 {
+			sv.lg.lambda[i] = sv.pr.cost(i, int(j))
+		}
 	}
 }
 

@@ -1,10 +1,12 @@
 package locate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -48,8 +50,9 @@ type cflpProblem struct {
 }
 
 // cflpDenseLimit is the largest n x m for which costs are also kept as a
-// dense matrix (32 MiB) for constant-time lookups.
-const cflpDenseLimit = 1 << 22
+// dense matrix (128 MiB) for constant-time lookups (it then replaces the
+// site-sorted copy of the rows, which takes more).
+const cflpDenseLimit = 1 << 24
 
 // newCFLPProblem checks in and params and prepares the solver's view. It
 // returns an error wrapping ErrInfeasible when infeasibility is evident
@@ -113,37 +116,12 @@ func newCFLPProblem(in *Instance, params Params) (*cflpProblem, error) {
 // duplicates, and indexes them by customer and by site.
 func (pr *cflpProblem) buildArcs(in *Instance) {
 	n, m := pr.n, pr.m
-	type arc struct {
-		j int32
-		c float64
-	}
-	var row []arc
+	var row []cflpArc
+	seen := make([]int32, m) // i+1 when site j is in row i already
 	pr.rStart = make([]int, n+1)
 	colCount := make([]int, m+1)
 	for i := range n {
-		sites, costs := in.Costs.Row(i)
-		row = row[:0]
-		for k, j := range sites {
-			if pr.status[j] != Forbidden {
-				row = append(row, arc{j, costs[k]})
-			}
-		}
-		sort.Slice(row, func(a, b int) bool {
-			if row[a].j != row[b].j {
-				return row[a].j < row[b].j
-			}
-			return row[a].c < row[b].c
-		})
-		w := 0
-		for k := range row {
-			if k > 0 && row[k].j == row[w-1].j {
-				continue // duplicate pair: the cheapest came first
-			}
-			row[w] = row[k]
-			w++
-		}
-		row = row[:w]
-		sort.SliceStable(row, func(a, b int) bool { return row[a].c < row[b].c })
+		row = pr.rowArcs(in, i, row[:0], seen)
 		for _, a := range row {
 			pr.rSite = append(pr.rSite, a.j)
 			pr.rCost = append(pr.rCost, a.c)
@@ -158,9 +136,8 @@ func (pr *cflpProblem) buildArcs(in *Instance) {
 	}
 	pr.cCust = make([]int32, len(pr.rSite))
 	pr.cCost = make([]float64, len(pr.rSite))
-	fill := append([]int(nil), pr.cStart[:m]...)
-	// Customers in ascending order, so every column is sorted by customer;
-	// then sort each column by cost (stable keeps customer order on ties).
+	fill := make([]int, max(n, m))
+	copy(fill, pr.cStart[:m])
 	for i := range n {
 		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
 			j := pr.rSite[k]
@@ -169,9 +146,17 @@ func (pr *cflpProblem) buildArcs(in *Instance) {
 			fill[j]++
 		}
 	}
+	// Each column by cost, ties by customer.
 	for j := range m {
 		a, b := pr.cStart[j], pr.cStart[j+1]
-		sort.Stable(cflpColSorter{pr.cCust[a:b], pr.cCost[a:b]})
+		row = row[:0]
+		for k := a; k < b; k++ {
+			row = append(row, cflpArc{pr.cCust[k], pr.cCost[k]})
+		}
+		slices.SortFunc(row, cflpArc.byCost)
+		for k, x := range row {
+			pr.cCust[a+k], pr.cCost[a+k] = x.j, x.c
+		}
 	}
 	if int64(n)*int64(m) <= cflpDenseLimit {
 		pr.dense = make([]float64, n*m)
@@ -185,35 +170,62 @@ func (pr *cflpProblem) buildArcs(in *Instance) {
 		}
 		return
 	}
-	pr.bySite = append([]int32(nil), pr.rSite...)
-	pr.bySiteC = append([]float64(nil), pr.rCost...)
-	for i := range n {
-		a, b := pr.rStart[i], pr.rStart[i+1]
-		sort.Sort(cflpColSorter{pr.bySite[a:b], pr.bySiteC[a:b]}.byIndex())
+	// Rows by site index: the columns in site order deal each customer its
+	// arcs already sorted.
+	pr.bySite = make([]int32, len(pr.rSite))
+	pr.bySiteC = make([]float64, len(pr.rCost))
+	copy(fill, pr.rStart[:n])
+	for j := range m {
+		for k := pr.cStart[j]; k < pr.cStart[j+1]; k++ {
+			i := pr.cCust[k]
+			pr.bySite[fill[i]], pr.bySiteC[fill[i]] = int32(j), pr.cCost[k]
+			fill[i]++
+		}
 	}
 }
 
-// cflpColSorter sorts parallel index and cost slices by cost.
-type cflpColSorter struct {
-	idx  []int32
-	cost []float64
+// cflpArc is an arc to a site (rows) or from a customer (columns).
+type cflpArc struct {
+	j int32
+	c float64
 }
 
-func (s cflpColSorter) Len() int           { return len(s.idx) }
-func (s cflpColSorter) Less(a, b int) bool { return s.cost[a] < s.cost[b] }
-func (s cflpColSorter) Swap(a, b int) {
-	s.idx[a], s.idx[b] = s.idx[b], s.idx[a]
-	s.cost[a], s.cost[b] = s.cost[b], s.cost[a]
+// byCost orders arcs by cost, then index.
+func (a cflpArc) byCost(b cflpArc) int {
+	if a.c != b.c {
+		return cmp.Compare(a.c, b.c)
+	}
+	return cmp.Compare(a.j, b.j)
 }
 
-// byIndex returns a sorter of the same slices by index.
-func (s cflpColSorter) byIndex() cflpByIndex { return cflpByIndex(s) }
-
-type cflpByIndex cflpColSorter
-
-func (s cflpByIndex) Len() int           { return len(s.idx) }
-func (s cflpByIndex) Less(a, b int) bool { return s.idx[a] < s.idx[b] }
-func (s cflpByIndex) Swap(a, b int)      { cflpColSorter(s).Swap(a, b) }
+// rowArcs returns demand i's arcs to sites that may open, cheapest first
+// (ties by site), keeping the cheapest of duplicate pairs. The instance's
+// rows are sorted so already; others are sorted here.
+func (pr *cflpProblem) rowArcs(in *Instance, i int, row []cflpArc, seen []int32) []cflpArc {
+	sites, costs := in.Costs.Row(i)
+	sorted := true
+	for k, j := range sites {
+		if k > 0 && (costs[k] < costs[k-1] || costs[k] == costs[k-1] && j < sites[k-1]) {
+			sorted = false
+		}
+		if pr.status[j] != Forbidden {
+			row = append(row, cflpArc{j, costs[k]})
+		}
+	}
+	if !sorted {
+		slices.SortFunc(row, cflpArc.byCost)
+	}
+	w := 0
+	for _, a := range row {
+		if seen[a.j] == int32(i+1) {
+			continue // duplicate pair: the cheapest came first
+		}
+		seen[a.j] = int32(i + 1)
+		row[w] = a
+		w++
+	}
+	return row[:w]
+}
 
 // cost returns the cost of serving customer i from site j, +Inf without an arc.
 func (pr *cflpProblem) cost(i, j int) float64 {

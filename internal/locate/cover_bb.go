@@ -27,8 +27,12 @@ const coverBBIters = 300
 // prove searches the tree below the root multipliers lam. It reports true
 // when the tree was searched completely, so that the incumbent (cs.bestVal)
 // is optimal.
+//
+// Dominated sites (see dominated) are closed from the start: some optimal
+// solution avoids them, which shrinks the tree a great deal where every
+// demand point is also a candidate.
 func (m *coverModel) prove(cs *coverSearch, p int, budget float64, lam []float64, maxNodes int, stop *coverStop) bool {
-	bb := &coverBB{m: m, cs: cs, p: p, budget: budget, stop: stop, fix: make([]int8, len(m.site)), maxNodes: maxNodes}
+	bb := &coverBB{m: m, cs: cs, p: p, budget: budget, stop: stop, fix: m.dominated(budget), maxNodes: maxNodes}
 	bb.node(lam, 0, 0)
 	return !bb.aborted
 }
@@ -44,7 +48,7 @@ func (bb *coverBB) node(lam []float64, open int, spent float64) {
 		return
 	}
 	bb.nodes++
-	if bb.nodes > bb.maxNodes || bb.stop.done() {
+	if bb.nodes > bb.maxNodes || bb.stop.done() || bb.cs.reached() {
 		bb.aborted = true
 		return
 	}
@@ -114,4 +118,46 @@ func (bb *coverBB) leaf() {
 		}
 	}
 	bb.cs.from(slices.Clip(open))
+}
+
+// dominated returns, per site, -1 when another site covers every group the
+// site covers (at no greater fixed cost when a budget applies; among sites
+// covering equal sets all but the first) and 0 otherwise. Swapping a
+// dominated site for its dominator never loses coverage, so some optimal
+// choice of at most p sites uses no dominated site.
+func (m *coverModel) dominated(budget float64) []int8 {
+	fix := make([]int8, len(m.site))
+	for j := range m.site {
+		col := m.colDem[m.colStart[j]:m.colStart[j+1]]
+		if len(col) == 0 {
+			fix[j] = -1 // covers nothing new
+			continue
+		}
+		g := col[0]
+		for _, d := range m.rowSite[m.rowStart[g]:m.rowStart[g+1]] {
+			if int(d) == j || fix[d] < 0 || (budget > 0 && m.fixed[d] > m.fixed[j]) {
+				continue
+			}
+			other := m.colDem[m.colStart[d]:m.colStart[d+1]]
+			if subsetSorted(col, other) && (len(other) > len(col) || int(d) < j || budget > 0 && m.fixed[d] < m.fixed[j]) {
+				fix[j] = -1
+				break
+			}
+		}
+	}
+	return fix
+}
+
+// subsetSorted reports whether every element of a is in b (both ascending).
+func subsetSorted(a, b []int32) bool {
+	k := 0
+	for _, x := range a {
+		for k < len(b) && b[k] < x {
+			k++
+		}
+		if k == len(b) || b[k] != x {
+			return false
+		}
+	}
+	return true
 }

@@ -166,6 +166,14 @@ type Params struct {
 	// TimeLimit bounds the search; the best solution found so far is
 	// returned when it runs out (0 = a default per problem).
 	TimeLimit time.Duration
+	// StopGap, when > 0, ends the search as soon as the proven gap (percent,
+	// as Result.Gap) is at most StopGap. At 0 the search goes on while the
+	// gap is open and the time limit has not passed.
+	StopGap float64
+	// Workers, when > 1, runs that many independent searches at once (a
+	// portfolio of seeds; at most 64) and keeps the best solution and the
+	// best bound; 0 or 1 searches on one core.
+	Workers int
 }
 
 // Result is a solution with its proof of quality.

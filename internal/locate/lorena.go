@@ -19,7 +19,7 @@ const lorenaMaxCoord = 1e150
 // candidate site of capacity Q; costs are real (unrounded) Euclidean
 // distances, so a median serves itself at cost 0 and its own demand counts
 // against its capacity. The file's p is stored in Instance.P.
-func readLorena(r io.Reader) (*Instance, error) {
+func readLorena(r io.Reader, warn func(string)) (*Instance, error) {
 	s := newCFLPScanner(r, "lorena")
 	n, err := s.count("number of points n")
 	if err != nil {
@@ -56,7 +56,7 @@ func readLorena(r io.Reader) (*Instance, error) {
 		in.Demand = append(in.Demand, Demand{ID: id, X: v[0], Y: v[1], Weight: v[3]})
 		in.Sites = append(in.Sites, Site{ID: id, X: v[0], Y: v[1], Capacity: v[2]})
 	}
-	if err := s.end(); err != nil {
+	if err := s.end(warn); err != nil {
 		return nil, err
 	}
 	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {

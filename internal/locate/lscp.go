@@ -20,7 +20,10 @@ const lscpMaxStale = 100
 // are open and free. Objective is the number of new sites; Bound a lower
 // bound on it: the smallest k whose Lagrangian maximal-covering bound could
 // still reach the target (at least the set-covering LP bound rounded up when
-// the subgradient converges). It returns an error, stating the share all
+// the subgradient converges), raised by branch and bound when that proves
+// one site fewer than the best cannot reach it. The search goes on while the
+// bound is below the count and time remains, unless params.StopGap is met.
+// It returns an error, stating the share all
 // sites together cover, when the target is out of reach.
 func solveLSCP(ctx context.Context, in *Instance, params Params) (*Result, error) {
 	start := time.Now()
@@ -46,11 +49,11 @@ func solveLSCP(ctx context.Context, in *Instance, params Params) (*Result, error
 	if limit <= 0 {
 		limit = defaultCoverLimit
 	}
-	stop := newCoverStop(ctx, limit)
+	stop := &coverStop{ctx: ctx, deadline: start.Add(limit)} // model building counts
 	var open []int32
 	bound, iters := 0, 0
 	if need > m.tol() {
-		open, bound, iters, err = m.fewest(need, params.Budget, params.Seed, stop)
+		open, bound, iters, err = m.fewest(need, params.Budget, params.Seed, params.StopGap, stop)
 		if err != nil {
 			return nil, err
 		}
@@ -65,11 +68,14 @@ func solveLSCP(ctx context.Context, in *Instance, params Params) (*Result, error
 }
 
 // fewest finds a small set of sites covering at least need group weight and
-// a lower bound on the size of any such set.
-func (m *coverModel) fewest(need, budget float64, seed int64, stop *coverStop) (open []int32, lb, iters int, err error) {
-	ns := len(m.site)
-	// Greedy until the target is met, then drop sites not needed.
-	st := newCoverState(m, ns, budget, false)
+// a lower bound on the size of any such set. It starts from the pruned
+// greedy cover and a Lagrangian lower bound (binary search over k), then,
+// while the bound is below the best count and time remains, works on one
+// site fewer than the best: restarts of the covering search, and a
+// Lagrangian branch and bound whose node budget doubles each round, which
+// either finds such a cover or proves that none exists.
+func (m *coverModel) fewest(need, budget float64, seed int64, stopGap float64, stop *coverStop) (open []int32, lb, iters int, err error) {
+	st := newCoverState(m, len(m.site), budget, false)
 	st.greedy(need, 0, nil)
 	if st.covered < need-m.tol() {
 		return nil, 0, 0, fmt.Errorf("found no set of sites within the budget %.6g that reaches the coverage target (the greedy reaches %.4g%% of the weight)",
@@ -78,50 +84,127 @@ func (m *coverModel) fewest(need, budget float64, seed int64, stop *coverStop) (
 	greedyCov := slices.Clone(st.trace) // greedyCov[k-1]: covered by the first k
 	st.prune(need)
 	best := st.openSites()
+	lb, iters = m.fewestBound(need, budget, greedyCov, len(best)-1, stop)
+	tr := lscpTry{m: m, need: need, budget: budget, stop: stop, nodes: mclpBBMaxNodes}
+	for round := int64(0); lb < len(best) && !stop.done() && !gapMet(stopGap, float64(len(best)), float64(lb)); round++ {
+		found, proved := tr.fewer(len(best)-1, seed+round)
+		iters += tr.iters
+		switch {
+		case found != nil:
+			best = found
+		case proved:
+			lb = len(best)
+		case lb < len(best)-1:
+			// Raise the bound instead: can lb sites cover need?
+			found, proved = tr.branch(lb, newCoverSearch(m, lb, budget, need, seed+round, stop), seed+round)
+			if found != nil {
+				best = found
+			} else if proved {
+				lb++
+			}
+		}
+	}
+	return m.cheapest(best, need, seed, stop), min(lb, len(best)), iters, nil
+}
+
+// fewestBound returns the least k in [1, hi+1] that the Lagrangian bound
+// does not rule out (the bound grows with k, so binary search), with the
+// subgradient iterations spent. greedyCov[k-1] is the weight the greedy
+// covers with k sites, the level that steers the step size.
+func (m *coverModel) fewestBound(need, budget float64, greedyCov []float64, hi int, stop *coverStop) (lb, iters int) {
 	lb = 1
-	// proveBelow reports whether k sites provably cannot cover need, with
-	// level the best covered weight known for k sites.
-	proveBelow := func(k int, level float64) bool {
-		lr := m.lagrangeBound(k, 0, level, need-m.tol(), 2000, stop)
+	for lo := 1; lo <= hi && !stop.done(); {
+		mid := lo + (hi-lo)/2
+		lr := m.lagrangeBound(mid, budget, greedyCov[mid-1], need-m.tol(), 2000, stop)
 		iters += lr.iters
-		return m.floorBound(lr.ub) < need-m.tol()
-	}
-	// Try one site fewer while the heuristic succeeds and the bound does not
-	// forbid it.
-	kFail := 0 // the smallest k tried without reaching the target
-	for k := len(best) - 1; k >= 1 && !stop.done(); k-- {
-		cs := newCoverSearch(m, k, budget, need, seed+int64(k), stop)
-		cs.greedyStart()
-		if !cs.reached() {
-			if proveBelow(k, cs.bestVal) {
-				lb = k + 1
-				kFail = k
-				break
-			}
-			cs.run(lscpMaxStale, func() bool { return false })
-		}
-		iters += cs.starts + cs.moves
-		if !cs.reached() {
-			kFail = k
-			break
-		}
-		best = cs.best
-	}
-	// Lower bound below a failed k: the largest k' < kFail the bound rules
-	// out (the bound grows with k, so binary search).
-	if lb <= kFail-1 {
-		lo, hi := lb, kFail-1 // lb-1 is ruled out (or 0); search in [lo, hi]
-		for lo <= hi && !stop.done() {
-			mid := lo + (hi-lo)/2
-			if proveBelow(mid, greedyCov[mid-1]) {
-				lb = mid + 1
-				lo = mid + 1
-			} else {
-				hi = mid - 1
-			}
+		if m.floorBound(lr.ub) < need-m.tol() {
+			lb, lo = mid+1, mid+1
+		} else {
+			hi = mid - 1
 		}
 	}
-	return m.cheapest(best, need, seed, stop), lb, iters, nil
+	return lb, iters
+}
+
+// lscpTry works on covering need with k sites, round after round.
+type lscpTry struct {
+	m      *coverModel
+	need   float64
+	budget float64
+	stop   *coverStop
+	nodes  int // branch-and-bound node budget of the next round
+	k      int // the k of lam
+	lam    []float64
+	iters  int // restarts, moves and subgradient iterations of the last round
+	// rm is the reduced model for covering every group (coverReduced).
+	rm *coverModel
+}
+
+// fewer makes one round for k sites: the covering search from a greedy and
+// a Lagrangian start, then restarts, then branch and bound (models of
+// modest size). It returns a cover with k sites when it finds one, or
+// proved when no cover of k sites exists.
+func (t *lscpTry) fewer(k int, seed int64) (found []int32, proved bool) {
+	m := t.m
+	cs := newCoverSearch(m, k, t.budget, t.need, seed, t.stop)
+	defer func() { t.iters = cs.starts + cs.moves }()
+	if cs.greedyStart(); cs.reached() {
+		return cs.best, false
+	}
+	if t.lam == nil || t.k != k {
+		lr := m.lagrangeBound(k, t.budget, t.need, t.need-m.tol(), 2000, t.stop)
+		cs.moves += lr.iters
+		if m.floorBound(lr.ub) < t.need-m.tol() {
+			return nil, true
+		}
+		t.k, t.lam, t.nodes = k, lr.lam, mclpBBMaxNodes
+		if lr.primal != nil && cs.from(lr.primal) && cs.reached() {
+			return cs.best, false
+		}
+	}
+	if cs.run(lscpMaxStale, func() bool { return false }); cs.reached() {
+		return cs.best, false
+	}
+	return t.branch(k, cs, seed)
+}
+
+// branch runs the branch and bound for k sites from the search cs (whose
+// incumbent it may replace). It returns a cover with k sites when it finds
+// one, or proved when no cover of k sites exists.
+func (t *lscpTry) branch(k int, cs *coverSearch, seed int64) (found []int32, proved bool) {
+	m := t.m
+	if len(m.site) > mclpBBMaxSites || len(m.rowSite) > mclpBBMaxArcs || t.stop.done() {
+		return nil, false
+	}
+	pm, pcs, lam := m, cs, t.lam
+	if t.k != k {
+		lr := m.lagrangeBound(k, t.budget, t.need, t.need-m.tol(), 2000, t.stop)
+		if m.floorBound(lr.ub) < t.need-m.tol() {
+			return nil, true
+		}
+		lam = lr.lam
+	}
+	if t.need >= m.coverable()-m.tol() {
+		// Every group must be covered: prove on the reduced model.
+		if t.rm == nil {
+			t.rm = m.coverReduced(m.dominated(t.budget))
+		}
+		pm, lam = t.rm, nil
+		pcs = newCoverSearch(pm, k, t.budget, pm.coverable(), seed, t.stop)
+		lr := pm.lagrangeBound(k, t.budget, pcs.target, pcs.target-pm.tol(), 2000, t.stop)
+		if pm.floorBound(lr.ub) < pcs.target-pm.tol() {
+			return nil, true
+		}
+		lam = lr.lam
+	}
+	// Only covers reaching the target count: the incumbent sits just below.
+	pcs.bestVal = max(pcs.bestVal, pcs.target-pm.tol()-pm.eps())
+	complete := pm.prove(pcs, k, t.budget, lam, t.nodes, t.stop)
+	t.nodes = min(2*t.nodes, 1<<40)
+	if pcs.reached() {
+		return pcs.best, false
+	}
+	return nil, complete
 }
 
 // lscpCostStale bounds the restarts without a saving in the fixed-cost

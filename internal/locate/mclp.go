@@ -49,8 +49,8 @@ func solveMCLP(ctx context.Context, in *Instance, params Params) (*Result, error
 	if limit <= 0 {
 		limit = defaultCoverLimit
 	}
-	stop := newCoverStop(ctx, limit)
-	open, _, ub, iters := m.maximise(params.P, params.Budget, params.Seed, stop, limit)
+	stop := &coverStop{ctx: ctx, deadline: start.Add(limit)} // model building counts
+	open, _, ub, iters := m.maximise(params.P, params.Budget, params.Seed, stop, limit, params.StopGap)
 	res := coverResult(in, m, r, open, MCLP)
 	res.Objective = res.Covered
 	res.Bound = max(m.base+ub, res.Objective)
@@ -63,8 +63,10 @@ func solveMCLP(ctx context.Context, in *Instance, params Params) (*Result, error
 // maximise finds p sites (within budget) covering as much group weight as
 // it can and an upper bound on the best possible. It returns the open sites,
 // their covered group weight, the bound and the number of restarts and
-// moves made.
-func (m *coverModel) maximise(p int, budget float64, seed int64, stop *coverStop, limit time.Duration) (open []int32, val, ub float64, iters int) {
+// moves made. While the bound is not met (nor the stopping gap stopGap, in
+// percent, when > 0) it goes on until stop fires: restarts alternate with
+// branch and bound under a node budget that doubles each round.
+func (m *coverModel) maximise(p int, budget float64, seed int64, stop *coverStop, limit time.Duration, stopGap float64) (open []int32, val, ub float64, iters int) {
 	if len(m.w) == 0 || p == 0 {
 		return nil, 0, 0, 0
 	}
@@ -72,7 +74,9 @@ func (m *coverModel) maximise(p int, budget float64, seed int64, stop *coverStop
 	cs.greedyStart()
 	var lam []float64 // multipliers of the root bound
 	ub = m.coverable()
-	proven := func() bool { return m.floorBound(ub) <= cs.bestVal+m.eps()/2 }
+	proven := func() bool {
+		return m.floorBound(ub) <= cs.bestVal+m.eps()/2 || gapMet(stopGap, m.base+cs.bestVal, m.base+ub)
+	}
 	// phase bounds the stop of a phase to share of the time limit.
 	phase := func(share float64) *coverStop {
 		return newCoverStop(stop.ctx, min(time.Until(stop.deadline), time.Duration(share*float64(limit))))
@@ -94,10 +98,13 @@ func (m *coverModel) maximise(p int, budget float64, seed int64, stop *coverStop
 	if !proven() {
 		cs.run(mclpMaxStale, proven)
 	}
-	if !proven() && lam != nil && len(m.site) <= mclpBBMaxSites && len(m.rowSite) <= mclpBBMaxArcs {
-		if m.prove(cs, p, budget, lam, mclpBBMaxNodes, stop) {
+	bb := lam != nil && len(m.site) <= mclpBBMaxSites && len(m.rowSite) <= mclpBBMaxArcs
+	for nodes := mclpBBMaxNodes; !proven() && !stop.done(); nodes = min(2*nodes, 1<<40) {
+		if bb && m.prove(cs, p, budget, lam, nodes, stop) {
 			ub = cs.bestVal
+			break
 		}
+		cs.run(mclpMaxStale, proven)
 	}
 	return cs.best, cs.bestVal, max(ub, cs.bestVal), cs.starts + cs.moves
 }

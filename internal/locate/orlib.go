@@ -24,7 +24,7 @@ const maxORLibVertices = 5000
 // demand and a candidate site with ID "1".."n", and Instance.P is p. Each
 // demand's row lists every vertex it can reach (itself at cost 0), nearest
 // first. The instance is named after the file when r is a named file.
-func readORLibPMed(r io.Reader) (*Instance, error) {
+func readORLibPMed(r io.Reader, warn func(string)) (*Instance, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	line := 0
@@ -32,7 +32,7 @@ func readORLibPMed(r io.Reader) (*Instance, error) {
 	next := func() ([]string, error) {
 		for sc.Scan() {
 			line++
-			if f := strings.Fields(sc.Text()); len(f) > 0 {
+			if f := fields(sc.Text()); len(f) > 0 {
 				return f, nil
 			}
 		}
@@ -55,7 +55,7 @@ func readORLibPMed(r io.Reader) (*Instance, error) {
 	for x, name := range []string{"n", "m", "p"} {
 		v, err := strconv.Atoi(head[x])
 		if err != nil || v < 0 {
-			return nil, fmt.Errorf("orlib-pmed: line %d: %s = %q is not a non-negative integer", line, name, head[x])
+			return nil, fmt.Errorf("orlib-pmed: line %d: %s = %s is not a non-negative integer", line, name, excerpt(head[x]))
 		}
 		hv[x] = v
 	}
@@ -89,11 +89,11 @@ func readORLibPMed(r io.Reader) (*Instance, error) {
 		c, err3 := strconv.ParseFloat(f[2], 64)
 		switch {
 		case err1 != nil || err2 != nil:
-			return nil, fmt.Errorf("orlib-pmed: line %d: vertices %q %q are not integers", line, f[0], f[1])
+			return nil, fmt.Errorf("orlib-pmed: line %d: vertices %s %s are not integers", line, excerpt(f[0]), excerpt(f[1]))
 		case i < 1 || i > n || j < 1 || j > n:
 			return nil, fmt.Errorf("orlib-pmed: line %d: vertex out of range [1, %d]", line, n)
 		case err3 != nil || c < 0 || math.IsInf(c, 0):
-			return nil, fmt.Errorf("orlib-pmed: line %d: cost %q is not a finite non-negative number", line, f[2])
+			return nil, fmt.Errorf("orlib-pmed: line %d: cost %s is not a finite non-negative number", line, excerpt(f[2]))
 		}
 		if i == j {
 			continue
@@ -107,9 +107,7 @@ func readORLibPMed(r io.Reader) (*Instance, error) {
 		edges = append(edges, k)
 		costs = append(costs, c)
 	}
-	if extra, err := next(); err == nil {
-		return nil, fmt.Errorf("orlib-pmed: line %d: unexpected data %q after %d edges", line, strings.Join(extra, " "), m)
-	} else if err != io.EOF {
+	if err := orlibRest(next, line, warn); err != nil {
 		return nil, err
 	}
 
@@ -189,4 +187,27 @@ func orlibName(r io.Reader, n, p int) string {
 		}
 	}
 	return fmt.Sprintf("orlib-pmed n=%d p=%d", n, p)
+}
+
+// orlibRest reads the lines after the last edge: their values are reported
+// to warn and ignored.
+func orlibRest(next func() ([]string, error), line int, warn func(string)) error {
+	first, at, count := "", 0, 0
+	for {
+		f, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if count == 0 {
+			first, at = f[0], line+1
+		}
+		count += len(f)
+	}
+	if count > 0 {
+		warn(extraWarning("orlib-pmed", at, count, first))
+	}
+	return nil
 }

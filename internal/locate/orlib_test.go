@@ -63,7 +63,6 @@ func TestReadORLibPMedErrors(t *testing.T) {
 		{"bad cost", "3 1 1\n1 2 x\n", "line 2: cost"},
 		{"negative cost", "3 1 1\n1 2 -1\n", "line 2: cost"},
 		{"edge fields", "3 1 1\n1 2\n", "line 2"},
-		{"trailing", "3 1 1\n1 2 3\n2 3 4\n", "line 3: unexpected data"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

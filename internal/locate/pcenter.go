@@ -135,15 +135,15 @@ func (pc *pcSearch) run() {
 
 // push works on the radius just below the best: a Lagrangian proof, the
 // exact search (small views) and the covering search, with effort doubling
-// up to maxEffort covering moves per try (and 10/3 times as many exact
-// search nodes), and reset whenever a better radius is found. It stops at
-// until.
+// up to maxEffort covering moves per try (the exact search nodes keep
+// doubling), and reset whenever a better radius is found. It stops at until,
+// when the gap closes or when the stopping gap is met.
 func (pc *pcSearch) push(maxEffort int, until time.Time) {
 	s := pc.pm
 	tried := -1
 	var ex *pcExact
 	effort, nodes := 6000, 20000
-	for pc.lo < pc.hi && !s.clock.done() && time.Now().Before(until) {
+	for pc.lo < pc.hi && !s.clock.done() && time.Now().Before(until) && !gapMet(s.stopGap, pc.bestObj, pc.bound()) {
 		r := pc.hi - 1
 		if r != tried {
 			tried = r
@@ -169,10 +169,12 @@ func (pc *pcSearch) push(maxEffort int, until time.Time) {
 			effort, nodes = 6000, 20000
 			continue
 		}
-		if effort >= maxEffort {
-			break
+		// Past the largest covering effort only the exact search grows;
+		// the covering search goes on from fresh random choices.
+		if effort < maxEffort {
+			effort = 2 * effort
 		}
-		effort, nodes = 2*effort, 2*nodes
+		nodes = min(2*nodes, 1<<40)
 	}
 }
 
@@ -400,7 +402,7 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 	best, mark := math.Inf(1), math.Inf(1)
 	clock := pc.pm.clock
 	for it := 0; it < iters; it++ {
-		if it%16 == 15 && clock.done() {
+		if clock.done() {
 			return false
 		}
 		clear(sigma)

@@ -105,6 +105,8 @@ type pmSearch struct {
 	clock *pmClock
 	start time.Time
 	limit time.Duration
+	// stopGap is Params.StopGap.
+	stopGap float64
 
 	best      float64 // best objective (penalised), +Inf before the first
 	bestSites []int32
@@ -142,6 +144,8 @@ func newPMSearch(ctx context.Context, d *fiData, p int, params Params, start tim
 		best:  math.Inf(1),
 		bound: 0, // costs are not negative
 		tried: map[uint64]bool{},
+
+		stopGap: params.StopGap,
 	}
 	s.integral = isWhole(d.penalty)
 	for _, w := range d.w {
@@ -161,9 +165,10 @@ func newPMSearch(ctx context.Context, d *fiData, p int, params Params, start tim
 
 func isWhole(x float64) bool { return x == math.Trunc(x) && math.Abs(x) < 1<<52 }
 
-// proven reports whether the gap is closed.
+// proven reports whether the gap is closed, or down to the requested
+// stopping gap.
 func (s *pmSearch) proven() bool {
-	return s.best-s.bound <= 1e-11*math.Abs(s.best)
+	return s.best-s.bound <= 1e-11*math.Abs(s.best) || gapMet(s.stopGap, s.best, s.bound)
 }
 
 func (s *pmSearch) stop() bool { return s.clock.done() || s.proven() }
@@ -263,6 +268,7 @@ func (s *pmSearch) run() {
 		s.branch(lr)
 	}
 	s.evals = lr.evals
+	s.diversify()
 }
 
 // multistart runs randomised greedy + local search + path relinking until
@@ -313,7 +319,7 @@ func (s *pmSearch) relink(a, b []int32) bool {
 	st := s.st
 	st.set(a)
 	bestObj, bestSites := math.Inf(1), []int32(nil)
-	for len(ins) > 1 {
+	for len(ins) > 1 && !s.clock.done() {
 		mv := fiMove{in: -1, out: -1, profit: math.Inf(-1)}
 		for _, f := range ins {
 			for _, g := range outs {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxSJCPoints caps the points of an sjc file: the instance keeps the full
@@ -20,7 +21,7 @@ const maxSJCPoints = 5000
 // and a candidate site, IDs are the 1-based line numbers, and costs are the
 // full Euclidean distance matrix (no cutoff: the radius is not known here).
 // CRLF line ends are accepted.
-func readSJC(r, demand io.Reader) (*Instance, error) {
+func readSJC(r, demand io.Reader, warn func(string)) (*Instance, error) {
 	if demand == nil {
 		return nil, errors.New("sjc: the demand file is missing (--demand FILE)")
 	}
@@ -46,9 +47,7 @@ func readSJC(r, demand io.Reader) (*Instance, error) {
 		in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y})
 		in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
 	}
-	if extra, ok := tok.next(); ok {
-		return nil, fmt.Errorf("sjc: unexpected %q after %d points", extra, n)
-	}
+	tok.rest("sjc", warn)
 	if tok.err != nil {
 		return nil, fmt.Errorf("sjc: %w", tok.err)
 	}
@@ -63,9 +62,7 @@ func readSJC(r, demand io.Reader) (*Instance, error) {
 		}
 		in.Demand[i].Weight = w
 	}
-	if extra, ok := dt.next(); ok {
-		return nil, fmt.Errorf("sjc demand file: unexpected %q after %d weights (the coordinates file has %d points)", extra, n, n)
-	}
+	dt.rest("sjc demand file", warn)
 	if dt.err != nil {
 		return nil, fmt.Errorf("sjc demand file: %w", dt.err)
 	}
@@ -85,7 +82,7 @@ type sjcTokens struct {
 func newSJCTokens(r io.Reader) *sjcTokens {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	sc.Split(bufio.ScanWords)
+	sc.Split(scanTokens)
 	return &sjcTokens{sc: sc}
 }
 
@@ -107,7 +104,7 @@ func (t *sjcTokens) float(what string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%s: %q is not a finite number", what, s)
+		return 0, fmt.Errorf("%s: %s is not a finite number", what, excerpt(s))
 	}
 	return v, nil
 }
@@ -122,7 +119,50 @@ func (t *sjcTokens) int(what string) (int, error) {
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %q is not an integer", what, s)
+		return 0, fmt.Errorf("%s: %s is not an integer", what, excerpt(s))
 	}
 	return v, nil
+}
+
+// rest reads the tokens left after the last expected one and reports them
+// to warn.
+func (t *sjcTokens) rest(what string, warn func(string)) {
+	first, count := "", 0
+	for {
+		s, ok := t.next()
+		if !ok {
+			break
+		}
+		if count == 0 {
+			first = s
+		}
+		count++
+	}
+	if count > 0 {
+		warn(fmt.Sprintf("%s: ignored %d extra value(s) after the last expected one, starting with %s", what, count, excerpt(first)))
+	}
+}
+
+// scanTokens is a bufio.SplitFunc for tokens separated by white space or
+// NUL bytes.
+func scanTokens(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	start := 0
+	for start < len(data) {
+		r, w := utf8.DecodeRune(data[start:])
+		if !isSep(r) {
+			break
+		}
+		start += w
+	}
+	for i := start; i < len(data); {
+		r, w := utf8.DecodeRune(data[i:])
+		if isSep(r) {
+			return i + w, data[start:i], nil
+		}
+		i += w
+	}
+	if atEOF && len(data) > start {
+		return len(data), data[start:], nil
+	}
+	return start, nil, nil
 }

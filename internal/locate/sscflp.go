@@ -8,7 +8,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // cflpScanner reads whitespace-separated numbers from a text stream as one
@@ -43,7 +42,7 @@ func (s *cflpScanner) next() (string, int, error) {
 			}
 		}
 		s.line++
-		s.toks = strings.Fields(text)
+		s.toks = fields(text)
 	}
 	t := s.toks[0]
 	s.toks = s.toks[1:]
@@ -61,7 +60,7 @@ func (s *cflpScanner) float(what string) (float64, error) {
 	}
 	v, perr := strconv.ParseFloat(t, 64)
 	if perr != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("%s: line %d: %s: %q is not a finite number", s.format, line, what, t)
+		return 0, fmt.Errorf("%s: line %d: %s: %s is not a finite number", s.format, line, what, excerpt(t))
 	}
 	return v, nil
 }
@@ -77,29 +76,42 @@ func (s *cflpScanner) count(what string) (int, error) {
 	}
 	v, perr := strconv.Atoi(t)
 	if perr != nil || v <= 0 || v > 1<<24 {
-		return 0, fmt.Errorf("%s: line %d: %s: %q is not a positive integer", s.format, line, what, t)
+		return 0, fmt.Errorf("%s: line %d: %s: %s is not a positive integer", s.format, line, what, excerpt(t))
 	}
 	return v, nil
 }
 
-// end reports an error if any token is left.
-func (s *cflpScanner) end() error {
-	t, line, err := s.next()
-	if errors.Is(err, io.EOF) {
-		return nil
+// end reads the rest of the input: tokens left after the last expected
+// value are reported to warn (published files carry such trailing values),
+// not refused.
+func (s *cflpScanner) end(warn func(string)) error {
+	first, line, count := "", 0, 0
+	for {
+		t, l, err := s.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if count == 0 {
+			first, line = t, l
+		}
+		count++
 	}
-	if err != nil {
-		return err
+	if count > 0 {
+		warn(extraWarning(s.format, line, count, first))
 	}
-	return fmt.Errorf("%s: line %d: unexpected extra data %q after the last expected value", s.format, line, t)
+	return nil
 }
 
 // readSSCFLP parses the facility-major single-source CFLP format of the
 // OR-Library cap instances as used by Guastaroba and Speranza: "m n"; m pairs
 // "capacity fixed_cost"; n demands; then m rows of n costs, each the cost of
 // assigning all of a customer's demand to the facility. Tokens may wrap lines
-// arbitrarily.
-func readSSCFLP(r io.Reader) (*Instance, error) {
+// arbitrarily; NUL bytes count as white space, and values after the last
+// expected one are reported to warn and ignored.
+func readSSCFLP(r io.Reader, warn func(string)) (*Instance, error) {
 	s := newCFLPScanner(r, "sscflp")
 	m, err := s.count("number of facilities m")
 	if err != nil {
@@ -154,7 +166,7 @@ func readSSCFLP(r io.Reader) (*Instance, error) {
 			cost = append(cost, c)
 		}
 	}
-	if err := s.end(); err != nil {
+	if err := s.end(warn); err != nil {
 		return nil, err
 	}
 	in.Costs = cflpDenseCosts(n, m, func(i, j int) float64 { return cost[j*n+i] })

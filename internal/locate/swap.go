@@ -534,7 +534,7 @@ func (s *fiState) localSearch(stop func() bool) int {
 		}
 		s.apply(mv)
 		moves++
-		if moves%16 == 0 && stop() {
+		if stop() {
 			break
 		}
 	}

@@ -31,21 +31,21 @@ func readTSPLIB(r io.Reader) (*Instance, error) {
 scan:
 	for sc.Scan() {
 		line++
-		text := strings.TrimSpace(sc.Text())
+		text := strings.TrimFunc(sc.Text(), isSep)
 		if text == "" {
 			continue
 		}
-		if f := strings.Fields(text); inCoords && !isTSPLIBKeyword(f[0]) {
+		if f := fields(text); inCoords && !isTSPLIBKeyword(f[0]) {
 			if len(f) != 3 {
-				return nil, fmt.Errorf("tsplib: line %d: want \"node x y\", got %q", line, text)
+				return nil, fmt.Errorf("tsplib: line %d: want \"node x y\", got %s", line, excerpt(text))
 			}
 			x, err1 := strconv.ParseFloat(f[1], 64)
 			y, err2 := strconv.ParseFloat(f[2], 64)
 			if err1 != nil || err2 != nil || math.IsNaN(x+y) || math.IsInf(x+y, 0) {
-				return nil, fmt.Errorf("tsplib: line %d: coordinates %q %q are not finite numbers", line, f[1], f[2])
+				return nil, fmt.Errorf("tsplib: line %d: coordinates %s %s are not finite numbers", line, excerpt(f[1]), excerpt(f[2]))
 			}
 			if seen[f[0]] {
-				return nil, fmt.Errorf("tsplib: line %d: node %s appears twice", line, f[0])
+				return nil, fmt.Errorf("tsplib: line %d: node %s appears twice", line, clip(f[0]))
 			}
 			seen[f[0]] = true
 			in.Demand = append(in.Demand, Demand{ID: f[0], X: x, Y: y, Weight: 1})
@@ -58,7 +58,7 @@ scan:
 		if !ok {
 			// "NODE_COORD_SECTION" and "EOF" stand alone; some files
 			// also write "KEY VALUE" without a colon.
-			f := strings.Fields(text)
+			f := fields(text)
 			key, val = f[0], strings.TrimSpace(strings.TrimPrefix(text, f[0]))
 		}
 		switch strings.ToUpper(key) {
@@ -67,13 +67,13 @@ scan:
 		case "DIMENSION":
 			d, err := strconv.Atoi(val)
 			if err != nil || d < 1 {
-				return nil, fmt.Errorf("tsplib: line %d: DIMENSION %q is not a positive integer", line, val)
+				return nil, fmt.Errorf("tsplib: line %d: DIMENSION %s is not a positive integer", line, excerpt(val))
 			}
 			dim = d
 		case "EDGE_WEIGHT_TYPE":
 			weightType = strings.ToUpper(val)
 			if weightType != "EUC_2D" {
-				return nil, fmt.Errorf("tsplib: line %d: EDGE_WEIGHT_TYPE %s is not supported (only EUC_2D)", line, val)
+				return nil, fmt.Errorf("tsplib: line %d: EDGE_WEIGHT_TYPE %s is not supported (only EUC_2D)", line, clip(val))
 			}
 		case "NODE_COORD_SECTION":
 			if weightType == "" {
@@ -83,11 +83,11 @@ scan:
 		case "EOF":
 			break scan
 		case "EDGE_WEIGHT_SECTION", "DISPLAY_DATA_SECTION", "FIXED_EDGES_SECTION", "TOUR_SECTION", "DEMAND_SECTION", "DEPOT_SECTION":
-			return nil, fmt.Errorf("tsplib: line %d: %s is not supported (want an EUC_2D NODE_COORD_SECTION)", line, key)
+			return nil, fmt.Errorf("tsplib: line %d: %s is not supported (want an EUC_2D NODE_COORD_SECTION)", line, clip(key))
 		case "TYPE", "COMMENT", "NODE_COORD_TYPE", "DISPLAY_DATA_TYPE", "CAPACITY", "EDGE_WEIGHT_FORMAT", "EDGE_DATA_FORMAT":
 			// Informational here.
 		default:
-			return nil, fmt.Errorf("tsplib: line %d: unknown keyword %q", line, key)
+			return nil, fmt.Errorf("tsplib: line %d: unknown keyword %s", line, excerpt(key))
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -14,12 +14,14 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/roads"
+	"github.com/coldchain/coldchain/internal/xlsx"
 )
 
 // travelFlags are the distance model's settings.
@@ -97,8 +99,11 @@ zone and month. --format geojson writes the hexagon gap map.`,
   coldchain coverage --format geojson --month 4 -o gaps-april.geojson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" && format != "geojson" {
-				return usageErr("--format: want table, json or geojson, got %q", format)
+			if format != "table" && format != "json" && format != "geojson" && format != "xlsx" {
+				return usageErr("--format: want table, json, geojson or xlsx, got %q", format)
+			}
+			if format == "xlsx" && (out == "" || out == "-") && term.IsTerminal(int(os.Stdout.Fd())) {
+				return usageErr("--format xlsx: give -o FILE.xlsx (a workbook is not for the terminal)")
 			}
 			hex := coverage.HexOptions{SizeKm: hexKm, Month: month}
 			if err := hex.Validate(); err != nil {
@@ -140,6 +145,8 @@ zone and month. --format geojson writes the hexagon gap map.`,
 					return err
 				}
 				return json.NewEncoder(w).Encode(map[string]any{"type": "FeatureCollection", "features": hexes})
+			case "xlsx":
+				return xlsx.Write(w, coverageSheets(rep))
 			}
 			writeCoverageTable(w, rep)
 			return nil
@@ -149,7 +156,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 	f.StringVar(&region, "region", "", "administrative code of the region (default: everything)")
 	f.StringSliceVar(&classes, "class", nil, "product classes to measure (default: all)")
 	f.StringSliceVar(&include, "include", nil, "planned: count planned facilities (adopted plans) as built")
-	f.StringVar(&format, "format", "table", "table, json or geojson (hexagon gap map)")
+	f.StringVar(&format, "format", "table", "table, json, geojson (hexagon gap map) or xlsx (totals, classes, townships, months, gaps)")
 	f.IntVar(&month, "month", 0, "geojson: map this month's uncovered output (1-12; default the year's)")
 	f.Float64Var(&hexKm, "hex-km", 2, "geojson: hexagon edge in km")
 	f.StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
@@ -298,7 +305,7 @@ the tier. The plan is stored; its result states the proven gap.`,
 	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
 	f.StringVar(&lang, "lang", "en", "language of notes, labels and reasons: en or zh")
 	travel.bind(cmd)
-	cmd.AddCommand(newPlanAdoptCmd(cfg))
+	cmd.AddCommand(newPlanAdoptCmd(cfg), newPlanExportCmd(cfg))
 	return cmd
 }
 

@@ -211,23 +211,27 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) exportPlan(format string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := plan.FindExportFormat(format)
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		o := plan.ExportOptions{Lang: q.Get("lang")}
+		if v := q.Get("bom"); v != "" {
+			if o.BOM, err = strconv.ParseBool(v); err != nil {
+				return derrors.Invalid("bom: want true or false, got %q", v)
+			}
+		}
 		p, err := s.Plans.Get(r.Context(), chi.URLParam(r, "id"))
 		if err != nil {
 			return err
 		}
 		var buf bytes.Buffer
-		name := "plan-" + p.ID[:8]
-		if format == "csv" {
-			err = plan.WriteCSV(&buf, p)
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		} else {
-			err = plan.WriteGeoJSON(&buf, p)
-			w.Header().Set("Content-Type", "application/geo+json")
-		}
-		if err != nil {
+		if err := f.Write(&buf, p, o); err != nil {
 			return err
 		}
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
+		w.Header().Set("Content-Type", f.ContentType)
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="plan-%s.%s"`, p.ID[:8], f.Name))
 		_, err = buf.WriteTo(w)
 		return err
 	}

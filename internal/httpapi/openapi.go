@@ -241,6 +241,7 @@ func (s *Server) openAPIDoc(reg *tileRegistry) (*apiDoc, error) {
 	s.ogcOpenAPI(d)
 	s.tilesOpenAPI(d, reg)
 	s.parksOpenAPI(d)
+	s.deliverOpenAPI(d)
 	s.roadsOpenAPI(d)
 	if len(d.errs) > 0 {
 		return nil, errors.Join(d.errs...)
@@ -506,7 +507,7 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 		Parameters: []apiParam{planID}, Problems: []int{404},
 		Responses: ok("200", "The sites", geojson, ref("FeatureCollection"))})
 	d.add("GET", "/api/v1/plans/{id}/export.csv", apiOp{Summary: "A plan's project list as CSV", Tags: []string{"plans"},
-		Parameters: []apiParam{planID}, Problems: []int{404},
+		Parameters: []apiParam{planID, queryParam("bom", "true: start with a UTF-8 byte-order mark (for Chinese Excel)", schema{"type": "boolean"})}, Problems: []int{400, 404},
 		Responses: ok("200", "The project list", "text/csv", str())})
 
 	d.add("GET", "/api/v1/tokens", apiOp{Summary: "List API tokens", Tags: []string{"tokens"}, Role: RoleAdmin, Problems: []int{404},

@@ -121,6 +121,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/plans/{id}/export.geojson", s.handle(s.exportPlan("geojson")))
 		r.Get("/plans/{id}/export.csv", s.handle(s.exportPlan("csv")))
 		s.parkRoutes(r)
+		s.deliverRoutes(r)
 		s.roadRoutes(r)
 		s.tokenRoutes(r)
 		r.Get("/{layer}", s.handle(s.listFeatures))

@@ -168,8 +168,10 @@ func Export(ctx context.Context, st *layer.Store, l *layer.Layer, w io.Writer, f
 		return int64(c.Returned), err
 	case CSV:
 		return exportCSV(ctx, st, l, w)
+	case XLSX:
+		return exportXLSX(ctx, st, l, w)
 	}
-	return 0, derrors.Invalid("unknown format %q (want geojson or csv)", format)
+	return 0, derrors.Invalid("unknown format %q (want geojson, csv or xlsx)", format)
 }
 
 // exportCSV streams COPY ... TO STDOUT: lists as JSON arrays, capacity as a

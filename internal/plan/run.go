@@ -103,11 +103,14 @@ type InstanceInfo struct {
 	Travel             string  `json:"travel"`
 }
 
-// Assignment is which new site serves a producer.
+// Assignment is which new site serves a producer: for capacity plans, the
+// tonnes a year the producer gains in handling from the site (a producer
+// may gain from several sites); otherwise the tonnes the site serves.
 type Assignment struct {
 	Producer string  `json:"producer"`
 	Site     string  `json:"site"`
 	Minutes  float64 `json:"minutes"`
+	T        float64 `json:"t,omitempty"`
 }
 
 // Explanation says why a site was chosen.

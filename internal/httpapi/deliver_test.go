@@ -1,0 +1,106 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/coldchain/coldchain/internal/plan"
+)
+
+// capacityPlan runs the test county's capacity plan over HTTP and returns
+// its id and result.
+func capacityPlan(t *testing.T, base string) (string, plan.Result) {
+	t.Helper()
+	req := `{"problem": "capacity", "facility_type": "cold_room", "tier": "field", "product_classes": ["leafy_vegetable"],
+	         "candidates": "user", "capacity_menu": [{"capacity_t": 100, "build_cost": 40}], "no_expansions": true, "budget": 50, "time_limit_s": 5}`
+	status, _, body := do(t, "POST", base+"/api/v1/plans", req)
+	if status != 202 {
+		t.Fatalf("submit: %d %s", status, body)
+	}
+	var created struct{ ID string }
+	json.Unmarshal(body, &created)
+	if p := waitPlan(t, base, created.ID); p["status"] != "done" {
+		t.Fatalf("plan %v", p)
+	}
+	_, _, body = do(t, "GET", base+"/api/v1/plans/"+created.ID, "")
+	var p struct{ Result plan.Result }
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatal(err)
+	}
+	return created.ID, p.Result
+}
+
+// TestPlanWorkbook opens a capacity plan's workbook with excelize and checks
+// its sheets against the plan's result, in both languages.
+func TestPlanWorkbook(t *testing.T) {
+	base := planServer(t)
+	id, res := capacityPlan(t, base)
+	if len(res.Assigned) == 0 {
+		t.Fatalf("capacity plan has no allocations: %+v", res)
+	}
+	for _, lang := range []string{"zh", "en"} {
+		status, h, body := do(t, "GET", base+"/api/v1/plans/"+id+"/export.xlsx?lang="+lang, "")
+		if status != 200 || !strings.Contains(h.Get("Content-Disposition"), ".xlsx") {
+			t.Fatalf("%s: %d %s", lang, status, body)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("%s: excelize cannot open the workbook: %v", lang, err)
+		}
+		if got := f.GetSheetList(); !slices.Equal(got, plan.SheetNames[lang]) {
+			t.Fatalf("%s sheets %v, want %v", lang, got, plan.SheetNames[lang])
+		}
+		rows := func(i int) [][]string {
+			rs, err := f.GetRows(plan.SheetNames[lang][i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+		if sites := rows(1); len(sites) != 2 || (lang == "zh" && sites[0][3] != "名称") || !strings.Contains(sites[1][23], map[string]string{"zh": "服务", "en": "serves"}[lang]) {
+			t.Errorf("%s sites sheet %q", lang, sites)
+		}
+		alloc := rows(2)
+		sum := 0.0
+		for _, r := range alloc[1:] {
+			sum += num(t, r[3])
+		}
+		if len(alloc)-1 != len(res.Assigned) || math.Abs(sum-(res.After.HandledT-res.Before.HandledT)) > 0.05 {
+			t.Errorf("%s allocations: %d rows, %.2f t; want %d rows, the %.2f t handling gain", lang, len(alloc)-1, sum, len(res.Assigned), res.After.HandledT-res.Before.HandledT)
+		}
+		byClass := rows(3)
+		if len(byClass) != 1+len(res.ByClass) || num(t, byClass[1][5]) != res.ByClass[0].HandledTAfter || !(num(t, byClass[1][5]) > num(t, byClass[1][4])) {
+			t.Errorf("%s by class %q, want handled after > before as in %+v", lang, byClass, res.ByClass)
+		}
+		if months := rows(4); len(months) != 13 {
+			t.Errorf("%s months: %d rows", lang, len(months))
+		}
+		if towns := rows(5); len(towns) != 1+len(res.Regions) {
+			t.Errorf("%s townships %q", lang, towns)
+		}
+		f.Close()
+	}
+	status, h, body := do(t, "GET", base+"/api/v1/plans/"+id+"/export.xlsx?lang=fr", "")
+	wantProblem(t, status, h, body, 400, "want zh or en")
+	status, _, body = do(t, "GET", base+"/api/v1/plans/"+id+"/export.csv?bom=true", "")
+	if status != 200 || !bytes.HasPrefix(body, []byte("\xef\xbb\xbfrank,")) {
+		t.Errorf("csv with bom: %d %q", status, body[:min(len(body), 20)])
+	}
+	status, h, body = do(t, "GET", base+"/api/v1/plans/"+id+"/export.csv?bom=maybe", "")
+	wantProblem(t, status, h, body, 400, "bom")
+}
+
+func num(t *testing.T, s string) float64 {
+	t.Helper()
+	var x float64
+	if err := json.Unmarshal([]byte(s), &x); err != nil {
+		t.Fatalf("cell %q is not a number", s)
+	}
+	return x
+}

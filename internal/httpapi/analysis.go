@@ -215,12 +215,9 @@ func (s *Server) exportPlan(format string) handler {
 		if err != nil {
 			return err
 		}
-		q := r.URL.Query()
-		o := plan.ExportOptions{Lang: q.Get("lang")}
-		if v := q.Get("bom"); v != "" {
-			if o.BOM, err = strconv.ParseBool(v); err != nil {
-				return derrors.Invalid("bom: want true or false, got %q", v)
-			}
+		o := plan.ExportOptions{Lang: r.URL.Query().Get("lang")}
+		if o.BOM, err = queryBool(r, "bom"); err != nil {
+			return err
 		}
 		p, err := s.Plans.Get(r.Context(), chi.URLParam(r, "id"))
 		if err != nil {

@@ -2,12 +2,15 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/coldchain/coldchain/internal/plan"
@@ -103,4 +106,69 @@ func num(t *testing.T, s string) float64 {
 		t.Fatalf("cell %q is not a number", s)
 	}
 	return x
+}
+
+// TestPlanAllocations checks a capacity plan's allocation layer against its
+// result: lines carry the handling gain, unserved points the output left.
+func TestPlanAllocations(t *testing.T) {
+	base := planServer(t)
+	id, res := capacityPlan(t, base)
+	status, h, body := do(t, "GET", base+"/api/v1/plans/"+id+"/allocations.geojson", "")
+	if status != 200 || h.Get("Content-Type") != "application/geo+json" {
+		t.Fatalf("allocations: %d %s", status, body)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count, allocT, unservedT := plan.AllocationTotals(fc)
+	gain := res.After.HandledT - res.Before.HandledT
+	if count["allocation"] == 0 || count["demand"] == 0 || math.Abs(allocT-gain) > 0.05 {
+		t.Errorf("allocations %v carry %.2f t, want the handling gain %.2f t", count, allocT, gain)
+	}
+	if (count["unserved"] == 0) != (res.UnservedT == 0) || math.Abs(unservedT-res.UnservedT) > 0.05 {
+		t.Errorf("unserved %d producers, %.2f t; the plan leaves %.2f t unserved", count["unserved"], unservedT, res.UnservedT)
+	}
+	for _, f := range fc.Features {
+		if f.Properties["kind"] == "allocation" {
+			ls, ok := f.Geometry.(orb.LineString)
+			if !ok || len(ls) != 2 || f.Properties["site"] != "c1" || !(f.Properties["minutes"].(float64) > 0) {
+				t.Errorf("allocation %v %v", f.Geometry, f.Properties)
+			}
+		}
+	}
+	status, _, body = do(t, "GET", base+"/api/v1/plans/"+id+"/allocations.csv?bom=1", "")
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
+	if status != 200 || err != nil || len(recs) != 1+len(fc.Features) || recs[0][0] != "kind" || !bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
+		t.Errorf("allocations csv: %d %v %d rows", status, err, len(recs))
+	}
+	status, _, body = do(t, "GET", base+"/api/v1/plans/"+id+"/allocations.xlsx", "")
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if status != 200 || err != nil {
+		t.Fatalf("allocations xlsx: %d %v", status, err)
+	}
+	if rows, _ := f.GetRows("allocations"); len(rows) != 1+len(fc.Features) {
+		t.Errorf("allocations sheet: %d rows, want %d", len(rows), 1+len(fc.Features))
+	}
+	// A covering plan with a 3-minute threshold: the site covers d and e,
+	// a and b (4 minutes from F1) stay uncovered and are listed.
+	status, _, body = do(t, "POST", base+"/api/v1/plans", `{"problem": "mclp", "facility_type": "precooling", "tier": "field",
+		"product_classes": ["leafy_vegetable"], "p": 1, "candidates": "user", "threshold_minutes": 3}`)
+	var created struct{ ID string }
+	if err := json.Unmarshal(body, &created); status != 202 || err != nil {
+		t.Fatalf("mclp: %d %s", status, body)
+	}
+	waitPlan(t, base, created.ID)
+	_, _, body = do(t, "GET", base+"/api/v1/plans/"+created.ID+"/allocations.geojson", "")
+	if fc, err = geojson.UnmarshalFeatureCollection(body); err != nil {
+		t.Fatal(err)
+	}
+	count, allocT, unservedT = plan.AllocationTotals(fc)
+	if count["allocation"] != 2 || allocT != 650 || count["unserved"] != 2 || unservedT != 500 {
+		t.Errorf("mclp allocations %v: %.2f t allocated, %.2f t unserved; want d and e (650 t) to c1, a and b (500 t) unserved", count, allocT, unservedT)
+	}
+	status, h, body = do(t, "GET", base+"/api/v1/plans/00000000-0000-0000-0000-000000000000/allocations.geojson", "")
+	wantProblem(t, status, h, body, 404, "not found")
+	status, h, body = do(t, "GET", base+"/api/v1/plans/"+id+"/allocations.csv?bom=x", "")
+	wantProblem(t, status, h, body, 400, "bom")
 }

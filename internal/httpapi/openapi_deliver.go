@@ -7,4 +7,15 @@ func (s *Server) deliverOpenAPI(d *apiDoc) {
 	d.add("GET", "/api/v1/plans/{id}/export.xlsx", apiOp{Summary: "A finished plan as an Excel workbook: key figures, sites, allocations, by class, by month, by township", Tags: []string{"plans"},
 		Parameters: []apiParam{planID, lang}, Problems: []int{400, 404, 409},
 		Responses: ok("200", "The workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", schema{"type": "string", "format": "binary"})})
+	alloc := "A finished plan's allocations: lines producer → new site (minutes, tonnes), served producers with their sites, and producers left unserved"
+	d.add("GET", "/api/v1/plans/{id}/allocations.geojson", apiOp{Summary: alloc + ", as GeoJSON", Tags: []string{"plans"},
+		Parameters: []apiParam{planID}, Problems: []int{404, 409},
+		Responses: ok("200", "The allocation layer (property kind: allocation, demand or unserved)", "application/geo+json", ref("FeatureCollection"))})
+	d.add("GET", "/api/v1/plans/{id}/allocations.csv", apiOp{Summary: alloc + ", as CSV", Tags: []string{"plans"},
+		Parameters: []apiParam{planID, queryParam("bom", "true: start with a UTF-8 byte-order mark (for Chinese Excel)", schema{"type": "boolean"})},
+		Problems:   []int{400, 404, 409},
+		Responses:  ok("200", "The allocation layer, producer and site coordinates as columns", "text/csv", str())})
+	d.add("GET", "/api/v1/plans/{id}/allocations.xlsx", apiOp{Summary: alloc + ", as an Excel workbook", Tags: []string{"plans"},
+		Parameters: []apiParam{planID}, Problems: []int{404, 409},
+		Responses: ok("200", "The allocation layer as one sheet", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", schema{"type": "string", "format": "binary"})})
 }

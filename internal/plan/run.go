@@ -36,6 +36,8 @@ type Result struct {
 	// UnservedT is the output of the plan's classes left unhandled (capacity
 	// problems) or uncovered (covering problems) after the plan.
 	UnservedT float64 `json:"unserved_t"`
+	// Unserved lists the producers behind UnservedT.
+	Unserved []Unserved `json:"unserved_producers,omitempty"`
 	// Notes say what a planner should know about the result (NotesZH in Chinese).
 	Notes   []string `json:"notes,omitempty"`
 	NotesZH []string `json:"notes_zh,omitempty"`

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/report"
 )
 
 // deliverRoutes adds what a planner hands on from a finished plan: the
@@ -21,6 +22,20 @@ func (s *Server) deliverRoutes(r chi.Router) {
 	r.Get("/plans/{id}/allocations.geojson", s.handle(s.allocations("geojson")))
 	r.Get("/plans/{id}/allocations.csv", s.handle(s.allocations("csv")))
 	r.Get("/plans/{id}/allocations.xlsx", s.handle(s.allocations("xlsx")))
+	r.Get("/plans/{id}/report", s.handle(s.planReport))
+}
+
+// planReport answers GET /plans/{id}/report?lang=zh|en with the plan's
+// print-ready HTML report.
+func (s *Server) planReport(w http.ResponseWriter, r *http.Request) error {
+	src := report.Source{Pool: s.Pool, Plans: s.Plans, Travel: s.Travel}
+	page, err := src.HTML(r.Context(), chi.URLParam(r, "id"), r.URL.Query().Get("lang"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err = w.Write(page)
+	return err
 }
 
 // queryBool parses an optional boolean query parameter.

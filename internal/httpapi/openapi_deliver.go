@@ -18,4 +18,7 @@ func (s *Server) deliverOpenAPI(d *apiDoc) {
 	d.add("GET", "/api/v1/plans/{id}/allocations.xlsx", apiOp{Summary: alloc + ", as an Excel workbook", Tags: []string{"plans"},
 		Parameters: []apiParam{planID}, Problems: []int{404, 409},
 		Responses: ok("200", "The allocation layer as one sheet", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", schema{"type": "string", "format": "binary"})})
+	d.add("GET", "/api/v1/plans/{id}/report", apiOp{Summary: "A finished plan's print-ready report (HTML): the request, a map drawn from the plan's data, key figures before and after, the poverty-exit share of the gain, handling by class, the monthly stock chart, the site table and the proven gap", Tags: []string{"plans"},
+		Parameters: []apiParam{planID, lang}, Problems: []int{400, 404, 409},
+		Responses: ok("200", "The report page", "text/html", str())})
 }

@@ -113,9 +113,9 @@ var vocabulary = map[string]map[string][2]string{
 		"cool": {"cool", "阴凉"}, "ambient": {"ambient", "常温"},
 	},
 	"candidates": {
-		"user": {"the planners' candidate sites", "规划人员提供的候选点"},
+		"user":      {"the planners' candidate sites", "规划人员提供的候选点"},
 		"generated": {"generated from towns, central villages and a hexagon grid", "由集镇、中心村与六边形网格自动生成"},
-		"both": {"the planners' and generated candidate sites", "规划人员提供及自动生成的候选点"},
-		"": {"the planners' and generated candidate sites", "规划人员提供及自动生成的候选点"},
+		"both":      {"the planners' and generated candidate sites", "规划人员提供及自动生成的候选点"},
+		"":          {"the planners' and generated candidate sites", "规划人员提供及自动生成的候选点"},
 	},
 }

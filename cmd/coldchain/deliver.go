@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/report"
 	"github.com/coldchain/coldchain/internal/xlsx"
 )
 
@@ -102,4 +105,64 @@ func coverageSheets(rep *coverage.Report) []xlsx.Sheet {
 		gaps.Rows = append(gaps.Rows, []any{g.Region, g.RegionName, g.Class, g.Zone, g.Month, g.OutputT, g.UncoveredT, g.StockT, g.HandledStockT, g.ShortfallT})
 	}
 	return []xlsx.Sheet{totals, classes, towns, months, gaps}
+}
+
+// newReportCmd is `coldchain report PLAN_ID`.
+func newReportCmd(cfg *config) *cobra.Command {
+	var out, lang string
+	var travel travelFlags
+	cmd := &cobra.Command{
+		Use:   "report PLAN_ID",
+		Short: "Write a finished plan's report (PDF through headless Chromium, or HTML)",
+		Long: `Write a finished plan's report for the county government, in Chinese or
+English: the request in plain words, a map of the county with the new sites,
+the producers they serve and the coverage gaps, key figures before and
+after, the poverty-exit share of the gain, handling by class, the monthly
+stock chart, the site table and the proven gap. A .pdf output is printed by
+headless Chromium (Debian package chromium); a .html output is the page.`,
+		Example: `  coldchain report 3f70953e-56bb-4bc7-9a99-d9bc8823b03a --lang zh -o plan.pdf
+  coldchain report 3f70953e-56bb-4bc7-9a99-d9bc8823b03a --lang en -o plan.html`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := plan.ParseLang(lang); err != nil {
+				return usageErr("--%v", err)
+			}
+			pdf := strings.HasSuffix(strings.ToLower(out), ".pdf")
+			if !pdf && !strings.HasSuffix(strings.ToLower(out), ".html") {
+				return usageErr("-o: want FILE.pdf or FILE.html, got %q", out)
+			}
+			if pdf {
+				if _, err := report.FindChromium(); err != nil {
+					return &exitError{code: 1, err: err}
+				}
+			}
+			pool, model, err := cfg.openTravel(cmd.Context(), &travel)
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			src := report.Source{Pool: pool, Plans: &plan.Service{Pool: pool}, Travel: model}
+			page, err := src.HTML(cmd.Context(), args[0], lang)
+			if err != nil {
+				return err
+			}
+			if pdf {
+				err = report.PrintPDF(cmd.Context(), page, out)
+			} else {
+				err = os.WriteFile(out, page, 0o644)
+			}
+			if errors.Is(err, report.ErrNoChromium) {
+				return &exitError{code: 1, err: err}
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&lang, "lang", "zh", "zh or en")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "FILE.pdf or FILE.html")
+	travel.bind(cmd)
+	return cmd
 }

@@ -133,6 +133,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	checkDemoPlan(t, c)
+	checkDeliverables(t, c)
 
 	port := freePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)

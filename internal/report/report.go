@@ -23,18 +23,18 @@ var page = template.Must(template.New("report").Parse(pageText))
 
 // view is what the template shows.
 type view struct {
-	Lang, OtherLang, PlanID string
-	T                       map[string]string
-	Request                 string
-	Map, Chart              template.HTML
-	Figures                 []figure
-	PovertyShare            string
-	PovertyDetail           string
-	Classes                 []classRow
-	Sites                   []siteRow
-	Proof                   string
-	Notes                   []string
-	Sources                 string
+	Lang, PlanID  string
+	T             map[string]string
+	Request       string
+	Map, Chart    template.HTML
+	Figures       []figure
+	PovertyShare  string
+	PovertyDetail string
+	Classes       []classRow
+	Sites         []siteRow
+	Proof         string
+	Notes         []string
+	Sources       string
 }
 
 type figure struct{ Label, Before, After, Change string }
@@ -59,7 +59,7 @@ func (s *Source) HTML(ctx context.Context, id, lang string) ([]byte, error) {
 		return nil, err
 	}
 	t := texts{lang: lang}
-	v := view{Lang: lang, OtherLang: map[string]string{"zh": "en", "en": "zh"}[lang], PlanID: d.Plan.ID, T: map[string]string{},
+	v := view{Lang: lang, PlanID: d.Plan.ID, T: map[string]string{},
 		Request: request(d, t), Map: mapSVG(d, t), Chart: monthChart(d.Res.Months, t), Proof: proof(d, t), Sources: sources(d, t)}
 	for k := range phrases {
 		v.T[k] = t.get(k)

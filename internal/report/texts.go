@@ -91,7 +91,6 @@ var phrases = map[string][2]string{
 	"req_p":           {"; %d new sites", "；新建 %d 处"},
 	"req_candidates":  {"; candidates: %s.", "；候选点：%s。"},
 	"whole_database":  {"the whole database", "全部数据范围"},
-	"lang_switch":     {"中文", "English"},
 	"print":           {"Print / PDF", "打印 / PDF"},
 }
 

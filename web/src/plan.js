@@ -320,8 +320,21 @@ function result() {
     h("div", { class: "export" },
       h("span", { class: "export-label" }, t("result_export")),
       h("button", { class: "btn small", type: "button", id: "export-geojson", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.geojson`, `plan-${p.id.slice(0, 8)}.geojson`)) }, "⤓ " + t("result_export_geojson")),
-      h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv")),
+      h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv?bom=true`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv")),
+      h("button", { class: "btn small", type: "button", id: "export-xlsx", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.xlsx?lang=${getLang()}`, `plan-${p.id.slice(0, 8)}.xlsx`)) }, "⤓ " + t("result_export_xlsx")),
+      h("button", { class: "btn small", type: "button", id: "export-allocations", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/allocations.geojson`, `plan-${p.id.slice(0, 8)}-allocations.geojson`)) }, "⤓ " + t("result_export_allocations")),
+      h("button", { class: "btn small", type: "button", id: "open-report", onclick: () => guard(t("result_report"), () => openReport(p.id)) }, "▤ " + t("result_report")),
       sites.length ? h("button", { class: "btn small", type: "button", id: "plan-adopt", onclick: () => adopt(p.id) }, t("result_adopt")) : null));
+}
+
+// openReport opens the plan's report in the UI's language in a new tab
+// (fetched with the token, shown from a blob).
+async function openReport(id) {
+  const win = window.open("", "_blank");
+  const resp = await api.request(`/api/v1/plans/${id}/report?lang=${getLang()}`, { raw: true });
+  const url = URL.createObjectURL(new Blob([await resp.text()], { type: "text/html" }));
+  if (win) win.location.href = url;
+  else window.location.href = url;
 }
 
 // monthChart draws each month's standing stock (bar), the stock handled

@@ -136,7 +136,7 @@ func drawAllocations(sb *strings.Builder, p projection, d *data) {
 		id, _ := f.Properties["producer"].(string)
 		switch f.Properties["kind"] {
 		case "allocation":
-			fmt.Fprintf(sb, `<path class="allocation" d="%s" stroke="#2b6cb0" stroke-opacity="0.55" stroke-width="0.8" fill="none"/>`, p.path(f.Geometry))
+			fmt.Fprintf(sb, `<path class="allocation" d="%s" stroke="#2b6cb0" stroke-opacity="0.35" stroke-width="0.7" fill="none"/>`, p.path(f.Geometry))
 		case "demand":
 			state[id] = "#2f9e44"
 		case "unserved":
@@ -153,7 +153,8 @@ func drawAllocations(sb *strings.Builder, p projection, d *data) {
 	}
 }
 
-// legend writes the key and a 10 km scale bar under the map.
+// legend writes the key under the map and a 10 km scale bar in its
+// top right corner.
 func legend(sb *strings.Builder, p projection, t texts) {
 	y := p.h + 22
 	items := []struct{ shape, key string }{
@@ -175,7 +176,7 @@ func legend(sb *strings.Builder, p projection, t texts) {
 	}
 	km := 10.0 / 111.32 * p.k
 	fmt.Fprintf(sb, `<path d="M%.0f %.0fh%.1f" stroke="#323f4b" stroke-width="2"/><text x="%.0f" y="%.0f" font-size="11" fill="#323f4b">10 km</text>`,
-		p.w-30-km, p.h+22, km, p.w-30-km, p.h+17)
+		p.w-20-km, 24.0, km, p.w-20-km, 19.0)
 }
 
 // textWidth estimates a label's width in pixels: CJK characters are

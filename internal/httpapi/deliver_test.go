@@ -89,6 +89,10 @@ func TestPlanWorkbook(t *testing.T) {
 		}
 		f.Close()
 	}
+	status, _, body := do(t, "GET", base+"/api/v1/edits?target=plans&id="+id, "")
+	if status != 200 || !strings.Contains(string(body), `"actor":"anonymous"`) || !strings.Contains(string(body), `"action":"plan"`) {
+		t.Errorf("the plan's submission is not in the edit log: %d %s", status, body)
+	}
 	status, h, body := do(t, "GET", base+"/api/v1/plans/"+id+"/export.xlsx?lang=fr", "")
 	wantProblem(t, status, h, body, 400, "want zh or en")
 	status, _, body = do(t, "GET", base+"/api/v1/plans/"+id+"/export.csv?bom=true", "")

@@ -21,4 +21,9 @@ func (s *Server) deliverOpenAPI(d *apiDoc) {
 	d.add("GET", "/api/v1/plans/{id}/report", apiOp{Summary: "A finished plan's print-ready report (HTML): the request, a map drawn from the plan's data, key figures before and after, the poverty-exit share of the gain, handling by class, the monthly stock chart, the site table and the proven gap", Tags: []string{"plans"},
 		Parameters: []apiParam{planID, lang}, Problems: []int{400, 404, 409},
 		Responses: ok("200", "The report page", "text/html", str())})
+	d.add("GET", "/api/v1/edits", apiOp{Summary: "Who did what: writes through the API (feature create/update/delete, plan, cancel, adopt) with the token's name and time, newest first. Feature GET and PUT responses carry an ETag; PUT and DELETE take If-Match and answer 412 when the feature changed since it was read.", Tags: []string{"plans"},
+		Parameters: []apiParam{queryParam("target", "a layer name or plans", str()), queryParam("id", "a feature or plan id", str()),
+			queryParam("limit", "entries (default 100)", integer(1, 1000))},
+		Problems:  []int{400},
+		Responses: ok("200", "The edit log", "application/json", object(nil, map[string]schema{"edits": arrayOf(anyObject("an edit"))}))})
 }

@@ -108,7 +108,7 @@ func (s *Server) routes() http.Handler {
 	r.With(s.authenticate).Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(s.authenticate)
+		r.Use(s.authenticate, s.trackEdits)
 		r.Get("/classes", s.handle(s.listClasses))
 		r.Get("/coverage", s.handle(s.coverageReport))
 		r.Get("/gaps", s.handle(s.gaps))

@@ -24,6 +24,7 @@ func (s *Server) deliverRoutes(r chi.Router) {
 	r.Get("/plans/{id}/allocations.xlsx", s.handle(s.allocations("xlsx")))
 	r.Get("/plans/{id}/report", s.handle(s.planReport))
 	r.Get("/edits", s.handle(s.listEdits))
+	s.scenarioRoutes(r)
 }
 
 // planReport answers GET /plans/{id}/report?lang=zh|en with the plan's

@@ -163,10 +163,8 @@ func (s *Server) checkIfMatch(r *http.Request, t editTarget) error {
 
 // afterEdit tags a successful feature response and logs a write.
 func (s *Server) afterEdit(r *http.Request, t editTarget, rec *recorder) error {
-	e := audit.Entry{Action: t.action, TargetID: t.id, Actor: "anonymous"}
-	if c, ok := callerOf(r.Context()); ok && c.token != nil {
-		e.Actor, e.TokenID = c.token.Name, c.token.ID
-	}
+	e := audit.Entry{Action: t.action, TargetID: t.id}
+	e.Actor, e.TokenID = actor(r)
 	switch {
 	case t.layer != nil && (t.action == "" || t.action == "update" || t.action == "create") && rec.status != http.StatusNoContent:
 		if t.id != "" || rec.header.Get("Location") != "" {

@@ -1,5 +1,7 @@
 package httpapi
 
+import "github.com/coldchain/coldchain/internal/scenario"
+
 // deliverOpenAPI documents the routes of deliverroutes.go.
 func (s *Server) deliverOpenAPI(d *apiDoc) {
 	planID := pathParam("id", "the plan's id", str())
@@ -26,4 +28,22 @@ func (s *Server) deliverOpenAPI(d *apiDoc) {
 			queryParam("limit", "entries (default 100)", integer(1, 1000))},
 		Problems:  []int{400},
 		Responses: ok("200", "The edit log", "application/json", object(nil, map[string]schema{"edits": arrayOf(anyObject("an edit"))}))})
+	scID := pathParam("id", "the scenario's id", schema{"type": "string", "format": "uuid"})
+	ifMatch := apiParam{Name: "If-Match", In: "header", Description: "the scenario's ETag as last read (\"v3\"); a stale one is refused with 412", Schema: str()}
+	sc := anyObject("a scenario: id, name, created_by, updated_by, version, drafts, applied_at, plans")
+	tags := []string{"scenarios"}
+	d.add("POST", "/api/v1/scenarios", apiOp{Summary: "Make a named scenario (draft edits of candidates and facilities that plans run on it see)", Tags: tags, Role: RolePlanner,
+		RequestBody: jsonBody("Its name", "application/json", object([]string{"name"}, map[string]schema{"name": str()})),
+		Problems:    []int{400}, Responses: ok("201", "The scenario; ETag header", "application/json", sc)})
+	d.add("GET", "/api/v1/scenarios", apiOp{Summary: "The newest scenarios (at most 100)", Tags: tags,
+		Responses: ok("200", "Scenarios", "application/json", object(nil, map[string]schema{"scenarios": arrayOf(sc)}))})
+	d.add("GET", "/api/v1/scenarios/{id}", apiOp{Summary: "A scenario with its drafts and plans", Tags: tags,
+		Parameters: []apiParam{scID}, Problems: []int{404}, Responses: ok("200", "The scenario; ETag header", "application/json", sc)})
+	d.add("POST", "/api/v1/scenarios/{id}/drafts", apiOp{Summary: "Add a draft edit: put a whole facility or candidate feature (add, move, change capacity) or remove one", Tags: tags, Role: RolePlanner,
+		Parameters:  []apiParam{scID, ifMatch},
+		RequestBody: jsonBody("The draft", "application/json", object([]string{"op", "layer"}, map[string]schema{"op": enum("put", "remove"), "layer": enum(scenario.Layers...), "id": str(), "feature": anyObject("a GeoJSON Feature of the layer")})),
+		Problems:    []int{400, 404, 409, 412}, Responses: ok("200", "The scenario; ETag header", "application/json", sc)})
+	d.add("POST", "/api/v1/scenarios/{id}/apply", apiOp{Summary: "Apply a scenario's drafts to the shared layers", Tags: tags, Role: RolePlanner,
+		Parameters: []apiParam{scID, ifMatch}, Problems: []int{400, 404, 409, 412},
+		Responses: ok("200", "The applied scenario", "application/json", sc)})
 }

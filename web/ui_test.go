@@ -19,7 +19,9 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
+	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/web"
 )
 
@@ -424,6 +426,29 @@ func TestUI(t *testing.T) {
 			}
 		}
 		t.Logf("export: %s (%d bytes)", filepath.Base(path), len(b))
+
+		// The Excel button downloads a workbook in the UI's language; the
+		// report button and the scenario picker are there.
+		u.do(chromedp.Click(chromedp.ID("export-xlsx")))
+		path = waitFile(t, u.ctx, downloads, ".xlsx")
+		wb, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatalf("the Excel export does not open: %v", err)
+		}
+		if got := wb.GetSheetList(); !slices.Equal(got, plan.SheetNames["en"]) {
+			t.Errorf("workbook sheets %v, want %v", got, plan.SheetNames["en"])
+		}
+		wb.Close()
+		var ui struct {
+			Report   bool     `json:"report"`
+			Scenario []string `json:"scenario"`
+		}
+		u.eval(`({report: !!document.getElementById("open-report"),
+			scenario: [...document.querySelectorAll("#plan-scenario option")].map((o) => o.textContent)})`, &ui)
+		if !ui.Report || len(ui.Scenario) == 0 || ui.Scenario[0] != "Shared layers (no scenario)" {
+			t.Errorf("plan panel: report button %v, scenario picker %q", ui.Report, ui.Scenario)
+		}
+		u.shot("08b-export-report-scenario")
 	})
 
 	step("problem shown", 30*time.Second, func() {

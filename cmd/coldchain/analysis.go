@@ -14,7 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/coverage"
@@ -99,11 +98,8 @@ zone and month. --format geojson writes the hexagon gap map.`,
   coldchain coverage --format geojson --month 4 -o gaps-april.geojson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" && format != "geojson" && format != "xlsx" {
-				return usageErr("--format: want table, json, geojson or xlsx, got %q", format)
-			}
-			if format == "xlsx" && (out == "" || out == "-") && term.IsTerminal(int(os.Stdout.Fd())) {
-				return usageErr("--format xlsx: give -o FILE.xlsx (a workbook is not for the terminal)")
+			if err := checkCoverageFormat(format, out); err != nil {
+				return err
 			}
 			hex := coverage.HexOptions{SizeKm: hexKm, Month: month}
 			if err := hex.Validate(); err != nil {
@@ -297,6 +293,7 @@ the tier. The plan is stored; its result states the proven gap.`,
 	f.Float64Var(&req.CoverageTarget, "coverage-target", 0, "lscp: share of output to cover (default 1)")
 	f.Float64Var(&req.ThresholdMinutes, "threshold", 0, "coverage threshold in minutes (default: each class's)")
 	f.StringVar(&req.Region, "region", "", "administrative code of the region (default: everything)")
+	f.StringVar(&req.Scenario, "scenario", "", "run on this scenario's draft edits of candidates and facilities (its id)")
 	f.StringVar(&req.Candidates, "candidates", "both", "user, generated or both")
 	f.Float64Var(&req.CandidateHexKm, "candidate-hex-km", 3, "edge of the generated candidate grid's hexagons (km)")
 	f.Int64Var(&req.Seed, "seed", 1, "random seed (same seed, same plan)")

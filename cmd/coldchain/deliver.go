@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/plan"
@@ -75,6 +76,17 @@ class, by month and by township, with Chinese or English headers.`,
 	fl.BoolVar(&bom, "bom", false, "csv: start with a UTF-8 byte-order mark, so that Chinese Excel reads it as UTF-8")
 	fl.StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	return cmd
+}
+
+// checkCoverageFormat checks coverage's --format; a workbook needs a file.
+func checkCoverageFormat(format, out string) error {
+	if format != "table" && format != "json" && format != "geojson" && format != "xlsx" {
+		return usageErr("--format: want table, json, geojson or xlsx, got %q", format)
+	}
+	if format == "xlsx" && (out == "" || out == "-") && term.IsTerminal(int(os.Stdout.Fd())) {
+		return usageErr("--format xlsx: give -o FILE.xlsx (a workbook is not for the terminal)")
+	}
+	return nil
 }
 
 // coverageSheets is a coverage report as workbook sheets: totals, classes,

@@ -336,6 +336,7 @@ func sharedSchemas() map[string]any {
 			"no_expansions":          schema{"type": "boolean"},
 			"priority":               object(nil, map[string]schema{"poverty_exit": number(), "key_county": number()}),
 			"region":                 str(),
+			"scenario":               schema{"type": "string", "format": "uuid", "description": "run on this scenario's draft edits of candidates and facilities"},
 			"candidates":             enum("user", "generated", "both"),
 			"candidate_hex_km":       number(),
 			"seed":                   schema{"type": "integer"},

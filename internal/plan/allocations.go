@@ -14,6 +14,7 @@ import (
 
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/runs"
 	"github.com/coldchain/coldchain/internal/postgres"
 	"github.com/coldchain/coldchain/internal/xlsx"
 )
@@ -222,7 +223,7 @@ func WriteAllocationsCSV(w io.Writer, fc *geojson.FeatureCollection, bom bool) e
 	for _, row := range rows {
 		rec := make([]string, len(row))
 		for i, v := range row {
-			rec[i] = CSVCell(v)
+			rec[i] = runs.CSVCell(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/runs"
 	"github.com/coldchain/coldchain/internal/xlsx"
 )
 
@@ -135,7 +136,7 @@ func cellOf(v any) any {
 	case nil, float64, string, bool, int:
 		return x
 	}
-	return CSVCell(v)
+	return runs.CSVCell(v)
 }
 
 // allocationsSheet lists producer → site allocations.

@@ -14,8 +14,8 @@ import (
 
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/derrors"
-	"github.com/coldchain/coldchain/internal/runs"
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/runs"
 	"github.com/coldchain/coldchain/internal/xlsx"
 )
 

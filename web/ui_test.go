@@ -519,6 +519,8 @@ func TestUI(t *testing.T) {
 		u.wait("editing off", `!document.body.classList.contains("editing") && document.querySelectorAll(".cand-marker").length === 0`)
 	})
 
+	step("scenario draft", 45*time.Second, func() { u.scenarioDraft(base, token) })
+
 	step("capacity plan", 120*time.Second, u.capacityPlan)
 
 	step("language", 30*time.Second, func() {
@@ -852,4 +854,58 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// scenarioDraft picks a new scenario and drags a candidate: the move is a
+// draft of the scenario, and the shared candidates layer keeps the site
+// where it was.
+func (u *ui) scenarioDraft(base, token string) {
+	t := u.t
+	req, _ := http.NewRequest("POST", base+"/api/v1/scenarios", strings.NewReader(`{"name": "UI draft test"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&sc)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || sc.ID == "" {
+		t.Fatalf("scenario: %d", resp.StatusCode)
+	}
+	u.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`void (__coldchain.state.scenario = %q)`, sc.ID)))
+	u.do(chromedp.Click(chromedp.ID("edit-btn")))
+	var id string
+	u.eval(`String(__coldchain.state.candidates.features.at(-1).id ?? __coldchain.state.candidates.features.at(-1).properties.id)`, &id)
+	var shared struct{ Geometry struct{ Coordinates []float64 } }
+	getJSON(t, base+"/api/v1/candidates/"+id, &shared)
+	u.wait("its marker", fmt.Sprintf(`!!document.querySelector('.cand-marker[data-id=%q]')`, id))
+	var m struct{ X, Y float64 }
+	u.eval(fmt.Sprintf(`(() => { const r = document.querySelector('.cand-marker[data-id=%q]').getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`, id), &m)
+	u.do(chromedp.MouseEvent(chromedp.MousePressed, m.X, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	for i := 1; i <= 8; i++ {
+		u.do(chromedp.MouseEvent(chromedp.MouseMoved, m.X-float64(i)*8, m.Y, chromedp.ButtonLeft))
+	}
+	u.do(chromedp.MouseEvent(chromedp.MouseReleased, m.X-64, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	u.wait("the draft saved", `[...document.querySelectorAll(".msg-ok")].some((m) => m.innerText.includes("draft"))`)
+	var now struct{ Geometry struct{ Coordinates []float64 } }
+	getJSON(t, base+"/api/v1/candidates/"+id, &now)
+	var got struct {
+		Drafts []struct {
+			ID      string
+			Feature struct{ Geometry struct{ Coordinates []float64 } }
+		}
+	}
+	getJSON(t, base+"/api/v1/scenarios/"+sc.ID, &got)
+	if fmt.Sprint(now.Geometry.Coordinates) != fmt.Sprint(shared.Geometry.Coordinates) {
+		t.Errorf("a draft move changed the shared candidate: %v -> %v", shared.Geometry.Coordinates, now.Geometry.Coordinates)
+	}
+	if len(got.Drafts) != 1 || got.Drafts[0].ID != id || got.Drafts[0].Feature.Geometry.Coordinates[0] >= shared.Geometry.Coordinates[0] {
+		t.Errorf("scenario drafts %+v; want %s moved west of %v", got.Drafts, id, shared.Geometry.Coordinates)
+	}
+	u.shot("10a-scenario-draft")
+	u.do(chromedp.Evaluate[chromedp.Void](`void (__coldchain.state.scenario = "")`))
+	u.do(chromedp.Click(chromedp.ID("edit-btn")))
+	u.wait("editing off", `!document.body.classList.contains("editing")`)
 }

@@ -49,7 +49,7 @@ async function newScenario() {
   if (!name || !name.trim()) return;
   const s = await guard(t("plan_scenario"), () => api.request("/api/v1/scenarios", { method: "POST", body: { name: name.trim() } }));
   if (!s) return;
-  form.scenario = s.id;
+  form.scenario = state.scenario = s.id;
   await loadScenarios();
 }
 
@@ -138,7 +138,7 @@ function planForm() {
     field(t("plan_region"), select("plan-region", form.region, regions, (v) => (form.region = v)))),
   field(t("plan_candidates"), select("plan-candidates", form.candidates, [["both", t("cand_both")], ["user", t("cand_user")], ["generated", t("cand_generated")]], (v) => (form.candidates = v))),
   field(t("plan_scenario"), h("span", { class: "unit-input" },
-    select("plan-scenario", form.scenario, [["", t("plan_scenario_shared")], ...(scenarios || []).map((s) => [s.id, `${s.name} (${s.drafts.length})`])], (v) => (form.scenario = v)),
+    select("plan-scenario", form.scenario, [["", t("plan_scenario_shared")], ...(scenarios || []).map((s) => [s.id, `${s.name} (${s.drafts.length})`])], (v) => (form.scenario = state.scenario = v)),
     h("button", { class: "btn small", type: "button", id: "plan-scenario-new", onclick: newScenario }, "+ " + t("plan_scenario_new"))), t("plan_scenario_hint")),
   field(t("plan_name"), h("input", { id: "plan-name", type: "text", maxlength: 200, value: form.name, oninput: (e) => (form.name = e.target.value) })),
   h("div", { class: "form-actions" },

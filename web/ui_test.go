@@ -878,7 +878,9 @@ func (u *ui) scenarioDraft(base, token string) {
 	u.do(chromedp.Click(chromedp.ID("edit-btn")))
 	var id string
 	u.eval(`String(__coldchain.state.candidates.features.at(-1).id ?? __coldchain.state.candidates.features.at(-1).properties.id)`, &id)
-	var shared struct{ Geometry struct{ Coordinates []float64 } }
+	var shared struct {
+		Geometry struct{ Coordinates []float64 }
+	}
 	getJSON(t, base+"/api/v1/candidates/"+id, &shared)
 	u.wait("its marker", fmt.Sprintf(`!!document.querySelector('.cand-marker[data-id=%q]')`, id))
 	var m struct{ X, Y float64 }
@@ -889,12 +891,16 @@ func (u *ui) scenarioDraft(base, token string) {
 	}
 	u.do(chromedp.MouseEvent(chromedp.MouseReleased, m.X-64, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 	u.wait("the draft saved", `[...document.querySelectorAll(".msg-ok")].some((m) => m.innerText.includes("draft"))`)
-	var now struct{ Geometry struct{ Coordinates []float64 } }
+	var now struct {
+		Geometry struct{ Coordinates []float64 }
+	}
 	getJSON(t, base+"/api/v1/candidates/"+id, &now)
 	var got struct {
 		Drafts []struct {
 			ID      string
-			Feature struct{ Geometry struct{ Coordinates []float64 } }
+			Feature struct {
+				Geometry struct{ Coordinates []float64 }
+			}
 		}
 	}
 	getJSON(t, base+"/api/v1/scenarios/"+sc.ID, &got)

@@ -102,8 +102,11 @@ func (rec *recorder) flush(w http.ResponseWriter) {
 // PUT or DELETE whose If-Match names another version of the feature (412;
 // edits of one feature are serialised by an advisory lock so that the
 // check and the write cannot interleave with another edit), and records
-// each successful write with the caller's token name in the edit log.
+// each successful write with the caller's token name in the edit log. A
+// locked edit holds a connection for its lock while its write takes
+// another, so at most half the pool's connections hold locks at once.
 func (s *Server) trackEdits(next http.Handler) http.Handler {
+	slots := make(chan struct{}, max(1, s.Pool.Config().MaxConns/2))
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		t, ok := targetOf(r)
 		if !ok {
@@ -112,6 +115,12 @@ func (s *Server) trackEdits(next http.Handler) http.Handler {
 		}
 		rec := &recorder{header: http.Header{}}
 		if t.action == "update" || t.action == "delete" {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-r.Context().Done():
+				return r.Context().Err()
+			}
 			err := pgx.BeginFunc(r.Context(), s.Pool, func(tx pgx.Tx) error {
 				if _, err := tx.Exec(r.Context(), `SELECT pg_advisory_xact_lock(hashtext('coldchain edit ' || $1 || '/' || $2))`, t.layer.Name, t.id); err != nil {
 					return err

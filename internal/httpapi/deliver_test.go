@@ -141,6 +141,7 @@ func TestPlanAllocations(t *testing.T) {
 			}
 		}
 	}
+	checkOGCAllocations(t, base, id, fc)
 	status, _, body = do(t, "GET", base+"/api/v1/plans/"+id+"/allocations.csv?bom=1", "")
 	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
 	if status != 200 || err != nil || len(recs) != 1+len(fc.Features) || recs[0][0] != "kind" || !bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
@@ -175,4 +176,32 @@ func TestPlanAllocations(t *testing.T) {
 	wantProblem(t, status, h, body, 404, "not found")
 	status, h, body = do(t, "GET", base+"/api/v1/plans/"+id+"/allocations.csv?bom=x", "")
 	wantProblem(t, status, h, body, 400, "bom")
+}
+
+// checkOGCAllocations reads the plan's allocation layer as an OGC
+// collection: listed, paged and by feature, the same as the API's.
+func checkOGCAllocations(t *testing.T, base, id string, fc *geojson.FeatureCollection) {
+	t.Helper()
+	coll := base + "/ogc/collections/plan-" + id + "-allocations"
+	_, _, body := do(t, "GET", base+"/ogc/collections/plan-"+id, "")
+	if !strings.Contains(string(body), `/ogc/collections/plan-`+id+`-allocations"`) {
+		t.Errorf("the plan's collection does not link its allocations: %s", body)
+	}
+	status, _, body := do(t, "GET", coll, "")
+	if status != 200 || !strings.Contains(string(body), `"extent"`) {
+		t.Errorf("collection: %d %s", status, body)
+	}
+	status, _, body = do(t, "GET", coll+"/items?limit=1&offset=1", "")
+	page, err := geojson.UnmarshalFeatureCollection(body)
+	if status != 200 || err != nil || len(page.Features) != 1 || page.Features[0].ID != fc.Features[1].ID ||
+		page.ExtraMembers["numberMatched"] != float64(len(fc.Features)) || !strings.Contains(string(body), `"rel":"next"`) {
+		t.Errorf("items page: %d %v %s", status, err, body)
+	}
+	fid := fc.Features[len(fc.Features)-1].ID.(string)
+	status, _, body = do(t, "GET", coll+"/items/"+fid, "")
+	if status != 200 || !strings.Contains(string(body), `"kind":"`) {
+		t.Errorf("item %s: %d %s", fid, status, body)
+	}
+	status, h, body := do(t, "GET", coll+"/items/nope", "")
+	wantProblem(t, status, h, body, 404, "no feature")
 }

@@ -526,7 +526,7 @@ func (s *Server) coreOpenAPI(d *apiDoc) {
 func (s *Server) ogcOpenAPI(d *apiDoc) {
 	geojson := "application/geo+json"
 	tags := []string{"ogc"}
-	coll := pathParam("collectionId", "a layer ("+strings.Join(layer.Names(), ", ")+") or plan-<id> for a finished plan's sites", str())
+	coll := pathParam("collectionId", "a layer ("+strings.Join(layer.Names(), ", ")+") or plan-<id> for a finished plan's sites, plan-<id>-allocations for its allocations", str())
 	fid := pathParam("featureId", "the feature's id", str())
 	no := false
 	items := []apiParam{coll,

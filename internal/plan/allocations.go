@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -52,10 +53,10 @@ func (in *instance) unservedProducers(after *coverage.Report) []Unserved {
 var AllocationColumns = []string{"kind", "producer", "product_class", "output_t", "site", "site_name", "minutes", "t", "unserved_t"}
 
 // Allocations is a finished plan's allocation layer: a line from each
-// producer to each new site it gains from (kind "allocation", with minutes
-// and tonnes), each served producer as a point with its sites (kind
-// "demand"), and the producers of the plan's classes left unserved (kind
-// "unserved"). It returns ErrNotFound for an unknown plan, ErrConflict
+// producer to each new site it gains from (kind "allocation", id a-N, with
+// minutes and tonnes), each served producer as a point with its sites
+// (kind "demand", id d-PRODUCER), and the producers of the plan's classes
+// left unserved (kind "unserved", id u-PRODUCER). It returns ErrNotFound for an unknown plan, ErrConflict
 // for one not done.
 func (s *Service) Allocations(ctx context.Context, id string) (*geojson.FeatureCollection, error) {
 	p, err := s.Get(ctx, id)
@@ -156,6 +157,7 @@ func allocationFeatures(r *Result, sites map[string]sitePoint, prods map[string]
 			minutes = nil
 		}
 		f := geojson.NewFeature(orb.LineString{pp.at, sp.at})
+		f.ID = fmt.Sprintf("a-%d", len(fc.Features)+1)
 		f.Properties = geojson.Properties{"kind": "allocation", "producer": a.Producer, "product_class": pp.class, "output_t": pp.output,
 			"site": a.Site, "site_name": sp.name, "minutes": minutes, "t": a.T, "unserved_t": nil}
 		fc.Append(f)
@@ -169,6 +171,7 @@ func allocationFeatures(r *Result, sites map[string]sitePoint, prods map[string]
 	for _, id := range order {
 		pp, d := prods[id], demand[id]
 		f := geojson.NewFeature(pp.at)
+		f.ID = "d-" + id
 		f.Properties = geojson.Properties{"kind": "demand", "producer": id, "product_class": pp.class, "output_t": pp.output,
 			"site": strings.Join(d.sites, ";"), "site_name": nil, "minutes": nil, "t": round2(d.t), "unserved_t": nil}
 		fc.Append(f)
@@ -179,6 +182,7 @@ func allocationFeatures(r *Result, sites map[string]sitePoint, prods map[string]
 			continue
 		}
 		f := geojson.NewFeature(pp.at)
+		f.ID = "u-" + u.Producer
 		f.Properties = geojson.Properties{"kind": "unserved", "producer": u.Producer, "product_class": pp.class, "output_t": pp.output,
 			"site": nil, "site_name": nil, "minutes": nil, "t": nil, "unserved_t": u.UnservedT}
 		fc.Append(f)

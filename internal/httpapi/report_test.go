@@ -49,7 +49,7 @@ func TestPlanReportHTML(t *testing.T) {
 	base := planServer(t)
 	id, res := capacityPlan(t, base)
 	for lang, want := range map[string][]string{
-		"zh": {"产地冷链设施布局方案", "规划任务", "产地低温处理率", "的增量落在脱贫地区", "选址清单", "求解器已证明", "叶菜"},
+		"zh": {"产地冷链设施布局方案", "规划任务", "产地低温处理率", "的增量落在脱贫地区", "选址清单", "求解器已证明", "叶菜", "提交人：anonymous"},
 		"en": {"Cold-chain facility plan", "What was asked", "handling rate", "poverty-exit areas", "Why here", "The engine proved"},
 	} {
 		status, h, body := do(t, "GET", base+"/api/v1/plans/"+id+"/report?lang="+lang, "")

@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/audit"
 	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/plan"
@@ -47,6 +48,9 @@ type data struct {
 	ClassNames  map[string][2]string // code → en, zh
 	RegionName  string
 	Generated   time.Time
+	// SubmittedBy is the token name that submitted the plan over the API
+	// ("" for plans run from the command line).
+	SubmittedBy string
 }
 
 // region is a boundary on the map.
@@ -83,6 +87,15 @@ func (s *Source) gather(ctx context.Context, id string) (*data, error) {
 	}
 	if err := s.loadGaps(ctx, d); err != nil {
 		return nil, err
+	}
+	edits, err := (&audit.Log{Pool: s.Pool}).List(ctx, audit.Query{Target: "plans", TargetID: id, Limit: audit.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range edits {
+		if e.Action == "plan" {
+			d.SubmittedBy = e.Actor
+		}
 	}
 	return d, s.loadClassNames(ctx, d)
 }

@@ -200,8 +200,12 @@ func sources(d *data, t texts) string {
 	if d.Plan.FinishedAt != nil {
 		finished = d.Plan.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	return fmt.Sprintf(t.get("sources_fmt"), len(d.Producers), len(d.Regions), d.Res.Instance.Travel, d.Plan.ID,
+	out := fmt.Sprintf(t.get("sources_fmt"), len(d.Producers), len(d.Regions), d.Res.Instance.Travel, d.Plan.ID,
 		finished, d.Generated.Format("2006-01-02 15:04 UTC"))
+	if d.SubmittedBy != "" {
+		out += " " + fmt.Sprintf(t.get("submitted_by"), d.SubmittedBy)
+	}
+	return out
 }
 
 // sites is the site table.

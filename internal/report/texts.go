@@ -84,6 +84,7 @@ var phrases = map[string][2]string{
 	"notes":           {"Notes", "说明"},
 	"sources":         {"Data sources and date", "数据来源与日期"},
 	"sources_fmt":     {"Producers, facilities, candidate sites and administrative boundaries from this coldchain database (%d producers of the plan's classes, %d regions drawn); travel times: %s. Plan %s computed %s; report generated %s.", "经营主体、现有设施、候选点与行政区划来自本系统数据库（本方案品类经营主体 %d 个，绘制行政区 %d 个）；通行时间：%s。方案 %s 计算于 %s；报告生成于 %s。"},
+	"submitted_by":    {"Submitted by %s.", "提交人：%s。"},
 	"req_region":      {"In %s, ", "在%s，"},
 	"req_main":        {"place new %s (%s tier) for %s, by %s", "为%s规划新建%s（%s级），方法：%s"},
 	"req_budget":      {"; build budget %s (10,000 CNY)", "；建设预算 %s 万元"},

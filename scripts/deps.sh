@@ -3,7 +3,8 @@
 #   scripts/deps.sh run    PostgreSQL 15 + PostGIS + pgRouting, and Node.js +
 #                          npm (to build the map UI) when node or npm is absent
 #   scripts/deps.sh test   the same, plus GDAL (ogrinfo), Chromium and a CJK
-#                          font (the browser tests of the UI) for the tests
+#                          font (the browser tests of the UI), and poppler-utils
+#                          (pdftoppm, pdftotext: the report PDF test)
 # As root it runs apt-get; otherwise it prints the exact sudo command.
 set -euo pipefail
 what=${1:-run}
@@ -12,7 +13,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   pkgs+=(nodejs npm)
 fi
 if [ "$what" = test ]; then
-  pkgs+=(gdal-bin chromium fonts-wqy-microhei)
+  pkgs+=(gdal-bin chromium fonts-wqy-microhei poppler-utils)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

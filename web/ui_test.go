@@ -19,7 +19,9 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
+	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/web"
 )
 
@@ -91,6 +93,7 @@ func TestUI(t *testing.T) {
 	step("export", 30*time.Second, ur.stepExport)
 	step("problem shown", 30*time.Second, ur.stepProblemShown)
 	step("candidate sites", 45*time.Second, ur.stepCandidateSites)
+	step("scenario draft", 45*time.Second, func() { u.scenarioDraft(base, token) })
 	step("capacity plan", 120*time.Second, u.capacityPlan)
 	step("language", 30*time.Second, ur.stepLanguage)
 
@@ -498,6 +501,29 @@ func (ur *uiRun) stepExport() {
 		}
 	}
 	t.Logf("export: %s (%d bytes)", filepath.Base(path), len(b))
+
+	// The Excel button downloads a workbook in the UI's language; the
+	// report button and the scenario picker are there.
+	u.do(chromedp.Click(chromedp.ID("export-xlsx")))
+	path = waitFile(t, u.ctx, ur.downloads, ".xlsx")
+	wb, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatalf("the Excel export does not open: %v", err)
+	}
+	if got := wb.GetSheetList(); !slices.Equal(got, plan.SheetNames["en"]) {
+		t.Errorf("workbook sheets %v, want %v", got, plan.SheetNames["en"])
+	}
+	wb.Close()
+	var ui struct {
+		Report   bool     `json:"report"`
+		Scenario []string `json:"scenario"`
+	}
+	u.eval(`({report: !!document.getElementById("open-report"),
+			scenario: [...document.querySelectorAll("#plan-scenario option")].map((o) => o.textContent)})`, &ui)
+	if !ui.Report || len(ui.Scenario) == 0 || ui.Scenario[0] != "Shared layers (no scenario)" {
+		t.Errorf("plan panel: report button %v, scenario picker %q", ui.Report, ui.Scenario)
+	}
+	u.shot("08b-export-report-scenario")
 }
 
 // stepProblemShown is the problem shown step.
@@ -903,4 +929,64 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// scenarioDraft picks a new scenario and drags a candidate: the move is a
+// draft of the scenario, and the shared candidates layer keeps the site
+// where it was.
+func (u *ui) scenarioDraft(base, token string) {
+	t := u.t
+	req, _ := http.NewRequest("POST", base+"/api/v1/scenarios", strings.NewReader(`{"name": "UI draft test"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&sc)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || sc.ID == "" {
+		t.Fatalf("scenario: %d", resp.StatusCode)
+	}
+	u.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`void (__coldchain.state.scenario = %q)`, sc.ID)))
+	u.do(chromedp.Click(chromedp.ID("edit-btn")))
+	var id string
+	u.eval(`String(__coldchain.state.candidates.features.at(-1).id ?? __coldchain.state.candidates.features.at(-1).properties.id)`, &id)
+	var shared struct {
+		Geometry struct{ Coordinates []float64 }
+	}
+	getJSON(t, base+"/api/v1/candidates/"+id, &shared)
+	u.wait("its marker", fmt.Sprintf(`!!document.querySelector('.cand-marker[data-id=%q]')`, id))
+	var m struct{ X, Y float64 }
+	u.eval(fmt.Sprintf(`(() => { const r = document.querySelector('.cand-marker[data-id=%q]').getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`, id), &m)
+	u.do(chromedp.MouseEvent(chromedp.MousePressed, m.X, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	for i := 1; i <= 8; i++ {
+		u.do(chromedp.MouseEvent(chromedp.MouseMoved, m.X-float64(i)*8, m.Y, chromedp.ButtonLeft))
+	}
+	u.do(chromedp.MouseEvent(chromedp.MouseReleased, m.X-64, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	u.wait("the draft saved", `[...document.querySelectorAll(".msg-ok")].some((m) => m.innerText.includes("draft"))`)
+	var now struct {
+		Geometry struct{ Coordinates []float64 }
+	}
+	getJSON(t, base+"/api/v1/candidates/"+id, &now)
+	var got struct {
+		Drafts []struct {
+			ID      string
+			Feature struct {
+				Geometry struct{ Coordinates []float64 }
+			}
+		}
+	}
+	getJSON(t, base+"/api/v1/scenarios/"+sc.ID, &got)
+	if fmt.Sprint(now.Geometry.Coordinates) != fmt.Sprint(shared.Geometry.Coordinates) {
+		t.Errorf("a draft move changed the shared candidate: %v -> %v", shared.Geometry.Coordinates, now.Geometry.Coordinates)
+	}
+	if len(got.Drafts) != 1 || got.Drafts[0].ID != id || got.Drafts[0].Feature.Geometry.Coordinates[0] >= shared.Geometry.Coordinates[0] {
+		t.Errorf("scenario drafts %+v; want %s moved west of %v", got.Drafts, id, shared.Geometry.Coordinates)
+	}
+	u.shot("10a-scenario-draft")
+	u.do(chromedp.Evaluate[chromedp.Void](`void (__coldchain.state.scenario = "")`))
+	u.do(chromedp.Click(chromedp.ID("edit-btn")))
+	u.wait("editing off", `!document.body.classList.contains("editing")`)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/roads"
+	"github.com/coldchain/coldchain/internal/xlsx"
 )
 
 // travelFlags are the distance model's settings.
@@ -97,8 +98,8 @@ zone and month. --format geojson writes the hexagon gap map.`,
   coldchain coverage --format geojson --month 4 -o gaps-april.geojson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" && format != "geojson" {
-				return usageErr("--format: want table, json or geojson, got %q", format)
+			if err := checkCoverageFormat(format, out); err != nil {
+				return err
 			}
 			hex := coverage.HexOptions{SizeKm: hexKm, Month: month}
 			if err := hex.Validate(); err != nil {
@@ -141,6 +142,8 @@ zone and month. --format geojson writes the hexagon gap map.`,
 					return err
 				}
 				return json.NewEncoder(w).Encode(map[string]any{"type": "FeatureCollection", "features": hexes})
+			case "xlsx":
+				return xlsx.Write(w, coverageSheets(rep))
 			}
 			writeCoverageTable(w, rep)
 			return nil
@@ -150,7 +153,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 	f.StringVar(&region, "region", "", "administrative code of the region (default: everything)")
 	f.StringSliceVar(&classes, "class", nil, "product classes to measure (default: all)")
 	f.StringSliceVar(&include, "include", nil, "planned: count planned facilities (adopted plans) as built")
-	f.StringVar(&format, "format", "table", "table, json or geojson (hexagon gap map)")
+	f.StringVar(&format, "format", "table", "table, json, geojson (hexagon gap map) or xlsx (totals, classes, townships, months, gaps)")
 	f.IntVar(&month, "month", 0, "geojson: map this month's uncovered output (1-12; default the year's)")
 	f.Float64Var(&hexKm, "hex-km", 2, "geojson: hexagon edge in km")
 	f.StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
@@ -289,7 +292,7 @@ the tier. The plan is stored; its result states the proven gap.`,
 	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
 	f.StringVar(&lang, "lang", "en", "language of notes, labels and reasons: en or zh")
 	travel.bind(cmd)
-	cmd.AddCommand(newPlanAdoptCmd(cfg))
+	cmd.AddCommand(newPlanAdoptCmd(cfg), newPlanExportCmd(cfg))
 	return cmd
 }
 
@@ -312,6 +315,7 @@ func bindPlanFlags(cmd *cobra.Command, req *plan.Request) {
 	f.Float64Var(&req.CoverageTarget, "coverage-target", 0, "lscp: share of output to cover (default 1)")
 	f.Float64Var(&req.ThresholdMinutes, "threshold", 0, "coverage threshold in minutes (default: each class's)")
 	f.StringVar(&req.Region, "region", "", "administrative code of the region (default: everything)")
+	f.StringVar(&req.Scenario, "scenario", "", "run on this scenario's draft edits of candidates and facilities (its id)")
 	f.StringVar(&req.Candidates, "candidates", "both", "user, generated or both")
 	f.Float64Var(&req.CandidateHexKm, "candidate-hex-km", 3, "edge of the generated candidate grid's hexagons (km)")
 	f.Int64Var(&req.Seed, "seed", 1, "random seed (same seed, same plan)")

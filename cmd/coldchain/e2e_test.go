@@ -133,6 +133,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	checkDemoPlan(t, c)
+	checkDeliverables(t, c)
 
 	base, serve, done, logs := startServe(t, c)
 	want := checkServedLayer(t, base)

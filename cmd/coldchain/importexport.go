@@ -15,6 +15,7 @@ import (
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/ingest"
 	"github.com/coldchain/coldchain/internal/layer"
+	"github.com/coldchain/coldchain/internal/xlsx"
 )
 
 func layerHelp() string { return strings.Join(layer.Names(), ", ") }
@@ -130,12 +131,14 @@ func importErr(err error) error {
 
 func newExportCmd(cfg *config) *cobra.Command {
 	var format, out, datumName string
+	var bom bool
 	cmd := &cobra.Command{
 		Use:   "export LAYER",
-		Short: "Export a layer as GeoJSON or CSV, streamed from PostGIS",
-		Long:  "Export every feature of a layer (" + layerHelp() + ") as a GeoJSON FeatureCollection or as CSV (points as lon/lat, other shapes as WKT; lists as JSON) that imports again unchanged.",
+		Short: "Export a layer as GeoJSON, CSV or Excel, streamed from PostGIS",
+		Long:  "Export every feature of a layer (" + layerHelp() + ") as a GeoJSON FeatureCollection, as CSV (points as lon/lat, other shapes as WKT; lists as JSON) that imports again unchanged, or as an Excel workbook of the same columns.",
 		Example: `  coldchain export producers -o producers.geojson
-  coldchain export facilities --format csv > facilities.csv
+  coldchain export facilities --format csv --bom > facilities.csv
+  coldchain export producers -o producers.xlsx
   coldchain export areas --datum gcj02 -o areas-amap.geojson`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -143,11 +146,17 @@ func newExportCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			if format == "" && strings.HasSuffix(strings.ToLower(out), ".xlsx") {
+				format = ingest.XLSX
+			}
 			if format == "" {
 				format = ingest.DetectFormat(out)
 			}
-			if format != "" && format != ingest.GeoJSON && format != ingest.CSV {
-				return usageErr("--format: want geojson or csv, got %q", format)
+			if format != "" && format != ingest.GeoJSON && format != ingest.CSV && format != ingest.XLSX {
+				return usageErr("--format: want geojson, csv or xlsx, got %q", format)
+			}
+			if bom && format != ingest.CSV {
+				return usageErr("--bom: only for --format csv")
 			}
 			d, err := datum.Parse(datumName)
 			if err != nil {
@@ -168,6 +177,11 @@ func newExportCmd(cfg *config) *cobra.Command {
 				w = file
 			}
 			var dst io.Writer = w
+			if bom {
+				if _, err := io.WriteString(w, xlsx.BOM); err != nil {
+					return err
+				}
+			}
 			if file != nil && term.IsTerminal(int(os.Stderr.Fd())) {
 				bar := progressbar.DefaultBytes(-1, "exporting "+l.Name)
 				dst = io.MultiWriter(w, bar)
@@ -185,7 +199,8 @@ func newExportCmd(cfg *config) *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "", "geojson (default) or csv")
+	cmd.Flags().StringVar(&format, "format", "", "geojson (default), csv or xlsx (default: from the file name)")
+	cmd.Flags().BoolVar(&bom, "bom", false, "csv: start with a UTF-8 byte-order mark, so that Chinese Excel reads it as UTF-8")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	cmd.Flags().StringVar(&datumName, "datum", "wgs84", "datum of the written coordinates: wgs84, gcj02 (Amap, Tencent, DataV) or bd09 (Baidu), for Chinese web maps")
 	return cmd

@@ -171,23 +171,24 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request, q listQuery) 
 
 func (s *Server) exportPlan(format string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := plan.FindExportFormat(format)
+		if err != nil {
+			return err
+		}
+		o := plan.ExportOptions{Lang: r.URL.Query().Get("lang")}
+		if o.BOM, err = queryBool(r, "bom"); err != nil {
+			return err
+		}
 		p, err := s.Plans.Get(r.Context(), chi.URLParam(r, "id"))
 		if err != nil {
 			return err
 		}
 		var buf bytes.Buffer
-		name := "plan-" + p.ID[:8]
-		if format == "csv" {
-			err = plan.WriteCSV(&buf, p)
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		} else {
-			err = plan.WriteGeoJSON(&buf, p)
-			w.Header().Set("Content-Type", "application/geo+json")
-		}
-		if err != nil {
+		if err := f.Write(&buf, p, o); err != nil {
 			return err
 		}
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
+		w.Header().Set("Content-Type", f.ContentType)
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="plan-%s.%s"`, p.ID[:8], f.Name))
 		_, err = buf.WriteTo(w)
 		return err
 	}

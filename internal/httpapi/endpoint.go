@@ -16,7 +16,7 @@ import (
 
 // Every HTTP endpoint is declared once, as an endpoint value in its area's
 // table (serviceEndpoints, layerEndpoints, analysisEndpoints,
-// planEndpoints, tokenEndpoints, parkEndpoints, roadEndpoints,
+// planEndpoints, deliverEndpoints, scenarioEndpoints, tokenEndpoints, parkEndpoints, roadEndpoints,
 // ogcEndpoints, tileEndpoints). The router (routes) and the OpenAPI
 // document (openAPIDoc) are both built from those tables: a route cannot
 // be served without being documented, nor documented without being served.
@@ -89,6 +89,8 @@ func (s *Server) endpoints(reg *tileRegistry, apiJSON *[]byte) []endpoint {
 		s.serviceEndpoints(apiJSON),
 		s.analysisEndpoints(),
 		s.planEndpoints(),
+		s.deliverEndpoints(),
+		s.scenarioEndpoints(),
 		s.parkEndpoints(),
 		s.roadEndpoints(),
 		s.tokenEndpoints(),
@@ -144,6 +146,9 @@ func (s *Server) routes() http.Handler {
 	for _, prefix := range authGroups {
 		r.Route(prefix, func(r chi.Router) {
 			r.Use(s.authenticate)
+			if prefix == "/api/v1" {
+				r.Use(s.trackEdits) // ETags, If-Match and the edit log
+			}
 			for _, ep := range grouped[true] {
 				if underPrefix(ep.Path, prefix) {
 					s.mount(r, prefix, ep)

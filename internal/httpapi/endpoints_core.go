@@ -154,7 +154,7 @@ func (s *Server) planEndpoints() []endpoint {
 			Responses: ok("200", "The sites", geoJSONMedia, ref("FeatureCollection")),
 			Handler:   plain(s.exportPlan("geojson"))},
 		{Method: "GET", Path: "/api/v1/plans/{id}/export.csv", Summary: "A plan's project list as CSV", Tag: tag,
-			PathParams: planID, Problems: []int{404},
+			PathParams: planID, ExtraParams: []apiParam{queryParam("bom", "true: start with a UTF-8 byte-order mark (for Chinese Excel)", schema{"type": "boolean"})}, Problems: []int{400, 404},
 			Responses: ok("200", "The project list", "text/csv", str()),
 			Handler:   plain(s.exportPlan("csv"))},
 	}

@@ -12,7 +12,7 @@ import (
 // authenticate (open unless ReadAuth); writes need a planner token.
 func (s *Server) ogcEndpoints() []endpoint {
 	const tag = "ogc"
-	coll := pathParam("collectionId", "a layer ("+strings.Join(layer.Names(), ", ")+") or plan-<id> for a finished plan's sites", str())
+	coll := pathParam("collectionId", "a layer ("+strings.Join(layer.Names(), ", ")+") or plan-<id> for a finished plan's sites, plan-<id>-allocations for its allocations", str())
 	fid := pathParam("featureId", "the feature's id", str())
 	no := false
 	items := []apiParam{

@@ -194,7 +194,7 @@ func (s *Server) planCollections(ctx context.Context, base string, id *string) (
 		}
 		cid := planCollection + pid
 		out = append(out, ogcCollectionInfo{ID: cid, Title: title, Description: desc, ItemType: "feature", CRS: []string{crs84},
-			Extent: newExtent(b), Links: collectionLinks(base, cid)})
+			Extent: newExtent(b), Links: append(collectionLinks(base, cid), allocationsLink(base, cid))})
 		return nil
 	})
 	if err != nil {
@@ -210,23 +210,26 @@ func (s *Server) planCollections(ctx context.Context, base string, id *string) (
 type ogcTarget struct {
 	layer  *layer.Layer
 	planID string
+	// allocations: the plan's allocation layer (plan-<id>-allocations).
+	allocations bool
 }
 
 // target resolves the collection id in r; unknown ids are ErrNotFound.
 func (s *Server) target(r *http.Request) (ogcTarget, error) {
 	id := chi.URLParam(r, "collectionId")
 	if pid, ok := strings.CutPrefix(id, planCollection); ok {
+		pid, alloc := strings.CutSuffix(pid, allocationsSuffix)
 		if !runs.ValidID(pid) {
 			return ogcTarget{}, derrors.NotFound("no collection %q", id)
 		}
-		return ogcTarget{planID: strings.ToLower(pid)}, nil
+		return ogcTarget{planID: strings.ToLower(pid), allocations: alloc}, nil
 	}
 	for _, l := range layer.All {
 		if l.Name == id {
 			return ogcTarget{layer: l}, nil
 		}
 	}
-	return ogcTarget{}, derrors.NotFound("no collection %q (layers: %s, and plan-<id> for finished plans)", id, strings.Join(layer.Names(), ", "))
+	return ogcTarget{}, derrors.NotFound("no collection %q (layers: %s, and plan-<id> and plan-<id>-allocations for finished plans)", id, strings.Join(layer.Names(), ", "))
 }
 
 func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) error {
@@ -260,6 +263,9 @@ func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, c)
+	}
+	if t.allocations {
+		return s.allocationCollection(w, r, t.planID)
 	}
 	cs, err := s.planCollections(r.Context(), baseURL(r), &t.planID)
 	if err != nil {
@@ -341,7 +347,11 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 		if q, err = (&layer.Layer{Name: id}).ParseQuery(v, ogcDefaultLimit); err != nil {
 			return err
 		}
-		c, err = s.writePlanSites(r.Context(), &buf, id, t.planID, q)
+		if t.allocations {
+			c, err = s.writeAllocations(r.Context(), &buf, id, t.planID, q)
+		} else {
+			c, err = s.writePlanSites(r.Context(), &buf, id, t.planID, q)
+		}
 	}
 	if err != nil {
 		return err
@@ -413,6 +423,8 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 			return derr
 		}
 		f, err = s.Layers.GetIn(r.Context(), t.layer, fid, d)
+	} else if t.allocations {
+		f, err = s.allocationItem(r.Context(), t.planID, fid)
 	} else {
 		err = s.Pool.QueryRow(r.Context(), `SELECT feature::text FROM plan_site
 			WHERE plan_id = $1::uuid AND site_id = $2 ORDER BY n LIMIT 1`, t.planID, fid).Scan(&f)

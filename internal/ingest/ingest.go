@@ -240,8 +240,10 @@ func ExportIn(ctx context.Context, st *layer.Store, l *layer.Layer, w io.Writer,
 			err = terr
 		}
 		return n, err
+	case XLSX:
+		return exportXLSX(ctx, st, l, w, d)
 	}
-	return 0, derrors.Invalid("unknown format %q (want geojson or csv)", format)
+	return 0, derrors.Invalid("unknown format %q (want geojson, csv or xlsx)", format)
 }
 
 // csvInDatum copies an exported CSV from r to w with the lon/lat or wkt

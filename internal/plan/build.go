@@ -91,6 +91,9 @@ func build(ctx context.Context, pool *pgxpool.Pool, model access.Model, req *Req
 	if err := in.loadCandidates(ctx, pool); err != nil {
 		return nil, err
 	}
+	if err := in.applyDrafts(ctx, pool); err != nil {
+		return nil, err
+	}
 	if len(in.cands) == 0 {
 		return nil, derrors.Invalid("no candidate sites for a %s %s (%d fell in exclusion zones or on the wrong land): add candidates or use candidates=generated", req.Tier, req.FacilityType, in.excluded)
 	}

@@ -29,6 +29,7 @@ func (in *instance) fillMeasures(out *Result, ch *choice, before, after *coverag
 	} else {
 		out.UnservedT = math.Max(0, after.Totals.OutputT-after.Totals.CoveredT)
 	}
+	out.Unserved = in.unservedProducers(after)
 }
 
 // change is the before/after difference of producers' access and the

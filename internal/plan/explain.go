@@ -59,7 +59,7 @@ func (in *instance) explain(ctx context.Context, model access.Model, ch *choice,
 			e.AddsT = map[string]float64{in.req.Zones[0]: ch.addT[p.existing]}
 		}
 		if in.spec.Network {
-			if err := in.servedByNetwork(ctx, ch, without, e); err != nil {
+			if err := in.servedByNetwork(ctx, ch, p, without, e, out); err != nil {
 				return nil, err
 			}
 		}
@@ -99,14 +99,15 @@ func (in *instance) servedByAssignment(ch *choice, res *locate.Result, out *Resu
 			cs.Producers++
 		}
 		e.ByClass[p.Class] = cs
-		out.Assigned = append(out.Assigned, Assignment{Producer: p.ID, Site: in.cands[k].ID, Minutes: in.arcMinutes(i, int(j))})
+		out.Assigned = append(out.Assigned, Assignment{Producer: p.ID, Site: in.cands[k].ID, Minutes: in.arcMinutes(i, int(j)), T: round2(t)})
 	}
 }
 
 // servedByNetwork counts, for a capacity plan, the producers of the
 // plan's classes whose handled tonnes depend on the place: handled with
-// the plan less handled without it.
-func (in *instance) servedByNetwork(ctx context.Context, ch *choice, without []bool, e *Explanation) error {
+// the plan less handled without it. Each such producer is an allocation of
+// out (to the place's site, with that gain in tonnes).
+func (in *instance) servedByNetwork(ctx context.Context, ch *choice, pl place, without []bool, e *Explanation, out *Result) error {
 	cm := in.loc.Capacity
 	with, err := cm.Evaluate(ctx, in.loc, ch.open)
 	if err != nil {
@@ -132,8 +133,38 @@ func (in *instance) servedByNetwork(ctx context.Context, ch *choice, without []b
 		cs.T += t
 		cs.Producers++
 		e.ByClass[p.Class] = cs
+		out.Assigned = append(out.Assigned, Assignment{Producer: p.ID, Site: in.placeID(pl), Minutes: in.nodeMinutes(i, ch.sitesOf(pl)), T: round2(t)})
 	}
 	return nil
+}
+
+// placeID is the id of a place's site: the candidate's or the expanded
+// facility's.
+func (in *instance) placeID(p place) string {
+	if p.cand >= 0 {
+		return in.cands[p.cand].ID
+	}
+	return in.data.Sites[p.existing].ID
+}
+
+// nodeMinutes is demand i's travel minutes to the nearest node that the
+// capacity options sites add to (-1 when it reaches none).
+func (in *instance) nodeMinutes(i int, sites []int) float64 {
+	cm := in.loc.Capacity
+	best := -1.0
+	for _, j := range sites {
+		for _, add := range cm.Adds[j] {
+			for a := cm.Net.Start[i]; a < cm.Net.Start[i+1]; a++ {
+				if cm.Net.Node[a] == add.Node && (best < 0 || cm.Net.Minutes[a] < best) {
+					best = cm.Net.Minutes[a]
+				}
+			}
+		}
+	}
+	if best < 0 {
+		return -1
+	}
+	return math.Round(best*10) / 10
 }
 
 // arcMinutes returns the travel minutes of demand i to site j (-1 when

@@ -141,7 +141,7 @@ func projectRows(p *Plan) (*geojson.FeatureCollection, error) {
 			"capacity_cool_t": caps["cool"], "capacity_ambient_t": caps["ambient"],
 			"serves_t": round2(e.ServesT), "serves_producers": e.ServesProducers, "serves_classes": strings.Join(classes, ";"),
 			"build_cost": f.Properties["build_cost"], "subsidy_estimate": f.Properties["subsidy_estimate"],
-			"marginal_gain": round2(e.MarginalGain), "region_code": f.Properties["region_code"], "reason": e.Summary,
+			"marginal_gain": round2(e.MarginalGain), "region_code": f.Properties["region_code"], "reason": e.Summary, "reason_zh": e.SummaryZH,
 			"nearest_existing": "", "nearest_existing_min": nil, "runner_up": "", "runner_up_loss": nil,
 		}
 		if e.NearestExisting != nil {

@@ -53,6 +53,9 @@ type Request struct {
 	// Priority weights output from rural-revitalization priority areas.
 	Priority *Priority `json:"priority,omitempty"`
 	Region   string    `json:"region,omitempty"`
+	// Scenario runs the plan on a scenario's draft edits of candidates and
+	// facilities (the shared layers stay as they are).
+	Scenario string `json:"scenario,omitempty"`
 	// Candidates: "user" (the candidates layer), "generated" (towns,
 	// central villages and a hexagon grid) or "both" (default).
 	Candidates string `json:"candidates,omitempty"`

@@ -36,6 +36,8 @@ type Result struct {
 	// UnservedT is the output of the plan's classes left unhandled (capacity
 	// problems) or uncovered (covering problems) after the plan.
 	UnservedT float64 `json:"unserved_t"`
+	// Unserved lists the producers behind UnservedT.
+	Unserved []Unserved `json:"unserved_producers,omitempty"`
 	// Notes say what a planner should know about the result (NotesZH in Chinese).
 	Notes   []string `json:"notes,omitempty"`
 	NotesZH []string `json:"notes_zh,omitempty"`
@@ -103,11 +105,14 @@ type InstanceInfo struct {
 	Travel             string  `json:"travel"`
 }
 
-// Assignment is which new site serves a producer.
+// Assignment is which new site serves a producer: for capacity plans, the
+// tonnes a year the producer gains in handling from the site (a producer
+// may gain from several sites); otherwise the tonnes the site serves.
 type Assignment struct {
 	Producer string  `json:"producer"`
 	Site     string  `json:"site"`
 	Minutes  float64 `json:"minutes"`
+	T        float64 `json:"t,omitempty"`
 }
 
 // Explanation says why a site was chosen.

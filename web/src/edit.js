@@ -1,5 +1,7 @@
 // Editing candidate sites: planners with a token add a site by clicking
-// the map and move one by dragging it. Writes go to /api/v1/candidates.
+// the map and move one by dragging it. Writes go to /api/v1/candidates, or,
+// while a scenario is picked in the plan form, to that scenario's drafts
+// (the shared layer stays as it is until the scenario is applied).
 
 import { Marker, Popup } from "maplibre-gl";
 import { h, fill, $, guard, notify } from "./dom.js";
@@ -56,7 +58,7 @@ async function move(f, marker) {
   const props = { ...f.properties };
   delete props.region_code;
   const body = { type: "Feature", id, geometry: { type: "Point", coordinates: [round(ll.lng), round(ll.lat)] }, properties: props };
-  const saved = await guard(t("edit_candidates"), () => api.request(`/api/v1/candidates/${encodeURIComponent(id)}`, { method: "PUT", body }));
+  const saved = await guard(t("edit_candidates"), () => write(body, id));
   if (!saved) {
     marker.setLngLat(before);
     return;
@@ -64,6 +66,19 @@ async function move(f, marker) {
   Object.assign(f, saved);
   notify(t("cand_moved", { name: saved.properties?.name || id }));
   emit("candidates");
+}
+
+// write stores a candidate feature: as a draft of the picked scenario
+// (answering the feature itself), else in the shared layer.
+async function write(body, id) {
+  if (state.scenario) {
+    const f = { ...body, id: id || `c-draft-${Date.now().toString(36)}` };
+    await api.request(`/api/v1/scenarios/${state.scenario}/drafts`, { method: "POST", body: { op: "put", layer: "candidates", feature: f } });
+    notify(t("cand_draft"));
+    return { ...f, properties: { ...f.properties, id: f.id } };
+  }
+  if (id) return api.request(`/api/v1/candidates/${encodeURIComponent(id)}`, { method: "PUT", body });
+  return api.request("/api/v1/candidates", { method: "POST", body });
 }
 
 function round(v) {
@@ -93,7 +108,7 @@ export function addAt(lngLat) {
         source: "user",
       },
     };
-    const f = await guard(t("cand_new"), () => api.request("/api/v1/candidates", { method: "POST", body }));
+    const f = await guard(t("cand_new"), () => write(body));
     if (!f) return;
     formPopup.remove();
     state.candidates.features.push(f);

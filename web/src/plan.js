@@ -30,8 +30,33 @@ const form = {
   threshold_minutes: "",
   region: "",
   candidates: "both",
+  scenario: "",
   initialised: false, // product classes defaulted once
 };
+
+// scenarios lists the named scenarios (null until first loaded).
+let scenarios = null;
+
+async function loadScenarios() {
+  const r = await guard(t("plan_scenario"), () => api.get("/api/v1/scenarios"));
+  scenarios = r ? r.scenarios.filter((s) => !s.applied_at) : [];
+  renderPlan();
+}
+
+// newScenario asks for a name and makes a scenario plans can run on.
+async function newScenario() {
+  const name = window.prompt(t("plan_scenario_name"));
+  if (!name || !name.trim()) return;
+  const s = await guard(t("plan_scenario"), () => api.request("/api/v1/scenarios", { method: "POST", body: { name: name.trim() } }));
+  if (!s) return;
+  form.scenario = state.scenario = s.id;
+  await loadScenarios();
+}
+
+function scenarioName(id) {
+  const s = (scenarios || []).find((x) => x.id === id);
+  return s ? s.name : id.slice(0, 8);
+}
 
 let polling = null;
 
@@ -41,6 +66,10 @@ export function renderPlan() {
   if (!form.initialised && state.classes.length) {
     form.initialised = true;
     form.product_classes = state.filter.classes.length ? state.filter.classes.slice() : ["leafy_vegetable"].filter((c) => state.classes.some((x) => x.code === c));
+  }
+  if (scenarios === null) {
+    scenarios = [];
+    loadScenarios();
   }
   fill(root, planForm(), progress(), result(), recent());
 }
@@ -108,6 +137,9 @@ function planForm() {
     field(t("plan_threshold"), h("input", { id: "plan-threshold", type: "number", min: 1, max: 2880, step: 1, value: form.threshold_minutes, placeholder: "–", oninput: (e) => (form.threshold_minutes = e.target.value) }), t("plan_threshold_hint")),
     field(t("plan_region"), select("plan-region", form.region, regions, (v) => (form.region = v)))),
   field(t("plan_candidates"), select("plan-candidates", form.candidates, [["both", t("cand_both")], ["user", t("cand_user")], ["generated", t("cand_generated")]], (v) => (form.candidates = v))),
+  field(t("plan_scenario"), h("span", { class: "unit-input" },
+    select("plan-scenario", form.scenario, [["", t("plan_scenario_shared")], ...(scenarios || []).map((s) => [s.id, `${s.name} (${s.drafts.length})`])], (v) => (form.scenario = state.scenario = v)),
+    h("button", { class: "btn small", type: "button", id: "plan-scenario-new", onclick: newScenario }, "+ " + t("plan_scenario_new"))), t("plan_scenario_hint")),
   field(t("plan_name"), h("input", { id: "plan-name", type: "text", maxlength: 200, value: form.name, oninput: (e) => (form.name = e.target.value) })),
   h("div", { class: "form-actions" },
     h("button", { class: "btn primary", type: "submit", id: "plan-submit", disabled: running }, t("plan_submit"))));
@@ -121,7 +153,8 @@ export function describePlan(req) {
 function autoName(req) {
   const cls = req.product_classes.map(classShort).join(getLang() === "zh" ? "、" : ", ");
   const size = req.p ? ` p=${req.p}` : "";
-  return `${label("tier", req.tier)} ${label("facility_type", req.facility_type)} · ${cls} · ${label("problem", req.problem)}${size}`.slice(0, 200);
+  const sc = req.scenario ? ` · ${t("plan_scenario")}: ${scenarioName(req.scenario)}` : "";
+  return `${label("tier", req.tier)} ${label("facility_type", req.facility_type)} · ${cls} · ${label("problem", req.problem)}${size}${sc}`.slice(0, 200);
 }
 
 function num(v) {
@@ -159,6 +192,7 @@ async function submit() {
   const thr = num(form.threshold_minutes);
   if (thr !== undefined) req.threshold_minutes = thr;
   if (form.region) req.region = form.region;
+  if (form.scenario) req.scenario = form.scenario;
   req.name = form.name.trim() || autoName(req);
   for (const [k, v] of Object.entries(req)) {
     if (typeof v === "number" && Number.isNaN(v)) {
@@ -320,8 +354,21 @@ function result() {
     h("div", { class: "export" },
       h("span", { class: "export-label" }, t("result_export")),
       h("button", { class: "btn small", type: "button", id: "export-geojson", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.geojson`, `plan-${p.id.slice(0, 8)}.geojson`)) }, "⤓ " + t("result_export_geojson")),
-      h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv")),
+      h("button", { class: "btn small", type: "button", id: "export-csv", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.csv?bom=true`, `plan-${p.id.slice(0, 8)}.csv`)) }, "⤓ " + t("result_export_csv")),
+      h("button", { class: "btn small", type: "button", id: "export-xlsx", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.xlsx?lang=${getLang()}`, `plan-${p.id.slice(0, 8)}.xlsx`)) }, "⤓ " + t("result_export_xlsx")),
+      h("button", { class: "btn small", type: "button", id: "export-allocations", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/allocations.geojson`, `plan-${p.id.slice(0, 8)}-allocations.geojson`)) }, "⤓ " + t("result_export_allocations")),
+      h("button", { class: "btn small", type: "button", id: "open-report", onclick: () => guard(t("result_report"), () => openReport(p.id)) }, "▤ " + t("result_report")),
       sites.length ? h("button", { class: "btn small", type: "button", id: "plan-adopt", onclick: () => adopt(p.id) }, t("result_adopt")) : null));
+}
+
+// openReport opens the plan's report in the UI's language in a new tab
+// (fetched with the token, shown from a blob).
+async function openReport(id) {
+  const win = window.open("", "_blank");
+  const resp = await api.request(`/api/v1/plans/${id}/report?lang=${getLang()}`, { raw: true });
+  const url = URL.createObjectURL(new Blob([await resp.text()], { type: "text/html" }));
+  if (win) win.location.href = url;
+  else window.location.href = url;
 }
 
 // monthChart draws each month's standing stock (bar), the stock handled

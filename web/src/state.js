@@ -4,6 +4,7 @@
 export const state = {
   classes: [], // /api/v1/classes
   problems: [], // /api/v1/problems: the engine's problem registry
+  scenario: "", // the scenario picked in the plan form: candidate edits become its drafts
   county: null, // the county region feature
   townships: [], // township region features
   regionsByCode: {},

@@ -1,7 +1,6 @@
 package locate
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -156,7 +155,7 @@ func FuzzReadTSPLIB(f *testing.F) {
 			t.Fatalf("accepted an invalid instance: %v", err)
 		}
 		if n := len(in.Demand); n <= 6000 && in.Costs.Len() != n*n {
-			t.Fatal(fmt.Sprintf("%d arcs for %d nodes", in.Costs.Len(), n))
+			t.Fatalf("%d arcs for %d nodes", in.Costs.Len(), n)
 		}
 	})
 }

@@ -125,7 +125,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 			if err != nil {
 				return err
 			}
-			warnDerived(cmd.ErrOrStderr(), d, rep)
+			warnReport(cmd.ErrOrStderr(), rep)
 			w, closeOut, err := output(cmd, out)
 			if err != nil {
 				return err
@@ -188,16 +188,10 @@ func output(cmd *cobra.Command, path string) (io.Writer, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
-// warnDerived says when the measured region, or a region in the tables,
-// has an area derived from its point rather than a given boundary.
-func warnDerived(w io.Writer, d *coverage.Data, rep *coverage.Report) {
-	codes := []string{rep.Region}
-	for _, r := range rep.Regions {
-		codes = append(codes, r.Region)
-	}
-	if derived := d.DerivedIn(codes...); len(derived) > 0 {
-		fmt.Fprintf(w, "warning: the areas of %s are derived from their points (the part of the parent nearer to each point than to its siblings), not official boundaries: producers near their edges may belong to a neighbour\n",
-			strings.Join(derived, ", "))
+// warnReport prints the report's warnings (such as derived areas).
+func warnReport(w io.Writer, rep *coverage.Report) {
+	for _, m := range rep.Warnings {
+		fmt.Fprintln(w, "warning:", m)
 	}
 }
 

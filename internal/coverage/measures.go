@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -110,7 +111,10 @@ type Report struct {
 	Regions    []RegionSummary `json:"regions"`
 	Months     []MonthSummary  `json:"months"`
 	Gaps       []GapRow        `json:"gaps"`
-	Producers  []Access        `json:"-"`
+	// Warnings say what a reader of the figures must know, such as
+	// regions whose areas are derived from their points.
+	Warnings  []string `json:"warnings,omitempty"`
+	Producers []Access `json:"-"`
 }
 
 // Compute measures d with travel times from model. Every producer in d
@@ -276,7 +280,21 @@ func (nw *Network) Report(d *Data, a *handling.Assignment) *Report {
 	rep.Totals.ReachableCapacityT = nw.reachableCapacity(d, idx)
 	rep.addGroups(d, acc, stock, a.Handled, idx)
 	rep.addGaps(d, acc, stock, a.Handled, idx)
+	rep.warnDerived(d)
 	return rep
+}
+
+// warnDerived warns when the measured region, or a region in the tables,
+// has an area derived from its point rather than a given boundary.
+func (rep *Report) warnDerived(d *Data) {
+	codes := []string{rep.Region}
+	for _, r := range rep.Regions {
+		codes = append(codes, r.Region)
+	}
+	if derived := d.DerivedIn(codes...); len(derived) > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the areas of %s are derived from their points (the part of the parent nearer to each point than to its siblings), not official boundaries: producers near their edges may belong to a neighbour",
+			strings.Join(derived, ", ")))
+	}
 }
 
 // reachableCapacity sums the capacity of the nodes the producers idx can use.

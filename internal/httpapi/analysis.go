@@ -69,6 +69,7 @@ func (s *Server) coverageReport(w http.ResponseWriter, r *http.Request, q covera
 		*coverage.Report
 		Producers []coverage.Access `json:"producers,omitempty"`
 	}{Report: rep}
+	rep.Warnings = localWarnings(r, rep.Warnings)
 	if slices.Contains(q.Include, "producers") {
 		out.Producers = rep.Producers
 	}
@@ -107,6 +108,9 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request, q gapsQuery) error
 		"travel":   rep.Travel,
 		"totals":   rep.Totals,
 		"tables":   map[string]any{"gaps": rows, "months": rep.Months, "classes": rep.Classes, "regions": rep.Regions},
+	}
+	if len(rep.Warnings) > 0 {
+		out["warnings"] = localWarnings(r, rep.Warnings)
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	return json.NewEncoder(w).Encode(out)

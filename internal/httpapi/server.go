@@ -382,7 +382,7 @@ func (s *Server) createFeatures(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := map[string]any{"created": res.Rows, "ids": res.Keys}
 	if len(res.Warnings) > 0 {
-		out["warnings"] = res.Warnings
+		out["warnings"] = localWarnings(r, res.Warnings)
 	}
 	return writeJSON(w, http.StatusCreated, out)
 }
@@ -420,4 +420,16 @@ func wantsChinese(r *http.Request) bool {
 		return strings.HasPrefix(l, "zh")
 	}
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "zh")
+}
+
+// localWarnings are warnings in the language the request asks for.
+func localWarnings(r *http.Request, ws []string) []string {
+	if !wantsChinese(r) {
+		return ws
+	}
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = derrors.Chinese(w)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -931,25 +932,19 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// scenarioDraft picks a new scenario and drags a candidate: the move is a
-// draft of the scenario, and the shared candidates layer keeps the site
-// where it was.
+// scenarioDraft makes a scenario in the plan form and drags a candidate:
+// the move is a draft of the scenario and the shared candidates layer
+// keeps the site where it was. Applying the scenario after another
+// planner changed it is refused (412) and changes nothing; applying it
+// again moves the shared site. The compare tab filters plans by scenario.
 func (u *ui) scenarioDraft(base, token string) {
 	t := u.t
-	req, _ := http.NewRequest("POST", base+"/api/v1/scenarios", strings.NewReader(`{"name": "UI draft test"}`))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sc struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&sc)
-	resp.Body.Close()
-	if resp.StatusCode != 201 || sc.ID == "" {
-		t.Fatalf("scenario: %d", resp.StatusCode)
-	}
-	u.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`void (__coldchain.state.scenario = %q)`, sc.ID)))
+	u.do(chromedp.Click(chromedp.ID("tabbtn-plan")))
+	u.do(chromedp.Evaluate[chromedp.Void](`void (window.prompt = () => "UI draft test")`))
+	u.do(chromedp.Click(chromedp.ID("plan-scenario-new")))
+	u.wait("the new scenario picked", `__coldchain.state.scenario !== "" && !!document.getElementById("plan-scenario-apply")`)
+	var scID string
+	u.eval(`__coldchain.state.scenario`, &scID)
 	u.do(chromedp.Click(chromedp.ID("edit-btn")))
 	var id string
 	u.eval(`String(__coldchain.state.candidates.features.at(-1).id ?? __coldchain.state.candidates.features.at(-1).properties.id)`, &id)
@@ -957,36 +952,106 @@ func (u *ui) scenarioDraft(base, token string) {
 		Geometry struct{ Coordinates []float64 }
 	}
 	getJSON(t, base+"/api/v1/candidates/"+id, &shared)
-	u.wait("its marker", fmt.Sprintf(`!!document.querySelector('.cand-marker[data-id=%q]')`, id))
-	var m struct{ X, Y float64 }
-	u.eval(fmt.Sprintf(`(() => { const r = document.querySelector('.cand-marker[data-id=%q]').getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`, id), &m)
-	u.do(chromedp.MouseEvent(chromedp.MousePressed, m.X, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-	for i := 1; i <= 8; i++ {
-		u.do(chromedp.MouseEvent(chromedp.MouseMoved, m.X-float64(i)*8, m.Y, chromedp.ButtonLeft))
-	}
-	u.do(chromedp.MouseEvent(chromedp.MouseReleased, m.X-64, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	u.dragCandidate(id, -64)
 	u.wait("the draft saved", `[...document.querySelectorAll(".msg-ok")].some((m) => m.innerText.includes("draft"))`)
 	var now struct {
 		Geometry struct{ Coordinates []float64 }
 	}
 	getJSON(t, base+"/api/v1/candidates/"+id, &now)
-	var got struct {
-		Drafts []struct {
-			ID      string
-			Feature struct {
-				Geometry struct{ Coordinates []float64 }
-			}
-		}
-	}
-	getJSON(t, base+"/api/v1/scenarios/"+sc.ID, &got)
+	var got scenarioDrafts
+	getJSON(t, base+"/api/v1/scenarios/"+scID, &got)
 	if fmt.Sprint(now.Geometry.Coordinates) != fmt.Sprint(shared.Geometry.Coordinates) {
 		t.Errorf("a draft move changed the shared candidate: %v -> %v", shared.Geometry.Coordinates, now.Geometry.Coordinates)
 	}
-	if len(got.Drafts) != 1 || got.Drafts[0].ID != id || got.Drafts[0].Feature.Geometry.Coordinates[0] >= shared.Geometry.Coordinates[0] {
-		t.Errorf("scenario drafts %+v; want %s moved west of %v", got.Drafts, id, shared.Geometry.Coordinates)
+	if len(got.Drafts) != 1 || got.Drafts[0].ID != id || got.draftLon(0) >= shared.Geometry.Coordinates[0] {
+		t.Fatalf("scenario drafts %+v; want %s moved west of %v", got.Drafts, id, shared.Geometry.Coordinates)
 	}
 	u.shot("10a-scenario-draft")
-	u.do(chromedp.Evaluate[chromedp.Void](`void (__coldchain.state.scenario = "")`))
 	u.do(chromedp.Click(chromedp.ID("edit-btn")))
 	u.wait("editing off", `!document.body.classList.contains("editing")`)
+	u.applyScenario(base, token, scID, id, got)
+	u.compareByScenario(scID)
+}
+
+// scenarioDrafts is a scenario as GET /api/v1/scenarios/{id} answers.
+type scenarioDrafts struct {
+	Version   int     `json:"version"`
+	AppliedAt *string `json:"applied_at"`
+	Drafts    []struct {
+		ID      string
+		Feature json.RawMessage
+	} `json:"drafts"`
+}
+
+// draftLon is the longitude of draft i's feature.
+func (d *scenarioDrafts) draftLon(i int) float64 {
+	var f struct{ Geometry struct{ Coordinates []float64 } }
+	json.Unmarshal(d.Drafts[i].Feature, &f)
+	return f.Geometry.Coordinates[0]
+}
+
+// dragCandidate drags candidate id's marker dx pixels east (west when
+// negative).
+func (u *ui) dragCandidate(id string, dx float64) {
+	u.wait("its marker", fmt.Sprintf(`!!document.querySelector('.cand-marker[data-id=%q]')`, id))
+	var m struct{ X, Y float64 }
+	u.eval(fmt.Sprintf(`(() => { const r = document.querySelector('.cand-marker[data-id=%q]').getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`, id), &m)
+	u.do(chromedp.MouseEvent(chromedp.MousePressed, m.X, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	for i := 1; i <= 8; i++ {
+		u.do(chromedp.MouseEvent(chromedp.MouseMoved, m.X+dx*float64(i)/8, m.Y, chromedp.ButtonLeft))
+	}
+	u.do(chromedp.MouseEvent(chromedp.MouseReleased, m.X+dx, m.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+}
+
+// applyScenario: another planner adds a draft behind the UI's back, so
+// the UI's Apply names a stale version and is refused; the second Apply
+// (the UI re-read the scenario) writes the drafts to the shared layer.
+func (u *ui) applyScenario(base, token, scID, id string, before scenarioDrafts) {
+	t := u.t
+	other := fmt.Sprintf(`{"op": "put", "layer": "candidates", "feature": %s}`, before.Drafts[0].Feature)
+	req, _ := http.NewRequest("POST", base+"/api/v1/scenarios/"+scID+"/drafts", strings.NewReader(other))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the other planner's draft: %d", resp.StatusCode)
+	}
+	u.do(chromedp.Evaluate[chromedp.Void](`void (window.confirm = () => true)`))
+	u.allow(412, "/apply")
+	u.do(chromedp.Click(chromedp.ID("plan-scenario-apply")))
+	u.wait("the stale apply refused", `[...document.querySelectorAll(".msg-error")].length > 0`)
+	var sc scenarioDrafts
+	getJSON(t, base+"/api/v1/scenarios/"+scID, &sc)
+	if sc.AppliedAt != nil {
+		t.Fatalf("a stale If-Match applied the scenario")
+	}
+	u.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll(".msg").forEach((m) => m.remove())`))
+	u.do(chromedp.Click(chromedp.ID("plan-scenario-apply")))
+	u.wait("the scenario applied", `__coldchain.state.scenario === "" && [...document.querySelectorAll(".msg-ok")].some((m) => m.innerText.includes("Applied"))`)
+	var now struct {
+		Geometry struct{ Coordinates []float64 }
+	}
+	getJSON(t, base+"/api/v1/candidates/"+id, &now)
+	if want := before.draftLon(0); math.Abs(now.Geometry.Coordinates[0]-want) > 1e-6 {
+		t.Errorf("after apply the shared candidate is at lon %v, want the draft's %v", now.Geometry.Coordinates[0], want)
+	}
+	u.shot("10b-scenario-applied")
+}
+
+// compareByScenario narrows the compare tab's first list to the scenario.
+func (u *ui) compareByScenario(scID string) {
+	u.do(chromedp.Click(chromedp.ID("tabbtn-compare")))
+	u.wait("the scenario filters", `!!document.getElementById("compare-scenario-a") && [...document.querySelectorAll("#compare-scenario-a option")].some((o) => o.textContent === "UI draft test")`)
+	u.setField("compare-scenario-a", scID)
+	var n int
+	u.eval(`document.querySelectorAll("#compare-a option").length`, &n)
+	if n != 1 { // only "–": no plan ran on the scenario
+		u.t.Errorf("the compare list narrowed to the new scenario has %d entries, want only the empty one", n)
+	}
+	u.setField("compare-scenario-a", "")
+	u.do(chromedp.Click(chromedp.ID("tabbtn-plan")))
 }

@@ -26,6 +26,7 @@ type Summary struct {
 	Tier           string             `json:"tier"`
 	ProductClasses []string           `json:"product_classes"`
 	Region         string             `json:"region,omitempty"`
+	Scenario       string             `json:"scenario,omitempty"`
 	Status         string             `json:"status"`
 	Error          string             `json:"error,omitempty"`
 	CreatedAt      string             `json:"created_at"`
@@ -50,7 +51,7 @@ func summaryOf(p *Plan) (Summary, error) {
 		return Summary{}, err
 	}
 	s := Summary{ID: p.ID, Name: req.Name, Problem: req.Problem, FacilityType: req.FacilityType, Tier: req.Tier,
-		ProductClasses: req.ProductClasses, Region: req.Region, Status: p.Status, Error: p.Error,
+		ProductClasses: req.ProductClasses, Region: req.Region, Scenario: req.Scenario, Status: p.Status, Error: p.Error,
 		CreatedAt: p.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 	if p.Status != "done" {
 		return s, nil

@@ -59,8 +59,8 @@ async function problemOf(resp, path) {
  * Sends a request and returns the parsed JSON body (null for 204).
  * Throws ApiError for a problem response or an unreachable server.
  */
-export async function request(path, { method = "GET", body, signal, raw = false } = {}) {
-  const init = { method, headers: headers(), signal };
+export async function request(path, { method = "GET", body, signal, raw = false, headers: extra } = {}) {
+  const init = { method, headers: headers(extra), signal };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";

@@ -3,23 +3,64 @@
 
 import { h, fill, $, guard, showError } from "./dom.js";
 import { t, label, classShort, fmtT, fmtPct, fmtCNY, fmtNum, getLang } from "./i18n.js";
-import { state, emit } from "./state.js";
+import { state, emit, on } from "./state.js";
 import { planColours } from "./symbols.js";
 import * as api from "./api.js";
 
 const picked = { a: "", b: "" };
+// scenarioOf narrows each side's plan list: "" any plan, "-" plans on the
+// shared layers, else a scenario id.
+const scenarioOf = { a: "", b: "" };
+let scenarios = null;
+
+async function loadScenarios() {
+  const r = await guard(t("cmp_scenario"), () => api.get("/api/v1/scenarios"));
+  scenarios = r ? r.scenarios : [];
+  renderCompare();
+}
+
+// A scenario made, changed or applied in the plan tab: read them again.
+on("scenarios", loadScenarios);
+
+function scenarioLabel(id) {
+  if (!id) return t("plan_scenario_shared");
+  const s = (scenarios || []).find((x) => x.id === id);
+  return s ? s.name : id.slice(0, 8);
+}
+
+function onScenario(p, which) {
+  const want = scenarioOf[which];
+  return want === "" || (want === "-" ? !p.scenario : p.scenario === want);
+}
 
 /** Renders the compare tab. */
 export function renderCompare() {
   const root = $("tab-compare");
+  if (scenarios === null) {
+    scenarios = [];
+    loadScenarios();
+  }
   const done = (state.plans || []).filter((p) => p.status === "done");
   if (!picked.a && done[1]) picked.a = done[1].id;
   if (!picked.b && done[0]) picked.b = done[0].id;
+  const scenarioSel = (which) => h("select", {
+    id: `compare-scenario-${which}`, class: "compare-scenario", title: t("cmp_scenario"),
+    onchange: (e) => {
+      scenarioOf[which] = e.target.value;
+      const first = done.find((p) => onScenario(p, which));
+      picked[which] = first ? first.id : "";
+      renderCompare();
+    },
+  },
+  [["", t("compare_scenario_all")], ["-", t("plan_scenario_shared")], ...(scenarios || []).map((s) => [s.id, s.name])]
+    .map(([v, l]) => h("option", { value: v, selected: v === scenarioOf[which] }, l)));
   const sel = (which) => h("label", { class: "field" },
     h("span", { class: "field-label" }, h("span", { class: "swatch-dot", style: { background: planColours[which] } }), t(which === "a" ? "compare_a" : "compare_b")),
+    (scenarios || []).length ? scenarioSel(which) : null,
     h("select", { id: `compare-${which}`, onchange: (e) => (picked[which] = e.target.value) },
       h("option", { value: "" }, "–"),
-      done.map((p) => h("option", { value: p.id, selected: p.id === picked[which] }, p.name || p.id))));
+      done.filter((p) => onScenario(p, which)).map((p) => h("option", { value: p.id, selected: p.id === picked[which] },
+        (p.name || p.id) + (p.scenario ? ` · ${scenarioLabel(p.scenario)}` : "")))));
   fill(root,
     h("section", { class: "panel" },
       h("div", { class: "panel-head" }, h("h3", null, t("compare_title"))),
@@ -55,6 +96,7 @@ function table() {
   const costPerT = (p) => (p.newly_covered_t > 0 ? p.build_cost / p.newly_covered_t : null);
   // [label, value of a plan, formatter, which is better: 1 higher, -1 lower, 0 none]
   const rows = [
+    [t("cmp_scenario"), (p) => scenarioLabel(p.scenario), null, 0],
     [t("cmp_problem"), (p) => label("problem", p.problem), null, 0],
     [t("cmp_type"), (p) => `${label("tier", p.tier)} ${label("facility_type", p.facility_type)}`, null, 0],
     [t("cmp_classes"), (p) => (p.product_classes || []).map(classShort).join(sep), null, 0],

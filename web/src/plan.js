@@ -43,6 +43,12 @@ async function loadScenarios() {
   renderPlan();
 }
 
+// scenariosChanged reads the scenarios again here and in the compare tab.
+async function scenariosChanged() {
+  await loadScenarios();
+  emit("scenarios");
+}
+
 // newScenario asks for a name and makes a scenario plans can run on.
 async function newScenario() {
   const name = window.prompt(t("plan_scenario_name"));
@@ -50,7 +56,30 @@ async function newScenario() {
   const s = await guard(t("plan_scenario"), () => api.request("/api/v1/scenarios", { method: "POST", body: { name: name.trim() } }));
   if (!s) return;
   form.scenario = state.scenario = s.id;
-  await loadScenarios();
+  await scenariosChanged();
+}
+
+// applyScenario writes the picked scenario's drafts to the shared layers,
+// naming the version last read so that a scenario changed meanwhile by
+// another planner is refused (412) rather than applied unseen.
+async function applyScenario() {
+  const id = form.scenario;
+  if (!id) return;
+  const sc = (scenarios || []).find((s) => s.id === id);
+  if (!window.confirm(t("plan_scenario_apply_confirm", { name: sc ? sc.name : id, n: sc ? sc.drafts.length : 0 }))) return;
+  const done = await guard(t("plan_scenario_apply"), () => api.request(`/api/v1/scenarios/${id}/apply`, { method: "POST", headers: { "If-Match": `"v${sc ? sc.version : 0}"` } }));
+  if (!done) {
+    await loadScenarios();
+    return;
+  }
+  notify(t("plan_scenario_applied", { name: done.name, n: fmtNum(done.drafts.length) }));
+  form.scenario = state.scenario = "";
+  const [facilities, candidates] = await Promise.all([api.allFeatures("facilities"), api.allFeatures("candidates")]);
+  state.facilities = facilities;
+  state.candidates = candidates;
+  await scenariosChanged();
+  emit("candidates");
+  emit("filter");
 }
 
 function scenarioName(id) {
@@ -139,7 +168,8 @@ function planForm() {
   field(t("plan_candidates"), select("plan-candidates", form.candidates, [["both", t("cand_both")], ["user", t("cand_user")], ["generated", t("cand_generated")]], (v) => (form.candidates = v))),
   field(t("plan_scenario"), h("span", { class: "unit-input" },
     select("plan-scenario", form.scenario, [["", t("plan_scenario_shared")], ...(scenarios || []).map((s) => [s.id, `${s.name} (${s.drafts.length})`])], (v) => (form.scenario = state.scenario = v)),
-    h("button", { class: "btn small", type: "button", id: "plan-scenario-new", onclick: newScenario }, "+ " + t("plan_scenario_new"))), t("plan_scenario_hint")),
+    h("button", { class: "btn small", type: "button", id: "plan-scenario-new", onclick: newScenario }, "+ " + t("plan_scenario_new")),
+    form.scenario ? h("button", { class: "btn small", type: "button", id: "plan-scenario-apply", title: t("plan_scenario_apply_hint"), onclick: applyScenario }, t("plan_scenario_apply")) : null), t("plan_scenario_hint")),
   field(t("plan_name"), h("input", { id: "plan-name", type: "text", maxlength: 200, value: form.name, oninput: (e) => (form.name = e.target.value) })),
   h("div", { class: "form-actions" },
     h("button", { class: "btn primary", type: "submit", id: "plan-submit", disabled: running }, t("plan_submit"))));

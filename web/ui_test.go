@@ -985,7 +985,9 @@ type scenarioDrafts struct {
 
 // draftLon is the longitude of draft i's feature.
 func (d *scenarioDrafts) draftLon(i int) float64 {
-	var f struct{ Geometry struct{ Coordinates []float64 } }
+	var f struct {
+		Geometry struct{ Coordinates []float64 }
+	}
 	json.Unmarshal(d.Drafts[i].Feature, &f)
 	return f.Geometry.Coordinates[0]
 }

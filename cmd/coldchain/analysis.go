@@ -394,6 +394,9 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 		}
 		if e.RunnerUp != nil {
 			runner = fmt.Sprintf("%s (%.0f worse)", e.RunnerUp.ID, e.RunnerUp.Loss)
+			if e.RunnerUp.Loss < 0 {
+				runner = fmt.Sprintf("%s (%.0f better)", e.RunnerUp.ID, -e.RunnerUp.Loss)
+			}
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%.4f, %.4f\t%.0f\t%d\t%.0f %s\t%s\t%s\n", p.Rank, p.CandidateID, p.Name,
 			f.Geometry.Coordinates[0], f.Geometry.Coordinates[1], e.ServesT, e.ServesProducers, e.MarginalGain, e.MarginalLabel, near, runner)

@@ -112,9 +112,15 @@ func (sv *capSolver) maximise(ctx context.Context) (*Result, error) {
 func (sv *capSolver) bestWithin(budget float64, value func(*CapacityValue) float64, bound float64) (*capState, error) {
 	gain := func(from, to *CapacityValue) float64 { return value(to) - value(from) }
 	never := func(*capState) bool { return false }
-	st, err := sv.greedy(sv.emptyState(), budget, append([]float64(nil), sv.single...), gain, never)
+	ub := append([]float64(nil), sv.single...)
+	st, err := sv.greedy(sv.emptyState(), budget, ub, gain, never)
 	if err != nil {
 		return nil, err
+	}
+	if sv.clock.done() {
+		if st, err = sv.fill(st, budget, ub, value); err != nil {
+			return nil, err
+		}
 	}
 	if single, err := sv.bestSingle(budget, value); err != nil {
 		return nil, err
@@ -123,6 +129,38 @@ func (sv *capSolver) bestWithin(budget float64, value func(*CapacityValue) float
 	}
 	better := func(a, b *capState) bool { return value(a.val) > value(b.val)*(1+1e-12)+1e-9 }
 	return sv.swaps(st, budget, better, func(st *capState) bool { return GapPercent(value(st.val), bound) < 1e-6 })
+}
+
+// fill spends what the budget has left when the clock stopped the greedy:
+// options by their last known gain per cost, measured once together. The
+// filled state replaces st only when it measures better.
+func (sv *capSolver) fill(st *capState, budget float64, ub []float64, value func(*CapacityValue) float64) (*capState, error) {
+	next := st.clone()
+	left := budget - st.cost(sv)
+	added := false
+	for _, j := range sv.byRatio(ub) {
+		if next.open[j] || sv.cost(j) > left*(1+1e-12) {
+			continue
+		}
+		if g := sv.m.Group[j]; g >= 0 {
+			if _, used := next.group[g]; used {
+				continue
+			}
+		}
+		sv.toggle(next, j, true)
+		left -= sv.cost(j)
+		added = true
+	}
+	if !added {
+		return st, nil
+	}
+	if err := sv.eval(next); err != nil {
+		return st, err
+	}
+	if value(next.val) > value(st.val) {
+		return next, nil
+	}
+	return st, nil
 }
 
 // bestSingle returns the state with the one option of largest single

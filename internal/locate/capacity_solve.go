@@ -134,8 +134,16 @@ func (sv *capSolver) singles(value func(*CapacityValue) float64, weight []float6
 		return nil
 	}
 	sv.single = make([]float64, len(sv.in.Sites))
+	var rough []float64 // the cheap estimate, for options the clock left unmeasured
 	for j := range sv.in.Sites {
-		if !sv.usable(j) || sv.clock.done() {
+		if !sv.usable(j) {
+			continue
+		}
+		if sv.clock.done() {
+			if rough == nil {
+				rough = sv.estimate(sv.emptyState(), weight)
+			}
+			sv.single[j] = rough[j]
 			continue
 		}
 		st := sv.emptyState()

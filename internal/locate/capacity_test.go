@@ -163,3 +163,39 @@ func bruteForceFull(in *Instance) (float64, error) {
 	}
 	return st.val.Tonnes, nil
 }
+
+// TestCapacityStoppedEarlySpendsBudget: a search the clock stops at once
+// still spends the budget (the fill after the greedy), so an early stop on a
+// busy machine returns a usable plan rather than one or two sites.
+func TestCapacityStoppedEarlySpendsBudget(t *testing.T) {
+	sum := 0.0
+	for seed := uint64(1); seed <= 12; seed++ {
+		in := randomCapacity(seed)
+		budget := 110.0
+		res, err := Solve(context.Background(), in, Params{Problem: Capacity, Budget: budget, Seed: 1, TimeLimit: time.Nanosecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := make([]bool, len(in.Sites))
+		for _, j := range res.Sites {
+			open[j] = true
+		}
+		v, _ := in.Capacity.Evaluate(context.Background(), in, open)
+		if v.Cost > budget+1e-9 {
+			t.Fatalf("seed %d: cost %v over the budget", seed, v.Cost)
+		}
+		// Against the enumerated optimum: the stopped plan keeps most of
+		// the gain (a plan of one site, the old behaviour, kept a fraction).
+		best, _ := enumerateCapacity(t, in, budget, 0)
+		base, _ := in.Capacity.Evaluate(context.Background(), in, make([]bool, len(in.Sites)))
+		share := (v.Weighted - base.Weighted) / (best - base.Weighted)
+		t.Logf("seed %d: stopped at once, %.1f %% of the optimal gain at cost %.1f of %.0f", seed, 100*share, v.Cost, budget)
+		if share < 0.5 {
+			t.Errorf("seed %d: a search stopped at once keeps %.1f %% of the optimal gain, want ≥ 50 %%", seed, 100*share)
+		}
+		sum += share
+	}
+	if mean := sum / 12; mean < 0.9 {
+		t.Errorf("searches stopped at once keep %.1f %% of the optimal gain on average, want ≥ 90 %%", 100*mean)
+	}
+}

@@ -183,8 +183,21 @@ func (in *instance) arcMinutes(i, j int) float64 {
 }
 
 // runnerUp tries the 25 unopened candidates nearest to candidate k in its
-// place (same module) and returns the best.
+// place (same module) that keep the plan within its budget, and returns
+// the best.
 func (in *instance) runnerUp(open []bool, sites []int, k int, base float64) *Neighbour {
+	spare := math.Inf(1) // budget left once k's sites are closed
+	if in.req.Budget > 0 {
+		spare = in.req.Budget
+		for j, o := range open {
+			if o {
+				spare -= in.loc.Sites[j].FixedCost
+			}
+		}
+		for _, j := range sites {
+			spare += in.loc.Sites[j].FixedCost
+		}
+	}
 	type near struct {
 		j int
 		m float64
@@ -192,7 +205,8 @@ func (in *instance) runnerUp(open []bool, sites []int, k int, base float64) *Nei
 	at := orb.Point{in.cands[k].At.Lon, in.cands[k].At.Lat}
 	var ns []near
 	for j, r := range in.refs {
-		if r.cand < 0 || r.cand == k || open[j] || (len(sites) > 0 && in.refs[sites[0]].module != r.module) {
+		if r.cand < 0 || r.cand == k || open[j] || (len(sites) > 0 && in.refs[sites[0]].module != r.module) ||
+			in.loc.Sites[j].FixedCost > spare+1e-9 {
 			continue
 		}
 		c := in.cands[r.cand].At
@@ -279,9 +293,14 @@ func summaries(name string, e *Explanation) (en, zh string) {
 		en += fmt.Sprintf("; the nearest compatible facility, %s, is %.0f min away", e.NearestExisting.Name, e.NearestExisting.Minutes)
 		zh += fmt.Sprintf("；最近的同类可用设施 %s 距此 %.0f 分钟", e.NearestExisting.Name, e.NearestExisting.Minutes)
 	}
-	if e.RunnerUp != nil {
-		en += fmt.Sprintf("; the next best site, %s, would be %.0f worse", e.RunnerUp.Name, e.RunnerUp.Loss)
-		zh += fmt.Sprintf("；次优选址 %s 将差 %.0f", e.RunnerUp.Name, e.RunnerUp.Loss)
+	switch r := e.RunnerUp; {
+	case r == nil:
+	case r.Loss < 0:
+		en += fmt.Sprintf("; %s would do %.0f better here (the search reached its time limit before trying it)", r.Name, -r.Loss)
+		zh += fmt.Sprintf("；%s 在此处可多 %.0f（搜索在尝试它之前已到时间上限）", r.Name, -r.Loss)
+	default:
+		en += fmt.Sprintf("; the next best site, %s, would be %.0f worse", r.Name, r.Loss)
+		zh += fmt.Sprintf("；次优选址 %s 将差 %.0f", r.Name, r.Loss)
 	}
 	return en, zh
 }

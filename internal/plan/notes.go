@@ -46,9 +46,14 @@ func (in *instance) addNotes(out *Result, ch *choice, expl map[place]*Explanatio
 			out.note(fmt.Sprintf("%s adds nothing beyond the other sites: fewer sites would do as well", name),
 				fmt.Sprintf("%s 相比其他站点没有新增贡献：更少的站点效果相同", name))
 		}
-		if e.RunnerUp != nil && e.RunnerUp.Loss <= 1e-9 {
-			out.note(fmt.Sprintf("%s would serve as well as %s: an equally good alternative", e.RunnerUp.Name, name),
-				fmt.Sprintf("%s 与 %s 效果相同：同样好的备选", e.RunnerUp.Name, name))
+		switch r := e.RunnerUp; {
+		case r == nil:
+		case r.Loss < -1e-9:
+			out.note(fmt.Sprintf("%s would do %.0f %s better than %s: the search reached its time limit before trying this swap; a longer time limit may improve the plan", r.Name, -r.Loss, e.MarginalLabel, name),
+				fmt.Sprintf("%s 比 %s 多 %.0f %s：搜索在尝试这一替换之前已到时间上限；延长时间上限可能得到更好的方案", r.Name, name, -r.Loss, e.MarginalLabelZH))
+		case r.Loss <= 1e-9:
+			out.note(fmt.Sprintf("%s would serve as well as %s: an equally good alternative", r.Name, name),
+				fmt.Sprintf("%s 与 %s 效果相同：同样好的备选", r.Name, name))
 		}
 	}
 }

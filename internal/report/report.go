@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"html/template"
 	"sort"
 	"strings"
@@ -224,7 +225,11 @@ func sites(d *data, t texts) ([]siteRow, error) {
 			Serves:   fmt.Sprintf(t.get("serves_fmt"), fmtNum(e.ServesT), e.ServesProducers),
 			Why:      label(e.Summary, e.SummaryZH, t)})
 		if e.RunnerUp != nil {
-			out[len(out)-1].Next = fmt.Sprintf(t.get("runner_fmt"), e.RunnerUp.Name, fmt.Sprintf("%.0f %s", e.RunnerUp.Loss, label(e.MarginalLabel, e.MarginalLabelZH, t)))
+			f := "runner_fmt"
+			if e.RunnerUp.Loss < 0 {
+				f = "runner_better_fmt"
+			}
+			out[len(out)-1].Next = fmt.Sprintf(t.get(f), e.RunnerUp.Name, fmt.Sprintf("%.0f %s", math.Abs(e.RunnerUp.Loss), label(e.MarginalLabel, e.MarginalLabelZH, t)))
 		}
 	}
 	return out, nil

@@ -142,9 +142,12 @@ export function explanation(p, { compact = false } = {}) {
   if (e.nearest_existing) items.push(h("li", null, t("expl_nearest", { name: e.nearest_existing.name || e.nearest_existing.id, min: fmtMin(e.nearest_existing.minutes) })));
   else items.push(h("li", null, t("expl_no_nearest")));
   if (e.runner_up) {
-    items.push(h("li", null, e.runner_up.loss
-      ? t("expl_runner_up", { name: e.runner_up.name || e.runner_up.id, loss: fmtMargin(e.runner_up.loss, e.marginal_label) })
-      : t("expl_runner_up_tie", { name: e.runner_up.name || e.runner_up.id })));
+    const name = e.runner_up.name || e.runner_up.id;
+    items.push(h("li", null, e.runner_up.loss > 0
+      ? t("expl_runner_up", { name, loss: fmtMargin(e.runner_up.loss, e.marginal_label) })
+      : e.runner_up.loss < 0
+        ? t("expl_runner_up_better", { name, gain: fmtMargin(-e.runner_up.loss, e.marginal_label) })
+        : t("expl_runner_up_tie", { name })));
   }
   if (!compact) {
     items.push(h("li", null, `${t("expl_capacity")}: ${capacity(p.capacity_t)}`));

@@ -6,8 +6,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"math"
 	"html/template"
+	"math"
 	"sort"
 	"strings"
 

@@ -1041,7 +1041,7 @@ func (u *ui) applyScenario(base, token, scID, id string, before scenarioDrafts) 
 	if want := before.draftLon(0); math.Abs(now.Geometry.Coordinates[0]-want) > 1e-6 {
 		t.Errorf("after apply the shared candidate is at lon %v, want the draft's %v", now.Geometry.Coordinates[0], want)
 	}
-	u.shot("10b-scenario-applied")
+	u.shot("10a-scenario-applied")
 }
 
 // compareByScenario narrows the compare tab's first list to the scenario.

@@ -71,14 +71,11 @@ func newCoverModel(in *Instance, r float64) (*coverModel, error) {
 			m.nCand++
 		}
 	}
-	// Pass 1: each demand's candidate coverers (instance indices).
+	// Pass 1: each demand's candidate coverers (instance indices), merged
+	// into groups.
 	comp := make([]int32, len(in.Sites)) // instance site -> compact index + 1 (0: unused)
+	gr := coverGroups{head: map[uint64]int32{}}
 	var row []int32
-	type group struct{ start, end int }
-	var raw []int32    // concatenated rows of distinct groups (instance indices)
-	var groups []group // spans into raw
-	var next []int32   // hash chain of groups
-	head := map[uint64]int32{}
 	for i := range in.Demand {
 		d := &in.Demand[i]
 		if math.IsNaN(d.Radius) || d.Radius < 0 {
@@ -92,20 +89,8 @@ func newCoverModel(in *Instance, r float64) (*coverModel, error) {
 		if ri <= 0 {
 			return nil, fmt.Errorf("demand %q has no covering radius: give the instance a radius (--radius) or the demand its own", d.ID)
 		}
-		sites, costs := in.Costs.Row(i)
-		row = row[:0]
-		existing := false
-		for k, s := range sites {
-			if !covers(costs[k], ri) {
-				continue
-			}
-			switch in.Sites[s].Status {
-			case Existing:
-				existing = true
-			case Candidate:
-				row = append(row, s)
-			}
-		}
+		var existing bool
+		row, existing = coverers(in, i, ri, row[:0])
 		switch {
 		case existing:
 			m.base += d.Weight
@@ -114,34 +99,87 @@ func newCoverModel(in *Instance, r float64) (*coverModel, error) {
 			m.lost += d.Weight
 			continue
 		}
-		slices.Sort(row)
-		row = slices.Compact(row)
 		h := hashRow(row)
-		g, ok := head[h]
-		if ok {
-			for g >= 0 && !slices.Equal(raw[groups[g].start:groups[g].end], row) {
-				g = next[g]
-			}
-		}
-		if ok && g >= 0 {
+		if g, found := gr.find(h, row); found {
 			m.w[g] += d.Weight
 			continue
 		}
-		g = int32(len(groups))
-		if prev, ok := head[h]; ok {
-			next = append(next, prev)
-		} else {
-			next = append(next, -1)
-		}
-		head[h] = g
-		groups = append(groups, group{len(raw), len(raw) + len(row)})
-		raw = append(raw, row...)
+		gr.add(h, row)
 		m.w = append(m.w, d.Weight)
 		for _, s := range row {
 			comp[s] = 1
 		}
 	}
-	// Compact site numbering in ascending instance order.
+	m.compactSites(in, comp)
+	m.setRows(&gr, comp)
+	m.setColumns()
+	m.setIntegral()
+	return m, nil
+}
+
+// coverers appends to row the candidate sites within radius ri of demand
+// i, sorted and without repeats; existing reports whether an existing site
+// is within ri (row is then incomplete).
+func coverers(in *Instance, i int, ri float64, row []int32) (_ []int32, existing bool) {
+	sites, costs := in.Costs.Row(i)
+	for k, s := range sites {
+		if !covers(costs[k], ri) {
+			continue
+		}
+		switch in.Sites[s].Status {
+		case Existing:
+			existing = true
+		case Candidate:
+			row = append(row, s)
+		}
+	}
+	if existing {
+		return row, true
+	}
+	slices.Sort(row)
+	return slices.Compact(row), false
+}
+
+// coverGroups are the distinct rows (sets of covering candidates) seen so
+// far, found again by hash.
+type coverGroups struct {
+	raw   []int32          // concatenated rows of distinct groups (instance indices)
+	spans []coverSpan      // group g's row is raw[spans[g].start:spans[g].end]
+	next  []int32          // hash chain of groups (-1: end)
+	head  map[uint64]int32 // row hash -> last group with it
+}
+
+// coverSpan is where a group's row lies in coverGroups.raw.
+type coverSpan struct{ start, end int }
+
+// find returns the group whose row equals row (of hash h), if any.
+func (gr *coverGroups) find(h uint64, row []int32) (int32, bool) {
+	g, ok := gr.head[h]
+	if !ok {
+		return 0, false
+	}
+	for g >= 0 && !slices.Equal(gr.raw[gr.spans[g].start:gr.spans[g].end], row) {
+		g = gr.next[g]
+	}
+	return g, g >= 0
+}
+
+// add records row (of hash h) as a new group.
+func (gr *coverGroups) add(h uint64, row []int32) {
+	g := int32(len(gr.spans))
+	if prev, ok := gr.head[h]; ok {
+		gr.next = append(gr.next, prev)
+	} else {
+		gr.next = append(gr.next, -1)
+	}
+	gr.head[h] = g
+	gr.spans = append(gr.spans, coverSpan{len(gr.raw), len(gr.raw) + len(row)})
+	gr.raw = append(gr.raw, row...)
+}
+
+// compactSites numbers the used sites (comp[j] != 0) compactly in ascending
+// instance order, leaving comp[j] = compact index + 1.
+func (m *coverModel) compactSites(in *Instance, comp []int32) {
 	for j, used := range comp {
 		if used != 0 {
 			comp[j] = int32(len(m.site)) + 1
@@ -149,16 +187,23 @@ func newCoverModel(in *Instance, r float64) (*coverModel, error) {
 			m.fixed = append(m.fixed, in.Sites[j].FixedCost)
 		}
 	}
-	m.rowStart = make([]int, len(groups)+1)
-	m.rowSite = make([]int32, len(raw))
-	for g, sp := range groups {
+}
+
+// setRows stores the groups' rows in compact site numbers.
+func (m *coverModel) setRows(gr *coverGroups, comp []int32) {
+	m.rowStart = make([]int, len(gr.spans)+1)
+	m.rowSite = make([]int32, len(gr.raw))
+	for g, sp := range gr.spans {
 		m.rowStart[g] = sp.start
 		for k := sp.start; k < sp.end; k++ {
-			m.rowSite[k] = comp[raw[k]] - 1
+			m.rowSite[k] = comp[gr.raw[k]] - 1
 		}
 	}
-	m.rowStart[len(groups)] = len(raw)
-	// Transpose to columns.
+	m.rowStart[len(gr.spans)] = len(gr.raw)
+}
+
+// setColumns transposes the rows into columns.
+func (m *coverModel) setColumns() {
 	ns := len(m.site)
 	m.colStart = make([]int, ns+1)
 	for _, s := range m.rowSite {
@@ -175,6 +220,11 @@ func newCoverModel(in *Instance, r float64) (*coverModel, error) {
 			fill[s]++
 		}
 	}
+}
+
+// setIntegral sets m.integral: every group weight is an integer and their
+// sum is exact in a float64.
+func (m *coverModel) setIntegral() {
 	var sum float64
 	for _, w := range m.w {
 		if w != math.Trunc(w) {
@@ -185,7 +235,6 @@ func newCoverModel(in *Instance, r float64) (*coverModel, error) {
 	if sum+m.base > 1<<52 {
 		m.integral = false
 	}
-	return m, nil
 }
 
 // hashRow is FNV-1a over a row's site indices.

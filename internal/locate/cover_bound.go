@@ -58,119 +58,166 @@ type lagrangeIn struct {
 // lagrange runs subgradient optimisation for the relaxation with the sites
 // in in.fix forced open or closed; out.lam are the best multipliers found.
 func (m *coverModel) lagrange(in lagrangeIn, stop *coverStop) lagrangeOut {
-	p, budget, level, stopBelow := in.p, in.budget, in.level, in.stopBelow
-	ns, ng := len(m.site), len(m.w)
 	out := lagrangeOut{ub: math.Inf(1), primalVal: -1}
-	if ng == 0 || p <= 0 {
+	if len(m.w) == 0 || in.p <= 0 {
 		out.ub = 0
 		return out
 	}
-	if p >= ns && budget <= 0 && in.fix == nil {
+	if in.p >= len(m.site) && in.budget <= 0 && in.fix == nil {
 		out.ub = m.coverable()
 		return out // every group can be covered
 	}
-	// Tuned on the São José dos Campos instances and a generated 100k x 5k
-	// one: start at 0.2 w, deflect with β = 0.9 when successive directions
+	// Start at 0.2 w, deflect with β = 0.9 when successive directions
 	// disagree, halve the step after 50 iterations without progress and
 	// return to the best multipliers.
-	lam := make([]float64, ng)
-	if in.lam != nil {
-		copy(lam, in.lam)
-	} else {
-		for g := range lam {
-			lam[g] = 0.2 * m.w[g]
-		}
-	}
-	bestLam := make([]float64, ng)
-	copy(bestLam, lam)
-	out.lam = bestLam
-	dir := make([]float64, ng) // deflected direction (Camerini–Fratta–Maffioli)
-	s := make([]float64, ns)
-	idx := make([]int32, 0, ns)
-	hx := make([]int32, ng)
-	sel := newSiteSelector(m, p, budget)
-	sel.fix = in.fix
-	pi := in.pi
-	maxIter := in.maxIter
-	stale := 0
+	sg := m.newCoverSubgrad(in)
+	out.lam = sg.bestLam
+	level, pi, stale := in.level, in.pi, 0
 	const patience = 50
-	for it := 0; it < maxIter; it++ {
+	for it := 0; it < in.maxIter; it++ {
 		if stop != nil && stop.done() {
 			break
 		}
 		out.iters++
-		var first float64
-		for g, l := range lam {
-			first += m.w[g] - l
-		}
-		m.siteSums(lam, s)
-		val, chosen := sel.solve(s, idx)
-		L := first + val
+		L, chosen := sg.relaxed()
 		if improved := out.ub - L; improved > 1e-9*math.Max(1, L) || math.IsInf(out.ub, 1) {
 			out.ub = L
-			copy(bestLam, lam)
+			copy(sg.bestLam, sg.lam)
 			out.sel = append(out.sel[:0], chosen...)
 			stale = 0
 		} else if stale++; stale >= patience {
 			// Shrink the step and go back to the best multipliers.
 			pi /= 2
 			stale = 0
-			copy(lam, bestLam)
-			clear(dir)
+			copy(sg.lam, sg.bestLam)
+			clear(sg.dir)
 			continue
 		}
-		// Subgradient h_g = Σ_{j chosen covers g} 1 - y_g, and the value of
-		// the chosen sites as a primal solution.
-		var cov, spent float64
-		for _, j := range chosen {
-			spent += m.fixed[j]
-			for _, g := range m.col(j) {
-				hx[g]++
-			}
-		}
-		var dot float64
-		for g, l := range lam {
-			if hx[g] > 0 {
-				cov += m.w[g]
-			}
-			dot += m.subgrad(g, l, hx[g]) * dir[g]
-		}
-		if (budget <= 0 || spent <= budget*(1+1e-12)) && cov > out.primalVal {
+		cov, spent, dot := sg.cover(chosen)
+		if (in.budget <= 0 || spent <= in.budget*(1+1e-12)) && cov > out.primalVal {
 			out.primalVal = cov
 			out.primal = append(out.primal[:0], chosen...)
 		}
 		level = max(level, out.primalVal)
-		beta := 0.0
-		if dot < 0 {
-			beta = 0.9
-		}
-		var norm float64
-		for g, l := range lam {
-			d := m.subgrad(g, l, hx[g])
-			hx[g] = 0
-			d += beta * dir[g]
-			if (l <= 0 && d > 0) || (l >= m.w[g] && d < 0) {
-				d = 0
-			}
-			dir[g] = d
-			norm += d * d
-		}
-		if m.floorBound(out.ub) < stopBelow || pi < 1e-4 || norm == 0 {
+		norm := sg.deflect(dot < 0)
+		if m.floorBound(out.ub) < in.stopBelow || pi < 1e-4 || norm == 0 {
 			break
 		}
-		gapL := L - level
-		if gapL <= 0 {
-			gapL = 1e-6 * math.Max(1, L)
-		}
-		t := pi * gapL / norm
-		for g, d := range dir {
-			if d != 0 {
-				lam[g] = min(m.w[g], max(0, lam[g]-t*d))
-			}
-		}
+		sg.move(pi, L, level, norm)
 	}
 	out.ub = min(out.ub, m.coverable())
 	return out
+}
+
+// coverSubgrad is the working state of one subgradient run: multipliers,
+// direction and scratch space, allocated once per run.
+type coverSubgrad struct {
+	m       *coverModel
+	lam     []float64 // current multipliers, one per group
+	bestLam []float64 // multipliers of the best bound
+	dir     []float64 // deflected direction (Camerini–Fratta–Maffioli)
+	s       []float64 // per site: sum of lam over the groups it covers
+	idx     []int32   // scratch for the site selector
+	hx      []int32   // per group: chosen sites covering it (0 between steps)
+	sel     *siteSelector
+}
+
+// newCoverSubgrad starts a run from in.lam, or from 0.2 w (tuned on the São
+// José dos Campos instances and a generated 100k x 5k one).
+func (m *coverModel) newCoverSubgrad(in lagrangeIn) *coverSubgrad {
+	ns, ng := len(m.site), len(m.w)
+	sg := &coverSubgrad{
+		m:       m,
+		lam:     make([]float64, ng),
+		bestLam: make([]float64, ng),
+		dir:     make([]float64, ng),
+		s:       make([]float64, ns),
+		idx:     make([]int32, 0, ns),
+		hx:      make([]int32, ng),
+		sel:     newSiteSelector(m, in.p, in.budget),
+	}
+	sg.sel.fix = in.fix
+	if in.lam != nil {
+		copy(sg.lam, in.lam)
+	} else {
+		for g := range sg.lam {
+			sg.lam[g] = 0.2 * m.w[g]
+		}
+	}
+	copy(sg.bestLam, sg.lam)
+	return sg
+}
+
+// relaxed solves the relaxation at the current multipliers: it returns
+// L(λ) and the sites of the relaxed solution.
+func (sg *coverSubgrad) relaxed() (float64, []int32) {
+	var first float64
+	for g, l := range sg.lam {
+		first += sg.m.w[g] - l
+	}
+	sg.m.siteSums(sg.lam, sg.s)
+	val, chosen := sg.sel.solve(sg.s, sg.idx)
+	return first + val, chosen
+}
+
+// cover counts in hx how many chosen sites cover each group and returns
+// the chosen sites' value as a primal solution (covered weight and fixed
+// cost) and the dot product of the subgradient
+// h_g = Σ_{j chosen covers g} 1 - y_g with the previous direction.
+func (sg *coverSubgrad) cover(chosen []int32) (cov, spent, dot float64) {
+	m := sg.m
+	for _, j := range chosen {
+		spent += m.fixed[j]
+		for _, g := range m.col(j) {
+			sg.hx[g]++
+		}
+	}
+	for g, l := range sg.lam {
+		if sg.hx[g] > 0 {
+			cov += m.w[g]
+		}
+		dot += m.subgrad(g, l, sg.hx[g]) * sg.dir[g]
+	}
+	return cov, spent, dot
+}
+
+// deflect sets the direction to the subgradient plus 0.9 times the previous
+// direction when deflected (successive directions disagree), projected so
+// that λ stays in [0, w]; it clears hx and returns the direction's squared
+// norm.
+func (sg *coverSubgrad) deflect(deflected bool) float64 {
+	m := sg.m
+	beta := 0.0
+	if deflected {
+		beta = 0.9
+	}
+	var norm float64
+	for g, l := range sg.lam {
+		d := m.subgrad(g, l, sg.hx[g])
+		sg.hx[g] = 0
+		d += beta * sg.dir[g]
+		if (l <= 0 && d > 0) || (l >= m.w[g] && d < 0) {
+			d = 0
+		}
+		sg.dir[g] = d
+		norm += d * d
+	}
+	return norm
+}
+
+// move takes a Polyak step of factor pi along the direction, aiming from
+// bound L at the best known covered weight level.
+func (sg *coverSubgrad) move(pi, L, level, norm float64) {
+	gapL := L - level
+	if gapL <= 0 {
+		gapL = 1e-6 * math.Max(1, L)
+	}
+	t := pi * gapL / norm
+	for g, d := range sg.dir {
+		if d != 0 {
+			sg.lam[g] = min(sg.m.w[g], max(0, sg.lam[g]-t*d))
+		}
+	}
 }
 
 // siteSums sets s_j to the sum of lam over the groups site j covers. Large

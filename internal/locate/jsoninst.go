@@ -111,7 +111,30 @@ func jsonLineCol(data []byte, off int64) string {
 
 func jsonFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
+// validate checks the whole instance: settings, demand, candidates, costs.
 func (f *JSONInstance) validate() error {
+	if err := f.validateSettings(); err != nil {
+		return err
+	}
+	metric := f.metric()
+	if err := f.validateDemand(metric); err != nil {
+		return err
+	}
+	if err := f.validateCandidates(metric); err != nil {
+		return err
+	}
+	if metric != Given {
+		if len(f.Costs) > 0 {
+			return fmt.Errorf("costs are only read with metric given (metric is %s)", metric)
+		}
+		return nil
+	}
+	return f.validateCosts()
+}
+
+// validateSettings checks the problem, its numbers and the metric, and
+// that there are demand points and candidates.
+func (f *JSONInstance) validateSettings() error {
 	if f.Problem != "" {
 		if _, err := ParseProblem(f.Problem); err != nil {
 			return err
@@ -131,32 +154,51 @@ func (f *JSONInstance) validate() error {
 	case len(f.Candidates) == 0:
 		return errors.New("no candidates")
 	}
-	metric := f.metric()
-	switch metric {
+	switch f.metric() {
 	case Euclidean, Haversine, Given:
 	default:
 		return fmt.Errorf("unknown metric %q (want euclidean, haversine or given)", f.Metric)
 	}
-	point := func(what string, x, y float64) error {
-		if !jsonFinite(x) || !jsonFinite(y) {
-			return fmt.Errorf("%s: coordinates must be finite", what)
-		}
-		if metric == Haversine && (x < -180 || x > 180 || y < -90 || y > 90) {
-			return fmt.Errorf("%s: (%v, %v) is not a longitude/latitude pair", what, x, y)
-		}
-		return nil
+	return nil
+}
+
+// jsonPoint checks the coordinates of what: finite, and a longitude and
+// latitude with metric haversine.
+func jsonPoint(metric Metric, what string, x, y float64) error {
+	if !jsonFinite(x) || !jsonFinite(y) {
+		return fmt.Errorf("%s: coordinates must be finite", what)
 	}
+	if metric == Haversine && (x < -180 || x > 180 || y < -90 || y > 90) {
+		return fmt.Errorf("%s: (%v, %v) is not a longitude/latitude pair", what, x, y)
+	}
+	return nil
+}
+
+// jsonWhat names element i of a list ("demand 3", or `demand 3 ("d4")`)
+// and reports a duplicate id, recording the id in ids.
+func jsonWhat(kind string, i int, id string, ids map[string]bool) (string, error) {
+	what := fmt.Sprintf("%s %d", kind, i)
+	if id == "" {
+		return what, nil
+	}
+	what = fmt.Sprintf("%s %d (%q)", kind, i, id)
+	if ids[id] {
+		return what, fmt.Errorf("%s: duplicate id", what)
+	}
+	ids[id] = true
+	return what, nil
+}
+
+// validateDemand checks every demand point: unique id, coordinates,
+// weight and radius.
+func (f *JSONInstance) validateDemand(metric Metric) error {
 	ids := map[string]bool{}
 	for i, d := range f.Demand {
-		what := fmt.Sprintf("demand %d", i)
-		if d.ID != "" {
-			what = fmt.Sprintf("demand %d (%q)", i, d.ID)
-			if ids[d.ID] {
-				return fmt.Errorf("%s: duplicate id", what)
-			}
-			ids[d.ID] = true
+		what, err := jsonWhat("demand", i, d.ID, ids)
+		if err != nil {
+			return err
 		}
-		if err := point(what, d.X, d.Y); err != nil {
+		if err := jsonPoint(metric, what, d.X, d.Y); err != nil {
 			return err
 		}
 		if d.Weight != nil && (!jsonFinite(*d.Weight) || *d.Weight < 0) {
@@ -166,17 +208,19 @@ func (f *JSONInstance) validate() error {
 			return fmt.Errorf("%s: radius %v must be a finite number >= 0", what, d.Radius)
 		}
 	}
-	clear(ids)
+	return nil
+}
+
+// validateCandidates checks every candidate: unique id, coordinates, fixed
+// cost, capacity and status.
+func (f *JSONInstance) validateCandidates(metric Metric) error {
+	ids := map[string]bool{}
 	for j, c := range f.Candidates {
-		what := fmt.Sprintf("candidate %d", j)
-		if c.ID != "" {
-			what = fmt.Sprintf("candidate %d (%q)", j, c.ID)
-			if ids[c.ID] {
-				return fmt.Errorf("%s: duplicate id", what)
-			}
-			ids[c.ID] = true
+		what, err := jsonWhat("candidate", j, c.ID, ids)
+		if err != nil {
+			return err
 		}
-		if err := point(what, c.X, c.Y); err != nil {
+		if err := jsonPoint(metric, what, c.X, c.Y); err != nil {
 			return err
 		}
 		if !jsonFinite(c.FixedCost) || c.FixedCost < 0 {
@@ -189,12 +233,12 @@ func (f *JSONInstance) validate() error {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
-	if metric != Given {
-		if len(f.Costs) > 0 {
-			return fmt.Errorf("costs are only read with metric given (metric is %s)", metric)
-		}
-		return nil
-	}
+	return nil
+}
+
+// validateCosts checks the cost triples of metric given: indices in range,
+// costs finite and >= 0, no pair twice.
+func (f *JSONInstance) validateCosts() error {
 	if len(f.Costs) == 0 {
 		return errors.New("metric given needs costs")
 	}

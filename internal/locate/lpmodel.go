@@ -262,6 +262,9 @@ func (lw *lpWriter) pmedian(in *Instance, params Params) error {
 	return nil
 }
 
+// mclp writes the maximal covering model: maximise the covered weight with
+// at most p new sites (and the budget), a demand covered when a chosen site
+// is within its radius.
 func (lw *lpWriter) mclp(in *Instance, params Params) error {
 	p := params.P
 	if p < 0 {
@@ -274,44 +277,9 @@ func (lw *lpWriter) mclp(in *Instance, params Params) error {
 	if r <= 0 {
 		r = in.Radius
 	}
-	type row struct {
-		i     int
-		cover []int32
-	}
-	var rows []row
-	base := 0.0
-	var sites []int32
-	var costs []float64
-	for i, d := range in.Demand {
-		if d.Weight <= 0 {
-			continue
-		}
-		ri := r
-		if d.Radius > 0 {
-			ri = d.Radius
-		}
-		if !(ri > 0) {
-			return fmt.Errorf("WriteLP: demand %q has no covering radius", d.ID)
-		}
-		sites, costs = lpArcs(in, i, sites, costs)
-		var cover []int32
-		existing := false
-		for k, j := range sites {
-			if costs[k] > ri*(1+1e-9) {
-				continue
-			}
-			if in.Sites[j].Status == Existing {
-				existing = true
-			} else {
-				cover = append(cover, j)
-			}
-		}
-		switch {
-		case existing:
-			base += d.Weight
-		case len(cover) > 0:
-			rows = append(rows, row{i, cover})
-		}
+	rows, base, err := lpCoverRows(in, r)
+	if err != nil {
+		return err
 	}
 	lw.printf("\\ coldchain mclp %q: %d demands, %d sites, at most p = %d new sites\n", in.Name, len(in.Demand), len(in.Sites), p)
 	lw.printf("\\ const = 1 carries the weight %s covered by existing sites\nMaximize\n", lpNum(base))
@@ -342,6 +310,52 @@ func (lw *lpWriter) mclp(in *Instance, params Params) error {
 	lw.tail(in, bounds)
 	lw.printf("End\n")
 	return nil
+}
+
+// lpCoverRow is demand i with the new sites that would cover it.
+type lpCoverRow struct {
+	i     int
+	cover []int32
+}
+
+// lpCoverRows returns the coverage rows of the demand points of positive
+// weight that a new site can cover and no existing site does, and the
+// weight existing sites cover (base), with global radius r.
+func lpCoverRows(in *Instance, r float64) (rows []lpCoverRow, base float64, err error) {
+	var sites []int32
+	var costs []float64
+	for i, d := range in.Demand {
+		if d.Weight <= 0 {
+			continue
+		}
+		ri := r
+		if d.Radius > 0 {
+			ri = d.Radius
+		}
+		if !(ri > 0) {
+			return nil, 0, fmt.Errorf("WriteLP: demand %q has no covering radius", d.ID)
+		}
+		sites, costs = lpArcs(in, i, sites, costs)
+		var cover []int32
+		existing := false
+		for k, j := range sites {
+			if costs[k] > ri*(1+1e-9) {
+				continue
+			}
+			if in.Sites[j].Status == Existing {
+				existing = true
+			} else {
+				cover = append(cover, j)
+			}
+		}
+		switch {
+		case existing:
+			base += d.Weight
+		case len(cover) > 0:
+			rows = append(rows, lpCoverRow{i, cover})
+		}
+	}
+	return rows, base, nil
 }
 
 func (lw *lpWriter) cflp(in *Instance, params Params) error {

@@ -273,96 +273,132 @@ func (pc *pcSearch) cover(r int, effort int) bool {
 // are tabu for a few moves. It reports whether all users got covered; the
 // state then holds the covering solution.
 func (pc *pcSearch) weighted(st *fiState, effort int) bool {
-	cd := st.d
-	pos := make([]int32, cd.n) // index in uncov, -1 when covered
-	var uncov []int32
-	for u := range int32(cd.n) {
-		pos[u] = -1
-		if st.phi1[u] < 0 {
-			pos[u] = int32(len(uncov))
-			uncov = append(uncov, u)
-		}
-	}
-	tabuAdd := make([]int, cd.m) // move number until which a site may not open
-	tabuDrop := make([]int, cd.m)
-	bestUncov := len(uncov)
+	ws := newPCWeighting(pc, st)
+	bestUncov := len(ws.uncov)
 	bestSites := st.sites()
 	clock := pc.pm.clock
 	for it := 1; it <= effort; it++ {
-		if len(uncov) == 0 {
+		if len(ws.uncov) == 0 {
 			return true
 		}
 		if it%64 == 0 && clock.done() {
 			break
 		}
-		u := uncov[pc.rng.IntN(len(uncov))]
-		mv := fiMove{in: -1, out: -1, profit: math.Inf(-1)}
-		ties := 0
-		for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
-			f := cd.rowSite[k]
-			if st.open[f] || tabuAdd[f] > it {
-				continue
-			}
-			if len(st.slots) < st.pNew && st.affordable(f, -1) {
-				if p := st.gain[f]; p > mv.profit {
-					mv, ties = fiMove{f, -1, p}, 1
-				}
-			}
-			for x, g := range st.slots {
-				if tabuDrop[g] > it || !st.affordable(f, g) {
-					continue
-				}
-				p := st.gain[f] - st.loss[x] + st.extra[x].get(f)
-				switch {
-				case p > mv.profit:
-					mv, ties = fiMove{f, g, p}, 1
-				case p == mv.profit:
-					// Break ties at random, uniformly (reservoir).
-					ties++
-					if pc.rng.IntN(ties) == 0 {
-						mv = fiMove{f, g, p}
-					}
-				}
-			}
-		}
+		u := ws.uncov[pc.rng.IntN(len(ws.uncov))]
+		mv := ws.bestMove(u, it)
 		if mv.in < 0 {
 			// Every option is tabu: let time pass.
 			continue
 		}
-		st.apply(mv)
-		pc.moves++
-		tabuDrop[mv.in] = it + 1 + pc.rng.IntN(2)
-		if mv.out >= 0 {
-			tabuAdd[mv.out] = it + 2 + pc.rng.IntN(3)
-		}
-		for _, v := range st.aff {
-			switch in := pos[v] >= 0; {
-			case in && st.phi1[v] >= 0:
-				last := uncov[len(uncov)-1]
-				uncov[pos[v]] = last
-				pos[last] = pos[v]
-				uncov = uncov[:len(uncov)-1]
-				pos[v] = -1
-			case !in && st.phi1[v] < 0:
-				pos[v] = int32(len(uncov))
-				uncov = append(uncov, v)
-			}
-		}
-		if len(uncov) < bestUncov {
-			bestUncov = len(uncov)
+		ws.apply(mv, it)
+		if len(ws.uncov) < bestUncov {
+			bestUncov = len(ws.uncov)
 			bestSites = st.sites()
 		}
-		for _, v := range uncov {
-			st.contrib(v, -1)
-			cd.w[v]++
-			st.contrib(v, 1)
-		}
+		ws.raiseUncovered()
 	}
-	if len(uncov) == 0 {
+	if len(ws.uncov) == 0 {
 		return true
 	}
 	st.set(bestSites)
 	return false
+}
+
+// pcWeighting is the state of one weighted covering search: the uncovered
+// users and the tabu lists.
+type pcWeighting struct {
+	pc       *pcSearch
+	st       *fiState
+	pos      []int32 // per user: index in uncov, -1 when covered
+	uncov    []int32 // the uncovered users
+	tabuAdd  []int   // per site: move number until which it may not open
+	tabuDrop []int   // per site: move number until which it may not close
+}
+
+// newPCWeighting starts a weighted search from st's solution.
+func newPCWeighting(pc *pcSearch, st *fiState) *pcWeighting {
+	cd := st.d
+	ws := &pcWeighting{pc: pc, st: st, pos: make([]int32, cd.n), tabuAdd: make([]int, cd.m), tabuDrop: make([]int, cd.m)}
+	for u := range int32(cd.n) {
+		ws.pos[u] = -1
+		if st.phi1[u] < 0 {
+			ws.pos[u] = int32(len(ws.uncov))
+			ws.uncov = append(ws.uncov, u)
+		}
+	}
+	return ws
+}
+
+// bestMove returns the most profitable move at move number it that opens
+// one of user u's sites (ties broken uniformly at random), or a move with
+// in -1 when every option is tabu.
+func (ws *pcWeighting) bestMove(u int32, it int) fiMove {
+	st, cd, rng := ws.st, ws.st.d, ws.pc.rng
+	mv := fiMove{in: -1, out: -1, profit: math.Inf(-1)}
+	ties := 0
+	for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
+		f := cd.rowSite[k]
+		if st.open[f] || ws.tabuAdd[f] > it {
+			continue
+		}
+		if len(st.slots) < st.pNew && st.affordable(f, -1) {
+			if p := st.gain[f]; p > mv.profit {
+				mv, ties = fiMove{f, -1, p}, 1
+			}
+		}
+		for x, g := range st.slots {
+			if ws.tabuDrop[g] > it || !st.affordable(f, g) {
+				continue
+			}
+			p := st.gain[f] - st.loss[x] + st.extra[x].get(f)
+			switch {
+			case p > mv.profit:
+				mv, ties = fiMove{f, g, p}, 1
+			case p == mv.profit:
+				// Break ties at random, uniformly (reservoir).
+				ties++
+				if rng.IntN(ties) == 0 {
+					mv = fiMove{f, g, p}
+				}
+			}
+		}
+	}
+	return mv
+}
+
+// apply makes move mv (move number it), makes its sites tabu for a few
+// moves and updates the uncovered users.
+func (ws *pcWeighting) apply(mv fiMove, it int) {
+	st, rng := ws.st, ws.pc.rng
+	st.apply(mv)
+	ws.pc.moves++
+	ws.tabuDrop[mv.in] = it + 1 + rng.IntN(2)
+	if mv.out >= 0 {
+		ws.tabuAdd[mv.out] = it + 2 + rng.IntN(3)
+	}
+	for _, v := range st.aff {
+		switch in := ws.pos[v] >= 0; {
+		case in && st.phi1[v] >= 0:
+			last := ws.uncov[len(ws.uncov)-1]
+			ws.uncov[ws.pos[v]] = last
+			ws.pos[last] = ws.pos[v]
+			ws.uncov = ws.uncov[:len(ws.uncov)-1]
+			ws.pos[v] = -1
+		case !in && st.phi1[v] < 0:
+			ws.pos[v] = int32(len(ws.uncov))
+			ws.uncov = append(ws.uncov, v)
+		}
+	}
+}
+
+// raiseUncovered adds 1 to the weight of every uncovered user.
+func (ws *pcWeighting) raiseUncovered() {
+	st := ws.st
+	for _, v := range ws.uncov {
+		st.contrib(v, -1)
+		st.d.w[v]++
+		st.contrib(v, 1)
+	}
 }
 
 // prove tries to show that no p sites cover every user within radii[r],
@@ -383,20 +419,10 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 	if n == 0 {
 		return false
 	}
-	// Start from the fractional cover that splits each user's unit over
-	// its sites.
-	mu := make([]float64, n)
-	for u := range mu {
-		deg := cd.rowStart[u+1] - cd.rowStart[u]
-		if deg == 0 {
-			return true // no site within r
-		}
-		mu[u] = 1 / float64(deg)
+	pf, ok := newPCProof(cd, pc.p)
+	if !ok {
+		return true // a user has no site within r
 	}
-	sigma := make([]float64, cd.m)
-	order := slices.Clone(cd.cands)
-	on := make([]bool, cd.m)
-	g := make([]float64, n)
 	target := float64(n) - 1
 	pi, since := 1.0, 0
 	best, mark := math.Inf(1), math.Inf(1)
@@ -405,22 +431,7 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 		if clock.done() {
 			return false
 		}
-		clear(sigma)
-		U := 0.0
-		for u := range n {
-			m := mu[u]
-			U += max(0, 1-m)
-			for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
-				sigma[cd.rowSite[k]] += m
-			}
-		}
-		k := min(pc.p, len(order))
-		selectLargest(order, sigma, k)
-		clear(on)
-		for _, j := range order[:k] {
-			on[j] = true
-			U += sigma[j]
-		}
+		U := pf.bound()
 		if U < float64(n)-1e-9*float64(n)-1e-9 {
 			return true
 		}
@@ -440,31 +451,98 @@ func (pc *pcSearch) prove(r int, iters int) bool {
 			}
 			mark = best
 		}
-		norm := 0.0
-		for u := range n {
-			c := 0.0
-			for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
-				if on[cd.rowSite[k]] {
-					c++
-				}
-			}
-			if mu[u] < 1 {
-				c--
-			}
-			g[u] = c
-			norm += c * c
-		}
+		norm := pf.subgradient()
 		if norm == 0 {
 			return false
 		}
-		t := pi * (U - target) / norm
-		for u := range n {
-			if g[u] != 0 {
-				mu[u] = min(1, max(0, mu[u]-t*g[u]))
-			}
-		}
+		pf.step(pi * (U - target) / norm)
 	}
 	return false
+}
+
+// pcProof is the working state of one Lagrangian infeasibility proof on a
+// covering view.
+type pcProof struct {
+	cd    *fiData
+	p     int
+	mu    []float64 // per user: multiplier
+	sigma []float64 // per site: sum of mu over the users it covers
+	order []int32   // candidates, the p largest sigma first after bound
+	on    []bool    // per site: among the p largest sigma
+	g     []float64 // per user: subgradient
+}
+
+// newPCProof starts from the fractional cover that splits each user's unit
+// over its sites; it reports false if a user has no site.
+func newPCProof(cd *fiData, p int) (*pcProof, bool) {
+	pf := &pcProof{
+		cd:    cd,
+		p:     p,
+		mu:    make([]float64, cd.n),
+		sigma: make([]float64, cd.m),
+		order: slices.Clone(cd.cands),
+		on:    make([]bool, cd.m),
+		g:     make([]float64, cd.n),
+	}
+	for u := range pf.mu {
+		deg := cd.rowStart[u+1] - cd.rowStart[u]
+		if deg == 0 {
+			return nil, false
+		}
+		pf.mu[u] = 1 / float64(deg)
+	}
+	return pf, true
+}
+
+// bound returns U(mu) and marks the p sites of largest sigma in on.
+func (pf *pcProof) bound() float64 {
+	cd := pf.cd
+	clear(pf.sigma)
+	U := 0.0
+	for u, m := range pf.mu {
+		U += max(0, 1-m)
+		for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
+			pf.sigma[cd.rowSite[k]] += m
+		}
+	}
+	k := min(pf.p, len(pf.order))
+	selectLargest(pf.order, pf.sigma, k)
+	clear(pf.on)
+	for _, j := range pf.order[:k] {
+		pf.on[j] = true
+		U += pf.sigma[j]
+	}
+	return U
+}
+
+// subgradient sets g to the subgradient of U at mu (the marked sites
+// covering each user, less 1 where mu < 1) and returns its squared norm.
+func (pf *pcProof) subgradient() float64 {
+	cd := pf.cd
+	norm := 0.0
+	for u := range pf.g {
+		c := 0.0
+		for k := cd.rowStart[u]; k < cd.rowStart[u+1]; k++ {
+			if pf.on[cd.rowSite[k]] {
+				c++
+			}
+		}
+		if pf.mu[u] < 1 {
+			c--
+		}
+		pf.g[u] = c
+		norm += c * c
+	}
+	return norm
+}
+
+// step moves mu by t against the subgradient, keeping it in [0, 1].
+func (pf *pcProof) step(t float64) {
+	for u, g := range pf.g {
+		if g != 0 {
+			pf.mu[u] = min(1, max(0, pf.mu[u]-t*g))
+		}
+	}
 }
 
 // selectLargest reorders idx so that its first k entries are those with the

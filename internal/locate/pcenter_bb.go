@@ -54,9 +54,35 @@ func newPCExact(cd *fiData, stop func() bool) *pcExact {
 	if n == 0 || n > pcBBMaxUsers {
 		return nil
 	}
-	// Users: drop u when some other user's options are a subset of u's
-	// (covering that user covers u too); among equal option sets keep the
-	// first.
+	e := &pcExact{user: undominatedUsers(cd), stop: stop}
+	e.words = (len(e.user) + 63) / 64
+	e.keepSites(cd)
+	e.options = make([][]int32, len(e.user))
+	for s, c := range e.cover {
+		for x := range e.user {
+			if c[x/64]&(1<<(x%64)) != 0 {
+				e.options[x] = append(e.options[x], int32(s))
+			}
+		}
+	}
+	e.allowed = make([]bool, len(e.site))
+	e.counts = make([]int, len(e.site))
+	e.blocked = make([]bool, len(e.site))
+	if cd.budget > 0 {
+		e.budget = cd.budget * (1 + 1e-12)
+		e.fixed = make([]float64, len(e.site))
+		for s, j := range e.site {
+			e.fixed[s] = cd.fixedCost(j)
+		}
+	}
+	return e
+}
+
+// undominatedUsers returns the users of cd to keep: u is dropped when some
+// other user's options are a subset of u's (covering that user covers u
+// too); among equal option sets the first stays.
+func undominatedUsers(cd *fiData) []int32 {
+	n := cd.n
 	siteBit := make(map[int32]int) // site -> bit in the option sets
 	for _, j := range cd.rowSite {
 		if _, ok := siteBit[j]; !ok {
@@ -74,28 +100,29 @@ func newPCExact(cd *fiData, stop func() bool) *pcExact {
 		}
 		size[u] = cd.rowStart[u+1] - cd.rowStart[u]
 	}
-	keepUser := make([]bool, n)
+	var users []int32
 	for u := range n {
-		keepUser[u] = true
+		keep := true
 		for v := range n {
 			if v == u || size[v] > size[u] || !subset(opt[v], opt[u]) {
 				continue
 			}
 			if size[v] < size[u] || v < u {
-				keepUser[u] = false
+				keep = false
 				break
 			}
 		}
-	}
-	e := &pcExact{}
-	for u := range n {
-		if keepUser[u] {
-			e.user = append(e.user, int32(u))
+		if keep {
+			users = append(users, int32(u))
 		}
 	}
-	e.words = (len(e.user) + 63) / 64
-	// Sites: cover sets over the kept users; drop a site whose set is a
-	// subset of another's (the first of equal sets stays).
+	return users
+}
+
+// keepSites sets e.site and e.cover: the sites' cover sets over the kept
+// users, without the sites whose set is a subset of another's that costs
+// no more (the first of equal sets and costs stays).
+func (e *pcExact) keepSites(cd *fiData) {
 	covers := map[int32][]uint64{}
 	var sites []int32
 	for x, u := range e.user {
@@ -131,26 +158,6 @@ func newPCExact(cd *fiData, stop func() bool) *pcExact {
 			e.cover = append(e.cover, covers[j])
 		}
 	}
-	e.options = make([][]int32, len(e.user))
-	for s, c := range e.cover {
-		for x := range e.user {
-			if c[x/64]&(1<<(x%64)) != 0 {
-				e.options[x] = append(e.options[x], int32(s))
-			}
-		}
-	}
-	e.allowed = make([]bool, len(e.site))
-	e.counts = make([]int, len(e.site))
-	e.blocked = make([]bool, len(e.site))
-	if cd.budget > 0 {
-		e.budget = cd.budget * (1 + 1e-12)
-		e.fixed = make([]float64, len(e.site))
-		for s, j := range e.site {
-			e.fixed[s] = cd.fixedCost(j)
-		}
-	}
-	e.stop = stop
-	return e
 }
 
 // packing returns the size of a set of uncovered users, found greedily
@@ -243,7 +250,24 @@ func (e *pcExact) dfs(depth, prem int) bool {
 	if prem == 0 || e.nodes > e.limit {
 		return false
 	}
-	// Coverage bound: the prem best sites must reach every uncovered user.
+	if e.coverageBound(unc, prem) < left {
+		return false
+	}
+	// Packing bound: users no allowed site covers two of need a site each.
+	if e.packing(unc) > prem {
+		return false
+	}
+	best, bestN := e.branchUser(unc)
+	if bestN == 0 {
+		return false
+	}
+	return e.branch(depth, prem, e.children(depth, best, unc))
+}
+
+// coverageBound returns the most uncovered users prem allowed sites could
+// cover: the sum of the prem largest numbers of users in unc a site
+// covers. The prem best sites must reach every uncovered user.
+func (e *pcExact) coverageBound(unc []uint64, prem int) int {
 	top := e.counts[:0] // the prem largest counts, descending
 	for s, c := range e.cover {
 		if !e.allowed[s] {
@@ -269,15 +293,13 @@ func (e *pcExact) dfs(depth, prem int) bool {
 	for _, k := range top {
 		sum += k
 	}
-	if sum < left {
-		return false
-	}
-	// Packing bound: users no allowed site covers two of need a site each.
-	if e.packing(unc) > prem {
-		return false
-	}
-	// Branch on the uncovered user with the fewest allowed options.
-	best, bestN := -1, int(^uint(0)>>1)
+	return sum
+}
+
+// branchUser returns the uncovered user with the fewest allowed options
+// (the first of equals) and its number of options.
+func (e *pcExact) branchUser(unc []uint64) (best, bestN int) {
+	best, bestN = -1, int(^uint(0)>>1)
 	for i, w := range unc {
 		for w != 0 {
 			x := i*64 + bits.TrailingZeros64(w)
@@ -293,16 +315,18 @@ func (e *pcExact) dfs(depth, prem int) bool {
 			}
 		}
 	}
-	if bestN == 0 {
-		return false
-	}
+	return best, bestN
+}
+
+// children returns the allowed, affordable sites covering user best, most
+// new coverage of unc first, in e.order[depth].
+func (e *pcExact) children(depth, best int, unc []uint64) []int32 {
 	kids := e.order[depth][:0]
 	for _, s := range e.options[best] {
 		if e.allowed[s] && (e.fixed == nil || e.spent+e.fixed[s] <= e.budget) {
 			kids = append(kids, s)
 		}
 	}
-	// Most new coverage first.
 	gain := func(s int32) int {
 		k := 0
 		for i, w := range e.cover[s] {
@@ -312,7 +336,14 @@ func (e *pcExact) dfs(depth, prem int) bool {
 	}
 	slices.SortStableFunc(kids, func(a, b int32) int { return gain(b) - gain(a) })
 	e.order[depth] = kids
-	next := e.stack[depth+1]
+	return kids
+}
+
+// branch opens each of kids in turn and searches below it, until a cover
+// is found or the node budget runs out; each tried site is disallowed for
+// its later siblings and allowed again on return.
+func (e *pcExact) branch(depth, prem int, kids []int32) bool {
+	unc, next := e.stack[depth], e.stack[depth+1]
 	ok := false
 	x := 0
 	for ; x < len(kids); x++ {

@@ -147,6 +147,27 @@ func TestMCLPPlanByHand(t *testing.T) {
 	if r.Bound < r.Objective-1e-6 || r.Gap < 0 || r.Gap > 1e-6 {
 		t.Errorf("bound %v gap %v: want a proven optimum on this small instance", r.Bound, r.Gap)
 	}
+	checkMCLPByHandSites(t, r)
+	checkMCLPByHandChange(t, r)
+	if r.Instance.ExcludedCandidates != 1 || r.Instance.UnreachableDemand != 1 {
+		t.Errorf("instance %+v: want cX excluded and W1 unreachable", r.Instance)
+	}
+
+	// The stored plan is immutable and the layers were not touched.
+	if _, err := pool.Exec(ctx, `UPDATE plan SET result = '{}' WHERE id = $1`, p.ID); err == nil {
+		t.Error("a finished plan was changed")
+	}
+	var facilities int
+	pool.QueryRow(ctx, `SELECT count(*) FROM facility`).Scan(&facilities)
+	if facilities != 1 {
+		t.Errorf("facilities: %d, want the 1 existing", facilities)
+	}
+	checkMCLPByHandExports(t, p)
+}
+
+// checkMCLPByHandSites checks the sites TestMCLPPlanByHand's plan chose
+// (cE and cN, never cX) and their explanations.
+func checkMCLPByHandSites(t *testing.T, r plan.Result) {
 	got := sites(t, r)
 	if len(got) != 2 || got["cE"].ServesT == 0 || got["cN"].ServesT == 0 {
 		t.Fatalf("chose %v, want cE and cN", got)
@@ -172,6 +193,11 @@ func TestMCLPPlanByHand(t *testing.T) {
 	if n.NearestExisting == nil || n.NearestExisting.ID != "F1" || math.Abs(n.NearestExisting.Minutes-200) > 2 {
 		t.Errorf("cN nearest existing %+v, want F1 at ~200 min", n.NearestExisting)
 	}
+}
+
+// checkMCLPByHandChange checks the before/after figures of
+// TestMCLPPlanByHand's plan.
+func checkMCLPByHandChange(t *testing.T, r plan.Result) {
 	c := r.Change
 	if c.NewlyCoveredProducers != 5 {
 		t.Errorf("newly covered producers %d, want 5", c.NewlyCoveredProducers)
@@ -185,21 +211,11 @@ func TestMCLPPlanByHand(t *testing.T) {
 	}
 	near(t, "capacity added", c.CapacityAddedT["chilled"], 100, 1e-9) // 2 x 50 t precooling default
 	near(t, "build cost", c.BuildCost, 100, 1e-9)
-	if r.Instance.ExcludedCandidates != 1 || r.Instance.UnreachableDemand != 1 {
-		t.Errorf("instance %+v: want cX excluded and W1 unreachable", r.Instance)
-	}
+}
 
-	// The stored plan is immutable and the layers were not touched.
-	if _, err := pool.Exec(ctx, `UPDATE plan SET result = '{}' WHERE id = $1`, p.ID); err == nil {
-		t.Error("a finished plan was changed")
-	}
-	var facilities int
-	pool.QueryRow(ctx, `SELECT count(*) FROM facility`).Scan(&facilities)
-	if facilities != 1 {
-		t.Errorf("facilities: %d, want the 1 existing", facilities)
-	}
-
-	// Exports: GeoJSON project list and CSV.
+// checkMCLPByHandExports checks the GeoJSON project list and CSV exports of
+// TestMCLPPlanByHand's plan.
+func checkMCLPByHandExports(t *testing.T, p *plan.Plan) {
 	var buf bytes.Buffer
 	if err := plan.WriteGeoJSON(&buf, p); err != nil {
 		t.Fatal(err)

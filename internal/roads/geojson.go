@@ -134,93 +134,21 @@ type lineWay struct {
 
 // geojsonWay checks one feature and returns its roads (one per line).
 func geojsonWay(f *geojson.Feature, row int, speeds Speeds, d datum.Datum, st *ReadStats) ([]lineWay, derrors.RowErrors) {
-	var errs derrors.RowErrors
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, derrors.RowError{Row: row, Field: field, Reason: fmt.Sprintf(format, args...)})
-	}
+	bad := &rowProblems{row: row}
 	p := f.Properties
 	class, _ := p["highway"].(string)
 	class = Canonical(class)
 	if class == "" {
-		bad("highway", "missing: want a road class such as primary, secondary, tertiary, unclassified or track")
+		bad.add("highway", "missing: want a road class such as primary, secondary, tertiary, unclassified or track")
 	}
-	ref := ""
-	switch id := f.ID.(type) {
-	case string:
-		ref = id
-	case float64:
-		ref = strconv.FormatFloat(id, 'f', -1, 64)
-	}
-	if ref == "" {
-		if id, ok := p["id"].(string); ok {
-			ref = id
-		} else {
-			ref = fmt.Sprintf("row %d", row)
-		}
-	}
-	w := way{ref: ref, class: class}
+	w := way{ref: featureRef(f, row), class: class}
 	w.name, _ = p["name"].(string)
 	w.roadRef, _ = p["ref"].(string)
-	switch v := p["oneway"].(type) {
-	case nil:
-	case bool:
-		if v {
-			w.oneway = 1
-		}
-	case float64:
-		w.oneway = int8(math.Copysign(math.Min(1, math.Abs(v)), v))
-	case string:
-		switch strings.ToLower(v) {
-		case "yes", "true", "1", "forward":
-			w.oneway = 1
-		case "-1", "reverse", "backward":
-			w.oneway = -1
-		case "no", "false", "0", "":
-		default:
-			bad("oneway", "want true, false, yes, no or -1, got %q", v)
-		}
-	default:
-		bad("oneway", "want true, false, yes, no or -1")
-	}
-	switch v := p["maxspeed_kmh"].(type) {
-	case nil:
-		if s, ok := p["maxspeed"].(string); ok {
-			w.maxspeed = parseMaxspeed(s)
-		} else if x, ok := p["maxspeed"].(float64); ok && x > 0 {
-			w.maxspeed = x
-		}
-	case float64:
-		if !(v > 0 && v <= 300) {
-			bad("maxspeed_kmh", "want a speed above 0 and at most 300 km/h, got %v", v)
-		}
-		w.maxspeed = v
-	default:
-		bad("maxspeed_kmh", "want a number (km/h) or null")
-	}
-	var lines []orb.LineString
-	switch g := f.Geometry.(type) {
-	case orb.LineString:
-		lines = []orb.LineString{g}
-	case orb.MultiLineString:
-		lines = g
-	case nil:
-		bad("geometry", "missing")
-	default:
-		bad("geometry", "want LineString or MultiLineString, got %s", g.GeoJSONType())
-	}
-	for _, l := range lines {
-		if len(l) < 2 {
-			bad("geometry", "a line needs at least 2 positions")
-		}
-		for _, pt := range l {
-			if !finite(pt[0]) || !finite(pt[1]) || pt[0] < -180 || pt[0] > 180 || pt[1] < -90 || pt[1] > 90 {
-				bad("geometry", "position %v is outside longitude -180..180, latitude -90..90", pt)
-				break
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errs
+	w.oneway = featureOneway(p["oneway"], bad)
+	w.maxspeed = featureMaxspeed(p, bad)
+	lines := featureLines(f.Geometry, bad)
+	if len(bad.errs) > 0 {
+		return nil, bad.errs
 	}
 	st.Ways++
 	if !speeds.Drivable(class) {
@@ -243,4 +171,110 @@ func geojsonWay(f *geojson.Feature, row int, speeds Speeds, d datum.Datum, st *R
 		out = append(out, lw)
 	}
 	return out, nil
+}
+
+// rowProblems collects what is wrong with one input row.
+type rowProblems struct {
+	row  int
+	errs derrors.RowErrors
+}
+
+// add records that field is wrong, saying why.
+func (b *rowProblems) add(field, format string, args ...any) {
+	b.errs = append(b.errs, derrors.RowError{Row: b.row, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// featureRef is the feature's own reference: its id, else its "id"
+// property, else "row N".
+func featureRef(f *geojson.Feature, row int) string {
+	ref := ""
+	switch id := f.ID.(type) {
+	case string:
+		ref = id
+	case float64:
+		ref = strconv.FormatFloat(id, 'f', -1, 64)
+	}
+	if ref != "" {
+		return ref
+	}
+	if id, ok := f.Properties["id"].(string); ok {
+		return id
+	}
+	return fmt.Sprintf("row %d", row)
+}
+
+// featureOneway reads a "oneway" property: 1 forward only, -1 backward
+// only, 0 both ways.
+func featureOneway(v any, bad *rowProblems) int8 {
+	switch v := v.(type) {
+	case nil:
+	case bool:
+		if v {
+			return 1
+		}
+	case float64:
+		return int8(math.Copysign(math.Min(1, math.Abs(v)), v))
+	case string:
+		switch strings.ToLower(v) {
+		case "yes", "true", "1", "forward":
+			return 1
+		case "-1", "reverse", "backward":
+			return -1
+		case "no", "false", "0", "":
+		default:
+			bad.add("oneway", "want true, false, yes, no or -1, got %q", v)
+		}
+	default:
+		bad.add("oneway", "want true, false, yes, no or -1")
+	}
+	return 0
+}
+
+// featureMaxspeed reads the speed limit in km/h (0 when none is given):
+// "maxspeed_kmh" as a number, else OSM's "maxspeed".
+func featureMaxspeed(p geojson.Properties, bad *rowProblems) float64 {
+	switch v := p["maxspeed_kmh"].(type) {
+	case nil:
+		if s, ok := p["maxspeed"].(string); ok {
+			return parseMaxspeed(s)
+		} else if x, ok := p["maxspeed"].(float64); ok && x > 0 {
+			return x
+		}
+	case float64:
+		if !(v > 0 && v <= 300) {
+			bad.add("maxspeed_kmh", "want a speed above 0 and at most 300 km/h, got %v", v)
+		}
+		return v
+	default:
+		bad.add("maxspeed_kmh", "want a number (km/h) or null")
+	}
+	return 0
+}
+
+// featureLines returns the lines of a LineString or MultiLineString with
+// at least 2 positions each, all of them valid longitude and latitude.
+func featureLines(g orb.Geometry, bad *rowProblems) []orb.LineString {
+	var lines []orb.LineString
+	switch g := g.(type) {
+	case orb.LineString:
+		lines = []orb.LineString{g}
+	case orb.MultiLineString:
+		lines = g
+	case nil:
+		bad.add("geometry", "missing")
+	default:
+		bad.add("geometry", "want LineString or MultiLineString, got %s", g.GeoJSONType())
+	}
+	for _, l := range lines {
+		if len(l) < 2 {
+			bad.add("geometry", "a line needs at least 2 positions")
+		}
+		for _, pt := range l {
+			if !finite(pt[0]) || !finite(pt[1]) || pt[0] < -180 || pt[0] > 180 || pt[1] < -90 || pt[1] > 90 {
+				bad.add("geometry", "position %v is outside longitude -180..180, latitude -90..90", pt)
+				break
+			}
+		}
+	}
+	return lines
 }

@@ -129,23 +129,34 @@ func TestReadOSMErrors(t *testing.T) {
 	}
 }
 
-func TestReadGeoJSON(t *testing.T) {
-	line := func(props string, coords string) string {
-		return `{"type":"Feature","properties":` + props + `,"geometry":{"type":"LineString","coordinates":` + coords + `}}`
-	}
-	fc := func(fs ...string) string {
-		return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
-	}
-	tests := []struct {
-		name    string
-		in      string
-		speeds  roads.Speeds
-		edges   int
-		classes []string // of the edges, in order
-		oneway  []bool
-		speed   []float64
-		errs    []string // "row N: field" prefixes
-	}{
+// geojsonLine is a GeoJSON LineString feature with the given properties and
+// coordinates (both JSON).
+func geojsonLine(props string, coords string) string {
+	return `{"type":"Feature","properties":` + props + `,"geometry":{"type":"LineString","coordinates":` + coords + `}}`
+}
+
+// geojsonFC is a FeatureCollection of the given features (JSON).
+func geojsonFC(fs ...string) string {
+	return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
+}
+
+// readGeoJSONCase is one file for ReadGeoJSON and what it should give:
+// edges (their classes, directions and speeds in order) or row errors.
+type readGeoJSONCase struct {
+	name    string
+	in      string
+	speeds  roads.Speeds
+	edges   int
+	classes []string // of the edges, in order
+	oneway  []bool
+	speed   []float64
+	errs    []string // "row N: field" prefixes
+}
+
+// readGeoJSONCases are TestReadGeoJSON's files.
+func readGeoJSONCases() []readGeoJSONCase {
+	line, fc := geojsonLine, geojsonFC
+	return []readGeoJSONCase{
 		{
 			name: "junction in the middle of a road splits it",
 			in: fc(line(`{"highway":"primary","maxspeed_kmh":80}`, `[[114,26.5],[114.01,26.5],[114.02,26.5]]`),
@@ -174,35 +185,20 @@ func TestReadGeoJSON(t *testing.T) {
 			errs: []string{"row 1: highway", "row 2: oneway", "row 3: geometry", "row 4: geometry", "row 5: maxspeed_kmh", "row 6: geometry"},
 		},
 	}
-	for _, tc := range tests {
+}
+
+func TestReadGeoJSON(t *testing.T) {
+	for _, tc := range readGeoJSONCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			n, err := roads.ReadGeoJSON(strings.NewReader(tc.in), "test.geojson", roads.ReadOptions{Speeds: tc.speeds})
 			if tc.errs != nil {
-				var rows derrors.RowErrors
-				if !errors.As(err, &rows) {
-					t.Fatalf("err %v, want row errors", err)
-				}
-				if len(rows) != len(tc.errs) {
-					t.Fatalf("errors %v, want %v", rows, tc.errs)
-				}
-				for i, w := range tc.errs {
-					if !strings.HasPrefix(rows[i].String(), w) {
-						t.Errorf("error %d: %s, want %s...", i, rows[i], w)
-					}
-				}
+				checkRowErrors(t, err, tc.errs)
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(n.Edges) != tc.edges {
-				t.Fatalf("%d edges, want %d", len(n.Edges), tc.edges)
-			}
-			for i, e := range n.Edges {
-				if e.Highway != tc.classes[i] || e.Oneway != tc.oneway[i] || e.Speed != tc.speed[i] {
-					t.Errorf("edge %d: %s oneway %v %v km/h, want %s %v %v", i, e.Highway, e.Oneway, e.Speed, tc.classes[i], tc.oneway[i], tc.speed[i])
-				}
-			}
+			checkEdges(t, n, tc)
 			if tc.name == "oneway -1 is reversed, posted maxspeed caps" && n.Edges[0].Geom[0][0] != 114.01 {
 				t.Errorf("oneway=-1 not reversed: %v", n.Edges[0].Geom)
 			}
@@ -211,6 +207,38 @@ func TestReadGeoJSON(t *testing.T) {
 	for _, in := range []string{``, `[]`, `{"type":"Feature"}`, `{"type":"FeatureCollection","features":{}}`, `{"features":[{"type":`} {
 		if _, err := roads.ReadGeoJSON(strings.NewReader(in), "x", roads.ReadOptions{}); !errors.Is(err, derrors.ErrInvalid) {
 			t.Errorf("%q: %v, want ErrInvalid", in, err)
+		}
+	}
+}
+
+// checkRowErrors checks that err lists row errors starting with want, in
+// order.
+func checkRowErrors(t *testing.T, err error, want []string) {
+	t.Helper()
+	var rows derrors.RowErrors
+	if !errors.As(err, &rows) {
+		t.Fatalf("err %v, want row errors", err)
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("errors %v, want %v", rows, want)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(rows[i].String(), w) {
+			t.Errorf("error %d: %s, want %s...", i, rows[i], w)
+		}
+	}
+}
+
+// checkEdges checks n's edges against tc's count, classes, directions and
+// speeds.
+func checkEdges(t *testing.T, n *roads.Network, tc readGeoJSONCase) {
+	t.Helper()
+	if len(n.Edges) != tc.edges {
+		t.Fatalf("%d edges, want %d", len(n.Edges), tc.edges)
+	}
+	for i, e := range n.Edges {
+		if e.Highway != tc.classes[i] || e.Oneway != tc.oneway[i] || e.Speed != tc.speed[i] {
+			t.Errorf("edge %d: %s oneway %v %v km/h, want %s %v %v", i, e.Highway, e.Oneway, e.Speed, tc.classes[i], tc.oneway[i], tc.speed[i])
 		}
 	}
 }

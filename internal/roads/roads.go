@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -103,102 +104,129 @@ type way struct {
 // position (false if the node is missing); nodes outside bbox count as
 // missing.
 func build(ways []way, coord func(int64) (orb.Point, bool), opt *ReadOptions, st ReadStats) *Network {
-	speeds := opt.speeds()
-	present := func(k int64) (orb.Point, bool) {
+	present := func(k int64) bool {
 		p, ok := coord(k)
-		if ok && opt.BBox != nil && !opt.BBox.Contains(p) {
-			return p, false
-		}
-		return p, ok
+		return ok && (opt.BBox == nil || opt.BBox.Contains(p))
 	}
-	// Runs of present nodes, without consecutive repeats.
-	type run struct {
-		w     int
-		nodes []int64
-	}
-	var runs []run
+	var runs []nodeRun
 	for wi := range ways {
 		w := &ways[wi]
 		if w.oneway < 0 {
-			for i, j := 0, len(w.nodes)-1; i < j; i, j = i+1, j-1 {
-				w.nodes[i], w.nodes[j] = w.nodes[j], w.nodes[i]
-			}
+			slices.Reverse(w.nodes)
 			w.oneway = 1
 		}
-		var cur []int64
-		cut := false
-		flush := func() {
-			if len(cur) >= 2 {
-				runs = append(runs, run{wi, cur})
-			}
-			cur = nil
-		}
-		for _, k := range w.nodes {
-			if _, ok := present(k); !ok {
-				cut = true
-				flush()
-				continue
-			}
-			if len(cur) > 0 && cur[len(cur)-1] == k {
-				continue
-			}
-			cur = append(cur, k)
-		}
-		flush()
-		if cut {
+		var cut bool
+		if runs, cut = appendRuns(runs, wi, w.nodes, present); cut {
 			st.Cut++
 		}
 	}
+	st.KmByClass = map[string]float64{}
+	b := &edgeBuilder{
+		n:     &Network{Speeds: opt.speeds()},
+		coord: coord,
+		uses:  vertexUses(runs),
+		vid:   map[int64]int64{},
+		st:    &st,
+	}
+	for _, r := range runs {
+		b.addRun(&ways[r.w], r.nodes)
+	}
+	st.Edges, st.Vertices = len(b.n.Edges), len(b.n.Vertices)
+	b.n.Stats = st
+	return b.n
+}
+
+// nodeRun is a run of present nodes of way w, without consecutive repeats.
+type nodeRun struct {
+	w     int
+	nodes []int64
+}
+
+// appendRuns cuts way wi's nodes at the missing ones and appends the runs
+// of 2 or more nodes to runs; cut reports whether a node was missing.
+func appendRuns(runs []nodeRun, wi int, nodes []int64, present func(int64) bool) (_ []nodeRun, cut bool) {
+	var cur []int64
+	for _, k := range nodes {
+		if !present(k) {
+			cut = true
+			if len(cur) >= 2 {
+				runs = append(runs, nodeRun{wi, cur})
+			}
+			cur = nil
+			continue
+		}
+		if len(cur) > 0 && cur[len(cur)-1] == k {
+			continue
+		}
+		cur = append(cur, k)
+	}
+	if len(cur) >= 2 {
+		runs = append(runs, nodeRun{wi, cur})
+	}
+	return runs, cut
+}
+
+// vertexUses counts how often each node is used by the runs; run ends
+// count 2 more, so that every node counted 2 or more is a vertex.
+func vertexUses(runs []nodeRun) map[int64]int32 {
 	uses := map[int64]int32{}
 	for _, r := range runs {
 		for _, k := range r.nodes {
 			uses[k]++
 		}
-		uses[r.nodes[0]] += 2 // run ends are always vertices
+		uses[r.nodes[0]] += 2
 		uses[r.nodes[len(r.nodes)-1]] += 2
 	}
-	n := &Network{Speeds: speeds}
-	vid := map[int64]int64{}
-	vertex := func(k int64) int64 {
-		if id, ok := vid[k]; ok {
-			return id
-		}
-		p, _ := coord(k)
-		n.Vertices = append(n.Vertices, p)
-		vid[k] = int64(len(n.Vertices))
-		return vid[k]
+	return uses
+}
+
+// edgeBuilder splits runs into edges at their vertices, numbering the
+// vertices in the order they are first used.
+type edgeBuilder struct {
+	n     *Network
+	coord func(int64) (orb.Point, bool)
+	uses  map[int64]int32 // from vertexUses
+	vid   map[int64]int64 // node -> vertex id
+	st    *ReadStats
+}
+
+// vertex returns node k's vertex id, adding the vertex on first use.
+func (b *edgeBuilder) vertex(k int64) int64 {
+	if id, ok := b.vid[k]; ok {
+		return id
 	}
-	st.KmByClass = map[string]float64{}
-	for _, r := range runs {
-		w := &ways[r.w]
-		start := 0
-		for i := 1; i < len(r.nodes); i++ {
-			if uses[r.nodes[i]] < 2 && i < len(r.nodes)-1 {
-				continue
-			}
-			piece := r.nodes[start : i+1]
-			start = i
-			line := make(orb.LineString, len(piece))
-			for j, k := range piece {
-				line[j], _ = coord(k)
-			}
-			length := lineLength(line)
-			if length == 0 {
-				continue // a piece whose nodes share one position
-			}
-			e := Edge{
-				Way: w.ref, Name: w.name, Ref: w.roadRef, Highway: w.class, Oneway: w.oneway > 0,
-				Maxspeed: w.maxspeed, Speed: speeds.Speed(w.class, w.maxspeed), Length: length,
-				Source: vertex(piece[0]), Target: vertex(piece[len(piece)-1]), Geom: line,
-			}
-			n.Edges = append(n.Edges, e)
-			st.Km += length / 1000
-			st.KmByClass[w.class] += length / 1000
+	p, _ := b.coord(k)
+	b.n.Vertices = append(b.n.Vertices, p)
+	b.vid[k] = int64(len(b.n.Vertices))
+	return b.vid[k]
+}
+
+// addRun adds the edges of one run of way w, skipping pieces of zero
+// length.
+func (b *edgeBuilder) addRun(w *way, nodes []int64) {
+	start := 0
+	for i := 1; i < len(nodes); i++ {
+		if b.uses[nodes[i]] < 2 && i < len(nodes)-1 {
+			continue
 		}
+		piece := nodes[start : i+1]
+		start = i
+		line := make(orb.LineString, len(piece))
+		for j, k := range piece {
+			line[j], _ = b.coord(k)
+		}
+		length := lineLength(line)
+		if length == 0 {
+			continue // a piece whose nodes share one position
+		}
+		b.n.Edges = append(b.n.Edges, Edge{
+			Way: w.ref, Name: w.name, Ref: w.roadRef, Highway: w.class, Oneway: w.oneway > 0,
+			Maxspeed: w.maxspeed, Speed: b.n.Speeds.Speed(w.class, w.maxspeed), Length: length,
+			Source: b.vertex(piece[0]), Target: b.vertex(piece[len(piece)-1]), Geom: line,
+		})
+		b.st.Km += length / 1000
+		b.st.KmByClass[w.class] += length / 1000
 	}
-	st.Edges, st.Vertices = len(n.Edges), len(n.Vertices)
-	n.Stats = st
-	return n
 }
 
 // lineLength is a line's geodesic (haversine) length in metres.

@@ -138,123 +138,165 @@ func (g *Graph) Pairs(ctx context.Context, from, to []orb.Point, maxMinutes []fl
 	if len(from) == 0 || len(to) == 0 || g.Empty() {
 		return nil, nil
 	}
-	origins := make([]place, len(from))
-	dests := make([]place, len(to))
-	g.placeAll(from, origins, opt)
-	g.placeAll(to, dests, opt)
-	budget := make([]float64, len(from)) // minutes left for the road part
-	maxBudget := math.Inf(-1)
-	for i, o := range origins {
-		budget[i] = math.Inf(-1)
-		if o.ok && maxMinutes[i] >= 0 {
-			budget[i] = maxMinutes[i] - o.offMin
-			maxBudget = math.Max(maxBudget, budget[i])
-		}
-	}
-	// The seeds of every place, computed once.
-	leave := make([][]seed, len(from))
-	for i, o := range origins {
-		if o.ok {
-			leave[i] = g.leaving(o)
-		}
-	}
-	arrive := make([][]seed, len(to))
-	for j, d := range dests {
-		if d.ok {
-			arrive[j] = g.arriving(d)
-		}
-	}
-	// pair evaluates origin i to destination j once s has searched from
-	// one of them: via the vertices the other connects through, or
-	// straight along a shared edge.
-	pair := func(s *search, i, j int, via []seed) (Pair, bool) {
-		o, d := origins[i], dests[j]
-		best, bestM := math.Inf(1), 0.0
-		for _, sd := range via {
-			if t, m := s.At(sd.V); t+sd.Cost < best {
-				best, bestM = t+sd.Cost, m+sd.Aux
-			}
-		}
-		if t, m, ok := g.along(o, d); ok && t < best {
-			best, bestM = t, m
-		}
-		if best+d.offMin > budget[i] {
-			return Pair{}, false
-		}
-		return Pair{From: int32(i), To: int32(j), Minutes: o.offMin + best + d.offMin, Km: (o.offM + bestM + d.offM) / 1000}, true
-	}
+	pj := g.newPairJob(from, to, maxMinutes, opt)
 	var found [][]Pair // by search
+	var err error
 	if len(to) < len(from) {
-		// Backwards from each destination: dist[v] = time from v to it.
-		found = make([][]Pair, len(to))
-		goal, goals := g.goals(leave)
-		err := g.parallel(ctx, len(to), opt.Workers, func(s *search, j int) {
-			d := dests[j]
-			if !d.ok || maxBudget-d.offMin < 0 {
-				return
-			}
-			s.Run(g.rev, arrive[j], maxBudget-d.offMin, goal, goals)
-			for i, o := range origins {
-				if o.ok {
-					if p, ok := pair(s, i, j, leave[i]); ok {
-						found[j] = append(found[j], p)
-					}
-				}
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
+		found, err = pj.searchFromDests(ctx, opt.Workers)
 	} else {
-		found = make([][]Pair, len(from))
-		goal, goals := g.goals(arrive)
-		err := g.parallel(ctx, len(from), opt.Workers, func(s *search, i int) {
-			if !origins[i].ok || budget[i] < 0 {
-				return
-			}
-			s.Run(g.fwd, leave[i], budget[i], goal, goals)
-			for j, d := range dests {
-				if d.ok {
-					if p, ok := pair(s, i, j, arrive[j]); ok {
-						found[i] = append(found[i], p)
-					}
-				}
-			}
-		})
-		if err != nil {
-			return nil, err
+		found, err = pj.searchFromOrigins(ctx, opt.Workers)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return groupByOrigin(found, len(from)), nil
+}
+
+// pairJob is what every search of one Pairs call shares: the places
+// attached to the network, the road-time budget of each origin and the
+// seeds each place connects through, all computed once.
+type pairJob struct {
+	g             *Graph
+	origins       []place
+	dests         []place
+	budget        []float64 // minutes left for the road part, by origin
+	maxBudget     float64   // largest budget
+	leave, arrive [][]seed  // seeds of origins and of destinations
+}
+
+// newPairJob snaps the points to the network and computes the budgets and
+// seeds.
+func (g *Graph) newPairJob(from, to []orb.Point, maxMinutes []float64, opt PairOptions) *pairJob {
+	pj := &pairJob{
+		g:         g,
+		origins:   make([]place, len(from)),
+		dests:     make([]place, len(to)),
+		budget:    make([]float64, len(from)),
+		maxBudget: math.Inf(-1),
+		leave:     make([][]seed, len(from)),
+		arrive:    make([][]seed, len(to)),
+	}
+	g.placeAll(from, pj.origins, opt)
+	g.placeAll(to, pj.dests, opt)
+	for i, o := range pj.origins {
+		pj.budget[i] = math.Inf(-1)
+		if o.ok && maxMinutes[i] >= 0 {
+			pj.budget[i] = maxMinutes[i] - o.offMin
+			pj.maxBudget = math.Max(pj.maxBudget, pj.budget[i])
 		}
 	}
-	// Group by origin (a counting sort), then order each origin's pairs.
-	start := make([]int, len(from)+1)
+	for i, o := range pj.origins {
+		if o.ok {
+			pj.leave[i] = g.leaving(o)
+		}
+	}
+	for j, d := range pj.dests {
+		if d.ok {
+			pj.arrive[j] = g.arriving(d)
+		}
+	}
+	return pj
+}
+
+// searchFromDests runs one backward search per destination (dist[v] = time
+// from v to it) and returns the pairs found by each.
+func (pj *pairJob) searchFromDests(ctx context.Context, workers int) ([][]Pair, error) {
+	found := make([][]Pair, len(pj.dests))
+	goal, goals := pj.g.goals(pj.leave)
+	err := pj.g.parallel(ctx, len(pj.dests), workers, func(s *search, j int) {
+		d := pj.dests[j]
+		if !d.ok || pj.maxBudget-d.offMin < 0 {
+			return
+		}
+		s.Run(pj.g.rev, pj.arrive[j], pj.maxBudget-d.offMin, goal, goals)
+		for i, o := range pj.origins {
+			if o.ok {
+				if p, ok := pj.pair(s, i, j, pj.leave[i]); ok {
+					found[j] = append(found[j], p)
+				}
+			}
+		}
+	})
+	return found, err
+}
+
+// searchFromOrigins runs one forward search per origin and returns the
+// pairs found by each.
+func (pj *pairJob) searchFromOrigins(ctx context.Context, workers int) ([][]Pair, error) {
+	found := make([][]Pair, len(pj.origins))
+	goal, goals := pj.g.goals(pj.arrive)
+	err := pj.g.parallel(ctx, len(pj.origins), workers, func(s *search, i int) {
+		if !pj.origins[i].ok || pj.budget[i] < 0 {
+			return
+		}
+		s.Run(pj.g.fwd, pj.leave[i], pj.budget[i], goal, goals)
+		for j, d := range pj.dests {
+			if d.ok {
+				if p, ok := pj.pair(s, i, j, pj.arrive[j]); ok {
+					found[i] = append(found[i], p)
+				}
+			}
+		}
+	})
+	return found, err
+}
+
+// pair evaluates origin i to destination j once s has searched from one of
+// them: via the vertices the other connects through, or straight along a
+// shared edge. It reports false when the trip is over origin i's budget.
+func (pj *pairJob) pair(s *search, i, j int, via []seed) (Pair, bool) {
+	o, d := pj.origins[i], pj.dests[j]
+	best, bestM := math.Inf(1), 0.0
+	for _, sd := range via {
+		if t, m := s.At(sd.V); t+sd.Cost < best {
+			best, bestM = t+sd.Cost, m+sd.Aux
+		}
+	}
+	if t, m, ok := pj.g.along(o, d); ok && t < best {
+		best, bestM = t, m
+	}
+	if best+d.offMin > pj.budget[i] {
+		return Pair{}, false
+	}
+	return Pair{From: int32(i), To: int32(j), Minutes: o.offMin + best + d.offMin, Km: (o.offM + bestM + d.offM) / 1000}, true
+}
+
+// groupByOrigin merges the pairs found by every search into one slice
+// grouped by origin (a counting sort), each origin's pairs ordered by
+// time, then destination.
+func groupByOrigin(found [][]Pair, origins int) []Pair {
+	start := make([]int, origins+1)
 	for _, ps := range found {
 		for _, p := range ps {
 			start[p.From+1]++
 		}
 	}
-	for i := range from {
+	for i := range origins {
 		start[i+1] += start[i]
 	}
-	out := make([]Pair, start[len(from)])
-	next := slices.Clone(start[:len(from)])
+	out := make([]Pair, start[origins])
+	next := slices.Clone(start[:origins])
 	for _, ps := range found {
 		for _, p := range ps {
 			out[next[p.From]] = p
 			next[p.From]++
 		}
 	}
-	for i := range from {
-		slices.SortFunc(out[start[i]:start[i+1]], func(a, b Pair) int {
-			if a.Minutes != b.Minutes {
-				if a.Minutes < b.Minutes {
-					return -1
-				}
-				return 1
-			}
-			return int(a.To - b.To)
-		})
+	for i := range origins {
+		slices.SortFunc(out[start[i]:start[i+1]], byMinutesThenDest)
 	}
-	return out, nil
+	return out
+}
+
+// byMinutesThenDest orders one origin's pairs by time, then destination.
+func byMinutesThenDest(a, b Pair) int {
+	if a.Minutes != b.Minutes {
+		if a.Minutes < b.Minutes {
+			return -1
+		}
+		return 1
+	}
+	return int(a.To - b.To)
 }
 
 func (g *Graph) placeAll(ps []orb.Point, out []place, opt PairOptions) {

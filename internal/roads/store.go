@@ -46,57 +46,10 @@ func Store(ctx context.Context, pool *pgxpool.Pool, n *Network, opt StoreOptions
 		if _, err := tx.Exec(ctx, `TRUNCATE road, road_vertex`); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_road_vertex (id bigint, g bytea) ON COMMIT DROP;
-			CREATE TEMP TABLE stage_road (id bigint, way text, name text, ref text, highway text, oneway boolean,
-			  maxspeed_kmh float8, speed_kmh float8, length_m float8, source bigint, target bigint, g bytea) ON COMMIT DROP`); err != nil {
+		if err := stageNetwork(ctx, tx, n, opt); err != nil {
 			return err
 		}
-		vi := 0
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_road_vertex"}, []string{"id", "g"}, pgx.CopyFromFunc(func() ([]any, error) {
-			if vi == len(n.Vertices) {
-				return nil, nil
-			}
-			b, err := layer.EWKB(n.Vertices[vi])
-			vi++
-			return []any{int64(vi), b}, err
-		}))
-		if err != nil {
-			return err
-		}
-		ei := 0
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"stage_road"},
-			[]string{"id", "way", "name", "ref", "highway", "oneway", "maxspeed_kmh", "speed_kmh", "length_m", "source", "target", "g"},
-			pgx.CopyFromFunc(func() ([]any, error) {
-				if ei == len(n.Edges) {
-					return nil, nil
-				}
-				e := &n.Edges[ei]
-				ei++
-				b, err := layer.EWKB(e.Geom)
-				if err != nil {
-					return nil, err
-				}
-				var maxspeed *float64
-				if e.Maxspeed > 0 {
-					maxspeed = &e.Maxspeed
-				}
-				if opt.Progress != nil {
-					_ = opt.Progress.Add(1)
-				}
-				return []any{int64(ei), e.Way, e.Name, e.Ref, e.Highway, e.Oneway, maxspeed, e.Speed, e.Length, e.Source, e.Target, b}, nil
-			}))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO road_vertex (id, geom) SELECT id, ST_GeomFromEWKB(g) FROM stage_road_vertex`); err != nil {
-			return err
-		}
-		// Regions hold points too (villages); only areas give a region.
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO road (id, way, name, ref, highway, oneway, maxspeed_kmh, speed_kmh, length_m, source, target, region_code, geom)
-			SELECT id, way, name, ref, highway, oneway, maxspeed_kmh, speed_kmh, length_m, source, target,
-			       CASE WHEN EXISTS (SELECT 1 FROM region) THEN coldchain_region_of(ST_GeomFromEWKB(g)) END, ST_GeomFromEWKB(g)
-			  FROM stage_road`); err != nil {
+		if err := insertStaged(ctx, tx); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE road_network SET source = $1, imported_at = now(), speeds = $2, stats = $3`, n.Source, speeds, stats)
@@ -107,6 +60,72 @@ func Store(ctx context.Context, pool *pgxpool.Pool, n *Network, opt StoreOptions
 	}
 	_, err = pool.Exec(ctx, `ANALYZE road; ANALYZE road_vertex`)
 	return postgres.Translate(err, "roads")
+}
+
+// stageNetwork copies n's vertices and edges, geometry as EWKB, into the
+// temporary tables stage_road_vertex and stage_road, dropped on commit.
+func stageNetwork(ctx context.Context, tx pgx.Tx, n *Network, opt StoreOptions) error {
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_road_vertex (id bigint, g bytea) ON COMMIT DROP;
+		CREATE TEMP TABLE stage_road (id bigint, way text, name text, ref text, highway text, oneway boolean,
+		  maxspeed_kmh float8, speed_kmh float8, length_m float8, source bigint, target bigint, g bytea) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	vi := 0
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_road_vertex"}, []string{"id", "g"}, pgx.CopyFromFunc(func() ([]any, error) {
+		if vi == len(n.Vertices) {
+			return nil, nil
+		}
+		b, err := layer.EWKB(n.Vertices[vi])
+		vi++
+		return []any{int64(vi), b}, err
+	}))
+	if err != nil {
+		return err
+	}
+	ei := 0
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"stage_road"},
+		[]string{"id", "way", "name", "ref", "highway", "oneway", "maxspeed_kmh", "speed_kmh", "length_m", "source", "target", "g"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if ei == len(n.Edges) {
+				return nil, nil
+			}
+			e := &n.Edges[ei]
+			ei++
+			row, err := edgeRow(int64(ei), e)
+			if err == nil && opt.Progress != nil {
+				_ = opt.Progress.Add(1)
+			}
+			return row, err
+		}))
+	return err
+}
+
+// edgeRow is edge e's row of stage_road, with id id.
+func edgeRow(id int64, e *Edge) ([]any, error) {
+	b, err := layer.EWKB(e.Geom)
+	if err != nil {
+		return nil, err
+	}
+	var maxspeed *float64
+	if e.Maxspeed > 0 {
+		maxspeed = &e.Maxspeed
+	}
+	return []any{id, e.Way, e.Name, e.Ref, e.Highway, e.Oneway, maxspeed, e.Speed, e.Length, e.Source, e.Target, b}, nil
+}
+
+// insertStaged moves the staged vertices and edges into road_vertex and
+// road, giving each edge the region that contains it.
+func insertStaged(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO road_vertex (id, geom) SELECT id, ST_GeomFromEWKB(g) FROM stage_road_vertex`); err != nil {
+		return err
+	}
+	// Regions hold points too (villages); only areas give a region.
+	_, err := tx.Exec(ctx, `
+		INSERT INTO road (id, way, name, ref, highway, oneway, maxspeed_kmh, speed_kmh, length_m, source, target, region_code, geom)
+		SELECT id, way, name, ref, highway, oneway, maxspeed_kmh, speed_kmh, length_m, source, target,
+		       CASE WHEN EXISTS (SELECT 1 FROM region) THEN coldchain_region_of(ST_GeomFromEWKB(g)) END, ST_GeomFromEWKB(g)
+		  FROM stage_road`)
+	return err
 }
 
 // Info describes the stored network.

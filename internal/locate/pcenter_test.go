@@ -66,13 +66,26 @@ func TestSolveCancelled(t *testing.T) {
 	cancel()
 	for _, prob := range []Problem{PMedian, PCenter} {
 		t.Run(string(prob), func(t *testing.T) {
-			start := time.Now()
-			res, err := Solve(ctx, in, Params{Problem: prob, Seed: 1})
+			// An hour's limit: only the cancellation can end the solve. The
+			// wait below is a hang detector, not a speed check.
+			type out struct {
+				res *Result
+				err error
+			}
+			done := make(chan out, 1)
+			go func() {
+				res, err := Solve(ctx, in, Params{Problem: prob, Seed: 1, TimeLimit: time.Hour})
+				done <- out{res, err}
+			}()
+			var o out
+			select {
+			case o = <-done:
+			case <-time.After(5 * time.Minute):
+				t.Fatal("the solve did not stop after cancellation")
+			}
+			res, err := o.res, o.err
 			if err != nil {
 				t.Fatal(err)
-			}
-			if time.Since(start) > 2*time.Second {
-				t.Errorf("took %v after cancellation", time.Since(start))
 			}
 			if len(res.Sites) != in.P || res.Bound > res.Objective {
 				t.Errorf("sites %d, objective %v, bound %v", len(res.Sites), res.Objective, res.Bound)

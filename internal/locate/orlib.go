@@ -25,80 +25,111 @@ const maxORLibVertices = 5000
 // demand's row lists every vertex it can reach (itself at cost 0), nearest
 // first. The instance is named after the file when r is a named file.
 func readORLibPMed(r io.Reader, warn func(string)) (*Instance, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	line := 0
-	// next returns the fields of the next non-blank line.
-	next := func() ([]string, error) {
-		for sc.Scan() {
-			line++
-			if f := fields(sc.Text()); len(f) > 0 {
-				return f, nil
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("orlib-pmed: line %d: %w", line+1, err)
-		}
-		return nil, io.EOF
-	}
-	head, err := next()
-	if err == io.EOF {
-		return nil, fmt.Errorf("orlib-pmed: empty input (want a first line \"n m p\")")
-	}
+	rd := &orlibReader{sc: bufio.NewScanner(r)}
+	rd.sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	n, m, p, err := rd.header()
 	if err != nil {
 		return nil, err
 	}
+	edges, costs, err := rd.edges(n, m)
+	if err != nil {
+		return nil, err
+	}
+	if err := orlibRest(rd.next, rd.line, warn); err != nil {
+		return nil, err
+	}
+	in := &Instance{
+		Name:   orlibName(r, n, p),
+		Demand: make([]Demand, n),
+		Sites:  make([]Site, n),
+		P:      p,
+	}
+	for v := range n {
+		id := strconv.Itoa(v + 1)
+		in.Demand[v] = Demand{ID: id, Weight: 1}
+		in.Sites[v] = Site{ID: id}
+	}
+	in.Costs = allPairsCosts(orlibGraph(n, edges, costs))
+	return in, nil
+}
+
+// orlibReader reads an OR-Library file line by line, counting lines for
+// messages.
+type orlibReader struct {
+	sc   *bufio.Scanner
+	line int
+}
+
+// orlibEdge is an undirected edge between 0-based vertices a < b.
+type orlibEdge struct{ a, b int32 }
+
+// next returns the fields of the next non-blank line.
+func (rd *orlibReader) next() ([]string, error) {
+	for rd.sc.Scan() {
+		rd.line++
+		if f := fields(rd.sc.Text()); len(f) > 0 {
+			return f, nil
+		}
+	}
+	if err := rd.sc.Err(); err != nil {
+		return nil, fmt.Errorf("orlib-pmed: line %d: %w", rd.line+1, err)
+	}
+	return nil, io.EOF
+}
+
+// header reads and checks the first line, "n m p".
+func (rd *orlibReader) header() (n, m, p int, err error) {
+	head, err := rd.next()
+	if err == io.EOF {
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: empty input (want a first line \"n m p\")")
+	}
+	if err != nil {
+		return 0, 0, 0, err
+	}
 	if len(head) != 3 {
-		return nil, fmt.Errorf("orlib-pmed: line %d: want \"n m p\", got %d fields", line, len(head))
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: want \"n m p\", got %d fields", rd.line, len(head))
 	}
 	var hv [3]int
 	for x, name := range []string{"n", "m", "p"} {
 		v, err := strconv.Atoi(head[x])
 		if err != nil || v < 0 {
-			return nil, fmt.Errorf("orlib-pmed: line %d: %s = %s is not a non-negative integer", line, name, excerpt(head[x]))
+			return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: %s = %s is not a non-negative integer", rd.line, name, excerpt(head[x]))
 		}
 		hv[x] = v
 	}
-	n, m, p := hv[0], hv[1], hv[2]
+	n, m, p = hv[0], hv[1], hv[2]
 	if n < 1 || n > maxORLibVertices {
-		return nil, fmt.Errorf("orlib-pmed: line %d: n = %d out of range [1, %d]", line, n, maxORLibVertices)
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: n = %d out of range [1, %d]", rd.line, n, maxORLibVertices)
 	}
 	if p < 1 || p > n {
-		return nil, fmt.Errorf("orlib-pmed: line %d: p = %d out of range [1, n = %d]", line, p, n)
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: p = %d out of range [1, n = %d]", rd.line, p, n)
 	}
-	// Adjacency as a map from the ordered vertex pair to the edge cost, so
-	// a later duplicate overwrites an earlier one; kept in first-seen order
-	// for a deterministic graph.
-	type edge struct{ a, b int32 }
-	at := make(map[edge]int, m)
-	var edges []edge
+	return n, m, p, nil
+}
+
+// edges reads the m edge lines. A later duplicate of an edge overwrites
+// the earlier cost (the OR-Library rule); edges keep their first-seen
+// order for a deterministic graph.
+func (rd *orlibReader) edges(n, m int) ([]orlibEdge, []float64, error) {
+	at := make(map[orlibEdge]int, m)
+	var edges []orlibEdge
 	var costs []float64
 	for e := range m {
-		f, err := next()
+		f, err := rd.next()
 		if err == io.EOF {
-			return nil, fmt.Errorf("orlib-pmed: unexpected end of input after %d of %d edges", e, m)
+			return nil, nil, fmt.Errorf("orlib-pmed: unexpected end of input after %d of %d edges", e, m)
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if len(f) != 3 {
-			return nil, fmt.Errorf("orlib-pmed: line %d: want \"i j cost\", got %d fields", line, len(f))
-		}
-		i, err1 := strconv.Atoi(f[0])
-		j, err2 := strconv.Atoi(f[1])
-		c, err3 := strconv.ParseFloat(f[2], 64)
-		switch {
-		case err1 != nil || err2 != nil:
-			return nil, fmt.Errorf("orlib-pmed: line %d: vertices %s %s are not integers", line, excerpt(f[0]), excerpt(f[1]))
-		case i < 1 || i > n || j < 1 || j > n:
-			return nil, fmt.Errorf("orlib-pmed: line %d: vertex out of range [1, %d]", line, n)
-		case err3 != nil || c < 0 || math.IsInf(c, 0):
-			return nil, fmt.Errorf("orlib-pmed: line %d: cost %s is not a finite non-negative number", line, excerpt(f[2]))
+		i, j, c, err := rd.edge(f, n)
+		if err != nil {
+			return nil, nil, err
 		}
 		if i == j {
 			continue
 		}
-		k := edge{int32(min(i, j) - 1), int32(max(i, j) - 1)}
+		k := orlibEdge{int32(min(i, j) - 1), int32(max(i, j) - 1)}
 		if x, ok := at[k]; ok {
 			costs[x] = c
 			continue
@@ -107,11 +138,30 @@ func readORLibPMed(r io.Reader, warn func(string)) (*Instance, error) {
 		edges = append(edges, k)
 		costs = append(costs, c)
 	}
-	if err := orlibRest(next, line, warn); err != nil {
-		return nil, err
-	}
+	return edges, costs, nil
+}
 
-	// Adjacency lists in compressed form.
+// edge parses and checks one "i j cost" line (1-based vertices).
+func (rd *orlibReader) edge(f []string, n int) (i, j int, c float64, err error) {
+	if len(f) != 3 {
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: want \"i j cost\", got %d fields", rd.line, len(f))
+	}
+	i, err1 := strconv.Atoi(f[0])
+	j, err2 := strconv.Atoi(f[1])
+	c, err3 := strconv.ParseFloat(f[2], 64)
+	switch {
+	case err1 != nil || err2 != nil:
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: vertices %s %s are not integers", rd.line, excerpt(f[0]), excerpt(f[1]))
+	case i < 1 || i > n || j < 1 || j > n:
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: vertex out of range [1, %d]", rd.line, n)
+	case err3 != nil || c < 0 || math.IsInf(c, 0):
+		return 0, 0, 0, fmt.Errorf("orlib-pmed: line %d: cost %s is not a finite non-negative number", rd.line, excerpt(f[2]))
+	}
+	return i, j, c, nil
+}
+
+// orlibGraph builds the undirected graph in compressed adjacency form.
+func orlibGraph(n int, edges []orlibEdge, costs []float64) *shortest.Graph {
 	g := &shortest.Graph{Start: make([]int32, n+1), To: make([]int32, 2*len(edges)), Cost: make([]float64, 2*len(edges))}
 	for _, e := range edges {
 		g.Start[e.a+1]++
@@ -127,19 +177,13 @@ func readORLibPMed(r io.Reader, warn func(string)) (*Instance, error) {
 		g.To[fill[e.b]], g.Cost[fill[e.b]] = e.a, costs[x]
 		fill[e.b]++
 	}
+	return g
+}
 
-	in := &Instance{
-		Name:   orlibName(r, n, p),
-		Demand: make([]Demand, n),
-		Sites:  make([]Site, n),
-		P:      p,
-	}
-	for v := range n {
-		id := strconv.Itoa(v + 1)
-		in.Demand[v] = Demand{ID: id, Weight: 1}
-		in.Sites[v] = Site{ID: id}
-	}
-	// One Dijkstra per source; rows are full (n <= maxORLibVertices).
+// allPairsCosts runs one Dijkstra per source (in parallel chunks) and
+// returns full rows, nearest first: every reachable vertex, itself at 0.
+func allPairsCosts(g *shortest.Graph) Costs {
+	n := len(g.Start) - 1
 	rows := make([][]kdHit, n)
 	parallelChunks(n, func(lo, hi int) {
 		search := shortest.NewSearch(n)
@@ -167,15 +211,15 @@ func readORLibPMed(r io.Reader, warn func(string)) (*Instance, error) {
 	for _, row := range rows {
 		total += len(row)
 	}
-	in.Costs = Costs{Start: make([]int, 1, n+1), Site: make([]int32, 0, total), Cost: make([]float64, 0, total)}
+	c := Costs{Start: make([]int, 1, n+1), Site: make([]int32, 0, total), Cost: make([]float64, 0, total)}
 	for _, row := range rows {
 		for _, h := range row {
-			in.Costs.Site = append(in.Costs.Site, h.site)
-			in.Costs.Cost = append(in.Costs.Cost, h.dist)
+			c.Site = append(c.Site, h.site)
+			c.Cost = append(c.Cost, h.dist)
 		}
-		in.Costs.Start = append(in.Costs.Start, len(in.Costs.Site))
+		c.Start = append(c.Start, len(c.Site))
 	}
-	return in, nil
+	return c
 }
 
 // orlibName names an OR-Library instance after its file, if r has a name.

@@ -100,10 +100,11 @@ func checkStored(t *testing.T, st *layer.Store) {
 	}
 }
 
-// TestImportGaussKruger imports a shapefile (GBK text, .cpg CP936) and a
-// GeoPackage in CGCS2000 Gauss-Krüger zones, made by ogr2ogr from WGS84
-// points, plus a GeoJSON with a crs member: PostGIS transforms each back
-// to within 1 m, and Chinese names read correctly.
+// TestImportGaussKruger imports a shapefile (GBK text, .cpg CP936), the
+// same zipped, and a GeoPackage in CGCS2000 Gauss-Krüger zones, made by
+// ogr2ogr from WGS84 points, plus a GeoJSON with a crs member and a KML
+// file: PostGIS transforms each back to within 1 m, and Chinese names
+// read correctly.
 func TestImportGaussKruger(t *testing.T) {
 	needGDAL(t)
 	dir := t.TempDir()
@@ -117,6 +118,8 @@ func TestImportGaussKruger(t *testing.T) {
 	ogr2ogr(t, "-f", "GeoJSON", "-t_srs", "EPSG:4547", gj, src)
 	zipped := filepath.Join(dir, "farms_gk.zip")
 	zipShapefile(t, zipped, shp)
+	kml := filepath.Join(dir, "farms.kml")
+	ogr2ogr(t, "-f", "KML", "-dsco", "NameField=name", kml, src)
 
 	cases := []struct {
 		name, path string
@@ -126,6 +129,7 @@ func TestImportGaussKruger(t *testing.T) {
 		{"zipped shapefile", zipped, ingest.Options{}},
 		{"GeoPackage layer EPSG:4526 (zone 38)", gpkg, ingest.Options{Layer: "farms"}},
 		{"GeoJSON with crs member EPSG:4547", gj, ingest.Options{}},
+		{"KML (WGS84, the name in Name)", kml, ingest.Options{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

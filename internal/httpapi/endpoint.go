@@ -136,16 +136,19 @@ func (s *Server) routes() http.Handler {
 	for _, ep := range eps {
 		grouped[inAuthGroup(ep.Path)] = append(grouped[inAuthGroup(ep.Path)], ep)
 	}
+	// Endpoints' responses are compressed as the client accepts; the web
+	// UI's files come precompressed.
+	compress := compressor()
 	for _, ep := range grouped[false] {
 		if ep.Open {
-			s.mount(r, "", ep)
+			s.mount(r.With(compress), "", ep)
 		} else {
-			s.mount(r.With(s.authenticate), "", ep)
+			s.mount(r.With(compress, s.authenticate), "", ep)
 		}
 	}
 	for _, prefix := range authGroups {
 		r.Route(prefix, func(r chi.Router) {
-			r.Use(s.authenticate)
+			r.Use(compress, s.authenticate)
 			if prefix == "/api/v1" {
 				r.Use(s.trackEdits) // ETags, If-Match and the edit log
 			}

@@ -97,6 +97,7 @@ func (s *Server) endpoints(reg *tileRegistry, apiJSON *[]byte) []endpoint {
 		s.layerEndpoints(),
 		s.ogcEndpoints(),
 		s.tileEndpoints(reg),
+		s.styleEndpoints(reg),
 	} {
 		eps = append(eps, area...)
 	}

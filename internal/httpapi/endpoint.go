@@ -131,7 +131,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	// No middleware.RealIP: forwarded-for headers are client-controlled, and
 	// the plan rate limit keys on the connection's address when tokens are off.
-	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer)
+	r.Use(s.underBasePath, middleware.RequestID, s.logRequests, middleware.Recoverer)
 	r.Use(s.corsHandler(), middleware.GetHead, s.refuseNUL)
 	grouped := map[bool][]endpoint{}
 	for _, ep := range eps {

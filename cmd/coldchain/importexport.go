@@ -20,13 +20,9 @@ import (
 
 func layerHelp() string { return strings.Join(layer.Names(), ", ") }
 
-func newImportCmd(cfg *config) *cobra.Command {
-	var format, datumName, encoding, srs, gdalLayer string
-	var makeValid, upsert bool
-	cmd := &cobra.Command{
-		Use:   "import LAYER FILE",
-		Short: "Import a GeoJSON, CSV, Shapefile, GeoPackage … file into a layer (all or nothing)",
-		Long: `Import a GeoJSON FeatureCollection (RFC 7946) or a CSV file into a layer:
+// importLong is import's --help text.
+func importLong() string {
+	return `Import a GeoJSON FeatureCollection (RFC 7946) or a CSV file into a layer:
 ` + layerHelp() + `.
 
 CSV files need a header; the geometry is in lon and lat columns (or
@@ -45,7 +41,16 @@ coordinate columns) are converted by GDAL's ogr2ogr (Debian package
 gdal-bin) and then checked the same way. Coordinates in another CRS (the
 file's own, from its .prj, GeoPackage or GeoJSON crs member, or --srs)
 are transformed to WGS84 by PostGIS: CGCS2000 (EPSG:4490) and its
-Gauss-Krüger zones (EPSG:4491–4554) included.`,
+Gauss-Krüger zones (EPSG:4491–4554) included.`
+}
+
+func newImportCmd(cfg *config) *cobra.Command {
+	var format, datumName, encoding, srs, gdalLayer string
+	var makeValid, upsert bool
+	cmd := &cobra.Command{
+		Use:   "import LAYER FILE",
+		Short: "Import a GeoJSON, CSV, Shapefile, GeoPackage … file into a layer (all or nothing)",
+		Long:  importLong(),
 		Example: `  coldchain import producers farms.geojson
   coldchain import facilities cold_rooms.csv --datum gcj02 --encoding gbk
   coldchain import exclusions redline.geojson --make-valid

@@ -103,8 +103,8 @@ func TestCompression(t *testing.T) {
 			if !bytes.Equal(decode(t, got, body), want) {
 				t.Errorf("GET %s, %s: decodes to other bytes than the uncompressed response", path, e.accept)
 			}
-			if e.accept == "gzip" {
-				t.Logf("%s: %d bytes, gzip %d", path, len(want), len(body))
+			if e.accept == "gzip" || e.accept == "br" {
+				t.Logf("%s: %d bytes, %s %d", path, len(want), e.accept, len(body))
 			}
 		}
 	}

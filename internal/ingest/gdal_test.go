@@ -118,6 +118,9 @@ func TestImportGaussKruger(t *testing.T) {
 	ogr2ogr(t, "-f", "GeoJSON", "-t_srs", "EPSG:4547", gj, src)
 	zipped := filepath.Join(dir, "farms_gk.zip")
 	zipShapefile(t, zipped, shp)
+	local := filepath.Join(dir, "farms_local.shp") // a county's own grid: no EPSG code
+	ogr2ogr(t, "-f", "ESRI Shapefile", "-t_srs", "+proj=tmerc +lon_0=114.5 +k=0.9999 +x_0=300000 +y_0=-2000000 +ellps=GRS80 +units=m",
+		"-lco", "ENCODING=UTF-8", local, src)
 	kml := filepath.Join(dir, "farms.kml")
 	ogr2ogr(t, "-f", "KML", "-dsco", "NameField=name", kml, src)
 
@@ -130,6 +133,7 @@ func TestImportGaussKruger(t *testing.T) {
 		{"GeoPackage layer EPSG:4526 (zone 38)", gpkg, ingest.Options{Layer: "farms"}},
 		{"GeoJSON with crs member EPSG:4547", gj, ingest.Options{}},
 		{"KML (WGS84, the name in Name)", kml, ingest.Options{}},
+		{"shapefile in a CRS without an EPSG code (its WKT to PostGIS)", local, ingest.Options{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -52,9 +52,11 @@ const worker = `assets/maplibre-gl-worker-${workerHash}.mjs`;
 writeFileSync(join(dist, worker), workerSrc);
 
 const page = readFileSync(join(here, "src/index.html"), "utf8")
-  .replace("%JS%", "/" + js)
-  .replace("%CSS%", "/" + css)
-  .replace("%WORKER%", "/" + worker);
+  // Relative, so that the page works under a sub-path too (see <base> in
+  // the Go handler).
+  .replace("%JS%", js)
+  .replace("%CSS%", css)
+  .replace("%WORKER%", worker);
 writeFileSync(join(dist, "index.html"), page);
 
 // Gzip siblings, and the sizes a browser downloads.

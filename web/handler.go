@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +46,8 @@ code{background:#eef1f4;padding:.1em .3em;border-radius:3px}</style></head>
 // Handler serves the UI in fsys (as FS returns it): index.html at /,
 // hashed assets under /assets/ cached for a year, everything else
 // revalidated by ETag. A file with a .gz sibling is sent compressed to
-// clients that accept gzip. When fsys holds no index.html, / answers 503
+// clients that accept gzip. Behind a reverse proxy under a sub-path (the
+// request's X-Forwarded-Prefix) the page gets a <base> naming it. When fsys holds no index.html, / answers 503
 // with a page saying how to build the UI.
 func Handler(fsys fs.FS) http.Handler {
 	return &handler{fsys: fsys}
@@ -96,7 +98,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hd.Add("Vary", "Accept-Encoding")
 	served := name
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if prefix := r.Header.Get("X-Forwarded-Prefix"); name == "index.html" && prefixPattern.MatchString(prefix) {
+		// Under a sub-path the page's relative asset URLs and the API
+		// client's paths resolve against a <base> naming it.
+		body = bytes.Replace(body, []byte("<head>"), []byte(`<head>`+"\n"+`<base href="`+prefix+`/">`), 1)
+		served = name + "@" + prefix
+	} else if acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		if gz, err := fs.ReadFile(h.fsys, name+".gz"); err == nil {
 			body, served = gz, name+".gz"
 			hd.Set("Content-Encoding", "gzip")
@@ -116,6 +123,10 @@ func (h *handler) etag(name string, body []byte) string {
 	h.etags.Store(name, tag)
 	return tag
 }
+
+// prefixPattern is a sub-path the server is reached under (the API's
+// middleware sets X-Forwarded-Prefix to it, checked the same way).
+var prefixPattern = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)+$`)
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
 func acceptsGzip(header string) bool {

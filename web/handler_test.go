@@ -159,9 +159,10 @@ func TestEmbedded(t *testing.T) {
 	}
 }
 
-var assetRef = regexp.MustCompile(`"(/assets/[^"]+)"`)
+var assetRef = regexp.MustCompile(`"(assets/[^"]+)"`)
 
-// refs returns the asset paths a page names.
+// refs returns the asset paths a page names (relative, so that the page
+// works under a sub-path too).
 func refs(page []byte) []string {
 	var out []string
 	for _, m := range assetRef.FindAllSubmatch(page, -1) {

@@ -20,13 +20,9 @@ import (
 
 func layerHelp() string { return strings.Join(layer.Names(), ", ") }
 
-func newImportCmd(cfg *config) *cobra.Command {
-	var format, datumName, encoding string
-	var makeValid, upsert bool
-	cmd := &cobra.Command{
-		Use:   "import LAYER FILE",
-		Short: "Import a GeoJSON or CSV file into a layer (all or nothing)",
-		Long: `Import a GeoJSON FeatureCollection (RFC 7946) or a CSV file into a layer:
+// importLong is import's --help text.
+func importLong() string {
+	return `Import a GeoJSON FeatureCollection (RFC 7946) or a CSV file into a layer:
 ` + layerHelp() + `.
 
 CSV files need a header; the geometry is in lon and lat columns (or
@@ -37,10 +33,30 @@ or values separated by ';'. Common Chinese headers (代码/编码/区划代码, 
 are recognised; the columns used and ignored are listed. A region given as
 a point gets an area derived from it (see the areas layer). The import runs in one transaction: if any row is bad,
 each problem is printed as "row N: field: reason" (the first 100), the exit
-code is 1 and nothing is written. Use "-" as FILE to read standard input.`,
+code is 1 and nothing is written. Use "-" as FILE to read standard input.
+
+Files GDAL reads (Shapefile with .prj and .cpg, a zipped shapefile,
+GeoPackage, KML/KMZ, GML, MapInfo, FlatGeobuf, and XLSX/ODS with
+coordinate columns) are converted by GDAL's ogr2ogr (Debian package
+gdal-bin) and then checked the same way. Coordinates in another CRS (the
+file's own, from its .prj, GeoPackage or GeoJSON crs member, or --srs)
+are transformed to WGS84 by PostGIS: CGCS2000 (EPSG:4490) and its
+Gauss-Krüger zones (EPSG:4491–4554) included.`
+}
+
+func newImportCmd(cfg *config) *cobra.Command {
+	var format, datumName, encoding, srs, gdalLayer string
+	var makeValid, upsert bool
+	cmd := &cobra.Command{
+		Use:   "import LAYER FILE",
+		Short: "Import a GeoJSON, CSV, Shapefile, GeoPackage … file into a layer (all or nothing)",
+		Long:  importLong(),
 		Example: `  coldchain import producers farms.geojson
   coldchain import facilities cold_rooms.csv --datum gcj02 --encoding gbk
-  coldchain import exclusions redline.geojson --make-valid`,
+  coldchain import exclusions redline.geojson --make-valid
+  coldchain import exclusions 基本农田.shp --encoding gbk
+  coldchain import exclusions landuse.gpkg --layer redline
+  coldchain import producers farms.xlsx --srs EPSG:4547`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if args[0] == "roads" {
@@ -57,38 +73,15 @@ code is 1 and nothing is written. Use "-" as FILE to read standard input.`,
 			if !cmd.Flags().Changed("datum") {
 				d = "" // WGS84, but not said: DataV/Amap files get a warning
 			}
-			if format == "" {
-				format = ingest.DetectFormat(args[1])
+			if !cmd.Flags().Changed("encoding") {
+				encoding = "" // a shapefile's .cpg says
 			}
-			var in io.Reader = os.Stdin
-			var size int64 = -1
-			if args[1] != "-" {
-				f, err := os.Open(args[1])
-				if err != nil {
-					return &exitError{code: 1, err: err}
-				}
-				defer f.Close()
-				if fi, err := f.Stat(); err == nil {
-					size = fi.Size()
-				}
-				in = f
-			}
-			if term.IsTerminal(int(os.Stderr.Fd())) {
-				bar := progressbar.DefaultBytes(size, "importing "+l.Name)
-				in = io.TeeReader(in, bar)
-				defer bar.Finish()
-			}
-			pool, err := cfg.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
 			mode := layer.Insert
 			if upsert {
 				mode = layer.Upsert
 			}
-			res, err := ingest.Import(cmd.Context(), &layer.Store{Pool: pool}, l, in, ingest.Options{
-				Format: format, Datum: d, Encoding: encoding, MakeValid: makeValid, Mode: mode,
+			res, err := importPath(cmd, cfg, l, args[1], ingest.Options{
+				Format: format, Datum: d, Encoding: encoding, MakeValid: makeValid, Mode: mode, SRS: srs, Layer: gdalLayer,
 			})
 			if err != nil {
 				return importErr(err)
@@ -104,13 +97,57 @@ code is 1 and nothing is written. Use "-" as FILE to read standard input.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "geojson or csv (default: from the file name, else sniffed)")
+	f.StringVar(&format, "format", "", "geojson, csv or gdal (default: from the file name, else sniffed)")
+	f.StringVar(&srs, "srs", "", "CRS of the coordinates, e.g. EPSG:4490 (CGCS2000) or EPSG:4547 (its Gauss-Krüger CM 114E); transformed to WGS84 in PostGIS (default: the file's own, else WGS84)")
+	f.StringVar(&gdalLayer, "layer", "", "the layer of a multi-layer file (GeoPackage, KML)")
 	f.StringVar(&datumName, "datum", "wgs84", "datum of the coordinates: wgs84, gcj02 (Amap, Tencent, DataV) or bd09 (Baidu); converted to WGS84")
-	f.StringVar(&encoding, "encoding", "utf-8", "text encoding: utf-8, gbk or gb18030")
+	f.StringVar(&encoding, "encoding", "utf-8", "text encoding: utf-8, gbk or gb18030 (shapefiles: default from the .cpg file)")
 	f.BoolVar(&makeValid, "make-valid", false, "repair invalid polygons with ST_MakeValid instead of refusing them")
 	f.BoolVar(&upsert, "upsert", false, "replace features whose id already exists instead of refusing them")
 	bindRoadImportFlags(cmd)
 	return cmd
+}
+
+// importPath imports the file at path ("-": standard input) with a
+// progress bar on a terminal; files GDAL reads go through ogr2ogr.
+func importPath(cmd *cobra.Command, cfg *config, l *layer.Layer, path string, opt ingest.Options) (layer.LoadResult, error) {
+	if opt.Format == "" {
+		opt.Format = ingest.DetectFormat(path)
+	}
+	var in io.Reader = os.Stdin
+	var size int64 = -1
+	if opt.Layer != "" && opt.Format != ingest.GDAL {
+		return layer.LoadResult{}, usageErr("--layer: only for files GDAL reads (Shapefile, GeoPackage, KML, spreadsheets)")
+	}
+	if opt.Format == ingest.GDAL && path == "-" {
+		return layer.LoadResult{}, usageErr("FILE: files GDAL reads (Shapefile, GeoPackage, KML, spreadsheets) need a file name, not standard input")
+	}
+	if path != "-" && opt.Format != ingest.GDAL {
+		f, err := os.Open(path)
+		if err != nil {
+			return layer.LoadResult{}, &exitError{code: 1, err: err}
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		in = f
+	}
+	if opt.Format != ingest.GDAL && term.IsTerminal(int(os.Stderr.Fd())) {
+		bar := progressbar.DefaultBytes(size, "importing "+l.Name)
+		in = io.TeeReader(in, bar)
+		defer bar.Finish()
+	}
+	pool, err := cfg.open(cmd.Context())
+	if err != nil {
+		return layer.LoadResult{}, err
+	}
+	defer pool.Close()
+	st := &layer.Store{Pool: pool}
+	if opt.Format == ingest.GDAL {
+		return ingest.ImportFile(cmd.Context(), st, l, path, opt)
+	}
+	return ingest.Import(cmd.Context(), st, l, in, opt)
 }
 
 // importErr prints row errors as they are: one per line, then a summary.

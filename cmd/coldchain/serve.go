@@ -22,7 +22,7 @@ import (
 )
 
 func newServeCmd(cfg *config) *cobra.Command {
-	var addr string
+	var addr, basePath string
 	var demo bool
 	var workers int
 	var drain time.Duration
@@ -34,9 +34,13 @@ func newServeCmd(cfg *config) *cobra.Command {
 		Long: `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
 /healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM.`,
 		Example: `  coldchain serve --addr :8080
+  coldchain serve --addr 127.0.0.1:8081 --base-path /coldchain   # behind nginx: location /coldchain/ { proxy_pass http://127.0.0.1:8081/; }
   DATABASE_URL=postgres://user@host/db coldchain serve`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := httpapi.CheckBasePath(basePath); err != nil {
+				return usageErr("--base-path: %v", err)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			pool, err := cfg.open(ctx)
@@ -61,6 +65,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 			defer plans.Close()
 			srv := httpapi.New(pool, model, plans, cfg.log, version(), web.FS())
 			defer srv.Close()
+			srv.BasePath = basePath
 			if err := acc.apply(srv, pool); err != nil {
 				return err
 			}
@@ -83,6 +88,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("COLDCHAIN_ADDR", ":8080"), "listen address (env COLDCHAIN_ADDR)")
+	cmd.Flags().StringVar(&basePath, "base-path", os.Getenv("COLDCHAIN_BASE_PATH"), "sub-path a reverse proxy serves coldchain under, e.g. /coldchain: links, the OpenAPI document and the map UI follow it; a proxy's X-Forwarded-Prefix does the same per request (env COLDCHAIN_BASE_PATH)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
 	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
 	cmd.Flags().DurationVar(&drain, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")

@@ -97,6 +97,7 @@ func (s *Server) endpoints(reg *tileRegistry, apiJSON *[]byte) []endpoint {
 		s.layerEndpoints(),
 		s.ogcEndpoints(),
 		s.tileEndpoints(reg),
+		s.styleEndpoints(reg),
 	} {
 		eps = append(eps, area...)
 	}
@@ -130,22 +131,25 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	// No middleware.RealIP: forwarded-for headers are client-controlled, and
 	// the plan rate limit keys on the connection's address when tokens are off.
-	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer)
+	r.Use(s.underBasePath, middleware.RequestID, s.logRequests, middleware.Recoverer)
 	r.Use(s.corsHandler(), middleware.GetHead, s.refuseNUL)
 	grouped := map[bool][]endpoint{}
 	for _, ep := range eps {
 		grouped[inAuthGroup(ep.Path)] = append(grouped[inAuthGroup(ep.Path)], ep)
 	}
+	// Endpoints' responses are compressed as the client accepts; the web
+	// UI's files come precompressed.
+	compress := compressor()
 	for _, ep := range grouped[false] {
 		if ep.Open {
-			s.mount(r, "", ep)
+			s.mount(r.With(compress), "", ep)
 		} else {
-			s.mount(r.With(s.authenticate), "", ep)
+			s.mount(r.With(compress, s.authenticate), "", ep)
 		}
 	}
 	for _, prefix := range authGroups {
 		r.Route(prefix, func(r chi.Router) {
-			r.Use(s.authenticate)
+			r.Use(compress, s.authenticate)
 			if prefix == "/api/v1" {
 				r.Use(s.trackEdits) // ETags, If-Match and the edit log
 			}

@@ -220,7 +220,9 @@ func (s *Server) openAPIDoc(eps []endpoint) (*apiDoc, error) {
 				"requires a token for them (COLDCHAIN_READ_AUTH=true); writes and plans need a planner token, token " +
 				"management an admin token: Authorization: Bearer <token>.",
 		},
-		Servers: []map[string]string{{"url": "/"}},
+		// Relative to the document (/api/openapi.json), so that it holds
+		// behind a proxy that serves the API under a sub-path too.
+		Servers: []map[string]string{{"url": ".."}},
 		Tags: []map[string]string{
 			{"name": "service", "description": "Health, readiness, metrics and this document"},
 			{"name": "layers", "description": "The data layers as GeoJSON"},

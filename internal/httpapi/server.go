@@ -59,6 +59,9 @@ type Server struct {
 	PlanRateWindow time.Duration
 	// TileLimit caps the features of one layer in one vector tile.
 	TileLimit int
+	// BasePath is the sub-path a reverse proxy serves the server under
+	// (/coldchain), "" at the root; see CheckBasePath.
+	BasePath string
 
 	ready    readiness
 	registry *prometheus.Registry

@@ -86,7 +86,28 @@ func (m *columnMap) field(col string) string {
 	if f, ok := aliases[strings.ToLower(key)]; ok && m.fields[f] {
 		return f
 	}
-	return ""
+	return m.truncated(strings.ToLower(key))
+}
+
+// dbfNameLen is the longest column name a shapefile's .dbf holds: GDAL
+// cuts product_class to product_cl.
+const dbfNameLen = 10
+
+// truncated returns the one field whose name a shapefile cut to col, or "".
+func (m *columnMap) truncated(col string) string {
+	if len(col) != dbfNameLen {
+		return ""
+	}
+	found := ""
+	for f := range m.fields {
+		if strings.HasPrefix(f, col) {
+			if found != "" {
+				return ""
+			}
+			found = f
+		}
+	}
+	return found
 }
 
 // apply renames props in place to field names and maps Chinese values of

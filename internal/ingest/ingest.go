@@ -30,6 +30,15 @@ type Options struct {
 	Mode      layer.Mode  // Insert (default), Upsert or Update
 	// ReturnKeys asks for the stored keys in the result.
 	ReturnKeys bool
+	// SRS is the CRS of the coordinates when they are not WGS84
+	// longitude/latitude (EPSG:4490, EPSG:4547 …): PostGIS transforms
+	// them. "" takes the file's own CRS (a GeoJSON crs member, a
+	// shapefile's .prj, a GeoPackage layer's), else WGS84.
+	SRS string
+	// Layer picks the layer of a multi-layer GDAL source (GeoPackage, KML).
+	Layer string
+
+	crs sourceCRS // a GDAL source's own CRS
 }
 
 // Import reads features of layer l from r and stores them all, or nothing.
@@ -52,6 +61,11 @@ func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, o
 		}
 		geomCols = cr.geometryColumns()
 	}
+	given, err := givenCRS(ctx, st, opt)
+	if err != nil {
+		return layer.LoadResult{}, err
+	}
+	fr = &reprojector{ctx: ctx, pool: st.Pool, fr: fr, given: given}
 	src := &rowSource{fr: fr, layer: l, vocab: vocab, datum: opt.Datum, cols: cols}
 	res, err := st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid, ReturnKeys: opt.ReturnKeys})
 	if err != nil {
@@ -65,6 +79,19 @@ func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, o
 			"but no --datum was given, so they were taken as WGS84 and lie 300–700 m off: re-import with --datum gcj02 --upsert (or --datum wgs84 if the file was already converted)")
 	}
 	return res, nil
+}
+
+// givenCRS is the coordinates' CRS as the caller knows it: --srs, else a
+// GDAL source's own; the zero sourceCRS lets the file say (or means WGS84).
+func givenCRS(ctx context.Context, st *layer.Store, opt Options) (sourceCRS, error) {
+	c := opt.crs
+	if opt.SRS != "" {
+		var err error
+		if c, err = parseSRS(opt.SRS); err != nil {
+			return c, derrors.Invalid("--srs: %v", err)
+		}
+	}
+	return c, checkSRID(ctx, st.Pool, c)
 }
 
 // checkRequired refuses a CSV file without a column for a required field
@@ -113,8 +140,10 @@ func open(r io.Reader, opt Options) (featureReader, error) {
 		return newGeoJSONReader(lr)
 	case CSV:
 		return newCSVReader(lr)
+	case GDAL:
+		return nil, derrors.Invalid("files GDAL reads (Shapefile, GeoPackage, KML, spreadsheets) need a file name, not a stream: save it to a file first")
 	}
-	return nil, derrors.Invalid("unknown format %q (want geojson or csv)", format)
+	return nil, derrors.Invalid("unknown format %q (want geojson, csv or gdal)", format)
 }
 
 // rowSource validates features into rows for layer.Store.Load, keeping the

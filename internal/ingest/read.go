@@ -41,6 +41,9 @@ func DetectFormat(name string) string {
 	case ".csv", ".tsv", ".txt":
 		return CSV
 	}
+	if _, ok := gdalExts[strings.ToLower(filepath.Ext(name))]; ok {
+		return GDAL
+	}
 	return ""
 }
 
@@ -136,6 +139,7 @@ type geojsonReader struct {
 	inArray bool
 	done    bool
 	sawType bool
+	crs     string
 }
 
 func newGeoJSONReader(lr *lineReader) (*geojsonReader, error) {
@@ -238,9 +242,7 @@ func (g *geojsonReader) Next() (layer.Feature, error) {
 			if err := g.dec.Decode(&crs); err != nil {
 				return layer.Feature{}, g.syntax(err)
 			}
-			if !wgs84CRS(crs.Properties.Name) {
-				return layer.Feature{}, derrors.Invalid("the file's crs is %q: coldchain imports WGS84 longitude/latitude (EPSG:4326, CRS84); reproject first, e.g. ogr2ogr -t_srs EPSG:4326", crs.Properties.Name)
-			}
+			g.crs = crs.Properties.Name
 		default:
 			var skip json.RawMessage
 			if err := g.dec.Decode(&skip); err != nil {
@@ -251,10 +253,9 @@ func (g *geojsonReader) Next() (layer.Feature, error) {
 	return layer.Feature{}, io.EOF
 }
 
-func wgs84CRS(name string) bool {
-	n := strings.ToUpper(name)
-	return n == "" || strings.HasSuffix(n, "CRS84") || strings.HasSuffix(n, "4326") || strings.HasSuffix(n, "EPSG::4490") || strings.HasSuffix(n, "4490")
-}
+// crsName is the file's crs member (GeoJSON 2008; RFC 7946 dropped it but
+// GDAL writes it for other CRSs), "" if none was read yet.
+func (g *geojsonReader) crsName() string { return g.crs }
 
 func (g *geojsonReader) feature(raw json.RawMessage) (layer.Feature, error) {
 	var head struct {

@@ -475,7 +475,7 @@ func (d *decoder) checkCoords(g orb.Geometry) bool {
 			d.fail("geometry", "latitude %v out of range [-90, 90]; the coordinates look swapped ([%v, %v]): GeoJSON and CSV want longitude first", y, x, y)
 			ok = false
 		case math.Abs(x) > 180 || math.Abs(y) > 90:
-			d.fail("geometry", "coordinate [%v, %v] out of range (longitude -180..180, latitude -90..90; projected coordinates must be converted to WGS84 first)", x, y)
+			d.fail("geometry", "coordinate [%v, %v] out of range (longitude -180..180, latitude -90..90; projected coordinates need their CRS: import with --srs EPSG:NNNN, e.g. EPSG:4547 for CGCS2000 Gauss-Krüger CM 114E)", x, y)
 			ok = false
 		}
 	}

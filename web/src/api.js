@@ -3,6 +3,17 @@
 
 const TOKEN_KEY = "coldchain.token";
 
+/**
+ * BASE is the sub-path the server is reached under ("" at the root; the
+ * page's <base> names it behind a reverse proxy): API paths start with it.
+ */
+export const BASE = new URL(".", document.baseURI).pathname.replace(/\/$/, "");
+
+/** url returns an API path ("/api/v1/...") under BASE. */
+export function url(path) {
+  return path.startsWith("/") && !path.startsWith("//") ? BASE + path : path;
+}
+
 /** ApiError is a failed request: status 0 when the server was not reached. */
 export class ApiError extends Error {
   constructor(status, title, detail, errors, path) {
@@ -67,7 +78,7 @@ export async function request(path, { method = "GET", body, signal, raw = false,
   }
   let resp;
   try {
-    resp = await fetch(path, init);
+    resp = await fetch(url(path), init);
   } catch (e) {
     if (e && e.name === "AbortError") throw e;
     throw new ApiError(0, "", "", [], path);
@@ -110,7 +121,7 @@ export async function allFeatures(layer, params = {}) {
 /** Whether a TileJSON exists for layer: returns it, or null. */
 export async function tileJSON(layer) {
   try {
-    const resp = await fetch(`/tiles/${layer}.json`, { headers: headers() });
+    const resp = await fetch(url(`/tiles/${layer}.json`), { headers: headers() });
     if (!resp.ok) return null;
     const tj = await resp.json();
     if (!tj || !Array.isArray(tj.tiles) || tj.tiles.length === 0) return null;

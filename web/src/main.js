@@ -451,7 +451,7 @@ async function start() {
   try {
     mapReady = mapView.createMap($("map"), {
       basemapURL: basemapURL(),
-      workerURL: document.querySelector("meta[name=maplibre-worker]").content,
+      workerURL: new URL(document.querySelector("meta[name=maplibre-worker]").content, document.baseURI).href,
       token: api.token,
       onError: (err) => showError(err instanceof Error ? new Error(t("err_map", { msg: err.message })) : err),
     });

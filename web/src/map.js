@@ -8,6 +8,7 @@ import { state, activeClasses, filtered } from "./state.js";
 import { t, getLang, fmtNum } from "./i18n.js";
 import * as sym from "./symbols.js";
 import { labelPoint, pointOf, bbox } from "./geo.js";
+import { BASE } from "./api.js";
 
 const FONT = ["Noto Sans", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC"];
 const FONT_BOLD = ["Noto Sans Bold", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC"];
@@ -406,7 +407,7 @@ export function createMap(container, { basemapURL, workerURL, onError, token }) 
     // need one too); a configured basemap gets none.
     transformRequest: (url) => {
       const tok = token();
-      if (tok && url.startsWith(location.origin + "/tiles/")) return { url, headers: { Authorization: "Bearer " + tok } };
+      if (tok && url.startsWith(location.origin + BASE + "/tiles/")) return { url, headers: { Authorization: "Bearer " + tok } };
       return { url };
     },
     attributionControl: { compact: true, customAttribution: "coldchain" },

@@ -71,7 +71,7 @@ func solvePMedianGeo(ctx context.Context, in *Instance, params Params) (*Result,
 	if len(in.Demand) <= groups {
 		groups = len(in.Demand)
 	}
-	searchEnd := g.start.Add(g.deadline.Sub(g.start) / 4)
+	searchEnd := g.start.Add(g.deadline.Sub(g.start) / 5)
 	if err := g.searchAggregate(groups, searchEnd); err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ import (
 // often exceed a point's own distance), with at most pmGeoMaxRow sites.
 const (
 	pmGeoRadius = 2.5
-	pmGeoMaxRow = 400
+	pmGeoMaxRow = 320
 )
 
 // pmGeoBlocks is the number of demand ranges the rows are stored and
@@ -47,6 +47,8 @@ type pmGeoLR struct {
 	w        []float64 // per point (0: no demand, ignored)
 	capW     []float64 // per point: the largest multiplier, w_i r_i
 	lambda   []float64
+	want     []bool    // per point: at its cap while the subgradient is positive
+	tree     *kdTree   // all sites that may be open
 	best     []float64 // the multipliers of the best L so far
 	sub      []float64 // subgradient per point
 	blocks   []pmGeoBlock
@@ -58,13 +60,14 @@ type pmGeoLR struct {
 	arcs     int // stored arcs
 }
 
-// newPMGeoLR builds the rows around the best solution and starts the
-// multipliers at each point's weighted distance to it.
-func (g *pmGeo) newPMGeoLR() *pmGeoLR {
+// newPMGeoLR builds the rows around the best solution, each reaching at
+// least floor(i) when floor is not nil, and starts the multipliers at each
+// point's weighted distance to the best solution.
+func (g *pmGeo) newPMGeoLR(floor func(i int) float64) *pmGeoLR {
 	in := g.in
 	n := len(in.Demand)
 	lr := &pmGeoLR{
-		w: make([]float64, n), capW: make([]float64, n), lambda: make([]float64, n), sub: make([]float64, n),
+		w: make([]float64, n), capW: make([]float64, n), lambda: make([]float64, n), sub: make([]float64, n), want: make([]bool, n),
 		blocks: make([]pmGeoBlock, pmGeoBlocks), rho: make([]float64, len(in.Sites)), on: make([]bool, len(in.Sites)),
 		free: slices.Clone(g.cands), existing: g.existing, p: g.p,
 	}
@@ -74,9 +77,9 @@ func (g *pmGeo) newPMGeoLR() *pmGeoLR {
 			ids = append(ids, int32(j))
 		}
 	}
-	tree := newKDTree(in.Sites, ids, g.metric)
+	lr.tree = newKDTree(in.Sites, ids, g.metric)
 	forRanges(n, pmGeoBlocks, func(b, lo, hi int) {
-		lr.blocks[b] = lr.buildBlock(g, tree, lo, hi)
+		lr.blocks[b] = lr.buildBlock(g, floor, lo, hi)
 	})
 	for b := range lr.blocks {
 		lr.arcs += len(lr.blocks[b].site)
@@ -85,27 +88,24 @@ func (g *pmGeo) newPMGeoLR() *pmGeoLR {
 }
 
 // buildBlock fills the rows of points [lo, hi) and their multipliers.
-func (lr *pmGeoLR) buildBlock(g *pmGeo, tree *kdTree, lo, hi int) pmGeoBlock {
+func (lr *pmGeoLR) buildBlock(g *pmGeo, floor func(int) float64, lo, hi int) pmGeoBlock {
 	bl := pmGeoBlock{lo: lo, hi: hi, start: make([]int32, 1, hi-lo+1), rho: make([]float64, len(lr.rho))}
 	var q kdQuery
 	mean := g.best / g.weight()
+	late := false
 	for i := lo; i < hi; i++ {
+		if (i-lo)%1024 == 0 && !late {
+			late = g.done()
+		}
 		d := &g.in.Demand[i]
-		if d.Weight > 0 {
+		// Past the deadline a point gets an empty row and a zero cap: it
+		// adds nothing to the bound, which stays valid.
+		if d.Weight > 0 && !late {
 			r := pmGeoRadius*g.bestDist[i] + mean/2
-			q.nearest(tree, d.X, d.Y, pmGeoMaxRow, r)
-			if len(q.heap) == pmGeoMaxRow {
-				// Sites beyond the row may be as near as its last one.
-				r = q.heap[len(q.heap)-1].dist
+			if floor != nil {
+				r = max(r, floor(i))
 			}
-			for _, h := range q.heap {
-				c := float32(h.dist)
-				if float64(c) > h.dist {
-					c = math.Nextafter32(c, 0)
-				}
-				bl.site = append(bl.site, h.site)
-				bl.cost = append(bl.cost, c)
-			}
+			r = lr.row(&bl, &q, d, r)
 			lr.w[i] = d.Weight
 			lr.capW[i] = d.Weight * r
 			lr.lambda[i] = min(lr.capW[i], d.Weight*g.bestDist[i])
@@ -114,6 +114,81 @@ func (lr *pmGeoLR) buildBlock(g *pmGeo, tree *kdTree, lo, hi int) pmGeoBlock {
 	}
 	bl.site, bl.cost = slices.Clip(bl.site), slices.Clip(bl.cost)
 	return bl
+}
+
+// row appends to bl the row of point d: every site within r of it, nearest
+// first, at most pmGeoMaxRow of them. It returns the radius within which
+// the row holds every site (r, or the last cost of a full row).
+func (lr *pmGeoLR) row(bl *pmGeoBlock, q *kdQuery, d *Demand, r float64) float64 {
+	q.nearest(lr.tree, d.X, d.Y, pmGeoMaxRow, r)
+	if len(q.heap) == pmGeoMaxRow {
+		// Sites beyond the row may be as near as its last one.
+		r = q.heap[len(q.heap)-1].dist
+	}
+	for _, h := range q.heap {
+		c := float32(h.dist)
+		if float64(c) > h.dist {
+			c = math.Nextafter32(c, 0)
+		}
+		bl.site = append(bl.site, h.site)
+		bl.cost = append(bl.cost, c)
+	}
+	return r
+}
+
+// pmGeoGrow is the factor by which grow widens a row.
+const pmGeoGrow = 1.6
+
+// grow widens by pmGeoGrow the rows of the points whose multiplier is held
+// at its cap while the subgradient would raise it (the adaptive part of the
+// neighbourhoods), and returns how many rows grew. Rows left when until
+// passes keep their width.
+func (lr *pmGeoLR) grow(in *Instance, until time.Time) int {
+	grown := make([]int, len(lr.blocks))
+	forRanges(len(lr.blocks), len(lr.blocks), func(b, _, _ int) {
+		old := &lr.blocks[b]
+		bl := pmGeoBlock{lo: old.lo, hi: old.hi, start: make([]int32, 1, old.hi-old.lo+1), rho: old.rho}
+		var q kdQuery
+		late := false
+		for i := old.lo; i < old.hi; i++ {
+			if (i-old.lo)%1024 == 0 && !late {
+				late = !time.Now().Before(until)
+			}
+			a, z := old.start[i-old.lo], old.start[i-old.lo+1]
+			if lr.want[i] && z-a < pmGeoMaxRow && lr.capW[i] > 0 && !late {
+				r := lr.row(&bl, &q, &in.Demand[i], pmGeoGrow*lr.capW[i]/lr.w[i])
+				lr.capW[i] = lr.w[i] * r
+				grown[b]++
+			} else {
+				bl.site = append(bl.site, old.site[a:z]...)
+				bl.cost = append(bl.cost, old.cost[a:z]...)
+			}
+			bl.start = append(bl.start, int32(len(bl.site)))
+		}
+		*old = bl
+	})
+	lr.arcs = 0
+	for b := range lr.blocks {
+		lr.arcs += len(lr.blocks[b].site)
+	}
+	n := 0
+	for _, k := range grown {
+		n += k
+	}
+	return n
+}
+
+// wanting returns the share of the weight whose multiplier is held at its
+// cap while the subgradient would raise it.
+func (lr *pmGeoLR) wanting() float64 {
+	at, all := 0.0, 0.0
+	for i, w := range lr.w {
+		all += w
+		if lr.want[i] {
+			at += w
+		}
+	}
+	return at / max(all, 1e-300)
 }
 
 // eval returns L(lambda), a bound on its rounding error, and the squared
@@ -209,7 +284,8 @@ func (lr *pmGeoLR) subgradient(bl *pmGeoBlock) float64 {
 				gi--
 			}
 		}
-		if gi > 0 && lam >= lr.capW[i] {
+		lr.want[i] = gi > 0 && lam >= lr.capW[i]
+		if lr.want[i] {
 			gi = 0
 		}
 		lr.sub[i] = gi
@@ -230,24 +306,19 @@ func (lr *pmGeoLR) step(t float64) {
 // chosen returns the candidates open in the last relaxed solution.
 func (lr *pmGeoLR) chosen() []int32 { return slices.Clone(lr.free[:lr.p]) }
 
-// capped returns the share of the weight whose multiplier is at its cap.
-func (lr *pmGeoLR) capped() float64 {
-	at, all := 0.0, 0.0
-	for i, w := range lr.w {
-		all += w
-		if w > 0 && lr.lambda[i] >= lr.capW[i] {
-			at += w
-		}
-	}
-	return at / max(all, 1e-300)
-}
+// Every pmGeoGrowEvery evaluations, the rows of the points held at their
+// caps grow when they carry more than pmGeoGrowShare of the weight.
+const (
+	pmGeoGrowEvery = 50
+	pmGeoGrowShare = 0.002
+)
 
 // pmGeoHeurEvery is how many evaluations pass between two runs of the
 // Lagrangian heuristic.
 const pmGeoHeurEvery = 40
 
 // lowerBound proves the bound in two levels: the multipliers are first
-// optimised on the aggregated instance (cheap evaluations, until half the
+// optimised on the aggregated instance (cheap evaluations, until 55 % of the
 // time), then carried over to the points (each point gets its cell's
 // multiplier per unit weight) and optimised further on the complete
 // problem, whose relaxation alone gives the bound.
@@ -260,16 +331,22 @@ func (g *pmGeo) lowerBound() {
 		}
 	}
 	ga.offer(g.bestSites)
-	pi := 1.0
+	pi := 2.0
 	if len(g.aggIn.Demand) < len(g.in.Demand) {
-		lra := ga.newPMGeoLR()
-		mid := g.start.Add(g.deadline.Sub(g.start) / 2)
+		lra := ga.newPMGeoLR(nil)
+		mid := g.start.Add(g.deadline.Sub(g.start) * 11 / 20)
 		pi = ga.subgradient(lra, pi, mid, heur)
-		g.lr = g.newPMGeoLR()
+		// Rows reach at least a little beyond the multiplier carried over.
+		g.lr = g.newPMGeoLR(func(i int) float64 {
+			if k := g.groupOf[i]; k >= 0 && lra.best != nil {
+				return 1.25 * lra.best[k] / lra.w[k]
+			}
+			return 0
+		})
 		g.lr.warmStart(lra, g.groupOf)
 		pi = max(pi, 0.05)
 	} else {
-		g.lr = g.newPMGeoLR()
+		g.lr = g.newPMGeoLR(nil)
 	}
 	g.subgradient(g.lr, pi, g.deadline, heur)
 }
@@ -318,7 +395,11 @@ func (g *pmGeo) subgradient(lr *pmGeoLR, pi float64, until time.Time, heur func(
 			heur(lr.chosen())
 			copy(lr.lambda, lr.best)
 			pi, since = 0.25, 0
+			lr.grow(g.in, until)
 			continue
+		}
+		if g.evals%pmGeoGrowEvery == 0 && lr.wanting() > pmGeoGrowShare {
+			lr.grow(g.in, until)
 		}
 		lr.step(t)
 	}

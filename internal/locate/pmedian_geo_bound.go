@@ -22,16 +22,21 @@ import (
 // Row costs are stored as float32 rounded down, which can only lower L.
 
 // A point's row reaches pmGeoRadius times its distance to the best solution
-// found plus half the mean distance (multipliers of the relaxation's optimum
-// often exceed a point's own distance), with at most pmGeoMaxRow sites.
+// found plus a third of the mean distance (multipliers at the relaxation's
+// optimum often exceed a point's own distance), with at most pmGeoMaxRow
+// sites; grow widens it where that is too little.
 const (
-	pmGeoRadius = 2.5
-	pmGeoMaxRow = 320
+	pmGeoRadius = 2.2
+	pmGeoMaxRow = 224
 )
 
-// pmGeoBlocks is the number of demand ranges the rows are stored and
-// evaluated in (fixed, for machine-independent sums).
-const pmGeoBlocks = 16
+// The rows are stored in blocks of pmGeoBlockLen points, each allocated at
+// its exact size, and processed by pmGeoWorkers goroutines, block b always
+// by worker b % pmGeoWorkers (fixed, for machine-independent sums).
+const (
+	pmGeoBlockLen = 4096
+	pmGeoWorkers  = 16
+)
 
 // pmGeoBlock holds the rows of demand points [lo, hi).
 type pmGeoBlock struct {
@@ -39,7 +44,21 @@ type pmGeoBlock struct {
 	start  []int32 // row of point i: arcs [start[i-lo], start[i-lo+1])
 	site   []int32
 	cost   []float32
-	rho    []float64 // scratch: this block's share of rho
+}
+
+// exact returns a copy of bl in storage of exactly its size.
+func (bl *pmGeoBlock) exact() pmGeoBlock {
+	return pmGeoBlock{lo: bl.lo, hi: bl.hi, start: slices.Clone(bl.start), site: slices.Clone(bl.site), cost: slices.Clone(bl.cost)}
+}
+
+// forBlocks calls f(w, b) for every block b on worker w = b % pmGeoWorkers,
+// the workers all at once.
+func (lr *pmGeoLR) forBlocks(f func(w, b int)) {
+	forRanges(pmGeoWorkers, pmGeoWorkers, func(w, _, _ int) {
+		for b := w; b < len(lr.blocks); b += pmGeoWorkers {
+			f(w, b)
+		}
+	})
 }
 
 // pmGeoLR is the Lagrangian relaxation of the complete problem.
@@ -52,9 +71,10 @@ type pmGeoLR struct {
 	best     []float64 // the multipliers of the best L so far
 	sub      []float64 // subgradient per point
 	blocks   []pmGeoBlock
-	rho      []float64 // per site
-	on       []bool    // per site: open in the relaxed solution
-	free     []int32   // candidates, least rho first after eval
+	part     [][]float64 // per worker: its share of rho
+	rho      []float64   // per site
+	on       []bool      // per site: open in the relaxed solution
+	free     []int32     // candidates, least rho first after eval
 	existing []int32
 	p        int
 	arcs     int // stored arcs
@@ -68,7 +88,7 @@ func (g *pmGeo) newPMGeoLR(floor func(i int) float64) *pmGeoLR {
 	n := len(in.Demand)
 	lr := &pmGeoLR{
 		w: make([]float64, n), capW: make([]float64, n), lambda: make([]float64, n), sub: make([]float64, n), want: make([]bool, n),
-		blocks: make([]pmGeoBlock, pmGeoBlocks), rho: make([]float64, len(in.Sites)), on: make([]bool, len(in.Sites)),
+		blocks: make([]pmGeoBlock, (n+pmGeoBlockLen-1)/pmGeoBlockLen), part: make([][]float64, pmGeoWorkers), rho: make([]float64, len(in.Sites)), on: make([]bool, len(in.Sites)),
 		free: slices.Clone(g.cands), existing: g.existing, p: g.p,
 	}
 	var ids []int32
@@ -78,18 +98,24 @@ func (g *pmGeo) newPMGeoLR(floor func(i int) float64) *pmGeoLR {
 		}
 	}
 	lr.tree = newKDTree(in.Sites, ids, g.metric)
-	forRanges(n, pmGeoBlocks, func(b, lo, hi int) {
-		lr.blocks[b] = lr.buildBlock(g, floor, lo, hi)
+	scratch := make([]pmGeoBlock, pmGeoWorkers)
+	lr.forBlocks(func(w, b int) {
+		lo := b * pmGeoBlockLen
+		lr.blocks[b] = lr.buildBlock(g, floor, &scratch[w], lo, min(n, lo+pmGeoBlockLen))
 	})
+	for w := range lr.part {
+		lr.part[w] = make([]float64, len(lr.rho))
+	}
 	for b := range lr.blocks {
 		lr.arcs += len(lr.blocks[b].site)
 	}
 	return lr
 }
 
-// buildBlock fills the rows of points [lo, hi) and their multipliers.
-func (lr *pmGeoLR) buildBlock(g *pmGeo, floor func(int) float64, lo, hi int) pmGeoBlock {
-	bl := pmGeoBlock{lo: lo, hi: hi, start: make([]int32, 1, hi-lo+1), rho: make([]float64, len(lr.rho))}
+// buildBlock fills the rows of points [lo, hi) and their multipliers,
+// building in the storage of bl.
+func (lr *pmGeoLR) buildBlock(g *pmGeo, floor func(int) float64, bl *pmGeoBlock, lo, hi int) pmGeoBlock {
+	*bl = pmGeoBlock{lo: lo, hi: hi, start: append(bl.start[:0], 0), site: bl.site[:0], cost: bl.cost[:0]}
 	var q kdQuery
 	mean := g.best / g.weight()
 	late := false
@@ -101,19 +127,18 @@ func (lr *pmGeoLR) buildBlock(g *pmGeo, floor func(int) float64, lo, hi int) pmG
 		// Past the deadline a point gets an empty row and a zero cap: it
 		// adds nothing to the bound, which stays valid.
 		if d.Weight > 0 && !late {
-			r := pmGeoRadius*g.bestDist[i] + mean/2
+			r := pmGeoRadius*g.bestDist[i] + mean/3
 			if floor != nil {
 				r = max(r, floor(i))
 			}
-			r = lr.row(&bl, &q, d, r)
+			r = lr.row(bl, &q, d, r)
 			lr.w[i] = d.Weight
 			lr.capW[i] = d.Weight * r
 			lr.lambda[i] = min(lr.capW[i], d.Weight*g.bestDist[i])
 		}
 		bl.start = append(bl.start, int32(len(bl.site)))
 	}
-	bl.site, bl.cost = slices.Clip(bl.site), slices.Clip(bl.cost)
-	return bl
+	return bl.exact()
 }
 
 // row appends to bl the row of point d: every site within r of it, nearest
@@ -144,10 +169,12 @@ const pmGeoGrow = 1.6
 // neighbourhoods), and returns how many rows grew. Rows left when until
 // passes keep their width.
 func (lr *pmGeoLR) grow(in *Instance, until time.Time) int {
-	grown := make([]int, len(lr.blocks))
-	forRanges(len(lr.blocks), len(lr.blocks), func(b, _, _ int) {
+	grown := make([]int, pmGeoWorkers)
+	scratch := make([]pmGeoBlock, pmGeoWorkers)
+	lr.forBlocks(func(w, b int) {
 		old := &lr.blocks[b]
-		bl := pmGeoBlock{lo: old.lo, hi: old.hi, start: make([]int32, 1, old.hi-old.lo+1), rho: old.rho}
+		bl := &scratch[w]
+		*bl = pmGeoBlock{lo: old.lo, hi: old.hi, start: append(bl.start[:0], 0), site: bl.site[:0], cost: bl.cost[:0]}
 		var q kdQuery
 		late := false
 		for i := old.lo; i < old.hi; i++ {
@@ -156,16 +183,16 @@ func (lr *pmGeoLR) grow(in *Instance, until time.Time) int {
 			}
 			a, z := old.start[i-old.lo], old.start[i-old.lo+1]
 			if lr.want[i] && z-a < pmGeoMaxRow && lr.capW[i] > 0 && !late {
-				r := lr.row(&bl, &q, &in.Demand[i], pmGeoGrow*lr.capW[i]/lr.w[i])
+				r := lr.row(bl, &q, &in.Demand[i], pmGeoGrow*lr.capW[i]/lr.w[i])
 				lr.capW[i] = lr.w[i] * r
-				grown[b]++
+				grown[w]++
 			} else {
 				bl.site = append(bl.site, old.site[a:z]...)
 				bl.cost = append(bl.cost, old.cost[a:z]...)
 			}
 			bl.start = append(bl.start, int32(len(bl.site)))
 		}
-		*old = bl
+		*old = bl.exact()
 	})
 	lr.arcs = 0
 	for b := range lr.blocks {
@@ -195,11 +222,14 @@ func (lr *pmGeoLR) wanting() float64 {
 // norm of the subgradient (projected on the multipliers' box).
 func (lr *pmGeoLR) eval() (L, slack, norm float64) {
 	type sums struct{ L, abs, norm float64 }
-	res := make([]sums, len(lr.blocks))
-	forRanges(len(lr.blocks), len(lr.blocks), func(b, _, _ int) {
+	res := make([]sums, pmGeoWorkers)
+	for w := range lr.part {
+		clear(lr.part[w])
+	}
+	lr.forBlocks(func(w, b int) {
 		bl := &lr.blocks[b]
-		clear(bl.rho)
-		var s sums
+		rho := lr.part[w]
+		s := &res[w]
 		for i := bl.lo; i < bl.hi; i++ {
 			lam, w := lr.lambda[i], lr.w[i]
 			if lam <= 0 {
@@ -213,27 +243,26 @@ func (lr *pmGeoLR) eval() (L, slack, norm float64) {
 				if v >= 0 {
 					break
 				}
-				bl.rho[bl.site[k]] += v
+				rho[bl.site[k]] += v
 			}
 		}
-		res[b] = s
 	})
 	clear(lr.rho)
-	for b := range lr.blocks {
-		L += res[b].L
-		slack += res[b].abs
-		for j, v := range lr.blocks[b].rho {
+	for w := range res {
+		L += res[w].L
+		slack += res[w].abs
+		for j, v := range lr.part[w] {
 			lr.rho[j] += v
 		}
 	}
 	open := lr.choose()
 	L += open
 	slack -= open
-	forRanges(len(lr.blocks), len(lr.blocks), func(b, _, _ int) {
-		res[b].norm = lr.subgradient(&lr.blocks[b])
+	lr.forBlocks(func(w, b int) {
+		res[w].norm += lr.subgradient(&lr.blocks[b])
 	})
-	for b := range lr.blocks {
-		norm += res[b].norm
+	for w := range res {
+		norm += res[w].norm
 	}
 	// slack is the sum of the terms' sizes; 1e-9 of it covers the rounding
 	// of the sums many times over.
@@ -326,6 +355,11 @@ func (g *pmGeo) lowerBound() {
 	ga := &pmGeo{in: g.aggIn, metric: g.metric, p: g.p, start: g.start, deadline: g.deadline, ctx: g.ctx,
 		existing: g.existing, cands: g.cands, best: math.Inf(1)}
 	heur := func(sites []int32) {
+		// An exact evaluation takes seconds at a million points: none in
+		// the last 5 % of the time, so that the limit holds.
+		if time.Until(g.deadline) < g.deadline.Sub(g.start)/20 {
+			return
+		}
 		if loc := g.improve(sites); loc != nil && ga.offer(loc) {
 			g.offer(loc)
 		}
@@ -339,7 +373,7 @@ func (g *pmGeo) lowerBound() {
 		// Rows reach at least a little beyond the multiplier carried over.
 		g.lr = g.newPMGeoLR(func(i int) float64 {
 			if k := g.groupOf[i]; k >= 0 && lra.best != nil {
-				return 1.25 * lra.best[k] / lra.w[k]
+				return 1.2 * lra.best[k] / lra.w[k]
 			}
 			return 0
 		})

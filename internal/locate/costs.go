@@ -36,7 +36,9 @@ func (m Metric) Distance(x1, y1, x2, y2 float64) float64 {
 // demand the sites within cutoff (cutoff <= 0: no cutoff) and, when k > 0, at
 // most the k nearest of those. Forbidden sites are left out. Each row is
 // sorted by ascending cost, ties broken by ascending site index, and every
-// cost is exactly m.Distance(demand.X, demand.Y, site.X, site.Y).
+// cost is exactly m.Distance(demand.X, demand.Y, site.X, site.Y). When k cuts
+// the rows and there is no cutoff, Costs.Implicit is set to m: the missing
+// pairs are far, not unreachable.
 //
 // The sites are put in a k-d tree (in coordinate units, or in degrees with a
 // latitude-aware bound for Haversine), so a k-nearest or cutoff query visits
@@ -78,6 +80,9 @@ func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
 	if math.IsInf(cutoff, 1) {
 		// Every row has exactly k arcs: write them in place.
 		c := Costs{Start: make([]int, n+1), Site: make([]int32, n*k), Cost: make([]float64, n*k)}
+		if k < len(ids) {
+			c.Implicit = m
+		}
 		for i := range c.Start {
 			c.Start[i] = i * k
 		}

@@ -88,10 +88,17 @@ type Site struct {
 // arcs of demand i are Site[Start[i]:Start[i+1]] with costs
 // Cost[Start[i]:Start[i+1]], sorted by ascending cost. A missing pair is
 // unreachable.
+//
+// Implicit, when set, says that the rows were cut to each demand's nearest
+// sites (BuildCosts with k and no cutoff): a missing pair is then not
+// unreachable but costs Implicit.Distance between the two points, which is at
+// least the last cost of the demand's row. Solvers that can use coordinates
+// (large p-median) solve that complete problem.
 type Costs struct {
-	Start []int
-	Site  []int32
-	Cost  []float64
+	Start    []int
+	Site     []int32
+	Cost     []float64
+	Implicit Metric
 }
 
 // Row returns the reachable sites of demand i and their costs, nearest first.

@@ -45,7 +45,15 @@ const pmDefaultLimit = 30 * time.Second
 // bound alike, so Bound <= Objective always holds. If the best solution
 // leaves positive-weight demand unserved, the Result (Assign -1 for that
 // demand) is returned together with an error wrapping ErrUnserved.
+//
+// Rows cut to each point's nearest sites (Costs.Implicit, from BuildCosts
+// with k) on instances of at least pmGeoMinDemand points are instead solved
+// as the complete problem over all sites by solvePMedianGeo: no point is
+// unserved, and the bound holds for the complete problem.
 func solvePMedian(ctx context.Context, in *Instance, params Params) (*Result, error) {
+	if pmGeometric(in) {
+		return solvePMedianGeo(ctx, in, params)
+	}
 	start := time.Now()
 	p, d, err := pmPrepare(in, params)
 	if err != nil {

@@ -89,14 +89,37 @@ func BenchmarkPMedianClustered100k(b *testing.B) {
 	benchClustered(b, 100_000, 5_000, 50, 30, 20*time.Second)
 }
 
+// BenchmarkPMedianClustered200k solves p = 20 on 200,000 demand points and
+// 2,000 candidates given their 30 nearest sites: a fifth of the 1M case
+// (the same sites per open site), solved as the complete geometric problem
+// (see solvePMedianGeo). COLDCHAIN_BENCH_LIMIT sets the time limit
+// (default 60s).
+func BenchmarkPMedianClustered200k(b *testing.B) {
+	benchClustered(b, 200_000, 2_000, 20, 30, benchLimit(b, time.Minute))
+}
+
 // BenchmarkPMedianClustered1M solves p = 100 on 1,000,000 demand points and
-// 10,000 candidates with the 30 nearest sites per point. It needs a few
-// GiB and most of a minute, so it runs only with COLDCHAIN_FULL_BENCH=1.
+// 10,000 candidates given their 30 nearest sites, as the complete geometric
+// problem. It needs a few GiB and minutes (COLDCHAIN_BENCH_LIMIT, default
+// 240s), so it runs only with COLDCHAIN_FULL_BENCH=1.
 func BenchmarkPMedianClustered1M(b *testing.B) {
 	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
 		b.Skip("set COLDCHAIN_FULL_BENCH=1 to run the 1M x 10k benchmark")
 	}
-	benchClustered(b, 1_000_000, 10_000, 100, 30, 40*time.Second)
+	benchClustered(b, 1_000_000, 10_000, 100, 30, benchLimit(b, 4*time.Minute))
+}
+
+// benchLimit returns COLDCHAIN_BENCH_LIMIT as a duration, or def.
+func benchLimit(b *testing.B, def time.Duration) time.Duration {
+	v := os.Getenv("COLDCHAIN_BENCH_LIMIT")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		b.Fatalf("COLDCHAIN_BENCH_LIMIT: %v", err)
+	}
+	return d
 }
 
 // BenchmarkBuildCosts1M builds 30-nearest costs for 1,000,000 demand points

@@ -1,0 +1,441 @@
+package locate
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// The lower bound of the complete geometric p-median is the Lagrangian
+// relaxation of the assignment constraints over all sites:
+//
+//	L(lambda) = sum_i lambda_i + sum_{j open} rho_j,
+//	rho_j = sum_i min(0, w_i d_ij - lambda_i),
+//
+// where the open sites are the existing ones plus the p candidates of least
+// rho. It is a lower bound for every lambda >= 0. Only the pairs with
+// w_i d_ij < lambda_i count, so each point keeps a row of every site within
+// a radius r_i of it (found with the k-d tree; r_i a little beyond its
+// distance in the best solution found) and its multiplier is held at most
+// w_i r_i: every site missing from the row is then at least r_i away and
+// adds nothing, so L computed on the rows is L of the complete problem.
+// Row costs are stored as float32 rounded down, which can only lower L.
+
+// A point's row reaches pmGeoRadius times its distance to the best solution
+// found plus a third of the mean distance (multipliers at the relaxation's
+// optimum often exceed a point's own distance), with at most pmGeoMaxRow
+// sites; grow widens it where that is too little.
+const (
+	pmGeoRadius = 2.2
+	pmGeoMaxRow = 224
+)
+
+// The rows are stored in blocks of pmGeoBlockLen points, each allocated at
+// its exact size, and processed by pmGeoWorkers goroutines, block b always
+// by worker b % pmGeoWorkers (fixed, for machine-independent sums).
+const (
+	pmGeoBlockLen = 4096
+	pmGeoWorkers  = 16
+)
+
+// pmGeoBlock holds the rows of demand points [lo, hi).
+type pmGeoBlock struct {
+	lo, hi int
+	start  []int32 // row of point i: arcs [start[i-lo], start[i-lo+1])
+	site   []int32
+	cost   []float32
+}
+
+// exact returns a copy of bl in storage of exactly its size.
+func (bl *pmGeoBlock) exact() pmGeoBlock {
+	return pmGeoBlock{lo: bl.lo, hi: bl.hi, start: slices.Clone(bl.start), site: slices.Clone(bl.site), cost: slices.Clone(bl.cost)}
+}
+
+// forBlocks calls f(w, b) for every block b on worker w = b % pmGeoWorkers,
+// the workers all at once.
+func (lr *pmGeoLR) forBlocks(f func(w, b int)) {
+	forRanges(pmGeoWorkers, pmGeoWorkers, func(w, _, _ int) {
+		for b := w; b < len(lr.blocks); b += pmGeoWorkers {
+			f(w, b)
+		}
+	})
+}
+
+// pmGeoLR is the Lagrangian relaxation of the complete problem.
+type pmGeoLR struct {
+	w        []float64 // per point (0: no demand, ignored)
+	capW     []float64 // per point: the largest multiplier, w_i r_i
+	lambda   []float64
+	want     []bool    // per point: at its cap while the subgradient is positive
+	tree     *kdTree   // all sites that may be open
+	best     []float64 // the multipliers of the best L so far
+	sub      []float64 // subgradient per point
+	blocks   []pmGeoBlock
+	part     [][]float64 // per worker: its share of rho
+	rho      []float64   // per site
+	on       []bool      // per site: open in the relaxed solution
+	free     []int32     // candidates, least rho first after eval
+	existing []int32
+	p        int
+	arcs     int // stored arcs
+}
+
+// newPMGeoLR builds the rows around the best solution, each reaching at
+// least floor(i) when floor is not nil, and starts the multipliers at each
+// point's weighted distance to the best solution.
+func (g *pmGeo) newPMGeoLR(floor func(i int) float64) *pmGeoLR {
+	in := g.in
+	n := len(in.Demand)
+	lr := &pmGeoLR{
+		w: make([]float64, n), capW: make([]float64, n), lambda: make([]float64, n), sub: make([]float64, n), want: make([]bool, n),
+		blocks: make([]pmGeoBlock, (n+pmGeoBlockLen-1)/pmGeoBlockLen), part: make([][]float64, pmGeoWorkers), rho: make([]float64, len(in.Sites)), on: make([]bool, len(in.Sites)),
+		free: slices.Clone(g.cands), existing: g.existing, p: g.p,
+	}
+	var ids []int32
+	for j, s := range in.Sites {
+		if s.Status != Forbidden {
+			ids = append(ids, int32(j))
+		}
+	}
+	lr.tree = newKDTree(in.Sites, ids, g.metric)
+	scratch := make([]pmGeoBlock, pmGeoWorkers)
+	lr.forBlocks(func(w, b int) {
+		lo := b * pmGeoBlockLen
+		lr.blocks[b] = lr.buildBlock(g, floor, &scratch[w], lo, min(n, lo+pmGeoBlockLen))
+	})
+	for w := range lr.part {
+		lr.part[w] = make([]float64, len(lr.rho))
+	}
+	for b := range lr.blocks {
+		lr.arcs += len(lr.blocks[b].site)
+	}
+	return lr
+}
+
+// buildBlock fills the rows of points [lo, hi) and their multipliers,
+// building in the storage of bl.
+func (lr *pmGeoLR) buildBlock(g *pmGeo, floor func(int) float64, bl *pmGeoBlock, lo, hi int) pmGeoBlock {
+	*bl = pmGeoBlock{lo: lo, hi: hi, start: append(bl.start[:0], 0), site: bl.site[:0], cost: bl.cost[:0]}
+	var q kdQuery
+	mean := g.best / g.weight()
+	late := false
+	for i := lo; i < hi; i++ {
+		if (i-lo)%1024 == 0 && !late {
+			late = g.done()
+		}
+		d := &g.in.Demand[i]
+		// Past the deadline a point gets an empty row and a zero cap: it
+		// adds nothing to the bound, which stays valid.
+		if d.Weight > 0 && !late {
+			r := pmGeoRadius*g.bestDist[i] + mean/3
+			if floor != nil {
+				r = max(r, floor(i))
+			}
+			r = lr.row(bl, &q, d, r)
+			lr.w[i] = d.Weight
+			lr.capW[i] = d.Weight * r
+			lr.lambda[i] = min(lr.capW[i], d.Weight*g.bestDist[i])
+		}
+		bl.start = append(bl.start, int32(len(bl.site)))
+	}
+	return bl.exact()
+}
+
+// row appends to bl the row of point d: every site within r of it, nearest
+// first, at most pmGeoMaxRow of them. It returns the radius within which
+// the row holds every site (r, or the last cost of a full row).
+func (lr *pmGeoLR) row(bl *pmGeoBlock, q *kdQuery, d *Demand, r float64) float64 {
+	q.nearest(lr.tree, d.X, d.Y, pmGeoMaxRow, r)
+	if len(q.heap) == pmGeoMaxRow {
+		// Sites beyond the row may be as near as its last one.
+		r = q.heap[len(q.heap)-1].dist
+	}
+	for _, h := range q.heap {
+		c := float32(h.dist)
+		if float64(c) > h.dist {
+			c = math.Nextafter32(c, 0)
+		}
+		bl.site = append(bl.site, h.site)
+		bl.cost = append(bl.cost, c)
+	}
+	return r
+}
+
+// pmGeoGrow is the factor by which grow widens a row.
+const pmGeoGrow = 1.6
+
+// grow widens by pmGeoGrow the rows of the points whose multiplier is held
+// at its cap while the subgradient would raise it (the adaptive part of the
+// neighbourhoods), and returns how many rows grew. Rows left when until
+// passes keep their width.
+func (lr *pmGeoLR) grow(in *Instance, until time.Time) int {
+	grown := make([]int, pmGeoWorkers)
+	scratch := make([]pmGeoBlock, pmGeoWorkers)
+	lr.forBlocks(func(w, b int) {
+		old := &lr.blocks[b]
+		bl := &scratch[w]
+		*bl = pmGeoBlock{lo: old.lo, hi: old.hi, start: append(bl.start[:0], 0), site: bl.site[:0], cost: bl.cost[:0]}
+		var q kdQuery
+		late := false
+		for i := old.lo; i < old.hi; i++ {
+			if (i-old.lo)%1024 == 0 && !late {
+				late = !time.Now().Before(until)
+			}
+			a, z := old.start[i-old.lo], old.start[i-old.lo+1]
+			if lr.want[i] && z-a < pmGeoMaxRow && lr.capW[i] > 0 && !late {
+				r := lr.row(bl, &q, &in.Demand[i], pmGeoGrow*lr.capW[i]/lr.w[i])
+				lr.capW[i] = lr.w[i] * r
+				grown[w]++
+			} else {
+				bl.site = append(bl.site, old.site[a:z]...)
+				bl.cost = append(bl.cost, old.cost[a:z]...)
+			}
+			bl.start = append(bl.start, int32(len(bl.site)))
+		}
+		*old = bl.exact()
+	})
+	lr.arcs = 0
+	for b := range lr.blocks {
+		lr.arcs += len(lr.blocks[b].site)
+	}
+	n := 0
+	for _, k := range grown {
+		n += k
+	}
+	return n
+}
+
+// wanting returns the share of the weight whose multiplier is held at its
+// cap while the subgradient would raise it.
+func (lr *pmGeoLR) wanting() float64 {
+	at, all := 0.0, 0.0
+	for i, w := range lr.w {
+		all += w
+		if lr.want[i] {
+			at += w
+		}
+	}
+	return at / max(all, 1e-300)
+}
+
+// eval returns L(lambda), a bound on its rounding error, and the squared
+// norm of the subgradient (projected on the multipliers' box).
+func (lr *pmGeoLR) eval() (L, slack, norm float64) {
+	type sums struct{ L, abs, norm float64 }
+	res := make([]sums, pmGeoWorkers)
+	for w := range lr.part {
+		clear(lr.part[w])
+	}
+	lr.forBlocks(func(w, b int) {
+		bl := &lr.blocks[b]
+		rho := lr.part[w]
+		s := &res[w]
+		for i := bl.lo; i < bl.hi; i++ {
+			lam, w := lr.lambda[i], lr.w[i]
+			if lam <= 0 {
+				continue
+			}
+			s.L += lam
+			s.abs += lam
+			row := bl.start[i-bl.lo]
+			for k := row; k < bl.start[i-bl.lo+1]; k++ {
+				v := w*float64(bl.cost[k]) - lam
+				if v >= 0 {
+					break
+				}
+				rho[bl.site[k]] += v
+			}
+		}
+	})
+	clear(lr.rho)
+	for w := range res {
+		L += res[w].L
+		slack += res[w].abs
+		for j, v := range lr.part[w] {
+			lr.rho[j] += v
+		}
+	}
+	open := lr.choose()
+	L += open
+	slack -= open
+	lr.forBlocks(func(w, b int) {
+		res[w].norm += lr.subgradient(&lr.blocks[b])
+	})
+	for w := range res {
+		norm += res[w].norm
+	}
+	// slack is the sum of the terms' sizes; 1e-9 of it covers the rounding
+	// of the sums many times over.
+	return L, 1e-9 * slack, norm
+}
+
+// choose opens the existing sites and the p candidates of least rho, and
+// returns the sum of their rho.
+func (lr *pmGeoLR) choose() float64 {
+	clear(lr.on)
+	sum := 0.0
+	for _, j := range lr.existing {
+		lr.on[j] = true
+		sum += lr.rho[j]
+	}
+	slices.SortFunc(lr.free, func(a, b int32) int {
+		if lr.rho[a] != lr.rho[b] {
+			if lr.rho[a] < lr.rho[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	for _, j := range lr.free[:lr.p] {
+		lr.on[j] = true
+		sum += lr.rho[j]
+	}
+	return sum
+}
+
+// subgradient fills the subgradient of block bl's points and returns its
+// squared norm. A point at its cap whose multiplier would rise gets 0.
+func (lr *pmGeoLR) subgradient(bl *pmGeoBlock) float64 {
+	norm := 0.0
+	for i := bl.lo; i < bl.hi; i++ {
+		lam, w := lr.lambda[i], lr.w[i]
+		if w <= 0 {
+			lr.sub[i] = 0
+			continue
+		}
+		gi := 1.0
+		for k := bl.start[i-bl.lo]; k < bl.start[i-bl.lo+1]; k++ {
+			if w*float64(bl.cost[k]) >= lam {
+				break
+			}
+			if lr.on[bl.site[k]] {
+				gi--
+			}
+		}
+		lr.want[i] = gi > 0 && lam >= lr.capW[i]
+		if lr.want[i] {
+			gi = 0
+		}
+		lr.sub[i] = gi
+		norm += gi * gi
+	}
+	return norm
+}
+
+// step moves the multipliers along the subgradient within [0, capW].
+func (lr *pmGeoLR) step(t float64) {
+	for i, gi := range lr.sub {
+		if gi != 0 {
+			lr.lambda[i] = min(lr.capW[i], max(0, lr.lambda[i]+t*gi))
+		}
+	}
+}
+
+// chosen returns the candidates open in the last relaxed solution.
+func (lr *pmGeoLR) chosen() []int32 { return slices.Clone(lr.free[:lr.p]) }
+
+// Every pmGeoGrowEvery evaluations, the rows of the points held at their
+// caps grow when they carry more than pmGeoGrowShare of the weight.
+const (
+	pmGeoGrowEvery = 50
+	pmGeoGrowShare = 0.002
+)
+
+// pmGeoHeurEvery is how many evaluations pass between two runs of the
+// Lagrangian heuristic.
+const pmGeoHeurEvery = 40
+
+// lowerBound proves the bound in two levels: the multipliers are first
+// optimised on the aggregated instance (cheap evaluations, until 55 % of the
+// time), then carried over to the points (each point gets its cell's
+// multiplier per unit weight) and optimised further on the complete
+// problem, whose relaxation alone gives the bound.
+func (g *pmGeo) lowerBound() {
+	ga := &pmGeo{in: g.aggIn, metric: g.metric, p: g.p, start: g.start, deadline: g.deadline, ctx: g.ctx,
+		existing: g.existing, cands: g.cands, best: math.Inf(1)}
+	heur := func(sites []int32) {
+		// An exact evaluation takes seconds at a million points: none in
+		// the last 5 % of the time, so that the limit holds.
+		if time.Until(g.deadline) < g.deadline.Sub(g.start)/20 {
+			return
+		}
+		if loc := g.improve(sites); loc != nil && ga.offer(loc) {
+			g.offer(loc)
+		}
+	}
+	ga.offer(g.bestSites)
+	pi := 2.0
+	if len(g.aggIn.Demand) < len(g.in.Demand) {
+		lra := ga.newPMGeoLR(nil)
+		mid := g.start.Add(g.deadline.Sub(g.start) * 11 / 20)
+		pi = ga.subgradient(lra, pi, mid, heur)
+		// Rows reach at least a little beyond the multiplier carried over.
+		g.lr = g.newPMGeoLR(func(i int) float64 {
+			if k := g.groupOf[i]; k >= 0 && lra.best != nil {
+				return 1.2 * lra.best[k] / lra.w[k]
+			}
+			return 0
+		})
+		g.lr.warmStart(lra, g.groupOf)
+		pi = max(pi, 0.05)
+	} else {
+		g.lr = g.newPMGeoLR(nil)
+	}
+	g.subgradient(g.lr, pi, g.deadline, heur)
+}
+
+// warmStart sets each point's multiplier from its cell's in the aggregated
+// relaxation: the same multiplier per unit weight, within the point's cap.
+func (lr *pmGeoLR) warmStart(agg *pmGeoLR, groupOf []int32) {
+	if agg.best == nil {
+		return
+	}
+	for i, w := range lr.w {
+		if k := groupOf[i]; k >= 0 && w > 0 {
+			lr.lambda[i] = min(lr.capW[i], w*agg.best[k]/agg.w[k])
+		}
+	}
+}
+
+// subgradient optimises lr's multipliers for g (g.best is the upper bound
+// in the step size) from step factor pi until the time until, a closed
+// gap (restarting from the best multipliers when the steps vanish), calling heur with the relaxed solution every
+// pmGeoHeurEvery evaluations. It keeps the best multipliers in lr.best and
+// returns the last step factor.
+func (g *pmGeo) subgradient(lr *pmGeoLR, pi float64, until time.Time, heur func([]int32)) float64 {
+	since, lbest := 0, math.Inf(-1)
+	for time.Now().Before(until) && g.ctx.Err() == nil && !g.proven() {
+		L, slack, norm := lr.eval()
+		g.evals++
+		if lb := L - slack; lb > g.bound {
+			g.bound = lb
+		}
+		if L > lbest+1e-9*math.Abs(L) {
+			lbest, since = L, 0
+			lr.best = append(lr.best[:0], lr.lambda...)
+		} else if since++; since >= 30 {
+			pi, since = pi/2, 0
+		}
+		if g.evals%pmGeoHeurEvery == 0 && !g.proven() {
+			heur(lr.chosen())
+		}
+		t := pi * (g.best - L) / norm
+		if norm == 0 || pi < 1e-4 || !(t > 0) {
+			// The relaxed solution serves every point (norm 0, with points
+			// at their caps) or the steps stalled with the gap open:
+			// try it, and restart from the best multipliers with a
+			// larger step.
+			heur(lr.chosen())
+			copy(lr.lambda, lr.best)
+			pi, since = 0.25, 0
+			lr.grow(g.in, until)
+			continue
+		}
+		if g.evals%pmGeoGrowEvery == 0 && lr.wanting() > pmGeoGrowShare {
+			lr.grow(g.in, until)
+		}
+		lr.step(t)
+	}
+	return pi
+}

@@ -69,6 +69,7 @@ type cflpSolver struct {
 	rng   *rand.Rand
 
 	lg      *cflpLagr
+	flow    *cflpFlow // transportation assignments (nil until needed)
 	lb      float64   // best valid lower bound
 	lambda  []float64 // multipliers of the best bound
 	best    *cflpSol  // best feasible solution (nil: none yet)
@@ -116,6 +117,10 @@ func (sv *cflpSolver) proven() bool {
 
 // run performs the search phases until done, proven or out of time.
 func (sv *cflpSolver) run() {
+	if sv.pr.n >= cflpLargeN {
+		sv.runLarge()
+		return
+	}
 	sv.heuristics()
 	if !sv.proven() && !sv.infeasible && !sv.clock.done() {
 		sv.subgradient(cflpPolishIters, 0.25, false)

@@ -1,0 +1,149 @@
+package locate
+
+import "math"
+
+// cflpLargeN is the number of customers from which the solver follows the
+// schedule for large instances (runLarge): there a site-level move
+// evaluated by regret and repair costs too much, and the regret assignment
+// of a whole site set packs tight capacities badly.
+const cflpLargeN = 1500
+
+// runLarge is the search schedule for large instances: locate-allocate
+// from the greedy start, the Lagrangian bound from multipliers at the
+// solution's assignment costs, then, while the gap is open, an iterated
+// locate-allocate (random site swaps near the sites, then
+// locate-allocate) alternating with more subgradient steps.
+func (sv *cflpSolver) runLarge() {
+	sv.greedyStart()
+	if sv.best != nil {
+		s := newCFLPSol(sv.pr)
+		s.copyFrom(sv.best)
+		sv.locateAllocate(s, 12)
+	}
+	if !sv.proven() && !sv.clock.done() {
+		sv.subgradient(cflpSubgradientIters/2, 2, sv.best == nil)
+	}
+	for round := 0; !sv.proven() && !sv.infeasible && !sv.clock.done(); round++ {
+		if sv.best == nil {
+			sv.subgradient(cflpSubgradientIters, 2, true)
+			continue
+		}
+		sv.ilsLarge(20)
+		if !sv.clock.done() && !sv.proven() {
+			sv.subgradient(cflpPolishIters, 0.25/float64(int(1)<<min(round, 8)), false)
+		}
+	}
+}
+
+// locateAllocate alternates an allocation step, the transportation
+// assignment to s's open sites rounded to a single-source one (split
+// customers by regret, then repair and local search with cluster
+// relocation, see complete), with the location step inside complete,
+// until a round no longer improves or after maxRounds rounds. s ends as
+// the best solution of the rounds; every feasible one is offered. It
+// returns false when no round gave a feasible solution.
+func (sv *cflpSolver) locateAllocate(s *cflpSol, maxRounds int) bool {
+	best := newCFLPSol(sv.pr)
+	bestObj := math.Inf(1)
+	if s.feasible() {
+		best.copyFrom(s)
+		bestObj = s.total()
+	}
+	eps := s.improveEps()
+	for r := 0; r < maxRounds && !sv.clock.done() && !sv.proven(); r++ {
+		if !sv.flowAssign(s) || !sv.complete(s) {
+			break
+		}
+		sv.offer(s)
+		if s.total() >= bestObj-eps {
+			break
+		}
+		best.copyFrom(s)
+		bestObj = s.total()
+	}
+	if math.IsInf(bestObj, 1) {
+		return false
+	}
+	s.copyFrom(best)
+	return true
+}
+
+// ilsLarge is an iterated locate-allocate: from the best solution, a few
+// open sites swap for random closed candidates near their customers, and
+// locate-allocate follows; a better result becomes the current solution.
+// It stops after rounds rounds.
+func (sv *cflpSolver) ilsLarge(rounds int) {
+	cur := newCFLPSol(sv.pr)
+	cur.copyFrom(sv.best)
+	s := newCFLPSol(sv.pr)
+	eps := cur.improveEps()
+	for r := 0; r < rounds && !sv.clock.done() && !sv.proven(); r++ {
+		sv.iters++
+		s.copyFrom(cur)
+		if !sv.kickSites(s, 1+sv.rng.IntN(max(2, s.nNew/50))) {
+			continue
+		}
+		if sv.locateAllocate(s, 6) && s.total() < cur.total()-eps {
+			cur.copyFrom(s)
+		}
+		if sv.bestObj < cur.total()-eps {
+			cur.copyFrom(sv.best)
+		}
+	}
+}
+
+// kickSites unassigns every customer of s and swaps k open candidate sites,
+// picked at random, for closed candidates within the budget near a random
+// customer of theirs (among its eight cheapest arcs). It returns false when
+// no swap was made.
+func (sv *cflpSolver) kickSites(s *cflpSol, k int) bool {
+	pr := sv.pr
+	var open []int32
+	for _, j := range pr.cands {
+		if s.open[j] && len(s.members[j]) > 0 {
+			open = append(open, j)
+		}
+	}
+	if len(open) == 0 {
+		return false
+	}
+	type swap struct{ out, in int }
+	var swaps []swap
+	for range k {
+		x := sv.rng.IntN(len(open))
+		j := open[x]
+		open[x] = open[len(open)-1] // each site swaps at most once
+		open = open[:len(open)-1]
+		i := int(s.members[j][sv.rng.IntN(len(s.members[j]))])
+		a, b := pr.rStart[i], min(pr.rStart[i+1], pr.rStart[i]+8)
+		if a == b {
+			continue
+		}
+		t := int(pr.rSite[a+sv.rng.IntN(b-a)])
+		if s.open[t] || pr.status[t] != Candidate || pr.capa[t] < s.load[j] && pr.capa[t] < pr.capa[j] ||
+			pr.budget > 0 && s.fixed-pr.fixed[j]+pr.fixed[t] > pr.budget*(1+1e-12) {
+			continue
+		}
+		swaps = append(swaps, swap{int(j), t})
+		s.open[t] = true // reserve t; set properly below
+		if len(open) == 0 {
+			break
+		}
+	}
+	if len(swaps) == 0 {
+		return false
+	}
+	for _, sw := range swaps {
+		s.open[sw.in] = false
+	}
+	for i := range pr.n {
+		if s.assign[i] >= 0 {
+			s.unplace(i)
+		}
+	}
+	for _, sw := range swaps {
+		s.closeSite(sw.out)
+		s.openSite(sw.in)
+	}
+	return true
+}

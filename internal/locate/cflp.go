@@ -68,14 +68,17 @@ type cflpSolver struct {
 	clock *cflpClock
 	rng   *rand.Rand
 
-	lg      *cflpLagr
-	flow    *cflpFlow // transportation assignments (nil until needed)
-	lb      float64   // best valid lower bound
-	lambda  []float64 // multipliers of the best bound
-	best    *cflpSol  // best feasible solution (nil: none yet)
-	bestObj float64
-	pool    []*cflpSol      // good distinct solutions, best first
-	seen    map[uint64]bool // site selections the Lagrangian heuristic tried
+	lg   *cflpLagr
+	flow *cflpFlow // transportation assignments (nil until needed)
+	// alwaysDeep gives every completed solution the full local search
+	// (the schedule for large instances: locate-allocate needs it).
+	alwaysDeep bool
+	lb         float64   // best valid lower bound
+	lambda     []float64 // multipliers of the best bound
+	best       *cflpSol  // best feasible solution (nil: none yet)
+	bestObj    float64
+	pool       []*cflpSol      // good distinct solutions, best first
+	seen       map[uint64]bool // site selections the Lagrangian heuristic tried
 	// intensified holds the site sets whose assignment was intensified.
 	intensified map[uint64]bool
 
@@ -336,7 +339,7 @@ func (sv *cflpSolver) complete(s *cflpSol) bool {
 	// more than the rest of the completion.
 	s.quickSearch(sv.clock)
 	sv.relocate(s, false)
-	if sv.best == nil || s.total() < sv.bestObj*(1+cflpPromising) {
+	if sv.alwaysDeep || sv.best == nil || s.total() < sv.bestObj*(1+cflpPromising) {
 		s.localSearch(sv.clock)
 		sv.relocate(s, true)
 	}

@@ -14,6 +14,7 @@ const cflpLargeN = 1500
 // locate-allocate (random site swaps near the sites, then
 // locate-allocate) alternating with more subgradient steps.
 func (sv *cflpSolver) runLarge() {
+	sv.alwaysDeep = true
 	sv.greedyStart()
 	if sv.best != nil {
 		s := newCFLPSol(sv.pr)

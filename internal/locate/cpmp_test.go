@@ -211,3 +211,31 @@ func cpmpRestrict(in *Instance, open []bool) *Instance {
 	}
 	return &out
 }
+
+// TestCPMPSJC solves the larger cpmp-sjc instances (n = 300 and 402; SJC1
+// and SJC2 are in TestCFLPBenchmarks) and asserts solutions within 1 % of
+// the proven optimum and a bound never above it. Like the other benchmark
+// tests it skips when ../shared/benchmarks is missing and fails then in CI.
+func TestCPMPSJC(t *testing.T) {
+	for _, c := range cflpSJCCases(t)[2:] {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			in := cflpLoad(t, c)
+			res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: 20 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cflpCheck(in, Params{Problem: CFLP}, res); err != nil {
+				t.Fatal(err)
+			}
+			gap := 100 * (res.Objective - c.optimum) / c.optimum
+			if gap > 1 || res.Objective < c.optimum-cflpOptTol(c.optimum) {
+				t.Errorf("objective %.2f is %.3f %% from the optimum %.2f, want within 1 %%", res.Objective, gap, c.optimum)
+			}
+			if res.Bound > res.Objective || res.Bound > c.optimum+cflpOptTol(c.optimum) {
+				t.Errorf("bound %.2f above objective %.2f or optimum %.2f", res.Bound, res.Objective, c.optimum)
+			}
+			t.Logf("objective %.2f (%.3f %% above the optimum) bound %.2f gap %.3f %% in %.1f s", res.Objective, gap, res.Bound, res.Gap, res.Seconds)
+		})
+	}
+}

@@ -10,9 +10,11 @@ const cflpLargeN = 1500
 
 // runLarge is the search schedule for large instances: locate-allocate
 // from the greedy start, the Lagrangian bound from multipliers at the
-// solution's assignment costs, then, while the gap is open, an iterated
-// locate-allocate (random site swaps near the sites, then
-// locate-allocate) alternating with more subgradient steps.
+// solution's assignment costs, then, while the gap is open, rounds of: a
+// Lagrangian intensification of the best solution's assignment (its sites
+// fixed, the relaxation that of a generalised assignment problem), an
+// iterated locate-allocate (site swaps near the sites, then
+// locate-allocate), and more subgradient steps.
 func (sv *cflpSolver) runLarge() {
 	sv.alwaysDeep = true
 	sv.greedyStart()
@@ -28,6 +30,11 @@ func (sv *cflpSolver) runLarge() {
 		if sv.best == nil {
 			sv.subgradient(cflpSubgradientIters, 2, true)
 			continue
+		}
+		if !sv.intensified[openSetKey(sv.best.open)] {
+			s := newCFLPSol(sv.pr)
+			s.copyFrom(sv.best)
+			sv.intensify(s, 40)
 		}
 		sv.ilsLarge(20)
 		if !sv.clock.done() && !sv.proven() {
@@ -70,10 +77,15 @@ func (sv *cflpSolver) locateAllocate(s *cflpSol, maxRounds int) bool {
 }
 
 // ilsLarge is an iterated locate-allocate: from the best solution, a few
-// open sites swap for random closed candidates near their customers, and
-// locate-allocate follows; a better result becomes the current solution.
+// open sites swap for closed candidates near their customers (random ones
+// or those of least Lagrangian value), and locate-allocate follows; a
+// better result becomes the current solution.
 // It stops after rounds rounds.
 func (sv *cflpSolver) ilsLarge(rounds int) {
+	if sv.lambda != nil { // site values v_j at the best multipliers, for the kicks
+		copy(sv.lg.lambda, sv.lambda)
+		sv.lg.evaluate()
+	}
 	cur := newCFLPSol(sv.pr)
 	cur.copyFrom(sv.best)
 	s := newCFLPSol(sv.pr)
@@ -95,8 +107,9 @@ func (sv *cflpSolver) ilsLarge(rounds int) {
 
 // kickSites unassigns every customer of s and swaps k open candidate sites,
 // picked at random, for closed candidates within the budget near a random
-// customer of theirs (among its eight cheapest arcs). It returns false when
-// no swap was made.
+// customer of theirs (among its eight cheapest arcs: a random one or, by a
+// coin toss, the one of least Lagrangian value). It returns false when no
+// swap was made.
 func (sv *cflpSolver) kickSites(s *cflpSol, k int) bool {
 	pr := sv.pr
 	var open []int32
@@ -121,6 +134,9 @@ func (sv *cflpSolver) kickSites(s *cflpSol, k int) bool {
 			continue
 		}
 		t := int(pr.rSite[a+sv.rng.IntN(b-a)])
+		if sv.rng.IntN(2) == 0 { // the Lagrangian's favourite instead
+			t = sv.leastValue(a, b, s.open)
+		}
 		if s.open[t] || pr.status[t] != Candidate || pr.capa[t] < s.load[j] && pr.capa[t] < pr.capa[j] ||
 			pr.budget > 0 && s.fixed-pr.fixed[j]+pr.fixed[t] > pr.budget*(1+1e-12) {
 			continue
@@ -147,4 +163,18 @@ func (sv *cflpSolver) kickSites(s *cflpSol, k int) bool {
 		s.openSite(sw.in)
 	}
 	return true
+}
+
+// leastValue returns the closed site of least Lagrangian value v_j (at the
+// last evaluated multipliers) among the arcs a..b-1 of a customer row.
+func (sv *cflpSolver) leastValue(a, b int, open []bool) int {
+	pr, v := sv.pr, sv.lg.v
+	best := int(pr.rSite[a])
+	for k := a; k < b; k++ {
+		j := int(pr.rSite[k])
+		if !open[j] && (open[best] || v[j] < v[best]) {
+			best = j
+		}
+	}
+	return best
 }

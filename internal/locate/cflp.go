@@ -34,7 +34,10 @@ const cflpDefaultLimit = 60 * time.Second
 // assignment with the sites fixed, and an iterated local search kicks them
 // with random site moves. Instances of at most cflpExactMaxN customers are
 // finally solved exactly by branch and bound, which also proves
-// infeasibility. The search stops early when the bound proves the best
+// infeasibility. Large instances with p fixed (capacitated p-median at
+// thousands of points) follow their own schedule instead (runLarge):
+// locate-allocate over transportation assignments, Lagrangian
+// intensification of the assignment and an iterated locate-allocate. The search stops early when the bound proves the best
 // solution optimal; the result is deterministic for a seed as long as the
 // time limit or ctx does not cut it short (default limit 60 s).
 func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error) {
@@ -120,7 +123,7 @@ func (sv *cflpSolver) proven() bool {
 
 // run performs the search phases until done, proven or out of time.
 func (sv *cflpSolver) run() {
-	if sv.pr.n >= cflpLargeN {
+	if sv.large() {
 		sv.runLarge()
 		return
 	}

@@ -254,7 +254,7 @@ func (sv *cflpSolver) relocate(s *cflpSol, deep bool) int {
 				continue
 			}
 			var bestK int
-			if pr.n >= cflpLargeN {
+			if sv.large() {
 				bestK = sv.relocTargetNear(s, int(j), eps)
 			} else {
 				bestK = sv.relocTarget(s, int(j), eps, sum, cnt)

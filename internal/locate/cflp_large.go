@@ -3,10 +3,14 @@ package locate
 import "math"
 
 // cflpLargeN is the number of customers from which the solver follows the
-// schedule for large instances (runLarge): there a site-level move
+// schedule for large instances (runLarge) when p is fixed (with p free the
+// site-level search that opens and closes sites stays): there a site-level move
 // evaluated by regret and repair costs too much, and the regret assignment
 // of a whole site set packs tight capacities badly.
 const cflpLargeN = 1500
+
+// large reports whether the instance gets the schedule for large ones.
+func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0 }
 
 // runLarge is the search schedule for large instances: locate-allocate
 // from the greedy start, the Lagrangian bound from multipliers at the

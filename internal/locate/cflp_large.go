@@ -1,6 +1,9 @@
 package locate
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // cflpLargeN is the number of customers from which the solver follows the
 // schedule for large instances (runLarge) when p is fixed (with p free the
@@ -12,9 +15,10 @@ const cflpLargeN = 1500
 // large reports whether the instance gets the schedule for large ones.
 func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0 }
 
-// runLarge is the search schedule for large instances: locate-allocate
-// from the greedy start, the Lagrangian bound from multipliers at the
-// solution's assignment costs, then, while the gap is open, rounds of: a
+// runLarge is the search schedule for large instances: a greedy start, the
+// Lagrangian bound from multipliers at its assignment costs (at most a
+// third of the time), locate-allocate from the best solution (at most half
+// of the rest), then, while the gap is open, rounds of: a
 // Lagrangian intensification of the best solution's assignment (its sites
 // fixed, the relaxation that of a generalised assignment problem), an
 // iterated locate-allocate (site swaps near the sites, then
@@ -22,13 +26,14 @@ func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0
 func (sv *cflpSolver) runLarge() {
 	sv.alwaysDeep = true
 	sv.greedyStart()
+	// The bound first, with at most a third of the time: the multipliers
+	// at the greedy solution's costs reach most of it in a few hundred
+	// steps.
+	sv.withShare(1.0/3, func() { sv.subgradient(cflpSubgradientIters/2, 2, sv.best == nil) })
 	if sv.best != nil {
 		s := newCFLPSol(sv.pr)
 		s.copyFrom(sv.best)
-		sv.locateAllocate(s, 12)
-	}
-	if !sv.proven() && !sv.clock.done() {
-		sv.subgradient(cflpSubgradientIters/2, 2, sv.best == nil)
+		sv.withShare(0.5, func() { sv.locateAllocate(s, 12) })
 	}
 	for round := 0; !sv.proven() && !sv.infeasible && !sv.clock.done(); round++ {
 		if sv.best == nil {
@@ -181,4 +186,17 @@ func (sv *cflpSolver) leastValue(a, b int, open []bool) int {
 		}
 	}
 	return best
+}
+
+// withShare runs phase with the clock's deadline moved to the given share
+// of the time left, then restores it.
+func (sv *cflpSolver) withShare(share float64, phase func()) {
+	c := sv.clock
+	full := c.deadline
+	if rest := time.Until(full); rest > 0 {
+		c.deadline = time.Now().Add(time.Duration(share * float64(rest)))
+	}
+	phase()
+	c.deadline = full
+	c.stopped = c.ctx.Err() != nil || !time.Now().Before(full)
 }

@@ -239,3 +239,47 @@ func TestCPMPSJC(t *testing.T) {
 		})
 	}
 }
+
+// TestCPMPLarge runs the schedule for large instances through Solve on a
+// generated instance of 1,600 points and 320 medians for a few seconds:
+// the solution is feasible, the bound positive and valid for it, and the
+// search improves on the greedy start.
+func TestCPMPLarge(t *testing.T) {
+	in := cpmpGenerated(t, 1600, 320, 1.2, 7)
+	params := Params{Problem: CFLP, Seed: 1, TimeLimit: 4 * time.Second}
+	res, err := Solve(context.Background(), in, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cflpCheck(in, params, res); err != nil {
+		t.Fatal(err)
+	}
+	if !(res.Bound > 0) || res.Bound > res.Objective {
+		t.Errorf("bound %v, objective %v: want 0 < bound <= objective", res.Bound, res.Objective)
+	}
+	pr, err := newCFLPProblem(in, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := newCFLPSolver(pr, 1, &cflpClock{ctx: context.Background(), deadline: time.Now().Add(time.Minute)})
+	sv.greedyStart()
+	if sv.best == nil || res.Objective >= sv.bestObj {
+		t.Errorf("objective %v, greedy start %v: want an improvement", res.Objective, sv.bestObj)
+	}
+	t.Logf("objective %.2f bound %.2f gap %.2f %% (greedy %.2f) in %.1f s", res.Objective, res.Bound, res.Gap, sv.bestObj, res.Seconds)
+}
+
+// BenchmarkCPMPLarge solves a generated p3038-like instance (n = 3000,
+// p = 800) with a 10 s limit per solve and reports the objective and the
+// proven gap; time is only reported.
+func BenchmarkCPMPLarge(b *testing.B) {
+	in := cpmpGenerated(b, 3000, 800, 1.2, 1)
+	for b.Loop() {
+		res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: 10 * time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(res.Objective, "objective")
+		b.ReportMetric(res.Gap, "gap%")
+	}
+}

@@ -28,9 +28,6 @@ func (sv *cflpSolver) greedyStart() {
 	s.reset()
 	gain := make([]float64, pr.m)
 	for step := 0; step < pr.p; step++ {
-		if step%16 == 15 && sv.clock.done() {
-			return
-		}
 		clear(gain)
 		for i := range pr.n {
 			for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -281,5 +282,37 @@ func BenchmarkCPMPLarge(b *testing.B) {
 		}
 		b.ReportMetric(res.Objective, "objective")
 		b.ReportMetric(res.Gap, "gap%")
+	}
+}
+
+// TestCFLPRadix checks the radix sort of arcs against the comparison sort:
+// same order (cost, then index) on random costs with ties, zeros of both
+// signs and negative values.
+func TestCFLPRadix(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var rs cflpRadix
+	for k := range 50 {
+		n := 64 + r.IntN(500)
+		arcs := make([]cflpArc, n)
+		for i := range arcs {
+			c := float64(r.IntN(40)) * 0.25
+			switch r.IntN(6) {
+			case 0:
+				c = -c
+			case 1:
+				c = math.Copysign(0, -1)
+			case 2:
+				c = r.NormFloat64() * 1e6
+			}
+			arcs[i] = cflpArc{int32(i), c}
+		}
+		want := append([]cflpArc(nil), arcs...)
+		slices.SortFunc(want, cflpArc.byCost)
+		got := rs.sort(arcs)
+		for i := range want {
+			if got[i].j != want[i].j || got[i].c != want[i].c {
+				t.Fatalf("case %d: position %d holds %v, want %v", k, i, got[i], want[i])
+			}
+		}
 	}
 }

@@ -34,7 +34,10 @@ const cflpDefaultLimit = 60 * time.Second
 // assignment with the sites fixed, and an iterated local search kicks them
 // with random site moves. Instances of at most cflpExactMaxN customers are
 // finally solved exactly by branch and bound, which also proves
-// infeasibility. The search stops early when the bound proves the best
+// infeasibility. Large instances with p fixed (capacitated p-median at
+// thousands of points) follow their own schedule instead (runLarge):
+// locate-allocate over transportation assignments, Lagrangian
+// intensification of the assignment and an iterated locate-allocate. The search stops early when the bound proves the best
 // solution optimal; the result is deterministic for a seed as long as the
 // time limit or ctx does not cut it short (default limit 60 s).
 func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error) {
@@ -68,13 +71,17 @@ type cflpSolver struct {
 	clock *cflpClock
 	rng   *rand.Rand
 
-	lg      *cflpLagr
-	lb      float64   // best valid lower bound
-	lambda  []float64 // multipliers of the best bound
-	best    *cflpSol  // best feasible solution (nil: none yet)
-	bestObj float64
-	pool    []*cflpSol      // good distinct solutions, best first
-	seen    map[uint64]bool // site selections the Lagrangian heuristic tried
+	lg   *cflpLagr
+	flow *cflpFlow // transportation assignments (nil until needed)
+	// alwaysDeep gives every completed solution the full local search
+	// (the schedule for large instances: locate-allocate needs it).
+	alwaysDeep bool
+	lb         float64   // best valid lower bound
+	lambda     []float64 // multipliers of the best bound
+	best       *cflpSol  // best feasible solution (nil: none yet)
+	bestObj    float64
+	pool       []*cflpSol      // good distinct solutions, best first
+	seen       map[uint64]bool // site selections the Lagrangian heuristic tried
 	// intensified holds the site sets whose assignment was intensified.
 	intensified map[uint64]bool
 
@@ -116,6 +123,10 @@ func (sv *cflpSolver) proven() bool {
 
 // run performs the search phases until done, proven or out of time.
 func (sv *cflpSolver) run() {
+	if sv.large() {
+		sv.runLarge()
+		return
+	}
 	sv.heuristics()
 	if !sv.proven() && !sv.infeasible && !sv.clock.done() {
 		sv.subgradient(cflpPolishIters, 0.25, false)
@@ -331,7 +342,7 @@ func (sv *cflpSolver) complete(s *cflpSol) bool {
 	// more than the rest of the completion.
 	s.quickSearch(sv.clock)
 	sv.relocate(s, false)
-	if sv.best == nil || s.total() < sv.bestObj*(1+cflpPromising) {
+	if sv.alwaysDeep || sv.best == nil || s.total() < sv.bestObj*(1+cflpPromising) {
 		s.localSearch(sv.clock)
 		sv.relocate(s, true)
 	}

@@ -253,29 +253,11 @@ func (sv *cflpSolver) relocate(s *cflpSol, deep bool) int {
 			if !s.open[j] || len(s.members[j]) == 0 {
 				continue
 			}
-			clear(sum)
-			clear(cnt)
-			cur := 0.0
-			for _, i := range s.members[j] {
-				cur += pr.cost(int(i), int(j))
-				for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
-					sum[pr.rSite[k]] += pr.rCost[k]
-					cnt[pr.rSite[k]]++
-				}
-			}
-			need := int32(len(s.members[j]))
-			bestK, bestD := -1, -eps
-			for _, k := range pr.cands {
-				if s.open[k] || cnt[k] != need || s.load[j] > pr.limit[k] {
-					continue
-				}
-				df := pr.fixed[k] - pr.fixed[j]
-				if pr.budget > 0 && s.fixed+df > pr.budget*(1+1e-12) {
-					continue
-				}
-				if d := df + sum[k] - cur; d < bestD {
-					bestK, bestD = int(k), d
-				}
+			var bestK int
+			if sv.large() {
+				bestK = sv.relocTargetNear(s, int(j), eps)
+			} else {
+				bestK = sv.relocTarget(s, int(j), eps, sum, cnt)
 			}
 			if bestK < 0 {
 				continue
@@ -298,4 +280,79 @@ func (sv *cflpSolver) relocate(s *cflpSol, deep bool) int {
 		}
 	}
 	return moves
+}
+
+// relocTarget returns the closed candidate that serves all customers of
+// the open site j at a saving of more than eps when it replaces j (-1:
+// none), looking at every site; sum and cnt are scratch of length m.
+func (sv *cflpSolver) relocTarget(s *cflpSol, j int, eps float64, sum []float64, cnt []int32) int {
+	pr := sv.pr
+	clear(sum)
+	clear(cnt)
+	cur := 0.0
+	for _, i := range s.members[j] {
+		cur += pr.cost(int(i), j)
+		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+			sum[pr.rSite[k]] += pr.rCost[k]
+			cnt[pr.rSite[k]]++
+		}
+	}
+	need := int32(len(s.members[j]))
+	bestK, bestD := -1, -eps
+	for _, k := range pr.cands {
+		if s.open[k] || cnt[k] != need || s.load[j] > pr.limit[k] {
+			continue
+		}
+		if d := sv.relocDelta(s, j, int(k), sum[k], cur); d < bestD {
+			bestK, bestD = int(k), d
+		}
+	}
+	return bestK
+}
+
+// relocDelta returns the change of the objective when site k replaces j,
+// the assignment cost of j's customers going from cur to sum; +Inf when
+// the budget forbids it.
+func (sv *cflpSolver) relocDelta(s *cflpSol, j, k int, sum, cur float64) float64 {
+	pr := sv.pr
+	df := pr.fixed[k] - pr.fixed[j]
+	if pr.budget > 0 && s.fixed+df > pr.budget*(1+1e-12) {
+		return math.Inf(1)
+	}
+	return df + sum - cur
+}
+
+// cflpRelocNear is how many of each customer's cheapest arcs name the
+// sites relocTargetNear tries.
+const cflpRelocNear = 24
+
+// relocTargetNear is relocTarget for large instances: it tries only the
+// sites among the cflpRelocNear cheapest arcs of j's customers (a better
+// site for the whole cluster lies near it), at a cost independent of n.
+func (sv *cflpSolver) relocTargetNear(s *cflpSol, j int, eps float64) int {
+	pr := sv.pr
+	cur := 0.0
+	for _, i := range s.members[j] {
+		cur += pr.cost(int(i), j)
+	}
+	bestK, bestD := -1, -eps
+	for _, i := range s.members[j] {
+		for a := pr.rStart[i]; a < min(pr.rStart[i+1], pr.rStart[i]+cflpRelocNear); a++ {
+			k := int(pr.rSite[a])
+			if k == bestK || s.open[k] || pr.status[k] != Candidate || s.load[j] > pr.limit[k] {
+				continue
+			}
+			sum := 0.0
+			for _, l := range s.members[j] {
+				sum += pr.cost(int(l), k)
+			}
+			if math.IsInf(sum, 1) {
+				continue
+			}
+			if d := sv.relocDelta(s, j, k, sum, cur); d < bestD {
+				bestK, bestD = k, d
+			}
+		}
+	}
+	return bestK
 }

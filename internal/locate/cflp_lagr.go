@@ -37,10 +37,15 @@ type cflpLagr struct {
 	valid  float64   // valid lower bound at lambda
 	knap   cflpKnap
 	items  []cflpItem
-	order  []int32
-	free   []int32
-	fix    []int8 // per site: 1 forced open, -1 forced closed, 0 free
-	nodes  int    // node limit per knapsack
+	// cand holds every site's knapsack items, site j's at
+	// candStart[j]:candStart[j+1] (see gather); candFill is scratch.
+	cand      []cflpItem
+	candStart []int
+	candFill  []int
+	order     []int32
+	free      []int32
+	fix       []int8 // per site: 1 forced open, -1 forced closed, 0 free
+	nodes     int    // node limit per knapsack
 }
 
 func newCFLPLagr(pr *cflpProblem) *cflpLagr {
@@ -80,19 +85,14 @@ func newCFLPLagr(pr *cflpProblem) *cflpLagr {
 func (lg *cflpLagr) evaluate() {
 	pr := lg.pr
 	exact := true
+	lg.gather()
 	for _, j := range lg.sites {
 		if lg.fix[j] < 0 {
 			lg.sel[j] = lg.sel[j][:0]
 			lg.v[j], lg.vlb[j] = math.Inf(1), math.Inf(1)
 			continue
 		}
-		lg.items = lg.items[:0]
-		for k := pr.cStart[j]; k < pr.cStart[j+1]; k++ {
-			i := pr.cCust[k]
-			if d := lg.lambda[i] - pr.cCost[k]; d > 0 {
-				lg.items = append(lg.items, cflpItem{p: d, w: pr.q[i], id: i})
-			}
-		}
+		lg.items = append(lg.items[:0], lg.cand[lg.candStart[j]:lg.candStart[j+1]]...)
 		best, ub, chosen := lg.knap.solve(lg.items, pr.capa[j], lg.nodes, lg.sel[j][:0])
 		lg.sel[j] = chosen
 		lg.v[j] = pr.fixed[j] - best
@@ -124,6 +124,50 @@ func (lg *cflpLagr) evaluate() {
 			}
 		}
 	}
+}
+
+// gather lists, for every site, the customers of positive reduced profit
+// lambda_i - c_ij as knapsack items (in lg.cand, site j's at
+// candStart[j]:candStart[j+1]). It walks each customer's arcs, cheapest
+// first, only while they cost less than lambda_i: near the optimum's
+// multipliers that is a few arcs per customer instead of all of them.
+func (lg *cflpLagr) gather() {
+	pr := lg.pr
+	start := cflpGrowInt(lg.candStart, pr.m+1)
+	clear(start)
+	total := 0
+	for i := range pr.n {
+		lam := lg.lambda[i]
+		for k := pr.rStart[i]; k < pr.rStart[i+1] && pr.rCost[k] < lam; k++ {
+			start[pr.rSite[k]+1]++
+			total++
+		}
+	}
+	for j := range pr.m {
+		start[j+1] += start[j]
+	}
+	if cap(lg.cand) < total {
+		lg.cand = make([]cflpItem, total)
+	}
+	lg.cand = lg.cand[:total]
+	fill := cflpGrowInt(lg.candFill, pr.m)
+	copy(fill, start[:pr.m])
+	for i := range pr.n {
+		lam := lg.lambda[i]
+		for k := pr.rStart[i]; k < pr.rStart[i+1] && pr.rCost[k] < lam; k++ {
+			j := pr.rSite[k]
+			lg.cand[fill[j]] = cflpItem{p: lam - pr.rCost[k], w: pr.q[i], id: int32(i)}
+			fill[j]++
+		}
+	}
+	lg.candStart, lg.candFill = start, fill
+}
+
+func cflpGrowInt(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
 }
 
 // selectSites solves the site-selection problem for site values v, marking

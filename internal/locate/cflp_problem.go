@@ -146,14 +146,20 @@ func (pr *cflpProblem) buildArcs(in *Instance) {
 			fill[j]++
 		}
 	}
-	// Each column by cost, ties by customer.
+	// Each column by cost, ties by customer (the column lists customers in
+	// ascending order, and the radix sort is stable).
+	var rs cflpRadix
 	for j := range m {
 		a, b := pr.cStart[j], pr.cStart[j+1]
 		row = row[:0]
 		for k := a; k < b; k++ {
 			row = append(row, cflpArc{pr.cCust[k], pr.cCost[k]})
 		}
-		slices.SortFunc(row, cflpArc.byCost)
+		if len(row) < 64 {
+			slices.SortFunc(row, cflpArc.byCost)
+		} else {
+			row = rs.sort(row)
+		}
 		for k, x := range row {
 			pr.cCust[a+k], pr.cCost[a+k] = x.j, x.c
 		}
@@ -313,4 +319,59 @@ func (c *cflpClock) done() bool {
 		c.stopped = true
 	}
 	return c.stopped
+}
+
+// cflpRadix sorts arcs by cost, stably, by a least-significant-digit radix
+// sort on the order-preserving bit patterns of the costs: much faster than a
+// comparison sort on the long columns of complete instances. It keeps its
+// buffers between calls.
+type cflpRadix struct {
+	keys, keys2 []uint64
+	tmp         []cflpArc
+}
+
+// sort returns arcs sorted by cost, stably; the result may be arcs itself
+// or the sorter's buffer (valid until the next call).
+func (r *cflpRadix) sort(arcs []cflpArc) []cflpArc {
+	n := len(arcs)
+	if cap(r.keys) < n {
+		r.keys, r.keys2, r.tmp = make([]uint64, n), make([]uint64, n), make([]cflpArc, n)
+	}
+	keys, keys2, tmp := r.keys[:n], r.keys2[:n], r.tmp[:n]
+	for i, a := range arcs {
+		b := math.Float64bits(a.c + 0) // -0 + 0 = +0: both zeros sort alike
+		if b>>63 == 1 {
+			b = ^b // negative: reverse the order
+		} else {
+			b |= 1 << 63
+		}
+		keys[i] = b
+	}
+	src, dst := arcs, tmp
+	var count [257]int
+	for shift := uint(0); shift < 64; shift += 8 {
+		clear(count[:])
+		for _, k := range keys {
+			count[(k>>shift)&0xff+1]++
+		}
+		if count[(keys[0]>>shift)&0xff+1] == n {
+			continue // every key shares this digit
+		}
+		for d := 1; d < 257; d++ {
+			count[d] += count[d-1]
+		}
+		for i, k := range keys {
+			d := (k >> shift) & 0xff
+			dst[count[d]] = src[i]
+			keys2[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+		keys, keys2 = keys2, keys
+	}
+	r.keys, r.keys2 = keys[:cap(keys)], keys2[:cap(keys2)]
+	if &src[0] != &arcs[0] {
+		copy(arcs, src)
+	}
+	return arcs
 }

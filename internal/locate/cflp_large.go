@@ -1,0 +1,202 @@
+package locate
+
+import (
+	"math"
+	"time"
+)
+
+// cflpLargeN is the number of customers from which the solver follows the
+// schedule for large instances (runLarge) when p is fixed (with p free the
+// site-level search that opens and closes sites stays): there a site-level move
+// evaluated by regret and repair costs too much, and the regret assignment
+// of a whole site set packs tight capacities badly.
+const cflpLargeN = 1500
+
+// large reports whether the instance gets the schedule for large ones.
+func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0 }
+
+// runLarge is the search schedule for large instances: a greedy start, the
+// Lagrangian bound from multipliers at its assignment costs (at most a
+// third of the time), locate-allocate from the best solution (at most half
+// of the rest), then, while the gap is open, rounds of: a
+// Lagrangian intensification of the best solution's assignment (its sites
+// fixed, the relaxation that of a generalised assignment problem), an
+// iterated locate-allocate (site swaps near the sites, then
+// locate-allocate), and more subgradient steps.
+func (sv *cflpSolver) runLarge() {
+	sv.alwaysDeep = true
+	sv.greedyStart()
+	// The bound first, with at most a third of the time: the multipliers
+	// at the greedy solution's costs reach most of it in a few hundred
+	// steps.
+	sv.withShare(1.0/3, func() { sv.subgradient(cflpSubgradientIters/2, 2, sv.best == nil) })
+	if sv.best != nil {
+		s := newCFLPSol(sv.pr)
+		s.copyFrom(sv.best)
+		sv.withShare(0.5, func() { sv.locateAllocate(s, 12) })
+	}
+	for round := 0; !sv.proven() && !sv.infeasible && !sv.clock.done(); round++ {
+		if sv.best == nil {
+			sv.subgradient(cflpSubgradientIters, 2, true)
+			continue
+		}
+		if !sv.intensified[openSetKey(sv.best.open)] {
+			s := newCFLPSol(sv.pr)
+			s.copyFrom(sv.best)
+			sv.intensify(s, 40)
+		}
+		sv.ilsLarge(20)
+		if !sv.clock.done() && !sv.proven() {
+			sv.subgradient(cflpPolishIters, 0.25/float64(int(1)<<min(round, 8)), false)
+		}
+	}
+}
+
+// locateAllocate alternates an allocation step, the transportation
+// assignment to s's open sites rounded to a single-source one (split
+// customers by regret, then repair and local search with cluster
+// relocation, see complete), with the location step inside complete,
+// until a round no longer improves or after maxRounds rounds. s ends as
+// the best solution of the rounds; every feasible one is offered. It
+// returns false when no round gave a feasible solution.
+func (sv *cflpSolver) locateAllocate(s *cflpSol, maxRounds int) bool {
+	best := newCFLPSol(sv.pr)
+	bestObj := math.Inf(1)
+	if s.feasible() {
+		best.copyFrom(s)
+		bestObj = s.total()
+	}
+	eps := s.improveEps()
+	for r := 0; r < maxRounds && !sv.clock.done() && !sv.proven(); r++ {
+		if !sv.flowAssign(s) || !sv.complete(s) {
+			break
+		}
+		sv.offer(s)
+		if s.total() >= bestObj-eps {
+			break
+		}
+		best.copyFrom(s)
+		bestObj = s.total()
+	}
+	if math.IsInf(bestObj, 1) {
+		return false
+	}
+	s.copyFrom(best)
+	return true
+}
+
+// ilsLarge is an iterated locate-allocate: from the best solution, a few
+// open sites swap for closed candidates near their customers (random ones
+// or those of least Lagrangian value), and locate-allocate follows; a
+// better result becomes the current solution.
+// It stops after rounds rounds.
+func (sv *cflpSolver) ilsLarge(rounds int) {
+	if sv.lambda != nil { // site values v_j at the best multipliers, for the kicks
+		copy(sv.lg.lambda, sv.lambda)
+		sv.lg.evaluate()
+	}
+	cur := newCFLPSol(sv.pr)
+	cur.copyFrom(sv.best)
+	s := newCFLPSol(sv.pr)
+	eps := cur.improveEps()
+	for r := 0; r < rounds && !sv.clock.done() && !sv.proven(); r++ {
+		sv.iters++
+		s.copyFrom(cur)
+		if !sv.kickSites(s, 1+sv.rng.IntN(max(2, s.nNew/50))) {
+			continue
+		}
+		if sv.locateAllocate(s, 6) && s.total() < cur.total()-eps {
+			cur.copyFrom(s)
+		}
+		if sv.bestObj < cur.total()-eps {
+			cur.copyFrom(sv.best)
+		}
+	}
+}
+
+// kickSites unassigns every customer of s and swaps k open candidate sites,
+// picked at random, for closed candidates within the budget near a random
+// customer of theirs (among its eight cheapest arcs: a random one or, by a
+// coin toss, the one of least Lagrangian value). It returns false when no
+// swap was made.
+func (sv *cflpSolver) kickSites(s *cflpSol, k int) bool {
+	pr := sv.pr
+	var open []int32
+	for _, j := range pr.cands {
+		if s.open[j] && len(s.members[j]) > 0 {
+			open = append(open, j)
+		}
+	}
+	if len(open) == 0 {
+		return false
+	}
+	type swap struct{ out, in int }
+	var swaps []swap
+	for range k {
+		x := sv.rng.IntN(len(open))
+		j := open[x]
+		open[x] = open[len(open)-1] // each site swaps at most once
+		open = open[:len(open)-1]
+		i := int(s.members[j][sv.rng.IntN(len(s.members[j]))])
+		a, b := pr.rStart[i], min(pr.rStart[i+1], pr.rStart[i]+8)
+		if a == b {
+			continue
+		}
+		t := int(pr.rSite[a+sv.rng.IntN(b-a)])
+		if sv.rng.IntN(2) == 0 { // the Lagrangian's favourite instead
+			t = sv.leastValue(a, b, s.open)
+		}
+		if s.open[t] || pr.status[t] != Candidate || pr.capa[t] < s.load[j] && pr.capa[t] < pr.capa[j] ||
+			pr.budget > 0 && s.fixed-pr.fixed[j]+pr.fixed[t] > pr.budget*(1+1e-12) {
+			continue
+		}
+		swaps = append(swaps, swap{int(j), t})
+		s.open[t] = true // reserve t; set properly below
+		if len(open) == 0 {
+			break
+		}
+	}
+	if len(swaps) == 0 {
+		return false
+	}
+	for _, sw := range swaps {
+		s.open[sw.in] = false
+	}
+	for i := range pr.n {
+		if s.assign[i] >= 0 {
+			s.unplace(i)
+		}
+	}
+	for _, sw := range swaps {
+		s.closeSite(sw.out)
+		s.openSite(sw.in)
+	}
+	return true
+}
+
+// leastValue returns the closed site of least Lagrangian value v_j (at the
+// last evaluated multipliers) among the arcs a..b-1 of a customer row.
+func (sv *cflpSolver) leastValue(a, b int, open []bool) int {
+	pr, v := sv.pr, sv.lg.v
+	best := int(pr.rSite[a])
+	for k := a; k < b; k++ {
+		j := int(pr.rSite[k])
+		if !open[j] && (open[best] || v[j] < v[best]) {
+			best = j
+		}
+	}
+	return best
+}
+
+// withShare runs phase with the clock's deadline moved to the given share
+// of the time left, then restores it.
+func (sv *cflpSolver) withShare(share float64, phase func()) {
+	c := sv.clock
+	full := c.deadline
+	if rest := time.Until(full); rest > 0 {
+		c.deadline = time.Now().Add(time.Duration(share * float64(rest)))
+	}
+	phase()
+	c.deadline = full
+	c.stopped = c.ctx.Err() != nil || !time.Now().Before(full)
+}

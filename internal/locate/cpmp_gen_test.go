@@ -1,0 +1,106 @@
+package locate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cpmpGenerated returns a capacitated p-median instance of the structure of
+// Lorena and Senne's p3038 set: n points in Gaussian clusters of varying
+// spread on a 10,000 x 10,000 plane, every point a customer (integer demand
+// 1..100) and a candidate median of the same capacity Q, chosen so that
+// p medians hold ratio times the total demand. Costs are real Euclidean
+// distances, as the lorena reader builds them. The same arguments always
+// give the same instance.
+func cpmpGenerated(t testing.TB, n, p int, ratio float64, seed int64) *Instance {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x63706d70)) // "cpmp"
+	type cluster struct{ x, y, sd float64 }
+	cs := make([]cluster, max(1, n/40))
+	for c := range cs {
+		cs[c] = cluster{rng.Float64() * 10000, rng.Float64() * 10000, 40 + 400*rng.Float64()*rng.Float64()}
+	}
+	in := &Instance{Name: fmt.Sprintf("cpmp-gen-%d-%d-%g-%d", n, p, ratio, seed), P: p}
+	total := 0.0
+	for i := range n {
+		c := cs[rng.IntN(len(cs))]
+		if i%10 == 0 { // a tenth scattered anywhere
+			c = cluster{rng.Float64() * 10000, rng.Float64() * 10000, 200}
+		}
+		q := float64(1 + rng.IntN(100))
+		total += q
+		id := strconv.Itoa(i + 1)
+		x, y := c.x+c.sd*rng.NormFloat64(), c.y+c.sd*rng.NormFloat64()
+		in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
+		in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
+	}
+	capa := math.Ceil(ratio * total / float64(p))
+	for j := range in.Sites {
+		in.Sites[j].Capacity = capa
+	}
+	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// TestCPMPGeneratedBench solves generated p3038-like instances (n = 3000,
+// p = 600, 800, 1000) and prints objective, bound, proven gap and time. It
+// runs only with COLDCHAIN_FULL_BENCH=1; COLDCHAIN_CPMP_LIMIT sets the time
+// limit (default 30s), COLDCHAIN_CPMP_N the number of points and
+// COLDCHAIN_CPMP_P a comma-separated list of p.
+func TestCPMPGeneratedBench(t *testing.T) {
+	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
+		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the generated CPMP benchmark")
+	}
+	limit := 30 * time.Second
+	if s := os.Getenv("COLDCHAIN_CPMP_LIMIT"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit = d
+	}
+	n := 3000
+	if s := os.Getenv("COLDCHAIN_CPMP_N"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = v
+	}
+	ps := []int{600, 800, 1000}
+	if s := os.Getenv("COLDCHAIN_CPMP_P"); s != "" {
+		ps = ps[:0]
+		for _, f := range strings.Split(s, ",") {
+			v, err := strconv.Atoi(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, v)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| instance | n | p | objective | bound | proven gap %% | seconds |\n|---|---|---|---|---|---|---|\n")
+	for _, p := range ps {
+		in := cpmpGenerated(t, n, p, 1.2, 1)
+		res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: limit})
+		if err != nil {
+			t.Errorf("%s: %v", in.Name, err)
+			continue
+		}
+		if res.Bound > res.Objective {
+			t.Errorf("%s: bound %v above objective %v", in.Name, res.Bound, res.Objective)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.2f | %.3f | %.1f |\n",
+			in.Name, n, p, res.Objective, res.Bound, res.Gap, res.Seconds)
+	}
+	t.Log(b.String())
+}

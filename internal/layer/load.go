@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/postgres"
@@ -51,22 +52,14 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 	if err != nil {
 		return res, err
 	}
-	errs := append(derrors.RowErrors(nil), src.Errors()...)
-	checked, err := ld.check(ctx)
-	if err != nil {
+	pre := src.Errors()
+	if err := ld.rowErrors(ctx, pre, len(pre) > 0); err != nil {
 		return res, err
-	}
-	if errs = append(errs, checked...); len(errs) > 0 {
-		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
-		if len(errs) > derrors.MaxRowErrors {
-			errs = errs[:derrors.MaxRowErrors]
-		}
-		return res, errs
 	}
 	if n == 0 {
 		return res, derrors.Invalid("no features to load")
 	}
-	if res, err = ld.write(ctx, n); err != nil {
+	if res, err = ld.writeOnce(ctx, n); err != nil {
 		return res, err
 	}
 	if l.RecodesLayers {
@@ -145,9 +138,59 @@ func (ld *loader) copy(ctx context.Context, src RowSource) (int64, error) {
 	return n, nil
 }
 
-// check runs checkStage on the staging table.
-func (ld *loader) check(ctx context.Context) (derrors.RowErrors, error) {
-	return checkStage(ctx, ld.tx, ld.l, ld.stage.Sanitize(), pgx.Identifier{ld.l.Table}.Sanitize(), ld.opt)
+// rowErrors checks the staged rows (checkStage; with keys, for duplicate
+// and already stored keys too) and returns the problems found, with pre
+// (the rows that failed validation while reading), as derrors.RowErrors
+// sorted by row: at most MaxRowErrors. When any row is bad, every check
+// runs, so that one answer lists every kind of problem.
+func (ld *loader) rowErrors(ctx context.Context, pre derrors.RowErrors, keys bool) error {
+	checked, err := checkStage(ctx, ld.tx, ld.l, ld.stage.Sanitize(), pgx.Identifier{ld.l.Table}.Sanitize(), ld.opt, keys)
+	if err != nil {
+		return err
+	}
+	if len(checked) > 0 && !keys {
+		return ld.rowErrors(ctx, pre, true)
+	}
+	errs := append(append(derrors.RowErrors(nil), pre...), checked...)
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+	if len(errs) > derrors.MaxRowErrors {
+		errs = errs[:derrors.MaxRowErrors]
+	}
+	return errs
+}
+
+// writeOnce writes the staged rows under a savepoint, trusting the primary
+// key to find duplicate and already stored keys (the usual batch has none,
+// and looking for them first costs a pass over the batch and the table).
+// When it finds one, the savepoint undoes the write and the key checks
+// report every such row.
+func (ld *loader) writeOnce(ctx context.Context, n int64) (LoadResult, error) {
+	tx := ld.tx
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return LoadResult{}, postgres.Translate(err, ld.l.Name)
+	}
+	ld.tx = sp
+	res, err := ld.write(ctx, n)
+	ld.tx = tx
+	if err == nil {
+		return res, postgres.Translate(sp.Commit(ctx), ld.l.Name)
+	}
+	if rerr := sp.Rollback(ctx); rerr != nil {
+		return res, postgres.Translate(rerr, ld.l.Name)
+	}
+	var pgErr *pgconn.PgError
+	// unique_violation (Insert), cardinality_violation (Upsert: a key
+	// twice in the batch).
+	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "21000") {
+		if kerr := ld.rowErrors(ctx, nil, true); kerr != nil {
+			return res, kerr
+		}
+	}
+	return res, err
 }
 
 // copyBatch is how many rows the reading goroutine hands over at a time.

@@ -219,3 +219,38 @@ func TestRowTriggersOutsideLoads(t *testing.T) {
 		t.Fatalf("manual insert: region %q, months %v, %v", code, shares, err)
 	}
 }
+
+// TestSetBasedLoadKeyConflicts: a large batch whose only problems are keys
+// (found by the primary key during the write, then listed by the key
+// checks) writes nothing and reports each by line, in insert and upsert.
+func TestSetBasedLoadKeyConflicts(t *testing.T) {
+	defer layer.SetLoadThresholds(500, 100)()
+	pool := pgtest.Pool(t)
+	st := &layer.Store{Pool: pool}
+	loadRegions(t, st)
+	if _, err := importCSV(t, st, producersCSV(10, "E"), layer.Insert); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode layer.Mode
+		want []string
+	}{
+		{layer.Insert, []string{"row 6: id: duplicate id P3 (first on row 5)", "row 701: id: E2 already exists"}},
+		{layer.Upsert, []string{"row 6: id: duplicate id P3 (first on row 5)"}},
+	} {
+		lines := strings.Split(producersCSV(1200, "P"), "\n")
+		lines[5] = strings.Replace(lines[5], "P4,", "P3,", 1)
+		lines[700] = strings.Replace(lines[700], "P699,", "E2,", 1)
+		_, err := importCSV(t, st, strings.Join(lines, "\n"), tc.mode)
+		var rows derrors.RowErrors
+		if !errors.As(err, &rows) || len(rows) != len(tc.want) {
+			t.Fatalf("mode %d: want %d row errors, got %v", tc.mode, len(tc.want), err)
+		}
+		for i, w := range tc.want {
+			if !strings.HasPrefix(rows[i].String(), w) {
+				t.Errorf("mode %d, error %d: %q, want %q…", tc.mode, i, rows[i].String(), w)
+			}
+		}
+		checkStored(t, pool, 10)
+	}
+}

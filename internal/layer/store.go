@@ -417,9 +417,10 @@ type RowSource interface {
 }
 
 // checkStage finds bad staged rows with SQL: invalid geometry (or repairs
-// it), duplicate keys within the batch, keys already stored (Insert) or
-// missing (Update).
-func checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string, opt LoadOptions) (derrors.RowErrors, error) {
+// it), keys missing (Update) and, with keys, duplicate keys within the
+// batch and keys already stored (Insert). Without keys, the primary key
+// finds those during the write (see Load).
+func checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string, opt LoadOptions, keys bool) (derrors.RowErrors, error) {
 	var errs derrors.RowErrors
 	collect := func(sql, field string) error {
 		rows, err := tx.Query(ctx, sql)
@@ -460,6 +461,15 @@ func checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string, o
 		}
 	}
 	key := pgx.Identifier{l.Key}.Sanitize()
+	if opt.Mode == Update {
+		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s does not exist', s.%s) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s) ORDER BY s.row_no LIMIT %d`,
+			key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
+			return nil, err
+		}
+	}
+	if !keys {
+		return errs, nil
+	}
 	// Grouped by hashing: no sort of the batch when its keys are unique.
 	if err := collect(fmt.Sprintf(`SELECT s.row_no, format('duplicate %%s %%s (first on row %%s): keys must be unique within a file', %s, s.%s, d.first)
 		FROM (SELECT %s AS k, min(row_no) AS first FROM %s GROUP BY 1 HAVING count(*) > 1) d
@@ -467,15 +477,9 @@ func checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string, o
 		WHERE s.row_no <> d.first ORDER BY s.row_no LIMIT %d`, quoteLit(l.Key), key, key, stage, stage, key, derrors.MaxRowErrors), l.Key); err != nil {
 		return nil, err
 	}
-	switch opt.Mode {
-	case Insert:
+	if opt.Mode == Insert {
 		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s already exists: import with --upsert to replace it (API: PUT /api/v1/%s/%%s)', s.%s, s.%s) FROM %s s JOIN %s t ON t.%s = s.%s ORDER BY s.row_no LIMIT %d`,
 			l.Name, key, key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
-			return nil, err
-		}
-	case Update:
-		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s does not exist', s.%s) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s) ORDER BY s.row_no LIMIT %d`,
-			key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
 			return nil, err
 		}
 	}

@@ -35,10 +35,8 @@ func newServeCmd(cfg *config) *cobra.Command {
 		Long: `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
 /healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM.
 
-With --read-database-url (a streaming replica of the database), layer
-reads, coverage and gaps, OGC API items and vector tiles are served from
-the replica through a second pool; writes, plans and everything that must
-see its own writes stay on the primary.`,
+--read-database-url (a streaming replica) serves layer reads, coverage,
+OGC API items and tiles; writes and plans stay on the primary.`,
 		Example: `  coldchain serve --addr :8080
   coldchain serve --addr 127.0.0.1:8081 --base-path /coldchain   # behind nginx: location /coldchain/ { proxy_pass http://127.0.0.1:8081/; }
   DATABASE_URL=postgres://user@host/db coldchain serve
@@ -73,12 +71,10 @@ see its own writes stay on the primary.`,
 			srv := httpapi.New(pool, model, plans, cfg.log, version(), web.FS())
 			defer srv.Close()
 			srv.BasePath = basePath
-			if readURL != "" {
-				if srv.Read, err = openReplica(ctx, cfg, readURL); err != nil {
-					return err
-				}
-				defer srv.Read.Close()
+			if srv.Read, err = openReplica(ctx, cfg, readURL); err != nil {
+				return err
 			}
+			defer closeReplica(srv.Read)
 			if err := acc.apply(srv, pool); err != nil {
 				return err
 			}
@@ -111,9 +107,13 @@ see its own writes stay on the primary.`,
 	return cmd
 }
 
-// openReplica connects the read pool and checks that it holds the
-// primary's schema (the replica replays the primary's migrations).
+// openReplica connects the read pool (nil when url is empty) and checks
+// that it holds the primary's schema (a replica replays the primary's
+// migrations).
 func openReplica(ctx context.Context, cfg *config, url string) (*pgxpool.Pool, error) {
+	if url == "" {
+		return nil, nil
+	}
 	read, err := postgres.Connect(ctx, url, postgres.Options{StatementTimeout: cfg.statementTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("--read-database-url: %w", err)
@@ -132,6 +132,13 @@ func openReplica(ctx context.Context, cfg *config, url string) (*pgxpool.Pool, e
 	}
 	cfg.log.Info("reads from a replica", "url", redact(url), "standby", standby)
 	return read, nil
+}
+
+// closeReplica closes the read pool, if any.
+func closeReplica(read *pgxpool.Pool) {
+	if read != nil {
+		read.Close()
+	}
 }
 
 func displayAddr(a net.Addr) string {

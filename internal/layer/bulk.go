@@ -206,9 +206,10 @@ func (ld *loader) hit() pgx.Identifier {
 // the batch is large (at least bulkMinRows and a quarter of the table's
 // rows): maintaining them row by row costs more than building them once.
 // It returns the statements that restore them (validating the keys in one
-// pass each). The primary key stays: upserts need it.
+// pass each). The primary key stays: upserts need it. Regions keep their
+// indexes: the derived areas are recomputed within the write.
 func (ld *loader) dropForBulk(ctx context.Context, n int64) ([]string, error) {
-	if n < bulkMinRows {
+	if n < bulkMinRows || ld.l.RecodesLayers {
 		return nil, nil
 	}
 	table := pgx.Identifier{ld.l.Table}.Sanitize()

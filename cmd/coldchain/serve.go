@@ -22,24 +22,19 @@ import (
 )
 
 func newServeCmd(cfg *config) *cobra.Command {
-	var addr, basePath string
+	var addr, basePath, readURL string
 	var demo bool
 	var workers int
 	var drain time.Duration
-	var readURL string
 	var travel travelFlags
 	var acc accessFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the map UI and the HTTP API",
 		Long: `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
-/healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM.
-
---read-database-url (a streaming replica) serves layer reads, coverage,
-OGC API items and tiles; writes and plans stay on the primary.`,
+/healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM. Reads go to a replica with --read-database-url.`,
 		Example: `  coldchain serve --addr :8080
   coldchain serve --addr 127.0.0.1:8081 --base-path /coldchain   # behind nginx: location /coldchain/ { proxy_pass http://127.0.0.1:8081/; }
-  DATABASE_URL=postgres://user@host/db coldchain serve
   DATABASE_URL=postgres://user@primary/db coldchain serve --read-database-url postgres://user@replica/db`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -100,7 +95,7 @@ OGC API items and tiles; writes and plans stay on the primary.`,
 	cmd.Flags().StringVar(&basePath, "base-path", os.Getenv("COLDCHAIN_BASE_PATH"), "sub-path a reverse proxy serves coldchain under, e.g. /coldchain: links, the OpenAPI document and the map UI follow it; a proxy's X-Forwarded-Prefix does the same per request (env COLDCHAIN_BASE_PATH)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
 	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
-	cmd.Flags().StringVar(&readURL, "read-database-url", envOr("COLDCHAIN_READ_DATABASE_URL", ""), "a streaming replica for reads, tiles and OGC API (env COLDCHAIN_READ_DATABASE_URL)")
+	cmd.Flags().StringVar(&readURL, "read-database-url", envOr("COLDCHAIN_READ_DATABASE_URL", ""), "a streaming replica of the database: layer reads, coverage, OGC API items and tiles go there, writes and plans stay on the primary (env COLDCHAIN_READ_DATABASE_URL)")
 	cmd.Flags().DurationVar(&drain, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	travel.bind(cmd)
 	acc.bind(cmd)

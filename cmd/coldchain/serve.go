@@ -22,7 +22,7 @@ import (
 )
 
 func newServeCmd(cfg *config) *cobra.Command {
-	var addr, basePath string
+	var addr, basePath, readURL string
 	var demo bool
 	var workers int
 	var drain time.Duration
@@ -32,10 +32,10 @@ func newServeCmd(cfg *config) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the map UI and the HTTP API",
 		Long: `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
-/healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM.`,
+/healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM. Reads go to a replica with --read-database-url.`,
 		Example: `  coldchain serve --addr :8080
   coldchain serve --addr 127.0.0.1:8081 --base-path /coldchain   # behind nginx: location /coldchain/ { proxy_pass http://127.0.0.1:8081/; }
-  DATABASE_URL=postgres://user@host/db coldchain serve`,
+  DATABASE_URL=postgres://user@primary/db coldchain serve --read-database-url postgres://user@replica/db`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := httpapi.CheckBasePath(basePath); err != nil {
@@ -66,6 +66,10 @@ func newServeCmd(cfg *config) *cobra.Command {
 			srv := httpapi.New(pool, model, plans, cfg.log, version(), web.FS())
 			defer srv.Close()
 			srv.BasePath = basePath
+			if srv.Read, err = openReplica(ctx, cfg, readURL); err != nil {
+				return err
+			}
+			defer closeReplica(srv.Read)
 			if err := acc.apply(srv, pool); err != nil {
 				return err
 			}
@@ -91,10 +95,45 @@ func newServeCmd(cfg *config) *cobra.Command {
 	cmd.Flags().StringVar(&basePath, "base-path", os.Getenv("COLDCHAIN_BASE_PATH"), "sub-path a reverse proxy serves coldchain under, e.g. /coldchain: links, the OpenAPI document and the map UI follow it; a proxy's X-Forwarded-Prefix does the same per request (env COLDCHAIN_BASE_PATH)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
 	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
+	cmd.Flags().StringVar(&readURL, "read-database-url", envOr("COLDCHAIN_READ_DATABASE_URL", ""), "a streaming replica of the database: layer reads, coverage, OGC API items and tiles go there, writes and plans stay on the primary (env COLDCHAIN_READ_DATABASE_URL)")
 	cmd.Flags().DurationVar(&drain, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	travel.bind(cmd)
 	acc.bind(cmd)
 	return cmd
+}
+
+// openReplica connects the read pool (nil when url is empty) and checks
+// that it holds the primary's schema (a replica replays the primary's
+// migrations).
+func openReplica(ctx context.Context, cfg *config, url string) (*pgxpool.Pool, error) {
+	if url == "" {
+		return nil, nil
+	}
+	read, err := postgres.Connect(ctx, url, postgres.Options{StatementTimeout: cfg.statementTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("--read-database-url: %w", err)
+	}
+	var standby, schema bool
+	err = read.QueryRow(ctx, `SELECT pg_is_in_recovery(), to_regclass('producer') IS NOT NULL`).Scan(&standby, &schema)
+	if err == nil && !schema {
+		err = errors.New("it has no coldchain schema: point it at a streaming replica of the primary's database")
+	}
+	if err != nil {
+		read.Close()
+		return nil, fmt.Errorf("--read-database-url %s: %w", redact(url), err)
+	}
+	if !standby {
+		cfg.log.Warn("the read database is not a standby: reads will not see the primary's writes unless it replicates them", "url", redact(url))
+	}
+	cfg.log.Info("reads from a replica", "url", redact(url), "standby", standby)
+	return read, nil
+}
+
+// closeReplica closes the read pool, if any.
+func closeReplica(read *pgxpool.Pool) {
+	if read != nil {
+		read.Close()
+	}
 }
 
 func displayAddr(a net.Addr) string {

@@ -51,7 +51,7 @@ func (s *Server) adoptPlan(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) measure(r *http.Request, f coverage.Filter) (*coverage.Data, *coverage.Report, error) {
-	d, err := coverage.Load(r.Context(), s.Pool, f)
+	d, err := coverage.Load(r.Context(), s.readPool(), f)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request, q gapsQuery) error
 	if err != nil {
 		return err
 	}
-	hex, err := coverage.Hexagons(r.Context(), s.Pool, d, rep, opt)
+	hex, err := coverage.Hexagons(r.Context(), s.readPool(), d, rep, opt)
 	if err != nil {
 		return err
 	}

@@ -148,7 +148,7 @@ func collectionLinks(base, id string) []link {
 // layerCollection describes layer l with its extent.
 func (s *Server) layerCollection(ctx context.Context, base string, l *layer.Layer) (ogcCollectionInfo, error) {
 	var b [4]*float64
-	err := s.Pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM `+
+	err := s.readPool().QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM `+
 		pgx.Identifier{l.View}.Sanitize()+`) x`).Scan(&b[0], &b[1], &b[2], &b[3])
 	if err != nil {
 		return ogcCollectionInfo{}, postgres.Translate(err, l.Name)
@@ -341,7 +341,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 		if q, err = t.layer.ParseQuery(v, ogcDefaultLimit); err != nil {
 			return err
 		}
-		c, err = s.Layers.WriteCollection(r.Context(), &buf, t.layer, q, nil)
+		c, err = s.readLayers().WriteCollection(r.Context(), &buf, t.layer, q, nil)
 	} else {
 		// Plan sites take no filters: a layer without any parses the rest.
 		if q, err = (&layer.Layer{Name: id}).ParseQuery(v, ogcDefaultLimit); err != nil {
@@ -422,7 +422,7 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 		if derr != nil {
 			return derr
 		}
-		f, err = s.Layers.GetIn(r.Context(), t.layer, fid, d)
+		f, err = s.readLayers().GetIn(r.Context(), t.layer, fid, d)
 	} else if t.allocations {
 		f, err = s.allocationItem(r.Context(), t.planID, fid)
 	} else {

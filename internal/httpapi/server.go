@@ -36,8 +36,15 @@ import (
 
 // Server holds the HTTP interface's dependencies.
 type Server struct {
-	Pool    *pgxpool.Pool
-	Layers  *layer.Store
+	// Pool is the primary: writes, plans, and reads that must see them.
+	Pool   *pgxpool.Pool
+	Layers *layer.Store
+	// Read, when set, is a pool on a streaming replica of the primary
+	// (serve --read-database-url). It serves the reads that may lag the
+	// primary by the replication delay: layer lists and features, product
+	// classes, coverage and gaps, OGC items and vector tiles. Nil: every
+	// read goes to Pool.
+	Read    *pgxpool.Pool
 	Travel  access.Model
 	Plans   *plan.Service
 	Log     *slog.Logger
@@ -220,7 +227,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 
 // readyz answers 200 when the database answers, else 503. It pings on a
 // connection of its own, so a pool busy with requests does not make a
-// healthy database look down.
+// healthy database look down. With a read replica, both must answer.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -228,7 +235,30 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		s.Log.Warn("database not ready", "err", err)
 		return &statusError{status: http.StatusServiceUnavailable, msg: "the database is unavailable"}
 	}
+	if s.Read != nil {
+		if err := s.Read.Ping(ctx); err != nil {
+			s.Log.Warn("read replica not ready", "err", err)
+			return &statusError{status: http.StatusServiceUnavailable, msg: "the read replica is unavailable"}
+		}
+	}
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// readPool is the pool for reads that may lag the primary: the replica
+// when there is one.
+func (s *Server) readPool() *pgxpool.Pool {
+	if s.Read != nil {
+		return s.Read
+	}
+	return s.Pool
+}
+
+// readLayers is the layer store for reads that may lag the primary.
+func (s *Server) readLayers() *layer.Store {
+	if s.Read != nil {
+		return &layer.Store{Pool: s.Read}
+	}
+	return s.Layers
 }
 
 func (s *Server) layerOf(r *http.Request) (*layer.Layer, error) {
@@ -241,7 +271,7 @@ func (s *Server) layerOf(r *http.Request) (*layer.Layer, error) {
 
 func (s *Server) listClasses(w http.ResponseWriter, r *http.Request) error {
 	var body []byte
-	err := s.Pool.QueryRow(r.Context(), `SELECT coalesce(json_agg(c ORDER BY c.code), '[]')::text FROM product_class c`).Scan(&body)
+	err := s.readPool().QueryRow(r.Context(), `SELECT coalesce(json_agg(c ORDER BY c.code), '[]')::text FROM product_class c`).Scan(&body)
 	if err != nil {
 		return err
 	}
@@ -261,7 +291,7 @@ func (s *Server) listFeatures(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Buffer so that a database error still becomes a clean problem response.
 	var buf bytes.Buffer
-	if _, err := s.Layers.WriteCollection(r.Context(), &buf, l, q, nil); err != nil {
+	if _, err := s.readLayers().WriteCollection(r.Context(), &buf, l, q, nil); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
@@ -278,7 +308,7 @@ func (s *Server) getFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.Layers.GetIn(r.Context(), l, chi.URLParam(r, "id"), d)
+	f, err := s.readLayers().GetIn(r.Context(), l, chi.URLParam(r, "id"), d)
 	if err != nil {
 		return err
 	}

@@ -455,7 +455,7 @@ func (s *Server) tile(reg *tileRegistry) handler {
 			limit = layer.MaxLimit
 		}
 		var mvt []byte
-		if err := s.Pool.QueryRow(r.Context(), tileSQL(ls, q, limit), q.args...).Scan(&mvt); err != nil {
+		if err := s.readPool().QueryRow(r.Context(), tileSQL(ls, q, limit), q.args...).Scan(&mvt); err != nil {
 			return postgres.Translate(err, "tile")
 		}
 		sum := sha256.Sum256(mvt)
@@ -514,7 +514,7 @@ func (s *Server) tileJSON(reg *tileRegistry) handler {
 			geoms[i] = "SELECT r.geom FROM (" + l.Rows(q) + ") r"
 		}
 		var b [4]*float64
-		err = s.Pool.QueryRow(r.Context(), `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(g.geom) AS e FROM (`+
+		err = s.readPool().QueryRow(r.Context(), `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(g.geom) AS e FROM (`+
 			strings.Join(geoms, " UNION ALL ")+`) g) x`, q.args...).Scan(&b[0], &b[1], &b[2], &b[3])
 		if err != nil {
 			return postgres.Translate(err, "tile layer bounds")

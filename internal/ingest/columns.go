@@ -58,6 +58,11 @@ type columnMap struct {
 	used    map[string]string // file column -> field
 	ignored map[string]bool
 	dataV   bool
+	// keys is the previous row's property names, sorted: CSV rows (and
+	// most GeoJSON features) repeat them.
+	keys []string
+	// resolved caches field(col) by column name (up to maxColumns).
+	resolved map[string]string
 }
 
 func newColumnMap(l *layer.Layer) *columnMap {
@@ -115,17 +120,12 @@ func (m *columnMap) truncated(col string) string {
 // ignored when the field already has a value.
 func (m *columnMap) apply(props map[string]any) map[string]any {
 	out := make(map[string]any, len(props))
-	var cols []string
-	for k := range props {
-		cols = append(cols, k)
-	}
-	sort.Strings(cols) // deterministic when two columns feed one field
-	for _, k := range cols {
+	for _, k := range m.sortedKeys(props) { // deterministic when two columns feed one field
 		v := props[k]
 		if k == "adcode" || k == "acroutes" { // DataV/Amap boundaries
 			m.dataV = true
 		}
-		f := m.field(k)
+		f := m.cachedField(k)
 		if f == "" {
 			m.note(k, "")
 			continue
@@ -148,6 +148,42 @@ func (m *columnMap) apply(props map[string]any) map[string]any {
 		m.note(k, f)
 	}
 	return out
+}
+
+// sortedKeys returns the names of props, sorted: the previous row's when
+// they are the same.
+func (m *columnMap) sortedKeys(props map[string]any) []string {
+	same := len(props) == len(m.keys)
+	for _, k := range m.keys {
+		if !same {
+			break
+		}
+		_, same = props[k]
+	}
+	if same {
+		return m.keys
+	}
+	m.keys = m.keys[:0]
+	for k := range props {
+		m.keys = append(m.keys, k)
+	}
+	sort.Strings(m.keys)
+	return m.keys
+}
+
+// cachedField is field(col), remembered for the next rows.
+func (m *columnMap) cachedField(col string) string {
+	if f, ok := m.resolved[col]; ok {
+		return f
+	}
+	f := m.field(col)
+	if m.resolved == nil {
+		m.resolved = map[string]string{}
+	}
+	if len(m.resolved) < maxColumns {
+		m.resolved[col] = f
+	}
+	return f
 }
 
 func (m *columnMap) note(col, field string) {

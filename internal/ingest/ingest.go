@@ -198,6 +198,15 @@ func nulField(f layer.Feature) string {
 	if id, ok := f.ID.(string); ok && strings.ContainsRune(id, 0) {
 		return "id"
 	}
+	found := false
+	for k, v := range f.Props {
+		if found = strings.ContainsRune(k, 0) || hasNUL(v); found {
+			break
+		}
+	}
+	if !found { // the common case, without sorting the names
+		return ""
+	}
 	keys := make([]string, 0, len(f.Props))
 	for k := range f.Props {
 		keys = append(keys, k)

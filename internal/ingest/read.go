@@ -435,8 +435,12 @@ func (c *csvReader) Next() (layer.Feature, error) {
 }
 
 func parseCoord(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if x, err := strconv.ParseFloat(s, 64); err == nil {
+		return x, nil // the common case, without fmt's scanner
+	}
 	var x float64
-	if _, err := fmt.Sscan(strings.TrimSpace(s), &x); err != nil {
+	if _, err := fmt.Sscan(s, &x); err != nil {
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
 	return x, nil

@@ -78,11 +78,14 @@ func (l *Layer) Decode(f Feature, v *Vocab) (Row, derrors.RowErrors) {
 
 // derive fills absent values of fields that derive them from the others.
 func (l *Layer) derive(values []any) {
-	cols := l.Columns()
+	var cols []string
 	var byCol map[string]any
 	for _, fd := range l.Fields {
 		if fd.Derive == nil {
 			continue
+		}
+		if cols == nil {
+			cols = l.Columns()
 		}
 		i := slices.Index(cols, fd.Name)
 		if values[i] != nil {

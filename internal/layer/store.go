@@ -3,7 +3,6 @@ package layer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -417,129 +416,11 @@ type RowSource interface {
 	Errors() derrors.RowErrors
 }
 
-// Load writes rows in one transaction through a COPY into a staging table,
-// checks them there (geometry validity in PostGIS, duplicate keys, keys
-// already stored) and inserts them all, or nothing: any problem returns
-// derrors.RowErrors (at most MaxRowErrors) and leaves the layer unchanged.
-func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptions) (LoadResult, error) {
-	var res LoadResult
-	if err := l.writable(); err != nil {
-		return res, err
-	}
-	tx, err := s.Pool.Begin(ctx)
-	if err != nil {
-		return res, postgres.Translate(err, l.Name)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	// A bulk load is a few long statements; the pool's per-statement limit
-	// is meant for queries.
-	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '30min'"); err != nil {
-		return res, postgres.Translate(err, l.Name)
-	}
-
-	cols := l.Columns()
-	stage := pgx.Identifier{"stage_" + l.Table}.Sanitize()
-	table := pgx.Identifier{l.Table}.Sanitize()
-	var colList []string
-	for _, c := range cols {
-		colList = append(colList, pgx.Identifier{c}.Sanitize())
-	}
-	// LIKE copies column types only: no constraints or triggers, so that bad
-	// rows can be found and reported in SQL before the real insert.
-	_, err = tx.Exec(ctx, fmt.Sprintf(`CREATE TEMP TABLE %s ON COMMIT DROP AS
-		SELECT 0 AS row_no, %s, NULL::bytea AS geom_ewkb FROM %s WITH NO DATA`,
-		stage, strings.Join(colList, ", "), table))
-	if err != nil {
-		return res, postgres.Translate(err, l.Name)
-	}
-	copyCols := append([]string{"row_no"}, cols...)
-	copyCols = append(copyCols, "geom_ewkb")
-	cs := &copySource{src: src}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_" + l.Table}, copyCols, cs)
-	if cs.err != nil {
-		return res, cs.err
-	}
-	if err != nil {
-		return res, postgres.Translate(err, l.Name)
-	}
-	errs := append(derrors.RowErrors(nil), src.Errors()...)
-	checked, err := s.checkStage(ctx, tx, l, stage, table, opt)
-	if err != nil {
-		return res, err
-	}
-	errs = append(errs, checked...)
-	if len(errs) > 0 {
-		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
-		if len(errs) > derrors.MaxRowErrors {
-			errs = errs[:derrors.MaxRowErrors]
-		}
-		return res, errs
-	}
-	if n == 0 {
-		return res, derrors.Invalid("no features to load")
-	}
-	geomExpr := "ST_GeomFromEWKB(geom_ewkb)"
-	if l.Multi {
-		geomExpr = "ST_Multi(" + geomExpr + ")"
-	}
-	key := pgx.Identifier{l.Key}.Sanitize()
-	var sql string
-	switch opt.Mode {
-	case Insert, Upsert:
-		sql = fmt.Sprintf("INSERT INTO %s (%s, geom) SELECT %s, %s FROM %s ORDER BY row_no",
-			table, strings.Join(colList, ", "), strings.Join(colList, ", "), geomExpr, stage)
-		if opt.Mode == Upsert {
-			var sets []string
-			for _, c := range colList[1:] {
-				sets = append(sets, c+" = EXCLUDED."+c)
-			}
-			sets = append(sets, "geom = EXCLUDED.geom")
-			sql += fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", key, strings.Join(sets, ", "))
-		}
-	case Update:
-		var sets []string
-		for _, c := range colList {
-			sets = append(sets, c+" = s."+c)
-		}
-		sets = append(sets, "geom = "+strings.ReplaceAll(geomExpr, "geom_ewkb", "s.geom_ewkb"))
-		sql = fmt.Sprintf("UPDATE %s t SET %s FROM %s s WHERE t.%s = s.%s", table, strings.Join(sets, ", "), stage, key, key)
-	}
-	if opt.ReturnKeys {
-		sql += " RETURNING " + key
-		rows, err := tx.Query(ctx, sql)
-		if err != nil {
-			return res, postgres.Translate(err, l.Name)
-		}
-		res.Keys, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return res, postgres.Translate(err, l.Name)
-		}
-		res.Rows = int64(len(res.Keys))
-	} else {
-		tag, err := tx.Exec(ctx, sql)
-		if err != nil {
-			return res, postgres.Translate(err, l.Name)
-		}
-		res.Rows = tag.RowsAffected()
-	}
-	if l.RecodesLayers {
-		if err := refreshRegionCodes(ctx, tx); err != nil {
-			return res, err
-		}
-	}
-	if res.Warnings, err = loadWarnings(ctx, tx, l, stage, table); err != nil {
-		return res, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return res, postgres.Translate(err, l.Name)
-	}
-	return res, nil
-}
-
 // checkStage finds bad staged rows with SQL: invalid geometry (or repairs
-// it), duplicate keys within the batch, keys already stored (Insert) or
-// missing (Update).
-func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string, opt LoadOptions) (derrors.RowErrors, error) {
+// it), keys missing (Update) and, with keys, duplicate keys within the
+// batch and keys already stored (Insert). Without keys, the primary key
+// finds those during the write (see Load).
+func checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string, opt LoadOptions, keys bool) (derrors.RowErrors, error) {
 	var errs derrors.RowErrors
 	collect := func(sql, field string) error {
 		rows, err := tx.Query(ctx, sql)
@@ -561,12 +442,12 @@ func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, tabl
 	if polygonal && opt.MakeValid {
 		// Keep the polygonal part of the repaired shape (ST_MakeValid may
 		// return a collection with stray lines or points).
-		_, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET geom_ewkb = ST_AsEWKB(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_GeomFromEWKB(geom_ewkb)), 3)))
-			WHERE NOT ST_IsValid(ST_GeomFromEWKB(geom_ewkb)) AND GeometryType(ST_GeomFromEWKB(geom_ewkb)) IN ('POLYGON','MULTIPOLYGON')`, stage))
+		_, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))
+			WHERE NOT ST_IsValid(geom) AND GeometryType(geom) IN ('POLYGON','MULTIPOLYGON')`, stage))
 		if err != nil {
 			return nil, postgres.Translate(err, l.Name)
 		}
-		if err := collect(fmt.Sprintf(`SELECT row_no, 'repair left no area' FROM %s WHERE ST_IsEmpty(ST_GeomFromEWKB(geom_ewkb)) ORDER BY row_no LIMIT %d`, stage, derrors.MaxRowErrors), "geometry"); err != nil {
+		if err := collect(fmt.Sprintf(`SELECT row_no, 'repair left no area' FROM %s WHERE ST_IsEmpty(geom) ORDER BY row_no LIMIT %d`, stage, derrors.MaxRowErrors), "geometry"); err != nil {
 			return nil, err
 		}
 	}
@@ -575,25 +456,30 @@ func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, tabl
 	pointsOnly := len(l.Geometry) == 1 && l.Geometry[0] == "Point"
 	if !pointsOnly {
 		if err := collect(fmt.Sprintf(`SELECT row_no, 'invalid geometry: ' || ST_IsValidReason(g) || ' (repair it, or import with --make-valid)'
-			FROM (SELECT row_no, ST_GeomFromEWKB(geom_ewkb) g FROM %s) s WHERE NOT ST_IsValid(g) ORDER BY row_no LIMIT %d`, stage, derrors.MaxRowErrors), "geometry"); err != nil {
+			FROM (SELECT row_no, geom g FROM %s) s WHERE NOT ST_IsValid(g) ORDER BY row_no LIMIT %d`, stage, derrors.MaxRowErrors), "geometry"); err != nil {
 			return nil, err
 		}
 	}
 	key := pgx.Identifier{l.Key}.Sanitize()
-	if err := collect(fmt.Sprintf(`SELECT row_no, format('duplicate %%s %%s (first on row %%s): keys must be unique within a file', %s, %s, first)
-		FROM (SELECT row_no, %s, min(row_no) OVER (PARTITION BY %s) AS first FROM %s) s
-		WHERE row_no <> first ORDER BY row_no LIMIT %d`, quoteLit(l.Key), key, key, key, stage, derrors.MaxRowErrors), l.Key); err != nil {
-		return nil, err
-	}
-	switch opt.Mode {
-	case Insert:
-		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s already exists: import with --upsert to replace it (API: PUT /api/v1/%s/%%s)', s.%s, s.%s) FROM %s s JOIN %s t ON t.%s = s.%s ORDER BY s.row_no LIMIT %d`,
-			l.Name, key, key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
-			return nil, err
-		}
-	case Update:
+	if opt.Mode == Update {
 		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s does not exist', s.%s) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s) ORDER BY s.row_no LIMIT %d`,
 			key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
+			return nil, err
+		}
+	}
+	if !keys {
+		return errs, nil
+	}
+	// Grouped by hashing: no sort of the batch when its keys are unique.
+	if err := collect(fmt.Sprintf(`SELECT s.row_no, format('duplicate %%s %%s (first on row %%s): keys must be unique within a file', %s, s.%s, d.first)
+		FROM (SELECT %s AS k, min(row_no) AS first FROM %s GROUP BY 1 HAVING count(*) > 1) d
+		JOIN %s s ON s.%s = d.k
+		WHERE s.row_no <> d.first ORDER BY s.row_no LIMIT %d`, quoteLit(l.Key), key, key, stage, stage, key, derrors.MaxRowErrors), l.Key); err != nil {
+		return nil, err
+	}
+	if opt.Mode == Insert {
+		if err := collect(fmt.Sprintf(`SELECT s.row_no, format('%%s already exists: import with --upsert to replace it (API: PUT /api/v1/%s/%%s)', s.%s, s.%s) FROM %s s JOIN %s t ON t.%s = s.%s ORDER BY s.row_no LIMIT %d`,
+			l.Name, key, key, stage, table, key, key, derrors.MaxRowErrors), l.Key); err != nil {
 			return nil, err
 		}
 	}
@@ -601,8 +487,9 @@ func (s *Store) checkStage(ctx context.Context, tx pgx.Tx, l *Layer, stage, tabl
 }
 
 // loadWarnings looks at what a load stored: regions whose areas are
-// derived from their points, and features that lie outside every region.
-func loadWarnings(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string) ([]string, error) {
+// derived from their points, and features that lie outside every region
+// (staged rows without a region in the load's hit table).
+func loadWarnings(ctx context.Context, tx pgx.Tx, l *Layer, stage, hit string) ([]string, error) {
 	var out []string
 	if l.RecodesLayers {
 		var n int
@@ -620,12 +507,10 @@ func loadWarnings(ctx context.Context, tx pgx.Tx, l *Layer, stage, table string)
 	if !slices.Contains(l.Columns(), "id") || l.ReadOnly {
 		return nil, nil
 	}
-	key := pgx.Identifier{l.Key}.Sanitize()
 	var n int
 	var rows []int
 	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*), coalesce((array_agg(s.row_no ORDER BY s.row_no))[1:10], '{}')
-		FROM %s s JOIN %s t ON t.%s = s.%s
-		WHERE t.region_code IS NULL AND EXISTS (SELECT 1 FROM region)`, stage, table, key, key)).Scan(&n, &rows)
+		FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s h WHERE h.row_no = s.row_no) AND EXISTS (SELECT 1 FROM region)`, stage, hit)).Scan(&n, &rows)
 	if err != nil {
 		return nil, postgres.Translate(err, l.Name)
 	}
@@ -681,31 +566,3 @@ func refreshRegionCodes(ctx context.Context, tx pgx.Tx) error {
 	}
 	return nil
 }
-
-// copySource adapts a RowSource to pgx.CopyFromSource.
-type copySource struct {
-	src  RowSource
-	vals []any
-	err  error
-}
-
-func (c *copySource) Next() bool {
-	row, err := c.src.Next()
-	if errors.Is(err, io.EOF) {
-		return false
-	}
-	if err != nil {
-		c.err = err
-		return false
-	}
-	wkb, err := EWKB(row.Geom)
-	if err != nil {
-		c.err = fmt.Errorf("row %d: geometry: %w", row.Row, err)
-		return false
-	}
-	c.vals = append(append(append(c.vals[:0], row.Row), row.Values...), wkb)
-	return true
-}
-
-func (c *copySource) Values() ([]any, error) { return c.vals, nil }
-func (c *copySource) Err() error             { return c.err }

@@ -15,7 +15,12 @@ import (
 func main() {
 	n := flag.Int("n", 1_000_000, "producers")
 	dir := flag.String("dir", ".", "output folder")
+	bbox := flag.String("bbox", "110,24,118,30", "minlon,minlat,maxlon,maxlat of the producers (the demo county: 114.02,26.5,114.38,26.8)")
 	flag.Parse()
+	var b [4]float64
+	if _, err := fmt.Sscanf(*bbox, "%g,%g,%g,%g", &b[0], &b[1], &b[2], &b[3]); err != nil || b[0] >= b[2] || b[1] >= b[3] {
+		log.Fatalf("-bbox %q: want minlon,minlat,maxlon,maxlat", *bbox)
+	}
 	classes := []string{"leafy_vegetable", "hardy_vegetable", "citrus", "fruit", "tea", "mushroom", "meat", "aquatic"}
 	ops := []string{"family_farm", "cooperative", "enterprise", "smallholders"}
 	csvF, err := os.Create(filepath.Join(*dir, "producers.csv"))
@@ -34,7 +39,7 @@ func main() {
 		id := fmt.Sprintf("P%07d", i)
 		c, o := classes[r.IntN(len(classes))], ops[r.IntN(len(ops))]
 		out := 10 + r.Float64()*990
-		lon, lat := 110+r.Float64()*8, 24+r.Float64()*6
+		lon, lat := b[0]+r.Float64()*(b[2]-b[0]), b[1]+r.Float64()*(b[3]-b[1])
 		fmt.Fprintf(cw, "%s,Farm %d,%s,%s,%.1f,%.6f,%.6f\n", id, i, o, c, out, lon, lat)
 		if i > 0 {
 			jw.WriteByte(',')

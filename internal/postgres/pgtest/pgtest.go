@@ -138,3 +138,51 @@ func Pool(t testing.TB) *pgxpool.Pool {
 	t.Cleanup(pool.Close)
 	return pool
 }
+
+// Replica starts a primary cluster of the test's own, migrated, and a
+// streaming replica of it (pg_basebackup -R), and returns connection
+// strings to the coldchain database on each. Both clusters are removed when
+// the test ends. It takes a few seconds: only tests of read scaling use it.
+func Replica(t testing.TB) (primaryURL, replicaURL string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	mkdir := func(name string) string {
+		dir, err := os.MkdirTemp("", "coldchain-"+name+"-")
+		if err == nil {
+			err = os.Chmod(dir, 0o755) // the postgres user must reach it
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	primary := &postgres.Cluster{Home: mkdir("primary"), Fast: true}
+	replica := &postgres.Cluster{Home: mkdir("replica"), Fast: true}
+	t.Cleanup(func() {
+		for _, c := range []*postgres.Cluster{replica, primary} {
+			if err := c.Remove(context.Background()); err != nil {
+				t.Errorf("pgtest: remove cluster: %v", err)
+			}
+		}
+	})
+	if err := primary.Start(ctx); err != nil {
+		t.Fatalf("pgtest: primary: %v", err)
+	}
+	if err := postgres.EnsureDatabase(ctx, primary.AdminURL(), "coldchain"); err != nil {
+		t.Fatalf("pgtest: primary: %v", err)
+	}
+	pool, err := postgres.Connect(ctx, primary.URL(), postgres.Options{})
+	if err != nil {
+		t.Fatalf("pgtest: primary: %v", err)
+	}
+	err = postgres.Migrate(ctx, pool, nil)
+	pool.Close()
+	if err != nil {
+		t.Fatalf("pgtest: migrate primary: %v", err)
+	}
+	if err := replica.StartReplica(ctx, primary); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return primary.URL(), replica.URL()
+}

@@ -1,0 +1,247 @@
+package layer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coldchain/coldchain/internal/postgres"
+)
+
+// Thresholds of the set-based load; variables so that tests can take each
+// path on small data.
+var (
+	// bulkMinRows is the smallest batch for which the table's secondary
+	// indexes and foreign keys are dropped and built once afterwards
+	// (when the batch is also at least a quarter of the table).
+	bulkMinRows int64 = 20000
+	// regionIndexMin is how many staged features must lie within the
+	// regions' extent before the staging table gets a spatial index, so
+	// that the region join walks each region once over the features near
+	// it (PostGIS then reuses its prepared polygon) rather than probing
+	// the regions once per feature.
+	regionIndexMin int64 = 2000
+)
+
+// hasRegionCode says the layer's table carries region_code, set from the
+// regions when a feature is written.
+func (l *Layer) hasRegionCode() bool { return l.Key == "id" }
+
+// write stores the staged rows in the layer's table with their region
+// codes and class defaults, in one statement.
+func (ld *loader) write(ctx context.Context, n int64) (LoadResult, error) {
+	var res LoadResult
+	restore, err := ld.dropForBulk(ctx, n)
+	if err != nil {
+		return res, err
+	}
+	if ld.l.hasRegionCode() {
+		if err := ld.regionHits(ctx); err != nil {
+			return res, err
+		}
+	}
+	sql := ld.writeSQL()
+	if ld.opt.ReturnKeys {
+		rows, err := ld.tx.Query(ctx, sql+" RETURNING "+pgx.Identifier{ld.l.Key}.Sanitize())
+		if err != nil {
+			return res, postgres.Translate(err, ld.l.Name)
+		}
+		if res.Keys, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return res, postgres.Translate(err, ld.l.Name)
+		}
+		res.Rows = int64(len(res.Keys))
+	} else {
+		tag, err := ld.tx.Exec(ctx, sql)
+		if err != nil {
+			return res, postgres.Translate(err, ld.l.Name)
+		}
+		res.Rows = tag.RowsAffected()
+	}
+	for _, stmt := range restore {
+		if _, err := ld.tx.Exec(ctx, stmt); err != nil {
+			return res, postgres.Translate(err, ld.l.Name)
+		}
+	}
+	return res, nil
+}
+
+// writeSQL is the INSERT (Insert, Upsert) or UPDATE (Update) of the staged
+// rows, with the region codes of the hit table when the layer has them.
+func (ld *loader) writeSQL() string {
+	table, key := pgx.Identifier{ld.l.Table}.Sanitize(), pgx.Identifier{ld.l.Key}.Sanitize()
+	cols, vals := ld.quoted(""), ld.values()
+	from := ld.stage.Sanitize() + " s"
+	if ld.classDefaults() != "" {
+		from += " LEFT JOIN product_class pc ON pc.code = s." + pgx.Identifier{ld.classDefaults()}.Sanitize()
+	}
+	geom := "s.geom"
+	if ld.l.Multi {
+		geom = "ST_Multi(s.geom)"
+	}
+	if ld.l.hasRegionCode() {
+		from += " LEFT JOIN " + ld.hit().Sanitize() + " h ON h.row_no = s.row_no"
+		cols, vals = append(cols, "region_code"), append(vals, "h.code")
+	}
+	if ld.opt.Mode == Update {
+		var sets []string
+		for i, c := range cols {
+			sets = append(sets, c+" = "+vals[i])
+		}
+		return fmt.Sprintf("UPDATE %s t SET %s, geom = %s FROM %s WHERE t.%s = s.%s",
+			table, strings.Join(sets, ", "), geom, from, key, key)
+	}
+	sql := fmt.Sprintf("INSERT INTO %s (%s, geom) SELECT %s, %s FROM %s",
+		table, strings.Join(cols, ", "), strings.Join(vals, ", "), geom, from)
+	if ld.opt.ReturnKeys { // keys in input order
+		sql += " ORDER BY s.row_no"
+	}
+	if ld.opt.Mode == Upsert {
+		var sets []string
+		for _, c := range cols[1:] {
+			sets = append(sets, c+" = EXCLUDED."+c)
+		}
+		sql += fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s, geom = EXCLUDED.geom", key, strings.Join(sets, ", "))
+	}
+	return sql
+}
+
+// values are the staged columns as written: a Shares field left empty
+// takes its product class's monthly shares (what the producer_defaults
+// trigger does row by row).
+func (ld *loader) values() []string {
+	vals := ld.quoted("s.")
+	if ld.classDefaults() == "" {
+		return vals
+	}
+	for i, c := range ld.l.Columns() {
+		if f, ok := ld.l.field(c); ok && f.Kind == Shares {
+			vals[i] = fmt.Sprintf("coalesce(%s, pc.harvest_months)", vals[i])
+		}
+	}
+	return vals
+}
+
+// classDefaults names the product class column whose defaults fill the
+// layer's Shares fields, or "" when the layer has none.
+func (ld *loader) classDefaults() string {
+	var class string
+	shares := false
+	for _, f := range ld.l.Fields {
+		switch f.Kind {
+		case Class:
+			class = f.Name
+		case Shares:
+			shares = true
+		}
+	}
+	if !shares {
+		return ""
+	}
+	return class
+}
+
+// field returns the layer's field of that name.
+func (l *Layer) field(name string) (Field, bool) {
+	for _, f := range l.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// regionHits fills the table hit (row_no, code) of the load: for each
+// staged feature (its point on surface for shapes) the region code the
+// per-row trigger would give it: the longest code, then the smallest,
+// among the given polygons and derived areas that intersect it. Only the
+// features within the regions' extent are looked at. When many are, the
+// staging table gets a spatial index, so that the join walks each region
+// once over the features near it (PostGIS then reuses its prepared
+// polygon) rather than probing the regions once per feature.
+func (ld *loader) regionHits(ctx context.Context) error {
+	pt := "s.geom"
+	if !(len(ld.l.Geometry) == 1 && ld.l.Geometry[0] == "Point") {
+		pt = "ST_PointOnSurface(s.geom)"
+	}
+	stage := ld.stage.Sanitize()
+	ext := `(SELECT ST_SetSRID(ST_Extent(coalesce(area, geom))::geometry, 4326) FROM region)`
+	var inside int64
+	err := ld.tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM %s s WHERE %s && %s`, stage, pt, ext)).Scan(&inside)
+	if err != nil {
+		return postgres.Translate(err, ld.l.Name)
+	}
+	// Few features inside: join the regions with just those, collected
+	// once. Many: index the staging table for the join.
+	inner := fmt.Sprintf("MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s)", pt, stage, pt, ext)
+	if inside >= regionIndexMin {
+		// No extent filter here: the planner cannot estimate it and would
+		// then probe the regions once per feature.
+		inner = fmt.Sprintf("NOT MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s)", pt, stage)
+		idx := strings.Replace(pt, "s.", "", 1)
+		// Building the index also records the table's row count, which
+		// is all the planner needs to walk the regions (no ANALYZE).
+		if _, err := ld.tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX ON %s USING gist ((%s))`, stage, idx)); err != nil {
+			return postgres.Translate(err, ld.l.Name)
+		}
+	}
+	_, err = ld.tx.Exec(ctx, fmt.Sprintf(`CREATE UNLOGGED TABLE %[1]s AS
+  WITH inside AS %[2]s
+  SELECT DISTINCT ON (row_no) row_no, code FROM (
+    SELECT i.row_no, r.code FROM region r JOIN inside i
+      ON GeometryType(r.geom) = 'MULTIPOLYGON' AND ST_Intersects(r.geom, i.pt)
+    UNION ALL
+    SELECT i.row_no, r.code FROM region r JOIN inside i ON ST_Intersects(r.area, i.pt)) c
+  ORDER BY row_no, length(code) DESC, code`, ld.hit().Sanitize(), inner))
+	return postgres.Translate(err, ld.l.Name)
+}
+
+// hit names the load's table of region codes by staged row.
+func (ld *loader) hit() pgx.Identifier {
+	return pgx.Identifier{ld.stage[0] + "_hit"}
+}
+
+// dropForBulk drops the table's secondary indexes and foreign keys when
+// the batch is large (at least bulkMinRows and a quarter of the table's
+// rows): maintaining them row by row costs more than building them once.
+// It returns the statements that restore them (validating the keys in one
+// pass each). The primary key stays: upserts need it. Regions keep their
+// indexes: the derived areas are recomputed within the write.
+func (ld *loader) dropForBulk(ctx context.Context, n int64) ([]string, error) {
+	if n < bulkMinRows || ld.l.RecodesLayers {
+		return nil, nil
+	}
+	table := pgx.Identifier{ld.l.Table}.Sanitize()
+	var rows float64
+	if err := ld.tx.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = $1::regclass`, table).Scan(&rows); err != nil {
+		return nil, postgres.Translate(err, ld.l.Name)
+	}
+	if float64(n)*4 < rows {
+		return nil, nil
+	}
+	r, err := ld.tx.Query(ctx, `
+		SELECT format('DROP INDEX %s', indexrelid::regclass), pg_get_indexdef(indexrelid)
+		  FROM pg_index WHERE indrelid = $1::regclass AND NOT indisunique
+		UNION ALL
+		SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
+		       format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+		  FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, table)
+	if err != nil {
+		return nil, postgres.Translate(err, ld.l.Name)
+	}
+	var drop, restore []string
+	var d, re string
+	if _, err := pgx.ForEachRow(r, []any{&d, &re}, func() error {
+		drop, restore = append(drop, d), append(restore, re)
+		return nil
+	}); err != nil {
+		return nil, postgres.Translate(err, ld.l.Name)
+	}
+	for _, stmt := range drop {
+		if _, err := ld.tx.Exec(ctx, stmt); err != nil {
+			return nil, postgres.Translate(err, ld.l.Name)
+		}
+	}
+	return restore, nil
+}

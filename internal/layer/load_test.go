@@ -1,0 +1,256 @@
+package layer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/ingest"
+	"github.com/coldchain/coldchain/internal/layer"
+	"github.com/coldchain/coldchain/internal/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// loadRegions stores a county polygon, two township polygons splitting its
+// west half (sharing an edge on lon 115.1) and four township points in its
+// east half, whose areas are derived.
+func loadRegions(t *testing.T, st *layer.Store) {
+	t.Helper()
+	poly := func(code, name, level, parent string, x0, y0, x1, y1 float64) string {
+		parentProp := ""
+		if parent != "" {
+			parentProp = fmt.Sprintf(`,"parent_code":%q`, parent)
+		}
+		return fmt.Sprintf(`{"type":"Feature","properties":{"code":%q,"name":%q,"level":%q%s},
+		  "geometry":{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}}`,
+			code, name, level, parentProp, x0, y0, x1, y0, x1, y1, x0, y1, x0, y0)
+	}
+	fs := []string{
+		poly("999905", "County", "county", "", 115.0, 27.0, 115.4, 27.3),
+		poly("999905101", "West A", "township", "999905", 115.0, 27.0, 115.1, 27.3),
+		poly("999905102", "West B", "township", "999905", 115.1, 27.0, 115.2, 27.3),
+	}
+	for i := 0; i < 4; i++ {
+		a := 2 * math.Pi * float64(i) / 4
+		fs = append(fs, fmt.Sprintf(`{"type":"Feature","properties":{"code":"999905%03d","name":"E%d","level":"township","parent_code":"999905"},
+		  "geometry":{"type":"Point","coordinates":[%.6f,%.6f]}}`, 201+i, i, 115.3+0.05*math.Cos(a), 27.15+0.07*math.Sin(a)))
+	}
+	text := `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
+	if _, err := ingest.Import(context.Background(), st, mustLayer(t, "regions"), strings.NewReader(text), ingest.Options{Format: ingest.GeoJSON}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustLayer(t *testing.T, name string) *layer.Layer {
+	t.Helper()
+	l, err := layer.ByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// producersCSV writes n producers on a grid over [114.9, 115.5] × [26.95,
+// 27.35]: some outside the county, some exactly on region edges. Every
+// third row gives its own harvest months; the others take the class's.
+func producersCSV(n int, prefix string) string {
+	var b strings.Builder
+	b.WriteString("id,name,operator_type,product_class,annual_output_t,harvest_months,lon,lat\n")
+	side := int(math.Ceil(math.Sqrt(float64(n))))
+	for i := 0; i < n; i++ {
+		lon := 114.9 + 0.6*float64(i%side)/float64(side-1)
+		lat := 26.95 + 0.4*float64(i/side)/float64(side-1)
+		months := ""
+		if i%3 == 0 {
+			months = `"[0.5,0.5,0,0,0,0,0,0,0,0,0,0]"`
+		}
+		fmt.Fprintf(&b, "%s%d,Farm %d,cooperative,citrus,%d,%s,%.6f,%.6f\n", prefix, i, i, 10+i%90, months, lon, lat)
+	}
+	return b.String()
+}
+
+func importCSV(t *testing.T, st *layer.Store, text string, mode layer.Mode) (layer.LoadResult, error) {
+	t.Helper()
+	return ingest.Import(context.Background(), st, mustLayer(t, "producers"), strings.NewReader(text), ingest.Options{Format: ingest.CSV, Mode: mode})
+}
+
+func queryInt(t *testing.T, pool *pgxpool.Pool, sql string) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// checkStored compares what the set-based load stored with what the
+// per-row triggers give: every region code equals coldchain_region_of (the
+// trigger's lookup), harvest months are the row's own or the class's, and
+// the producer table has its indexes and foreign key back.
+func checkStored(t *testing.T, pool *pgxpool.Pool, want int) {
+	t.Helper()
+	if n := queryInt(t, pool, `SELECT count(*) FROM producer`); n != want {
+		t.Errorf("stored %d producers, want %d", n, want)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM producer WHERE region_code IS DISTINCT FROM coldchain_region_of(geom)`); n != 0 {
+		t.Errorf("%d producers with another region code than the per-row lookup gives", n)
+	}
+	if n := queryInt(t, pool, `SELECT count(DISTINCT region_code) FROM producer`); want > 100 && n < 6 {
+		t.Errorf("only %d distinct region codes: the grid should reach the county and every township", n)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM producer p JOIN product_class c ON c.code = p.product_class
+		WHERE p.harvest_months <> c.harvest_months AND p.harvest_months <> '{0.5,0.5,0,0,0,0,0,0,0,0,0,0}'`); n != 0 {
+		t.Errorf("%d producers with harvest months neither their own nor their class's", n)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM pg_indexes WHERE tablename = 'producer'`); n != 4 {
+		t.Errorf("producer has %d indexes after the load, want 4", n)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM pg_constraint WHERE conrelid = 'producer'::regclass AND contype = 'f' AND convalidated`); n != 1 {
+		t.Errorf("producer has %d validated foreign keys after the load, want 1", n)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'coldchain_stage_%'`); n != 0 {
+		t.Errorf("%d staging tables left behind", n)
+	}
+}
+
+// TestSetBasedLoad takes each path of the set-based load on small data
+// (thresholds lowered): indexes dropped and rebuilt, the staging table
+// indexed for the region join or not, insert, upsert and update.
+func TestSetBasedLoad(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		bulkRows, indexMin int64
+	}{
+		{"bulk, indexed join", 500, 100},
+		{"bulk, few inside", 500, 1 << 40},
+		{"row by row indexes", 1 << 40, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer layer.SetLoadThresholds(tc.bulkRows, tc.indexMin)()
+			pool := pgtest.Pool(t)
+			st := &layer.Store{Pool: pool}
+			loadRegions(t, st)
+			res, err := importCSV(t, st, producersCSV(1600, "P"), layer.Insert)
+			if err != nil || res.Rows != 1600 {
+				t.Fatalf("insert: %d rows, %v", res.Rows, err)
+			}
+			outside := queryInt(t, pool, `SELECT count(*) FROM producer WHERE region_code IS NULL`)
+			if outside == 0 || len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], fmt.Sprintf("%d features lie outside every region", outside)) {
+				t.Errorf("outside warning for %d producers: %q", outside, res.Warnings)
+			}
+			checkStored(t, pool, 1600)
+			// Upsert moves the first 800 producers by half the grid step.
+			moved := strings.ReplaceAll(producersCSV(800, "P"), ",114.9", ",114.95")
+			if _, err := importCSV(t, st, moved, layer.Upsert); err != nil {
+				t.Fatalf("upsert: %v", err)
+			}
+			checkStored(t, pool, 1600)
+			if _, err := importCSV(t, st, producersCSV(1600, "P"), layer.Update); err != nil {
+				t.Fatalf("update: %v", err)
+			}
+			checkStored(t, pool, 1600)
+		})
+	}
+}
+
+// TestSetBasedLoadRowErrors: a large batch with bad rows reports them by
+// line, all of them checked, and writes nothing: the table keeps its rows,
+// its indexes and its foreign key.
+func TestSetBasedLoadRowErrors(t *testing.T) {
+	defer layer.SetLoadThresholds(500, 100)()
+	pool := pgtest.Pool(t)
+	st := &layer.Store{Pool: pool}
+	loadRegions(t, st)
+	if _, err := importCSV(t, st, producersCSV(10, "E"), layer.Insert); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(producersCSV(1200, "P"), "\n")
+	lines[5] = strings.Replace(lines[5], "P4,", "P3,", 1)                // line 6: duplicate of line 5
+	lines[700] = strings.Replace(lines[700], "P699,", "E2,", 1)          // line 701: already stored
+	lines[900] = strings.Replace(lines[900], "citrus", "durian", 1)      // line 901: unknown class
+	lines[1100] = strings.Replace(lines[1100], ",cooperative,", ",,", 1) // line 1101: required
+	_, err := importCSV(t, st, strings.Join(lines, "\n"), layer.Insert)
+	var rows derrors.RowErrors
+	if !errors.As(err, &rows) {
+		t.Fatalf("want row errors, got %v", err)
+	}
+	want := []string{
+		"row 6: id: duplicate id P3 (first on row 5): keys must be unique within a file",
+		"row 701: id: E2 already exists",
+		"row 901: product_class:",
+		"row 1101: operator_type: required",
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("got %d row errors, want %d:\n%v", len(rows), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(rows[i].String(), w) {
+			t.Errorf("error %d: %q, want %q…", i, rows[i].String(), w)
+		}
+	}
+	checkStored(t, pool, 10)
+}
+
+// TestRowTriggersOutsideLoads: writes that are not set-based loads still
+// get their region code and class defaults from the per-row triggers.
+func TestRowTriggersOutsideLoads(t *testing.T) {
+	pool := pgtest.Pool(t)
+	st := &layer.Store{Pool: pool}
+	loadRegions(t, st)
+	if _, err := importCSV(t, st, producersCSV(4, "P"), layer.Insert); err != nil {
+		t.Fatal(err)
+	}
+	_, err := pool.Exec(context.Background(), `INSERT INTO producer (id, operator_type, product_class, annual_output_t, geom)
+		VALUES ('manual', 'cooperative', 'tea', 5, ST_SetSRID(ST_MakePoint(115.05, 27.1), 4326))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code string
+	var shares []float64
+	err = pool.QueryRow(context.Background(), `SELECT region_code, harvest_months FROM producer WHERE id = 'manual'`).Scan(&code, &shares)
+	if err != nil || code != "999905101" || len(shares) != 12 {
+		t.Fatalf("manual insert: region %q, months %v, %v", code, shares, err)
+	}
+}
+
+// TestSetBasedLoadKeyConflicts: a large batch whose only problems are keys
+// (found by the primary key during the write, then listed by the key
+// checks) writes nothing and reports each by line, in insert and upsert.
+func TestSetBasedLoadKeyConflicts(t *testing.T) {
+	defer layer.SetLoadThresholds(500, 100)()
+	pool := pgtest.Pool(t)
+	st := &layer.Store{Pool: pool}
+	loadRegions(t, st)
+	if _, err := importCSV(t, st, producersCSV(10, "E"), layer.Insert); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode layer.Mode
+		want []string
+	}{
+		{layer.Insert, []string{"row 6: id: duplicate id P3 (first on row 5)", "row 701: id: E2 already exists"}},
+		{layer.Upsert, []string{"row 6: id: duplicate id P3 (first on row 5)"}},
+	} {
+		lines := strings.Split(producersCSV(1200, "P"), "\n")
+		lines[5] = strings.Replace(lines[5], "P4,", "P3,", 1)
+		lines[700] = strings.Replace(lines[700], "P699,", "E2,", 1)
+		_, err := importCSV(t, st, strings.Join(lines, "\n"), tc.mode)
+		var rows derrors.RowErrors
+		if !errors.As(err, &rows) || len(rows) != len(tc.want) {
+			t.Fatalf("mode %d: want %d row errors, got %v", tc.mode, len(tc.want), err)
+		}
+		for i, w := range tc.want {
+			if !strings.HasPrefix(rows[i].String(), w) {
+				t.Errorf("mode %d, error %d: %q, want %q…", tc.mode, i, rows[i].String(), w)
+			}
+		}
+		checkStored(t, pool, 10)
+	}
+}

@@ -44,7 +44,7 @@ func compile(t *testing.T, lang, filter string) (string, []any, error) {
 func TestCompile(t *testing.T) {
 	for _, tc := range []struct {
 		lang, filter, sql string
-		args            []any
+		args              []any
 	}{
 		{"text", "product_class='citrus' AND annual_output_t>100",
 			`(("v"."product_class" = $1::text) AND ("v"."annual_output_t" > $2::float8))`, []any{"citrus", 100.0}},

@@ -255,3 +255,106 @@ func TestOGCFilterWithGDAL(t *testing.T) {
 	}
 	t.Logf("GDAL sent filter %q in %d requests", filters[0], len(filters))
 }
+
+// TestOGCCRSAndETags: Part 2 output and bbox CRSs checked against
+// PostGIS, and ETags with If-None-Match on pages and features.
+func TestOGCCRSAndETags(t *testing.T) {
+	pool := pgtest.Pool(t)
+	loadDemo(t, pool)
+	ts, _ := gisServer(t, pool, nil, nil)
+	coll := ts.URL + "/ogc/collections/producers"
+	var id string
+	var lon, lat, mx, my float64
+	err := pool.QueryRow(context.Background(), `SELECT id, ST_X(geom), ST_Y(geom), ST_X(ST_Transform(geom, 3857)), ST_Y(ST_Transform(geom, 3857))
+		FROM producer ORDER BY id LIMIT 1`).Scan(&id, &lon, &lat, &mx, &my)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := func(crs string) ([]float64, http.Header) {
+		t.Helper()
+		status, h, body := call(t, "GET", coll+"/items/"+id+"?crs="+url.QueryEscape(crs), "", "")
+		var f struct {
+			Geometry struct{ Coordinates []float64 } `json:"geometry"`
+		}
+		if status != 200 || json.Unmarshal(body, &f) != nil || len(f.Geometry.Coordinates) != 2 {
+			t.Fatalf("crs %s: %d %s", crs, status, body)
+		}
+		return f.Geometry.Coordinates, h
+	}
+	for _, tc := range []struct {
+		crs  string
+		want [2]float64
+		tol  float64
+	}{
+		{"http://www.opengis.net/def/crs/OGC/1.3/CRS84", [2]float64{lon, lat}, 1e-7},
+		{"http://www.opengis.net/def/crs/EPSG/0/4326", [2]float64{lat, lon}, 1e-7},
+		{"http://www.opengis.net/def/crs/EPSG/0/4490", [2]float64{lat, lon}, 1e-5},
+		{"http://www.opengis.net/def/crs/EPSG/0/3857", [2]float64{mx, my}, 0.01},
+	} {
+		got, h := item(tc.crs)
+		if math.Abs(got[0]-tc.want[0]) > tc.tol || math.Abs(got[1]-tc.want[1]) > tc.tol {
+			t.Errorf("crs %s: %v, want %v", tc.crs, got, tc.want)
+		}
+		if h.Get("Content-Crs") != "<"+tc.crs+">" {
+			t.Errorf("crs %s: Content-Crs %q", tc.crs, h.Get("Content-Crs"))
+		}
+	}
+	p := getPage(t, coll+"/items?crs=EPSG:3857&limit=3")
+	if len(p.Features) != 3 {
+		t.Fatalf("crs=EPSG:3857 page: %d features", len(p.Features))
+	}
+
+	want := count(t, pool, `SELECT count(*) FROM producer WHERE geom && ST_MakeEnvelope(114.1, 26.5, 114.3, 26.7, 4326)`)
+	wantM := count(t, pool, `SELECT count(*) FROM producer WHERE geom && ST_Transform(ST_MakeEnvelope(`+strings.Trim(mercatorBox(114.1, 26.5, 114.3, 26.7), "BOX()")+`, 3857), 4326)`)
+	for _, q := range []string{
+		"bbox=114.1,26.5,114.3,26.7",
+		"bbox=26.5,114.1,26.7,114.3&bbox-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4326"),
+		"bbox=" + strings.Trim(mercatorBox(114.1, 26.5, 114.3, 26.7), "BOX()") + "&bbox-crs=EPSG:3857",
+	} {
+		n := getPage(t, coll+"/items?"+q).NumberMatched
+		if n != want && !(strings.Contains(q, "3857") && n == wantM) || want == 0 {
+			t.Errorf("%s: numberMatched %d, want %d", q, n, want)
+		}
+	}
+	for q, detail := range map[string]string{
+		"crs=EPSG:9999":                         "unsupported CRS",
+		"bbox=1,2,3,4&bbox-crs=EPSG:2000":       "unsupported CRS",
+		"bbox=100,10,120,20&bbox-crs=EPSG:4326": "outside the ranges",
+		"crs=EPSG:3857&datum=gcj02":             "cannot be combined",
+	} {
+		status, h, body := call(t, "GET", coll+"/items?"+q, "", "")
+		wantProblem(t, status, h, body, 400, detail)
+	}
+
+	t.Run("ETags", func(t *testing.T) {
+		for _, u := range []string{coll + "/items?limit=5&sortby=name", coll + "/items/" + id} {
+			status, h, body := call(t, "GET", u, "", "")
+			etag := h.Get("ETag")
+			if status != 200 || etag == "" {
+				t.Fatalf("%s: %d, ETag %q", u, status, etag)
+			}
+			status, _, body2 := call(t, "GET", u, "", "", "If-None-Match", etag)
+			if status != 304 || len(body2) != 0 {
+				t.Errorf("%s with If-None-Match %s: %d %s", u, etag, status, body2)
+			}
+			if status, _, _ := call(t, "GET", u, "", "", "If-None-Match", `"other"`); status != 200 {
+				t.Errorf("%s with another ETag: %d", u, status)
+			}
+			// A change to the data changes the ETag.
+			if _, err := pool.Exec(context.Background(), `UPDATE producer SET annual_output_t = annual_output_t + 1 WHERE id = $1`, id); err != nil {
+				t.Fatal(err)
+			}
+			_ = body
+		}
+		for _, u := range []string{coll + "/items?limit=5", coll + "/items/" + id} {
+			_, h, _ := call(t, "GET", u, "", "")
+			etag := h.Get("ETag")
+			if _, err := pool.Exec(context.Background(), `UPDATE producer SET annual_output_t = annual_output_t + 1`); err != nil {
+				t.Fatal(err)
+			}
+			if status, h2, _ := call(t, "GET", u, "", "", "If-None-Match", etag); status != 200 || h2.Get("ETag") == etag {
+				t.Errorf("%s after an edit: %d, ETag %s (was %s)", u, status, h2.Get("ETag"), etag)
+			}
+		}
+	})
+}

@@ -295,6 +295,6 @@ func (l *Layer) projectedFeatureSQL(q Query) string {
 		}
 		props = "jsonb_build_object(" + strings.Join(kv, ", ") + ")"
 	}
-	return fmt.Sprintf(`SELECT jsonb_build_object('type', 'Feature', 'id', v.%s, 'geometry', ST_AsGeoJSON(%s, %d)::jsonb, 'properties', %s)::text FROM %s v`,
+	return fmt.Sprintf(`SELECT jsonb_build_object('type', 'Feature', 'id', v.%s, 'geometry', ST_AsGeoJSON(%s, %d, 0)::jsonb, 'properties', %s)::text FROM %s v`,
 		pgx.Identifier{l.Key}.Sanitize(), geom, c.Digits(), props, pgx.Identifier{l.View}.Sanitize())
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
 )
 
@@ -68,6 +69,7 @@ func TestOGCFilter(t *testing.T) {
 	t.Run("sortby", fx.sortBy)
 	t.Run("properties", fx.properties)
 	t.Run("queryables and schema", fx.queryablesAndSchema)
+	t.Run("every layer's queryables are columns", fx.everyLayersQueryablesAreColumns)
 }
 
 // textAndJSONFiltersSelectWhatSQLCounts is TestOGCFilter's subtest "text and JSON filters select what SQL counts".
@@ -223,6 +225,26 @@ func (fx *filterFixture) queryablesAndSchema(t *testing.T) {
 	for _, c := range []string{"ogcapi-features-3/1.0/conf/filter", "cql2/1.0/conf/cql2-text", "cql2/1.0/conf/cql2-json", "ogcapi-features-2/1.0/conf/crs"} {
 		if !strings.Contains(string(body), c) {
 			t.Errorf("conformance does not declare %s", c)
+		}
+	}
+}
+
+// everyLayersQueryablesAreColumns filters, sorts and selects on every
+// queryable of every layer: each must be a column of the layer's view.
+func (fx *filterFixture) everyLayersQueryablesAreColumns(t *testing.T) {
+	for _, l := range layer.All {
+		var conds, names []string
+		for _, q := range l.Queryables() {
+			if q.Type != "geometry" {
+				conds = append(conds, q.Name+" IS NULL")
+				names = append(names, q.Name)
+			}
+		}
+		q := url.Values{"filter": {strings.Join(conds, " OR ") + " OR S_INTERSECTS(geometry, BBOX(-180,-90,180,90))"},
+			"sortby": {strings.Join(names[:min(len(names), layer.MaxSortKeys)], ",")}, "properties": {strings.Join(names, ",")}}
+		p := getPage(t, fx.ts.URL+"/ogc/collections/"+l.Name+"/items?"+q.Encode())
+		if n := count(t, fx.pool, "SELECT count(*) FROM "+l.View); p.NumberMatched != n {
+			t.Errorf("%s: %d matched, the view has %d", l.Name, p.NumberMatched, n)
 		}
 	}
 }

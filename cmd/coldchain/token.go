@@ -146,7 +146,7 @@ func (a *accessFlags) bind(cmd *cobra.Command) {
 	f.BoolVar(&a.readAuth, "read-auth", readAuth, "require an API token for reads too (env COLDCHAIN_READ_AUTH)")
 	f.StringVar(&a.origins, "cors-origins", os.Getenv("COLDCHAIN_CORS_ORIGINS"), "origins browsers may call the API from, comma-separated, e.g. https://maps.example.org; empty: no CORS (env COLDCHAIN_CORS_ORIGINS)")
 	f.IntVar(&a.planRate, "plan-rate", planRate, "plans each token may submit per minute; 0: no limit (env COLDCHAIN_PLAN_RATE)")
-	f.IntVar(&a.tileLimit, "tile-limit", 20000, "most features of one layer in one vector tile")
+	f.IntVar(&a.tileLimit, "tile-limit", httpapi.DefaultTileLimit, "most features of one layer in one vector tile (pg_tileserv's default; producers are clustered at zoom 12 and below)")
 }
 
 // apply checks the settings (the environment's too) and sets them on srv,

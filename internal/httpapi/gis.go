@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/coldchain/coldchain/internal/cql2"
+	"github.com/coldchain/coldchain/internal/crs"
 	"github.com/coldchain/coldchain/internal/layer"
 )
 
@@ -23,9 +25,18 @@ func (s *Server) ogcEndpoints() []endpoint {
 		queryParam("offset", "features to skip (the next and prev links carry it)", integer(0, 0)),
 		datumQueryParam(),
 		queryParam("datetime", "accepted and ignored: the data has no time", str()),
-		queryParam("crs", "only "+crs84, enum(crs84)),
-		queryParam("bbox-crs", "only "+crs84, enum(crs84)),
+		queryParam("crs", "CRS of the answer's coordinates (default "+crs84+"; EPSG:4326 and EPSG:4490 are latitude first); plan collections: "+crs84+" only", enum(crs.URIs()...)),
+		queryParam("bbox-crs", "CRS of bbox, in its axis order (default "+crs84+")", enum(crs.URIs()...)),
 		queryParam("f", "format; only JSON is served", enum("json", "geojson")),
+	}
+	filters := []apiParam{
+		queryParam("filter", fmt.Sprintf("a CQL2 filter over the collection's queryables (see /queryables), at most %d characters, nested at most %d deep, IN lists of at most %d values: comparisons, AND, OR, NOT, LIKE, BETWEEN, IN, IS NULL, %s with WKT geometry (layers only)",
+			cql2.DefaultLimits.Length, cql2.DefaultLimits.Depth, cql2.DefaultLimits.List, strings.Join(cql2.SpatialOps(), ", ")),
+			schema{"type": "string", "maxLength": cql2.DefaultLimits.Length, "example": "product_class='citrus' AND annual_output_t>100"}),
+		queryParam("filter-lang", "the filter's encoding (default cql2-text; cql-text, the draft's name that GDAL 3.6 sends, reads as cql2-text)", enum("cql2-text", "cql2-json", "cql-text")),
+		queryParam("filter-crs", "CRS of the filter's geometries (default "+crs84+")", enum(crs.URIs()...)),
+		queryParam("sortby", fmt.Sprintf("at most %d queryables, comma-separated, - for descending (e.g. -annual_output_t,name); then by id", layer.MaxSortKeys), str()),
+		queryParam("properties", "the properties to return, comma-separated (default all)", str()),
 	}
 	feature := schema{"oneOf": []schema{ref("Feature"), ref("FeatureCollection")}}
 	return []endpoint{
@@ -44,9 +55,17 @@ func (s *Server) ogcEndpoints() []endpoint {
 			Handler:   plain(s.ogcCollection)},
 		{Method: "GET", Path: "/ogc/collections/{collectionId}/items", Summary: "A page of a collection's features", Tag: tag,
 			Description: "numberMatched counts every feature the query selects; follow the next links to read them all.",
-			PathParams:  []apiParam{coll}, ExtraParams: append(items, layerFilterParams()...), Problems: []int{400, 404},
-			Responses: ok("200", "The features", geoJSONMedia, ref("FeatureCollection")),
+			PathParams:  []apiParam{coll}, ExtraParams: append(append(append(items, filters...), ifNoneMatch()), layerFilterParams()...), Problems: []int{400, 404},
+			Responses: featureResponses("The features", ref("FeatureCollection")),
 			Handler:   plain(s.ogcItems)},
+		{Method: "GET", Path: "/ogc/collections/{collectionId}/queryables", Summary: "What filters and sortby may name (Part 3)", Tag: tag,
+			PathParams: []apiParam{coll}, Problems: []int{404},
+			Responses: ok("200", "A JSON Schema of the queryables", "application/schema+json", anyObject("JSON Schema")),
+			Handler:   plain(s.ogcQueryables)},
+		{Method: "GET", Path: "/ogc/collections/{collectionId}/schema", Summary: "The features' schema (Part 5)", Tag: tag,
+			PathParams: []apiParam{coll}, Problems: []int{404},
+			Responses: ok("200", "A JSON Schema of the features' properties", "application/schema+json", anyObject("JSON Schema")),
+			Handler:   plain(s.ogcSchema)},
 		{Method: "POST", Path: "/ogc/collections/{collectionId}/items", Summary: "Add a feature (Part 4)", Tag: tag, Role: RolePlanner,
 			Description: "Only producers, facilities and candidates are editable (others answer 405). A FeatureCollection adds all its features or none.",
 			PathParams:  []apiParam{coll}, Problems: []int{400, 404, 405, 409, 413},
@@ -54,8 +73,8 @@ func (s *Server) ogcEndpoints() []endpoint {
 			Responses: ok("201", "Stored; Location names the new feature", geoJSONMedia, schema{"oneOf": []schema{ref("Feature"), ref("Created")}}),
 			Handler:   plain(s.ogcCreate)},
 		{Method: "GET", Path: "/ogc/collections/{collectionId}/items/{featureId}", Summary: "A feature", Tag: tag,
-			PathParams: []apiParam{coll, fid}, ExtraParams: []apiParam{datumQueryParam()}, Problems: []int{400, 404},
-			Responses: ok("200", "The feature", geoJSONMedia, ref("Feature")),
+			PathParams: []apiParam{coll, fid}, ExtraParams: []apiParam{datumQueryParam(), items[5], filters[4], ifNoneMatch()}, Problems: []int{400, 404},
+			Responses: featureResponses("The feature", ref("Feature")),
 			Handler:   plain(s.ogcItem)},
 		{Method: "PUT", Path: "/ogc/collections/{collectionId}/items/{featureId}", Summary: "Replace a feature (Part 4)", Tag: tag, Role: RolePlanner,
 			PathParams: []apiParam{coll, fid}, Problems: []int{400, 404, 405, 413},
@@ -67,6 +86,23 @@ func (s *Server) ogcEndpoints() []endpoint {
 			Responses: ok("204", "Deleted", "", nil),
 			Handler:   plain(s.ogcDelete)},
 	}
+}
+
+// ifNoneMatch documents the If-None-Match header.
+func ifNoneMatch() apiParam {
+	return apiParam{Name: "If-None-Match", In: "header", Description: "an ETag the client holds", Schema: str()}
+}
+
+// featureResponses documents a feature read: 200 with ETag and
+// Content-Crs, and 304.
+func featureResponses(desc string, body schema) map[string]apiResp {
+	resp := ok("200", desc, geoJSONMedia, body)
+	resp["200"] = apiResp{Description: resp["200"].Description, Content: resp["200"].Content, Headers: map[string]any{
+		"ETag":        map[string]any{"description": "a hash of the answer (weak for pages); send it back in If-None-Match", "schema": str()},
+		"Content-Crs": map[string]any{"description": "the CRS of the coordinates, <URI>", "schema": str()},
+	}}
+	resp["304"] = apiResp{Description: "Not modified (If-None-Match named the current ETag)"}
+	return resp
 }
 
 // tileParams documents the tile layers' query parameters, each once with

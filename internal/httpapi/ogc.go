@@ -3,6 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/coldchain/coldchain/internal/crs"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/postgres"
@@ -37,7 +40,22 @@ func ogcConformance() []string {
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+		"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
 		"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+		"http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+		"http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
+		"http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting",
+		"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+		"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+		"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+		"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+		"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+		"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+		"http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+		"http://www.opengis.net/spec/cql2/1.0/conf/property-property",
 	}
 }
 
@@ -115,6 +133,7 @@ type ogcCollectionInfo struct {
 	Description string     `json:"description,omitempty"`
 	ItemType    string     `json:"itemType"`
 	CRS         []string   `json:"crs"`
+	StorageCRS  string     `json:"storageCrs"`
 	Extent      *ogcExtent `json:"extent,omitempty"`
 	Links       []link     `json:"links"`
 }
@@ -157,8 +176,18 @@ func (s *Server) layerCollection(ctx context.Context, base string, l *layer.Laye
 	if editable(l) {
 		desc += " Planners may create, replace and delete features."
 	}
-	return ogcCollectionInfo{ID: l.Name, Title: l.Title, Description: desc, ItemType: "feature", CRS: []string{crs84},
-		Extent: newExtent(b), Links: collectionLinks(base, l.Name)}, nil
+	desc += " CQL2 filters (filter, filter-lang cql2-text or cql2-json) over its queryables, sortby, properties, and crs/bbox-crs in " +
+		strings.Join(crs.URIs(), ", ") + "."
+	links := append(collectionLinks(base, l.Name),
+		link{Href: base + "/ogc/collections/" + url.PathEscape(l.Name) + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+			Type: "application/schema+json", Title: "What filters may name"},
+		// The draft's relation name, which GDAL 3.6 follows.
+		link{Href: base + "/ogc/collections/" + url.PathEscape(l.Name) + "/queryables", Rel: "queryables",
+			Type: "application/json", Title: "What filters may name"},
+		link{Href: base + "/ogc/collections/" + url.PathEscape(l.Name) + "/schema", Rel: "http://www.opengis.net/def/rel/ogc/1.0/schema",
+			Type: "application/schema+json", Title: "The features' schema"})
+	return ogcCollectionInfo{ID: l.Name, Title: l.Title, Description: desc, ItemType: "feature", CRS: crs.URIs(), StorageCRS: crs84,
+		Extent: newExtent(b), Links: links}, nil
 }
 
 // planSitesSQL selects the finished plans whose result holds sites, with
@@ -193,7 +222,7 @@ func (s *Server) planCollections(ctx context.Context, base string, id *string) (
 			desc = fmt.Sprintf("Sites plan %s suggests (finished %s), with the reason for each (read-only).", pid, finished.UTC().Format(time.RFC3339))
 		}
 		cid := planCollection + pid
-		out = append(out, ogcCollectionInfo{ID: cid, Title: title, Description: desc, ItemType: "feature", CRS: []string{crs84},
+		out = append(out, ogcCollectionInfo{ID: cid, Title: title, Description: desc, ItemType: "feature", CRS: []string{crs84}, StorageCRS: crs84,
 			Extent: newExtent(b), Links: append(collectionLinks(base, cid), allocationsLink(base, cid))})
 		return nil
 	})
@@ -276,8 +305,9 @@ func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) error {
 
 // ogcQuery adapts OGC query parameters to layer.ParseQuery: a limit above
 // the maximum is lowered to it (OGC asks servers to clamp, not refuse),
-// and datetime is accepted and ignored, the data having no time.
-func ogcQuery(v url.Values, target string) (url.Values, error) {
+// and datetime is accepted and ignored, the data having no time. Plan
+// collections (layers false) are served in CRS84 only, without filters.
+func ogcQuery(v url.Values, target string, layers bool) (url.Values, error) {
 	out := url.Values{}
 	for k, vals := range v {
 		switch k {
@@ -288,8 +318,12 @@ func ogcQuery(v url.Values, target string) (url.Values, error) {
 				vals = []string{strconv.Itoa(layer.MaxLimit)}
 			}
 		case "crs", "bbox-crs":
-			if c := vals[len(vals)-1]; c != crs84 {
+			if c, err := crs.Parse(vals[len(vals)-1]); !layers && (err != nil || !c.Default()) {
 				return nil, derrors.Invalid("%s: only %s is supported for %s", k, crs84, target)
+			}
+		case "filter", "filter-lang", "filter-crs", "sortby", "properties":
+			if !layers {
+				return nil, derrors.Invalid("%s: plan collections take no filter, sortby or properties; read a layer for those", k)
 			}
 		}
 		out[k] = vals
@@ -330,7 +364,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := chi.URLParam(r, "collectionId")
-	v, err := ogcQuery(r.URL.Query(), id)
+	v, err := ogcQuery(r.URL.Query(), id, t.layer != nil)
 	if err != nil {
 		return err
 	}
@@ -356,8 +390,15 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	links := pageLinks(r, id, q, c)
+	// The page is the same while its features and links are: a weak ETag
+	// (the timeStamp member differs between otherwise equal answers).
+	etag := "W/" + contentETag(buf.Bytes(), links)
+	if notModified(w, r, etag, crsOf(q)) {
+		return nil
+	}
 	body, err := withMembers(buf.Bytes(), map[string]any{
-		"links":     pageLinks(r, id, q, c),
+		"links":     links,
 		"timeStamp": time.Now().UTC().Format(time.RFC3339),
 	})
 	if err != nil {
@@ -366,6 +407,40 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", geoJSONType)
 	_, err = w.Write(body)
 	return err
+}
+
+// crsOf is the CRS a query's coordinates are in.
+func crsOf(q layer.Query) crs.CRS {
+	if q.CRS.URI == "" {
+		return crs.CRS84
+	}
+	return q.CRS
+}
+
+// contentETag is a quoted hash of body and the links that go with it.
+func contentETag(body []byte, links []link) string {
+	h := sha256.New()
+	h.Write(body)
+	if links != nil {
+		b, _ := json.Marshal(links)
+		h.Write(b)
+	}
+	return `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+}
+
+// notModified sets the ETag, Content-Crs and Cache-Control headers of a
+// feature answer and, when If-None-Match names etag (weakly compared),
+// answers 304 and reports true.
+func notModified(w http.ResponseWriter, r *http.Request, etag string, c crs.CRS) bool {
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Content-Crs", "<"+c.URI+">")
+	h.Set("Cache-Control", "no-cache")
+	if etagMatches(r.Header.Get("If-None-Match"), strings.TrimPrefix(etag, "W/")) {
+		w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
 }
 
 // writePlanSites writes a page of a finished plan's sites as a GeoJSON
@@ -414,15 +489,17 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, fid := chi.URLParam(r, "collectionId"), chi.URLParam(r, "featureId")
 	var f []byte
+	q := layer.Query{CRS: crs.CRS84}
 	if t.layer != nil {
 		if !validKey(t.layer, fid) {
 			return derrors.NotFound("%s has no feature %q", id, fid)
 		}
-		d, derr := datumParam(r)
-		if derr != nil {
-			return derr
+		if q, err = itemQuery(t.layer, r.URL.Query()); err != nil {
+			return err
 		}
-		f, err = s.readLayers().GetIn(r.Context(), t.layer, fid, d)
+		f, err = s.readLayers().GetAs(r.Context(), t.layer, fid, q)
+	} else if _, err = ogcQuery(r.URL.Query(), id, false); err != nil {
+		return err
 	} else if t.allocations {
 		f, err = s.allocationItem(r.Context(), t.planID, fid)
 	} else {
@@ -433,7 +510,22 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if notModified(w, r, contentETag(f, nil), crsOf(q)) {
+		return nil
+	}
 	return s.writeItem(w, r, http.StatusOK, id, fid, f)
+}
+
+// itemQuery reads the parameters of one feature: datum, crs and
+// properties (others are ignored, as before Part 2).
+func itemQuery(l *layer.Layer, v url.Values) (layer.Query, error) {
+	only := url.Values{}
+	for _, k := range []string{"datum", "crs", "properties"} {
+		if v.Has(k) {
+			only[k] = v[k]
+		}
+	}
+	return l.ParseQuery(only, 1)
 }
 
 // validKey reports whether key can be a key of l: whole numbers for

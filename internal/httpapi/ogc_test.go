@@ -405,7 +405,8 @@ func (fx *ogcFixture) errors(t *testing.T) {
 		{"/collections/producers/items?bbox=1,2,3", 400, "bbox"},
 		{"/collections/producers/items?colour=red", 400, "unknown query parameter"},
 		{"/collections/producers/items?operator_type=farm", 400, "unknown value"},
-		{"/collections/producers/items?crs=EPSG:3857", 400, "only"},
+		{"/collections/producers/items?crs=EPSG:2000", 400, "unsupported CRS"},
+		{"/collections/plan-" + fx.planID + "/items?crs=EPSG:3857", 400, "only"},
 		{"/collections/plan-" + fx.planID + "/items?tier=field", 400, "unknown query parameter"},
 	}
 	// A layer keyed by integers (roads) has no feature with a text key.

@@ -64,7 +64,8 @@ type Server struct {
 	// PlanRate caps plan submissions per token per PlanRateWindow (0: no cap).
 	PlanRate       int
 	PlanRateWindow time.Duration
-	// TileLimit caps the features of one layer in one vector tile.
+	// TileLimit caps the features of one layer in one vector tile
+	// (default DefaultTileLimit).
 	TileLimit int
 	// BasePath is the sub-path a reverse proxy serves the server under
 	// (/coldchain), "" at the root; see CheckBasePath.
@@ -80,7 +81,7 @@ type Server struct {
 // work) with travel times from travel.
 func New(pool *pgxpool.Pool, travel access.Model, svc *plan.Service, log *slog.Logger, version string, web fs.FS) *Server {
 	s := &Server{Pool: pool, Layers: &layer.Store{Pool: pool}, Travel: travel, Plans: svc, Log: log, Version: version, Web: web, MaxBody: 64 << 20,
-		PlanRate: 20, PlanRateWindow: time.Minute, TileLimit: 20000}
+		PlanRate: 20, PlanRateWindow: time.Minute, TileLimit: DefaultTileLimit}
 	s.registry = prometheus.NewRegistry()
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "coldchain_http_requests_total", Help: "HTTP requests by route pattern, method and status.",

@@ -39,6 +39,15 @@ const (
 	maxTileLayers = 12
 	// defaultTileMaxAge is how long clients may reuse a tile unasked.
 	defaultTileMaxAge = time.Minute
+	// DefaultTileLimit is the default cap on one layer's features in one
+	// tile: pg_tileserv's default (MaxFeaturesPerTile, 50,000).
+	DefaultTileLimit = 50000
+	// clusterMaxZoom is the highest zoom at which producers are clustered
+	// (clusterCells cells per tile side, 16 of the 4,096 MVT units, about
+	// 2 screen pixels: clustering is invisible but a county-wide tile at z10
+	// holds a few thousand points instead of every producer).
+	clusterMaxZoom = 12
+	clusterCells   = 256
 )
 
 // tileLayer is one layer of vector tiles: its name and how PostGIS selects
@@ -115,8 +124,11 @@ type tileParam struct {
 // parameters, and the SQL arguments collected so far.
 type tileQuery struct {
 	Z, X, Y int
-	params  url.Values
-	args    []any
+	// Bounds says the rows serve the layers' extent (TileJSON), not a
+	// tile: nothing is clustered.
+	Bounds bool
+	params url.Values
+	args   []any
 }
 
 func newTileQuery(z, x, y int, params url.Values) *tileQuery {
@@ -185,17 +197,17 @@ func pointTileLayers() []tileLayer {
 	return []tileLayer{
 		{
 			Name: "producers", Title: "Producers", Geometry: "point",
-			Description: "Farms, cooperatives and bases; the largest output first when a tile is full.",
+			Description: fmt.Sprintf("Farms, cooperatives and bases; the largest output first when a tile is full. At zoom %d and below, "+
+				"producers within one of %dx%d cells of a tile are one feature at their mean position: point_count members, "+
+				"their summed annual_output_t, and the largest member's other attributes.", clusterMaxZoom, clusterCells, clusterCells),
 			Fields: []tileField{
 				{Name: "id", Type: "String"}, {Name: "name", Type: "String"},
 				{Name: "operator_type", Type: "String"}, {Name: "product_class", Type: "String"},
-				{Name: "annual_output_t", Type: "Number", Description: "yearly output, tonnes"},
+				{Name: "annual_output_t", Type: "Number", Description: "yearly output, tonnes (a cluster's: its members' sum)"},
 				{Name: "region_code", Type: "String"},
+				{Name: "point_count", Type: "Number", Description: "producers the feature stands for (1 above the clustering zoom)"},
 			},
-			Rows: func(q *tileQuery) string {
-				return `SELECT geom, id, name, operator_type, product_class, annual_output_t, region_code
-					FROM producer WHERE geom && ` + q.BBox() + ` ORDER BY annual_output_t DESC, id`
-			},
+			Rows: producerTileRows,
 		},
 		{
 			Name: "facilities", Title: "Facilities", Geometry: "point",
@@ -235,6 +247,31 @@ func pointTileLayers() []tileLayer {
 			},
 		},
 	}
+}
+
+// producerTileRows selects producers, clustered per tile cell at low
+// zooms: the cells nest in the tile grid (x from longitude, y from the
+// Mercator ordinate, both scaled to 2^z × clusterCells cells over the
+// world), so a cluster never spans two tiles. Each cell keeps its largest
+// producer's attributes, its member count and summed output, at the
+// members' mean position.
+func producerTileRows(q *tileQuery) string {
+	if q.Z > clusterMaxZoom || q.Bounds {
+		return `SELECT geom, id, name, operator_type, product_class, annual_output_t, region_code, 1 AS point_count
+			FROM producer WHERE geom && ` + q.BBox() + ` ORDER BY annual_output_t DESC, id`
+	}
+	cells := q.Arg(float64(int(1)<<q.Z) * clusterCells)
+	return `SELECT geom, id, name, operator_type, product_class, annual_output_t, region_code, point_count FROM (
+		SELECT DISTINCT ON (cx, cy)
+			ST_SetSRID(ST_MakePoint(avg(ST_X(geom)) OVER w, avg(ST_Y(geom)) OVER w), 4326) AS geom,
+			id, name, operator_type, product_class, sum(annual_output_t) OVER w AS annual_output_t, region_code,
+			count(*) OVER w AS point_count
+		FROM (SELECT p.*, floor((ST_X(geom) + 180) / 360 * ` + cells + `) AS cx,
+				floor((pi() - ln(tan(pi() / 4 + radians(ST_Y(geom)) / 2))) / (2 * pi()) * ` + cells + `) AS cy
+			FROM producer p WHERE geom && ` + q.BBox() + `) p
+		WINDOW w AS (PARTITION BY cx, cy ORDER BY annual_output_t DESC, id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+		ORDER BY cx, cy, annual_output_t DESC, id) c
+		ORDER BY annual_output_t DESC, id`
 }
 
 // areaTileLayers are the polygon layers and plan sites.
@@ -452,7 +489,7 @@ func (s *Server) tile(reg *tileRegistry) handler {
 		q := newTileQuery(z, x, y, params)
 		limit := s.TileLimit
 		if limit <= 0 {
-			limit = layer.MaxLimit
+			limit = DefaultTileLimit
 		}
 		var mvt []byte
 		if err := s.readPool().QueryRow(r.Context(), tileSQL(ls, q, limit), q.args...).Scan(&mvt); err != nil {
@@ -509,6 +546,7 @@ func (s *Server) tileJSON(reg *tileRegistry) handler {
 			return err
 		}
 		q := newTileQuery(0, 0, 0, params)
+		q.Bounds = true
 		geoms := make([]string, len(ls))
 		for i, l := range ls {
 			geoms[i] = "SELECT r.geom FROM (" + l.Rows(q) + ") r"

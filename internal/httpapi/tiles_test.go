@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -94,6 +95,8 @@ func TestTiles(t *testing.T) {
 
 	t.Run("a zoom-11 tile holds the producers inside it", f.aZoom11TileHoldsTheProducersInsideIt)
 
+	t.Run("a zoom-10 tile keeps every producer or its cluster", f.aZoom10TileClustersEveryProducer)
+
 	t.Run("per-tile limit keeps the largest", f.perTileLimitKeepsTheLargest)
 
 	t.Run("plan sites", f.planSites)
@@ -110,7 +113,10 @@ func TestTiles(t *testing.T) {
 // theCountyTileHoldsEveryFeature is TestTiles's subtest "the county tile holds every feature".
 func (f *tilesFixture) theCountyTileHoldsEveryFeature(t *testing.T) {
 	body, layers := fetchTile(t, f.ts.URL+f.tilePath)
-	if got := layerCounts(layers); !mapsEqual(got, f.want) {
+	got := layerCounts(layers)
+	// Producers are clustered at this zoom: their members count.
+	got["producers"], _ = clusterTotals(t, layers[0])
+	if !mapsEqual(got, f.want) {
 		t.Fatalf("layers %v, want %v", got, f.want)
 	}
 	var order []string
@@ -140,7 +146,26 @@ func (f *tilesFixture) theCountyTileHoldsEveryFeature(t *testing.T) {
 	if p := layers[4].Features[0].Properties; p["level"] != "county" {
 		t.Errorf("regions start with the county: %v", p)
 	}
-	checkWithGDAL(t, body, demoTile, f.want)
+	want := maps.Clone(f.want)
+	want["producers"] = len(layers[0].Features)
+	checkWithGDAL(t, body, demoTile, want)
+}
+
+func abs(x int) int { return max(x, -x) }
+
+// clusterTotals sums the point_count and annual_output_t of a producers
+// tile layer.
+func clusterTotals(t *testing.T, l *mvt.Layer) (members int, output float64) {
+	t.Helper()
+	for _, f := range l.Features {
+		n, ok := f.Properties["point_count"].(float64)
+		if !ok || n < 1 || n != math.Trunc(n) {
+			t.Fatalf("producer feature without a point_count: %v", f.Properties)
+		}
+		members += int(n)
+		output += f.Properties["annual_output_t"].(float64)
+	}
+	return members, output
 }
 
 // aZoom11TileHoldsTheProducersInsideIt is TestTiles's subtest "a zoom-11 tile holds the producers inside it".
@@ -174,24 +199,87 @@ func (f *tilesFixture) aZoom11TileHoldsTheProducersInsideIt(t *testing.T) {
 		t.Fatalf("%d of %d producers in tile %v: the case tests nothing", inside, len(pts), tile)
 	}
 	_, layers := fetchTile(t, fmt.Sprintf("%s/tiles/producers/%d/%d/%d.mvt", f.ts.URL, tile.Z, tile.X, tile.Y))
-	if got := layerCounts(layers)["producers"]; got != inside {
+	if got, _ := clusterTotals(t, layers[0]); got != inside {
 		t.Errorf("tile %v holds %d producers, want %d", tile, got, inside)
+	}
+}
+
+// aZoom10TileClustersEveryProducer: the zoom-10 tile over the county's
+// producers holds clusters whose member counts and summed outputs are the
+// database's, inside the tile exactly, and a zoom-13 tile is unclustered.
+func (f *tilesFixture) aZoom10TileClustersEveryProducer(t *testing.T) {
+	var lon, lat float64
+	if err := f.pool.QueryRow(context.Background(), `SELECT ST_X(ST_Centroid(ST_Collect(geom))), ST_Y(ST_Centroid(ST_Collect(geom))) FROM producer`).Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	for _, z := range []maptile.Zoom{10, 13} {
+		tile := maptile.At(orb.Point{lon, lat}, z)
+		var n, buffered int
+		var output, bufOutput float64
+		err := f.pool.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE ST_Intersects(geom, e)), count(*),
+			coalesce(sum(annual_output_t) FILTER (WHERE ST_Intersects(geom, e)), 0), coalesce(sum(annual_output_t), 0)
+			FROM producer, ST_Transform(ST_TileEnvelope($1, $2, $3), 4326) e
+			WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)`,
+			int(tile.Z), int(tile.X), int(tile.Y)).Scan(&n, &buffered, &output, &bufOutput)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, layers := fetchTile(t, fmt.Sprintf("%s/tiles/producers/%d/%d/%d.mvt", f.ts.URL, tile.Z, tile.X, tile.Y))
+		l := layers[0]
+		// The tile with its margin: exactly the database's producers.
+		total, totalOutput := clusterTotals(t, l)
+		if total != buffered || math.Abs(totalOutput-bufOutput) > 1e-6*bufOutput {
+			t.Errorf("z%d: %d producers of %.1f t in the tile with its margin, the database has %d of %.1f t", z, total, totalOutput, buffered, bufOutput)
+		}
+		// The tile proper (cells nest in tiles): the same up to features
+		// within one MVT unit of its edge, which rounding may move across.
+		inside, edge := &mvt.Layer{Name: l.Name}, &mvt.Layer{Name: l.Name}
+		for _, ft := range l.Features {
+			p := ft.Geometry.(orb.Point)
+			if p[0] >= 0 && p[0] <= 4096 && p[1] >= 0 && p[1] <= 4096 {
+				inside.Features = append(inside.Features, ft)
+			}
+			if min(math.Abs(p[0]), math.Abs(p[0]-4096), math.Abs(p[1]), math.Abs(p[1]-4096)) <= 1 {
+				edge.Features = append(edge.Features, ft)
+			}
+		}
+		members, sum := clusterTotals(t, inside)
+		slack, slackOutput := clusterTotals(t, edge)
+		if n == 0 || abs(members-n) > slack || math.Abs(sum-output) > slackOutput+1e-6*output {
+			t.Errorf("z%d tile %v: %d producers of %.1f t inside, the database has %d of %.1f t (%d on the edge)", z, tile, members, sum, n, output, slack)
+		}
+		t.Logf("z%d: %d features stand for %d producers (%d in the tile proper)", z, len(l.Features), total, n)
+		if z == 10 && len(l.Features) >= total {
+			t.Errorf("z10: %d features for %d producers: nothing was clustered", len(l.Features), total)
+		}
+		if z == 13 && len(l.Features) != total {
+			t.Errorf("z13: %d features for %d producers: clustered above zoom 12", len(l.Features), total)
+		}
 	}
 }
 
 // perTileLimitKeepsTheLargest is TestTiles's subtest "per-tile limit keeps the largest".
 func (f *tilesFixture) perTileLimitKeepsTheLargest(t *testing.T) {
 	_, layers := fetchTile(t, f.small.URL+f.tilePath)
+	_, all := fetchTile(t, f.ts.URL+f.tilePath)
 	got := layerCounts(layers)
 	for name, n := range f.want {
+		if name == "producers" {
+			n = len(all[0].Features) // clusters
+		}
 		if got[name] != min(n, 50) {
 			t.Errorf("%s: %d features, want %d", name, got[name], min(n, 50))
 		}
 	}
-	var fiftieth float64
-	if err := f.pool.QueryRow(context.Background(), `SELECT annual_output_t FROM producer ORDER BY annual_output_t DESC, id OFFSET 49 LIMIT 1`).Scan(&fiftieth); err != nil {
-		t.Fatal(err)
+	// The 50 kept are the 50 largest of the whole tile's features (its
+	// clusters at this zoom).
+	var outputs []float64
+	for _, f := range all[0].Features {
+		outputs = append(outputs, f.Properties["annual_output_t"].(float64))
 	}
+	slices.Sort(outputs)
+	slices.Reverse(outputs)
+	fiftieth := outputs[49]
 	for _, f := range layers[0].Features {
 		if out := f.Properties["annual_output_t"].(float64); out < fiftieth {
 			t.Fatalf("kept a producer of %v t; the 50 largest make at least %v t", out, fiftieth)

@@ -26,6 +26,9 @@ func FuzzParseQuery(f *testing.F) {
 		"status=existing&tier=county,township&facility_type=cold_room",
 		"limit=10001&offset=-1",
 		"x=%00&region=1'--",
+		"filter=product_class%3D'citrus'%20AND%20annual_output_t%3E100&sortby=-annual_output_t&properties=name",
+		"filter=S_INTERSECTS(geometry,POINT(26.5%20114))&filter-crs=EPSG:4326&crs=EPSG:3857",
+		"bbox=3000000,12600000,3100000,12700000&bbox-crs=EPSG:3857",
 	} {
 		f.Add(s)
 	}
@@ -45,7 +48,10 @@ func FuzzParseQuery(f *testing.F) {
 			if q.Limit < 1 || q.Limit > MaxLimit || q.Offset < 0 {
 				t.Fatalf("%s: limit %d offset %d out of bounds", l.Name, q.Limit, q.Offset)
 			}
-			sql, args := l.where(q)
+			sql, args, err := l.where(q)
+			if err != nil {
+				t.Fatalf("%s: a parsed query does not compile: %v", l.Name, err)
+			}
 			if n := len(placeholder.FindAllString(sql, -1)); n != len(args) {
 				t.Fatalf("%s: %d placeholders for %d arguments in %q", l.Name, n, len(args), sql)
 			}

@@ -19,6 +19,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/project"
 
+	"github.com/coldchain/coldchain/internal/cql2"
+	"github.com/coldchain/coldchain/internal/crs"
 	"github.com/coldchain/coldchain/internal/datum"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/postgres"
@@ -51,10 +53,23 @@ type Query struct {
 	// Datum of the output coordinates (default WGS84): gcj02 or bd09 hand
 	// data back to Chinese web maps.
 	Datum datum.Datum
+	// BBoxSRID is the SRID of BBox's coordinates (0: 4326).
+	BBoxSRID int
+	// CRS of the output coordinates (zero: CRS84).
+	CRS crs.CRS
+	// Filter is a CQL2 filter over the layer's queryables, its geometry
+	// literals in FilterCRS (zero: CRS84).
+	Filter    cql2.Expr
+	FilterCRS crs.CRS
+	// Sort orders the features (then by key); nil: by key.
+	Sort []SortKey
+	// Properties are the properties to return; nil: all.
+	Properties []string
 }
 
 // Reserved query parameters that are not filters.
-var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs", "datum", "lang"}
+var reservedParams = []string{"bbox", "limit", "offset", "f", "bbox-crs", "crs", "datum", "lang",
+	"filter", "filter-lang", "filter-crs", "sortby", "properties"}
 
 // MaxLimit caps a page.
 const MaxLimit = 10000
@@ -71,6 +86,9 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 		val := vals[len(vals)-1]
 		switch name {
 		case "bbox":
+			if v.Get("bbox-crs") != "" {
+				continue // parseOGC reads it in its CRS
+			}
 			b, err := ParseBBox(val)
 			if err != nil {
 				return q, err
@@ -130,7 +148,7 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 			q.Filters[name] = parts
 		}
 	}
-	return q, nil
+	return q, l.parseOGC(v, &q)
 }
 
 // ParseBBox parses "minlon,minlat,maxlon,maxlat" in WGS84.
@@ -176,16 +194,26 @@ func (l *Layer) FilterParams() []string {
 
 // where builds the WHERE clause of q; identifiers come from the layer's
 // descriptor, values are parameters.
-func (l *Layer) where(q Query) (string, []any) {
+func (l *Layer) where(q Query) (string, []any, error) {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if q.BBox != nil {
+	if q.BBox != nil && (q.BBoxSRID == 0 || q.BBoxSRID == 4326) {
 		conds = append(conds, fmt.Sprintf("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
 			arg(q.BBox.Min[0]), arg(q.BBox.Min[1]), arg(q.BBox.Max[0]), arg(q.BBox.Max[1])))
+	} else if q.BBox != nil {
+		conds = append(conds, fmt.Sprintf("geom && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, %s::int), 4326)",
+			arg(q.BBox.Min[0]), arg(q.BBox.Min[1]), arg(q.BBox.Max[0]), arg(q.BBox.Max[1]), arg(q.BBoxSRID)))
+	}
+	if q.Filter != nil {
+		cond, err := l.compileFilter(q, arg)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, cond)
 	}
 	params := make([]string, 0, len(q.Filters))
 	for p := range q.Filters {
@@ -215,16 +243,19 @@ func (l *Layer) where(q Query) (string, []any) {
 		}
 	}
 	if len(conds) == 0 {
-		return "", args
+		return "", args, nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 // Count returns how many features q matches.
 func (s *Store) Count(ctx context.Context, l *Layer, q Query) (int64, error) {
-	where, args := l.where(q)
+	where, args, err := l.where(q)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := s.Pool.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{l.View}.Sanitize()+where, args...).Scan(&n)
+	err = s.Pool.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{l.View}.Sanitize()+where, args...).Scan(&n)
 	return n, postgres.Translate(err, l.Name)
 }
 
@@ -234,6 +265,29 @@ func (l *Layer) featureSQL() string {
 	key := pgx.Identifier{l.Key}.Sanitize()
 	return fmt.Sprintf(`SELECT (ST_AsGeoJSON(v.*, 'geom', 7)::jsonb || jsonb_build_object('id', v.%s))::text FROM %s v`,
 		key, pgx.Identifier{l.View}.Sanitize())
+}
+
+// queryFeatureSQL is featureSQL, or with another CRS or a selection of
+// properties projectedFeatureSQL.
+func (l *Layer) queryFeatureSQL(q Query) string {
+	if q.CRS.Default() && q.Properties == nil {
+		return l.featureSQL()
+	}
+	return l.projectedFeatureSQL(q)
+}
+
+// orderBy is q's ORDER BY: its sort keys, then the key.
+func (l *Layer) orderBy(q Query) string {
+	var keys []string
+	for _, k := range q.Sort {
+		dir := " ASC NULLS LAST"
+		if k.Desc {
+			dir = " DESC NULLS LAST"
+		}
+		keys = append(keys, "v."+pgx.Identifier{k.Column}.Sanitize()+dir)
+	}
+	keys = append(keys, "v."+pgx.Identifier{l.Key}.Sanitize())
+	return " ORDER BY " + strings.Join(keys, ", ")
 }
 
 // Collection is what WriteCollection wrote.
@@ -252,8 +306,11 @@ func (s *Store) WriteCollection(ctx context.Context, w io.Writer, l *Layer, q Qu
 		return c, err
 	}
 	c.Matched = matched
-	where, args := l.where(q)
-	sql := l.featureSQL() + where + " ORDER BY v." + pgx.Identifier{l.Key}.Sanitize()
+	where, args, err := l.where(q)
+	if err != nil {
+		return c, err
+	}
+	sql := l.queryFeatureSQL(q) + where + l.orderBy(q)
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
 		sql += " LIMIT $" + strconv.Itoa(len(args))
@@ -310,12 +367,18 @@ func (s *Store) Get(ctx context.Context, l *Layer, key string) (json.RawMessage,
 // GetIn returns one feature as GeoJSON with coordinates in datum d, or
 // ErrNotFound.
 func (s *Store) GetIn(ctx context.Context, l *Layer, key string, d datum.Datum) (json.RawMessage, error) {
+	return s.GetAs(ctx, l, key, Query{Datum: d})
+}
+
+// GetAs returns one feature as GeoJSON in q's datum or CRS, with q's
+// properties, or ErrNotFound.
+func (s *Store) GetAs(ctx context.Context, l *Layer, key string, q Query) (json.RawMessage, error) {
 	var text []byte
-	err := s.Pool.QueryRow(ctx, l.featureSQL()+" WHERE v."+pgx.Identifier{l.Key}.Sanitize()+" = $1", key).Scan(&text)
+	err := s.Pool.QueryRow(ctx, l.queryFeatureSQL(q)+" WHERE v."+pgx.Identifier{l.Key}.Sanitize()+" = $1", key).Scan(&text)
 	if err != nil {
 		return nil, postgres.Translate(err, fmt.Sprintf("%s %q", strings.TrimSuffix(l.Name, "s"), key))
 	}
-	return InDatum(text, d)
+	return InDatum(text, q.Datum)
 }
 
 // InDatum returns a GeoJSON Feature with its geometry's coordinates moved

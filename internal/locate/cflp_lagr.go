@@ -170,6 +170,28 @@ func cflpGrowInt(s []int, n int) []int {
 	return s[:n]
 }
 
+// cflpPick is a site selection being built by selectSites: its value under
+// the site values v, the capacity it covers and whether a chosen site has
+// no capacity limit; the chosen sites are marked in y when y is not nil.
+type cflpPick struct {
+	pr      *cflpProblem
+	v       []float64
+	y       []bool
+	val     float64
+	covered float64
+	uncap   bool
+}
+
+// take adds site j to the selection.
+func (pk *cflpPick) take(j int32) {
+	if pk.y != nil {
+		pk.y[j] = true
+	}
+	pk.val += pk.v[j]
+	pk.covered += pk.pr.capa[j]
+	pk.uncap = pk.uncap || math.IsInf(pk.pr.capa[j], 1)
+}
+
 // selectSites solves the site-selection problem for site values v, marking
 // the choice in y when y is not nil and honouring the fixings in fix. It
 // returns the value of the choice and a valid lower bound on the problem's
@@ -180,74 +202,93 @@ func (lg *cflpLagr) selectSites(v []float64, y []bool) (val, lb float64) {
 	if y != nil {
 		clear(y)
 	}
-	covered, uncap := 0.0, false
-	take := func(j int32) {
-		if y != nil {
-			y[j] = true
-		}
-		val += v[j]
-		covered += pr.capa[j]
-		uncap = uncap || math.IsInf(pr.capa[j], 1)
-	}
+	pk := cflpPick{pr: pr, v: v, y: y}
 	for _, j := range pr.exist {
-		take(j)
+		pk.take(j)
 	}
-	forced, forcedCost := 0, 0.0
+	forced, forcedCost := lg.takeForced(&pk)
+	switch {
+	case pr.p > 0:
+		return lg.selectP(&pk, pr.p-forced)
+	case pr.budget > 0:
+		return lg.selectBudget(&pk, pr.budget*(1+1e-12)-forcedCost)
+	}
+	return lg.selectCover(&pk)
+}
+
+// takeForced adds the candidates fixed open to the selection, lists those
+// not fixed in lg.free and returns how many were forced and their fixed
+// cost.
+func (lg *cflpLagr) takeForced(pk *cflpPick) (forced int, forcedCost float64) {
 	free := lg.free[:0]
-	for _, j := range pr.cands {
+	for _, j := range lg.pr.cands {
 		switch lg.fix[j] {
 		case 1:
-			take(j)
+			pk.take(j)
 			forced++
-			forcedCost += pr.fixed[j]
+			forcedCost += lg.pr.fixed[j]
 		case 0:
 			free = append(free, j)
 		}
 	}
 	lg.free = free
-	inf := math.Inf(1)
-	switch {
-	case pr.p > 0:
-		need := pr.p - forced
-		if need < 0 || need > len(free) {
-			return inf, inf
-		}
-		slices.SortFunc(free, func(a, b int32) int {
-			if c := cmp.Compare(v[a], v[b]); c != 0 {
-				return c
-			}
-			return int(a - b)
-		})
-		for _, j := range free[:need] {
-			take(j)
-		}
-		return val, val
-	case pr.budget > 0:
-		room := pr.budget*(1+1e-12) - forcedCost
-		if room < 0 {
-			return inf, inf
-		}
-		lg.items = lg.items[:0]
-		for _, j := range free {
-			if v[j] < 0 {
-				lg.items = append(lg.items, cflpItem{p: -v[j], w: pr.fixed[j], id: j})
-			}
-		}
-		best, ub, chosen := lg.knap.solve(lg.items, room, 1<<20, lg.order[:0])
-		lg.order = chosen
-		for _, j := range chosen {
-			take(j)
-		}
-		return val, val + best - ub
+	return forced, forcedCost
+}
+
+// selectP completes the selection with the need free candidates of least
+// value (p fixed).
+func (lg *cflpLagr) selectP(pk *cflpPick, need int) (val, lb float64) {
+	free, v := lg.free, pk.v
+	if need < 0 || need > len(free) {
+		return math.Inf(1), math.Inf(1)
 	}
-	// Free p: every site of negative value, then cover the demand.
+	slices.SortFunc(free, func(a, b int32) int {
+		if c := cmp.Compare(v[a], v[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	for _, j := range free[:need] {
+		pk.take(j)
+	}
+	return pk.val, pk.val
+}
+
+// selectBudget completes the selection with the free candidates of
+// negative value whose fixed costs fit room, the budget left, at the least
+// total value (a knapsack).
+func (lg *cflpLagr) selectBudget(pk *cflpPick, room float64) (val, lb float64) {
+	if room < 0 {
+		return math.Inf(1), math.Inf(1)
+	}
+	lg.items = lg.items[:0]
+	for _, j := range lg.free {
+		if pk.v[j] < 0 {
+			lg.items = append(lg.items, cflpItem{p: -pk.v[j], w: lg.pr.fixed[j], id: j})
+		}
+	}
+	best, ub, chosen := lg.knap.solve(lg.items, room, 1<<20, lg.order[:0])
+	lg.order = chosen
+	for _, j := range chosen {
+		pk.take(j)
+	}
+	return pk.val, pk.val + best - ub
+}
+
+// selectCover completes the selection when p is free: every free site of
+// negative value, then the cheapest further sites whose capacity covers
+// the demand, either one uncapacitated site or a set of capacitated ones
+// (a covering knapsack).
+func (lg *cflpLagr) selectCover(pk *cflpPick) (val, lb float64) {
+	pr, v := lg.pr, pk.v
+	inf := math.Inf(1)
 	lg.items = lg.items[:0]
 	restV, restQ := 0.0, 0.0
 	uncapBest, uncapJ := inf, int32(-1)
-	for _, j := range free {
+	for _, j := range lg.free {
 		switch {
 		case v[j] < 0:
-			take(j)
+			pk.take(j)
 		case math.IsInf(pr.capa[j], 1):
 			if v[j] < uncapBest {
 				uncapBest, uncapJ = v[j], j
@@ -258,9 +299,9 @@ func (lg *cflpLagr) selectSites(v []float64, y []bool) (val, lb float64) {
 			restQ += pr.capa[j]
 		}
 	}
-	need := pr.totalQ - covered
-	if uncap || need <= cflpCapTol(pr.totalQ) {
-		return val, val
+	need := pr.totalQ - pk.covered
+	if pk.uncap || need <= cflpCapTol(pr.totalQ) {
+		return pk.val, pk.val
 	}
 	// Cover need with the cheapest sites: keep closed (z_j = 1) a set of
 	// greatest value whose capacity is at most restQ - need.
@@ -276,19 +317,19 @@ func (lg *cflpLagr) selectSites(v []float64, y []bool) (val, lb float64) {
 		return inf, inf // nothing covers the demand
 	}
 	if uncapBest <= coverVal {
-		take(uncapJ)
-		return val, val - uncapBest + math.Min(uncapBest, coverLB)
+		pk.take(uncapJ)
+		return pk.val, pk.val - uncapBest + math.Min(uncapBest, coverLB)
 	}
-	lb = val + math.Min(coverLB, uncapBest)
-	if y != nil {
+	lb = pk.val + math.Min(coverLB, uncapBest)
+	if pk.y != nil {
 		for _, it := range lg.items {
-			y[it.id] = true
+			pk.y[it.id] = true
 		}
 		for _, j := range closed {
-			y[j] = false
+			pk.y[j] = false
 		}
 	}
-	return val + coverVal, lb
+	return pk.val + coverVal, lb
 }
 
 // fitBudget makes the site selection y respect the budget (the bound

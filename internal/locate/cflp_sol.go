@@ -421,101 +421,121 @@ func (s *cflpSol) swapPass() int {
 // goes to its cheapest open site, overloading it. It returns false if some
 // customer reaches no open site at all (it is then left unassigned).
 func (s *cflpSol) assignRest(buf *cflpBuf) bool {
-	pr := s.pr
-	b1 := cflpGrowI32(buf.b1, pr.n)
-	b2 := cflpGrowI32(buf.b2, pr.n)
-	ver := cflpGrowI32(buf.ver, pr.n)
+	buf.startRegret(s.pr)
+	for i, j := range s.assign {
+		if j < 0 {
+			buf.ver[i] = 0
+			s.regret(buf, i)
+		}
+	}
+	ok := true
+	h := buf.heap
+	for h.Len() > 0 {
+		e := h.Pop()
+		i := int(e.i)
+		if e.ver != buf.ver[i] || s.assign[i] >= 0 {
+			continue // stale entry
+		}
+		t := s.regretSite(buf, i)
+		if t < 0 {
+			ok = false
+			buf.ver[i]++ // leave it unassigned; drop its entries
+			continue
+		}
+		s.place(i, t)
+		s.rewatch(buf, t)
+	}
+	return ok
+}
+
+// startRegret sizes assignRest's buffers for pr and empties the watch lists
+// and the heap.
+func (buf *cflpBuf) startRegret(pr *cflpProblem) {
+	buf.b1 = cflpGrowI32(buf.b1, pr.n)
+	buf.b2 = cflpGrowI32(buf.b2, pr.n)
+	buf.ver = cflpGrowI32(buf.ver, pr.n)
 	if len(buf.watch) < pr.m {
 		buf.watch = make([][]int32, pr.m)
 	}
-	watch := buf.watch
-	for j := range watch {
-		watch[j] = watch[j][:0]
+	for j := range buf.watch {
+		buf.watch[j] = buf.watch[j][:0]
 	}
 	if buf.heap == nil {
 		buf.heap = pqueue.New(cflpRegret.before)
 	}
-	h := buf.heap
-	h.Reset()
-	eval := func(i int) {
-		b1[i], b2[i] = -1, -1
-		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
-			t := int(pr.rSite[k])
-			if !s.open[t] || !s.fits(i, t) {
-				continue
-			}
-			watch[t] = append(watch[t], int32(i))
-			if b1[i] < 0 {
-				b1[i] = int32(k)
-			} else {
-				b2[i] = int32(k)
-				break
-			}
-		}
-		ver[i]++
-		e := cflpRegret{i: int32(i), ver: ver[i], q: pr.q[i]}
-		switch {
-		case b1[i] < 0:
-			e.class = 2
-		case b2[i] < 0:
-			e.class = 1
-		default:
-			e.reg = pr.rCost[b2[i]] - pr.rCost[b1[i]]
-		}
-		h.Push(e)
-	}
-	for i, j := range s.assign {
-		if j < 0 {
-			ver[i] = 0
-			eval(i)
-		}
-	}
-	ok := true
-	for h.Len() > 0 {
-		e := h.Pop()
-		i := int(e.i)
-		if e.ver != ver[i] || s.assign[i] >= 0 {
-			continue // stale entry
-		}
-		t := -1
-		if b1[i] >= 0 {
-			t = int(pr.rSite[b1[i]])
-		} else {
-			for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
-				if s.open[pr.rSite[k]] {
-					t = int(pr.rSite[k])
-					break
-				}
-			}
-		}
-		if t < 0 {
-			ok = false
-			ver[i]++ // leave it unassigned; drop its entries
+	buf.heap.Reset()
+}
+
+// regret finds the two cheapest open sites with room of the unassigned
+// customer i (their arcs in b1[i] and b2[i], -1 when missing), has i watch
+// them, and pushes i on the heap with its regret under a new version.
+func (s *cflpSol) regret(buf *cflpBuf, i int) {
+	pr, b1, b2 := s.pr, buf.b1, buf.b2
+	b1[i], b2[i] = -1, -1
+	for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+		t := int(pr.rSite[k])
+		if !s.open[t] || !s.fits(i, t) {
 			continue
 		}
-		s.place(i, t)
-		// Customers counting on t that no longer fit re-evaluate.
-		w := watch[t]
-		watch[t] = nil
-		for _, l := range w {
-			if s.assign[l] >= 0 || s.fits(int(l), t) {
-				continue
-			}
-			if b1[l] >= 0 && int(pr.rSite[b1[l]]) == t || b2[l] >= 0 && int(pr.rSite[b2[l]]) == t {
-				eval(int(l))
-			}
-		}
-		if watch[t] == nil {
-			watch[t] = w[:0]
-		}
-		for _, l := range w {
-			if s.assign[l] < 0 && s.fits(int(l), t) {
-				watch[t] = append(watch[t], l)
-			}
+		buf.watch[t] = append(buf.watch[t], int32(i))
+		if b1[i] < 0 {
+			b1[i] = int32(k)
+		} else {
+			b2[i] = int32(k)
+			break
 		}
 	}
-	buf.b1, buf.b2, buf.ver = b1, b2, ver
-	return ok
+	buf.ver[i]++
+	e := cflpRegret{i: int32(i), ver: buf.ver[i], q: pr.q[i]}
+	switch {
+	case b1[i] < 0:
+		e.class = 2
+	case b2[i] < 0:
+		e.class = 1
+	default:
+		e.reg = pr.rCost[b2[i]] - pr.rCost[b1[i]]
+	}
+	buf.heap.Push(e)
+}
+
+// regretSite returns the site customer i goes to: its cheapest open site
+// with room, else its cheapest open site, else -1.
+func (s *cflpSol) regretSite(buf *cflpBuf, i int) int {
+	pr := s.pr
+	if buf.b1[i] >= 0 {
+		return int(pr.rSite[buf.b1[i]])
+	}
+	for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+		if s.open[pr.rSite[k]] {
+			return int(pr.rSite[k])
+		}
+	}
+	return -1
+}
+
+// rewatch updates the customers watching site t after a customer was
+// placed there: those counting on t that no longer fit re-evaluate, and
+// t's watch list keeps only the unassigned customers that still fit.
+func (s *cflpSol) rewatch(buf *cflpBuf, t int) {
+	pr, b1, b2 := s.pr, buf.b1, buf.b2
+	w := buf.watch[t]
+	buf.watch[t] = nil
+	for _, l := range w {
+		if s.assign[l] >= 0 || s.fits(int(l), t) {
+			continue
+		}
+		if b1[l] >= 0 && int(pr.rSite[b1[l]]) == t || b2[l] >= 0 && int(pr.rSite[b2[l]]) == t {
+			s.regret(buf, int(l))
+		}
+	}
+	if buf.watch[t] == nil {
+		buf.watch[t] = w[:0]
+	}
+	for _, l := range w {
+		if s.assign[l] < 0 && s.fits(int(l), t) {
+			buf.watch[t] = append(buf.watch[t], l)
+		}
+	}
 }
 
 // cflpRegret is a heap entry of assignRest.

@@ -45,29 +45,9 @@ func (m Metric) Distance(x1, y1, x2, y2 float64) float64 {
 // only nearby sites; demand rows are computed in parallel and written into
 // one compressed-row matrix.
 func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
-	if m != Euclidean && m != Haversine {
-		return fmt.Errorf("cannot build costs for metric %q", m)
-	}
-	if math.IsNaN(cutoff) {
-		return fmt.Errorf("cost cutoff is NaN")
-	}
-	for i, d := range in.Demand {
-		if err := checkPoint(m, d.X, d.Y); err != nil {
-			return fmt.Errorf("demand %d (%q): %w", i, d.ID, err)
-		}
-	}
-	if len(in.Sites) > math.MaxInt32 {
-		return fmt.Errorf("too many sites (%d)", len(in.Sites))
-	}
-	var ids []int32
-	for j, s := range in.Sites {
-		if s.Status == Forbidden {
-			continue
-		}
-		if err := checkPoint(m, s.X, s.Y); err != nil {
-			return fmt.Errorf("site %d (%q): %w", j, s.ID, err)
-		}
-		ids = append(ids, int32(j))
+	ids, err := costSites(in, m, cutoff)
+	if err != nil {
+		return err
 	}
 	if cutoff <= 0 || math.IsInf(cutoff, 1) {
 		cutoff = math.Inf(1)
@@ -76,45 +56,92 @@ func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
 		k = len(ids)
 	}
 	tree := newKDTree(in.Sites, ids, m)
-	n := len(in.Demand)
 	if math.IsInf(cutoff, 1) {
-		// Every row has exactly k arcs: write them in place.
-		c := Costs{Start: make([]int, n+1), Site: make([]int32, n*k), Cost: make([]float64, n*k)}
+		in.Costs = nearestRows(in.Demand, tree, k)
 		if k < len(ids) {
-			c.Implicit = m
+			in.Costs.Implicit = m
 		}
-		for i := range c.Start {
-			c.Start[i] = i * k
-		}
-		parallelChunks(n, func(lo, hi int) {
-			var q kdQuery
-			for i := lo; i < hi; i++ {
-				d := &in.Demand[i]
-				q.nearest(tree, d.X, d.Y, k, cutoff)
-				a := i * k
-				for r, h := range q.heap {
-					c.Site[a+r], c.Cost[a+r] = h.site, h.dist
-				}
-			}
-		})
-		in.Costs = c
 		return nil
 	}
-	// Row lengths are not known in advance: each chunk collects its rows,
-	// then the chunks are copied into one matrix in demand order.
-	type chunk struct {
-		lo   int
-		lens []int32
-		site []int32
-		cost []float64
+	in.Costs = cutoffRows(in.Demand, tree, k, cutoff)
+	return nil
+}
+
+// costSites checks BuildCosts' arguments and every point's coordinates, and
+// returns the indices of the sites that get costs (all but the forbidden).
+func costSites(in *Instance, m Metric, cutoff float64) ([]int32, error) {
+	if m != Euclidean && m != Haversine {
+		return nil, fmt.Errorf("cannot build costs for metric %q", m)
 	}
-	var mu sync.Mutex
-	var chunks []chunk
+	if math.IsNaN(cutoff) {
+		return nil, fmt.Errorf("cost cutoff is NaN")
+	}
+	for i, d := range in.Demand {
+		if err := checkPoint(m, d.X, d.Y); err != nil {
+			return nil, fmt.Errorf("demand %d (%q): %w", i, d.ID, err)
+		}
+	}
+	if len(in.Sites) > math.MaxInt32 {
+		return nil, fmt.Errorf("too many sites (%d)", len(in.Sites))
+	}
+	var ids []int32
+	for j, s := range in.Sites {
+		if s.Status == Forbidden {
+			continue
+		}
+		if err := checkPoint(m, s.X, s.Y); err != nil {
+			return nil, fmt.Errorf("site %d (%q): %w", j, s.ID, err)
+		}
+		ids = append(ids, int32(j))
+	}
+	return ids, nil
+}
+
+// nearestRows returns the cost rows of the k nearest sites of every demand
+// point: every row has exactly k arcs, so they are written in place.
+func nearestRows(demand []Demand, tree *kdTree, k int) Costs {
+	n := len(demand)
+	c := Costs{Start: make([]int, n+1), Site: make([]int32, n*k), Cost: make([]float64, n*k)}
+	for i := range c.Start {
+		c.Start[i] = i * k
+	}
+	cutoff := math.Inf(1)
 	parallelChunks(n, func(lo, hi int) {
 		var q kdQuery
-		ch := chunk{lo: lo, lens: make([]int32, 0, hi-lo)}
 		for i := lo; i < hi; i++ {
-			d := &in.Demand[i]
+			d := &demand[i]
+			q.nearest(tree, d.X, d.Y, k, cutoff)
+			a := i * k
+			for r, h := range q.heap {
+				c.Site[a+r], c.Cost[a+r] = h.site, h.dist
+			}
+		}
+	})
+	return c
+}
+
+// costChunk holds the rows of a range of demand points starting at lo, as
+// computed by one call of cutoffRows' worker.
+type costChunk struct {
+	lo   int
+	lens []int32
+	site []int32
+	cost []float64
+}
+
+// cutoffRows returns the cost rows of the sites within cutoff of every
+// demand point, at most the k nearest of them. Row lengths are not known in
+// advance: each chunk collects its rows, then the chunks are copied into one
+// matrix in demand order.
+func cutoffRows(demand []Demand, tree *kdTree, k int, cutoff float64) Costs {
+	n := len(demand)
+	var mu sync.Mutex
+	var chunks []costChunk
+	parallelChunks(n, func(lo, hi int) {
+		var q kdQuery
+		ch := costChunk{lo: lo, lens: make([]int32, 0, hi-lo)}
+		for i := lo; i < hi; i++ {
+			d := &demand[i]
 			q.nearest(tree, d.X, d.Y, k, cutoff)
 			ch.lens = append(ch.lens, int32(len(q.heap)))
 			for _, h := range q.heap {
@@ -126,7 +153,7 @@ func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
 		chunks = append(chunks, ch)
 		mu.Unlock()
 	})
-	slices.SortFunc(chunks, func(a, b chunk) int { return a.lo - b.lo })
+	slices.SortFunc(chunks, func(a, b costChunk) int { return a.lo - b.lo })
 	total := 0
 	for _, ch := range chunks {
 		total += len(ch.site)
@@ -139,10 +166,9 @@ func BuildCosts(in *Instance, m Metric, cutoff float64, k int) error {
 		}
 		c.Site = append(c.Site, ch.site...)
 		c.Cost = append(c.Cost, ch.cost...)
-		*ch = chunk{}
+		*ch = costChunk{}
 	}
-	in.Costs = c
-	return nil
+	return c
 }
 
 // checkPoint rejects coordinates the spatial index cannot bound: infinite or

@@ -485,36 +485,55 @@ const pmChunks = 8
 // parallel.
 const pmParallelArcs = 1 << 20
 
-// eval returns L(lambda) and the squared norm of its subgradient.
+// pmChunkSums are the sums one chunk of users contributes to an evaluation.
+type pmChunkSums struct{ L, scale, norm float64 }
+
+// eval returns L(lambda) and the squared norm of its subgradient. It runs
+// in three phases: the per-user terms and rho, the relaxed open sites, then
+// the subgradient.
 func (lr *pmLagrange) eval() (float64, float64) {
-	d := lr.d
 	lr.evals++
-	chunks := 1
-	if len(lr.rowSite) >= pmParallelArcs {
-		chunks = pmChunks
-		if lr.part == nil {
-			lr.part = make([][]float64, chunks)
-			for c := range lr.part {
-				lr.part[c] = make([]float64, d.m)
-			}
+	chunks := lr.chunks()
+	res := make([]pmChunkSums, chunks)
+	L, scale := lr.userTerms(chunks, res)
+	L = lr.openRelaxed(L)
+	lr.scale = scale
+	return L, lr.subgradient(chunks, res)
+}
+
+// chunks returns how many user ranges eval splits its passes into, and
+// makes the per-chunk rho storage when there is more than one.
+func (lr *pmLagrange) chunks() int {
+	if len(lr.rowSite) < pmParallelArcs {
+		return 1
+	}
+	if lr.part == nil {
+		lr.part = make([][]float64, pmChunks)
+		for c := range lr.part {
+			lr.part[c] = make([]float64, lr.d.m)
 		}
 	}
-	// Pass 1: the per-user terms and rho, chunk by chunk.
-	type sums struct{ L, scale, norm float64 }
-	res := make([]sums, chunks)
+	return pmChunks
+}
+
+// userTerms is eval's first pass: it fills rho and returns the users' part
+// of L, sum_u lambda_u + min(0, w_u M - lambda_u), and the scale of its
+// terms, summed chunk by chunk in a fixed order.
+func (lr *pmLagrange) userTerms(chunks int, res []pmChunkSums) (L, scale float64) {
+	d := lr.d
 	lr.forChunks(chunks, func(c, lo, hi int) {
 		rho := lr.rho
 		if chunks > 1 {
 			rho = lr.part[c]
 		}
 		clear(rho)
-		var L, scale float64
+		var cL, cScale float64
 		for u := lo; u < hi; u++ {
 			lam, w := lr.lambda[u], d.w[u]
-			L += lam
-			scale += lam
+			cL += lam
+			cScale += lam
 			if v := w*d.penalty - lam; v < 0 {
-				L += v
+				cL += v
 			}
 			for k := lr.rowStart[u]; k < lr.rowStart[u+1]; k++ {
 				v := w*lr.rowCost[k] - lam
@@ -524,9 +543,8 @@ func (lr *pmLagrange) eval() (float64, float64) {
 				rho[lr.rowSite[k]] += v
 			}
 		}
-		res[c] = sums{L: L, scale: scale}
+		res[c] = pmChunkSums{L: cL, scale: cScale}
 	})
-	L, scale := 0.0, 0.0
 	for c := range chunks {
 		L += res[c].L
 		scale += res[c].scale
@@ -539,9 +557,15 @@ func (lr *pmLagrange) eval() (float64, float64) {
 			}
 		}
 	}
-	// The relaxed open sites.
+	return L, scale
+}
+
+// openRelaxed marks in on the sites open in the relaxed solution (the
+// existing ones, those fixed open and the p free candidates of least rho,
+// leaving free sorted by rho) and returns L plus their rho.
+func (lr *pmLagrange) openRelaxed(L float64) float64 {
 	clear(lr.on)
-	for _, j := range d.existing {
+	for _, j := range lr.d.existing {
 		lr.on[j] = true
 		L += lr.rho[j]
 	}
@@ -562,8 +586,14 @@ func (lr *pmLagrange) eval() (float64, float64) {
 		lr.on[j] = true
 		L += lr.rho[j]
 	}
-	lr.scale = scale
-	// Pass 2: the subgradient.
+	return L
+}
+
+// subgradient is eval's last pass: it fills sub, one minus the number of
+// relaxed open sites (the penalty site included) each user is assigned to,
+// and returns its squared norm.
+func (lr *pmLagrange) subgradient(chunks int, res []pmChunkSums) float64 {
+	d := lr.d
 	lr.forChunks(chunks, func(c, lo, hi int) {
 		norm := 0.0
 		for u := lo; u < hi; u++ {
@@ -589,7 +619,7 @@ func (lr *pmLagrange) eval() (float64, float64) {
 	for c := range chunks {
 		norm += res[c].norm
 	}
-	return L, norm
+	return norm
 }
 
 // forChunks calls f on chunks consecutive user ranges, in parallel when

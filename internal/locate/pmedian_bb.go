@@ -102,6 +102,32 @@ func (s *pmSearch) branch(lr *pmLagrange) {
 // node bounds one subproblem and returns its two children (site closed,
 // site open), or nil when the node is pruned or solved.
 func (s *pmSearch) node(lr *pmLagrange, nd pmNode) []pmNode {
+	if !s.enter(lr, nd) || s.leaf(lr) {
+		return nil
+	}
+	lbest, pruned := s.nodeAscent(lr, nd.lb)
+	if pruned {
+		return nil
+	}
+	// Re-evaluate at the final multipliers so rho and the order match
+	// them, then branch on the chosen free candidate whose closing costs
+	// the relaxation most.
+	L, _ := lr.eval()
+	lbest = max(lbest, L)
+	if s.nodes%8 == 0 {
+		// Now and then, local search from the relaxed solution.
+		s.search(lr.chosen())
+		if s.cannotBeat(lbest) {
+			return nil
+		}
+	}
+	return s.children(lr, L, lbest)
+}
+
+// enter loads subproblem nd into the relaxation lr, on rows restricted to
+// its allowed sites when many are closed, and reports whether its sites
+// fixed open keep within the budget.
+func (s *pmSearch) enter(lr *pmLagrange, nd pmNode) bool {
 	lr.fixedOpen = append(lr.fixedOpen[:0], nd.fixedOpen...)
 	lr.free = append(lr.free[:0], nd.free...)
 	lr.p = nd.p
@@ -114,26 +140,27 @@ func (s *pmSearch) node(lr *pmLagrange, nd pmNode) []pmNode {
 		b.start, b.site, b.cost = lr.restricted(root.start, root.site, root.cost, b.start, b.site, b.cost)
 		lr.rowStart, lr.rowSite, lr.rowCost = b.start, b.site, b.cost
 	}
-	if s.d.budget > 0 {
-		spent := 0.0
-		for _, j := range lr.fixedOpen {
-			spent += s.d.fixedCost(j)
-		}
-		if spent > s.d.budget*(1+1e-12) {
-			return nil // over budget already
-		}
+	if s.d.budget <= 0 {
+		return true
 	}
-	if s.leaf(lr) {
-		return nil
+	spent := 0.0
+	for _, j := range lr.fixedOpen {
+		spent += s.d.fixedCost(j)
 	}
+	return spent <= s.d.budget*(1+1e-12)
+}
+
+// nodeAscent raises the subproblem's bound, starting from lb, by a short
+// subgradient optimisation with reduced-cost fixing. It returns the best
+// bound found, and pruned when the subproblem was shown no better than the
+// best solution or solved as a leaf.
+func (s *pmSearch) nodeAscent(lr *pmLagrange, lb float64) (lbest float64, pruned bool) {
 	pi, since := 2.0, 0
-	lbest := nd.lb
-	var L float64
+	lbest = lb
 	for it := 0; it < 40; it++ {
-		var norm float64
-		L, norm = lr.eval()
+		L, norm := lr.eval()
 		if s.cannotBeat(L) {
-			return nil
+			return lbest, true
 		}
 		if L > lbest+1e-12*math.Abs(L) {
 			lbest, since = L, 0
@@ -142,7 +169,7 @@ func (s *pmSearch) node(lr *pmLagrange, nd pmNode) []pmNode {
 		}
 		if lr.fix(L, s.cannotBeat) {
 			if s.leaf(lr) {
-				return nil
+				return lbest, true
 			}
 			continue
 		}
@@ -155,18 +182,14 @@ func (s *pmSearch) node(lr *pmLagrange, nd pmNode) []pmNode {
 		}
 		lr.step(step)
 	}
-	// Re-evaluate at the final multipliers so rho and the order match
-	// them, then branch on the chosen free candidate whose closing costs
-	// the relaxation most.
-	L, _ = lr.eval()
-	lbest = max(lbest, L)
-	if s.nodes%8 == 0 {
-		// Now and then, local search from the relaxed solution.
-		s.search(lr.chosen())
-		if s.cannotBeat(lbest) {
-			return nil
-		}
-	}
+	return lbest, false
+}
+
+// children branches the subproblem held in lr, of relaxation value L and
+// bound lbest, on the relaxed-open free candidate whose closing would raise
+// L most: it returns the subproblems with that site closed and open, or nil
+// when no free candidate is open.
+func (s *pmSearch) children(lr *pmLagrange, L, lbest float64) []pmNode {
 	k := min(lr.p, len(lr.free))
 	next := 0.0
 	if k < len(lr.free) {

@@ -288,6 +288,41 @@ func TestProvincePlanOnTwoWorkers(t *testing.T) {
 	if strings.Contains(pc.serve.logs.String(), `msg="job taken"`) {
 		t.Error("serve --workers 0 took a job")
 	}
+
+	// Cancelling through serve stops the parts running in the workers.
+	long := pc.submit(t, provincePlan(120))
+	waitAny(t, pc.workers, "plan="+long+" part=", time.Minute)
+	req, _ := http.NewRequest("POST", pc.base+"/api/v1/plans/"+long+"/cancel", nil)
+	req.Header.Set("Authorization", "Bearer "+pc.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("cancel: %d", resp.StatusCode)
+	}
+	if p := pc.wait(t, long, time.Minute); p.Status != "failed" || p.Error != "cancelled" {
+		t.Fatalf("cancelled plan %s %q", p.Status, p.Error)
+	}
+	waitAny(t, pc.workers, `msg="plan part stopped" plan=`+long, 15*time.Second)
+}
+
+// waitAny waits until one of ps logs text.
+func waitAny(t *testing.T, ps []*proc, text string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		for _, p := range ps {
+			if strings.Contains(p.logs.String(), text) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no worker logged %q", text)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // A worker killed (SIGKILL) while it runs a county part: River rescues

@@ -58,6 +58,7 @@ func (s *Service) runPart(parent context.Context, j jobs.Job) error {
 	case ctx.Err() != nil:
 		cause := s.cause(ctx)
 		if cause == errCancelled || cause == errLost {
+			s.Log.Info("plan part stopped", "plan", id, "part", n, "cause", cause)
 			return nil
 		}
 		if cause != errShutdown {

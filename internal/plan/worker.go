@@ -209,6 +209,7 @@ func (s *Service) interrupted(id string, attempt int, cause error) string {
 	case errShutdown:
 		return s.release(context.Background(), id, attempt)
 	case errCancelled, errLost:
+		s.Log.Info("plan stopped", "plan", id, "cause", cause)
 		return runs.Failed
 	}
 	reason := runs.ReasonCancelled

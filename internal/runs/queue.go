@@ -134,15 +134,21 @@ func (q *Queue) Holds(ctx context.Context, id string, attempt int) (held, cancel
 	return status == Running && attempts == attempt, status == Failed && reason == ReasonCancelled, nil
 }
 
-// Cancel fails plan id as cancelled by a user, whichever process runs it;
-// false when it had already finished.
+// Cancel fails plan id as cancelled by a user, whichever process runs it,
+// with its unfinished parts; false when it had already finished.
 func Cancel(ctx context.Context, pool *pgxpool.Pool, id string) (bool, error) {
-	tag, err := pool.Exec(ctx, `UPDATE plan SET status = 'failed', error = $2, finished_at = now(), owner = NULL
-		WHERE id = $1 AND status IN ('queued', 'running')`, id, ReasonCancelled)
+	var n int
+	err := pool.QueryRow(ctx, `WITH p AS (
+		  UPDATE plan SET status = 'failed', error = $2, finished_at = now(), owner = NULL
+		   WHERE id = $1 AND status IN ('queued', 'running') RETURNING id),
+		parts AS (
+		  UPDATE plan_part SET status = 'failed', error = $2, finished_at = now()
+		   WHERE plan_id IN (SELECT id FROM p) AND status IN ('queued', 'running'))
+		SELECT count(*) FROM p`, id, ReasonCancelled).Scan(&n)
 	if err != nil {
 		return false, postgres.Translate(err, "plan")
 	}
-	return tag.RowsAffected() > 0, nil
+	return n > 0, nil
 }
 
 // Sweep fails the unfinished plans of kind whose job is over without

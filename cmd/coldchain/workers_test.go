@@ -48,7 +48,7 @@ type proc struct {
 
 // startProc runs bin with args on the database at url; the test's end
 // kills it if it still runs.
-func startProc(t *testing.T, bin, url string, args ...string) *proc {
+func startProc(t testing.TB, bin, url string, args ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(bin, args...), logs: &syncBuffer{}}
 	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
@@ -73,7 +73,7 @@ func startProc(t *testing.T, bin, url string, args ...string) *proc {
 // seedProvince stores a small synthetic province: province 39, one
 // prefecture, four square counties side by side with 100 producers each
 // on a grid, and one small existing cold room. Codes nest by prefix.
-func seedProvince(t *testing.T, url string) {
+func seedProvince(t testing.TB, url string) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
@@ -120,7 +120,7 @@ type provinceCluster struct {
 	workers          []*proc
 }
 
-func startProvinceCluster(t *testing.T, workers int, rescueAfter string) *provinceCluster {
+func startProvinceCluster(t testing.TB, workers int, rescueAfter string) *provinceCluster {
 	t.Helper()
 	bin := binary(t)
 	pc := &provinceCluster{url: pgtest.URL(t)}
@@ -144,7 +144,7 @@ func startProvinceCluster(t *testing.T, workers int, rescueAfter string) *provin
 	return pc
 }
 
-func waitReady(t *testing.T, base string, p *proc) {
+func waitReady(t testing.TB, base string, p *proc) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
@@ -162,7 +162,7 @@ func waitReady(t *testing.T, base string, p *proc) {
 	}
 }
 
-func waitLog(t *testing.T, p *proc, text string, within time.Duration) {
+func waitLog(t testing.TB, p *proc, text string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !strings.Contains(p.logs.String(), text) {
@@ -174,7 +174,7 @@ func waitLog(t *testing.T, p *proc, text string, within time.Duration) {
 }
 
 // submit posts body as a plan and returns its id.
-func (pc *provinceCluster) submit(t *testing.T, body string) string {
+func (pc *provinceCluster) submit(t testing.TB, body string) string {
 	t.Helper()
 	req, _ := http.NewRequest("POST", pc.base+"/api/v1/plans", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+pc.token)
@@ -215,7 +215,7 @@ type provinceResult struct {
 }
 
 // wait polls plan id until it is done or failed.
-func (pc *provinceCluster) wait(t *testing.T, id string, within time.Duration) provinceResult {
+func (pc *provinceCluster) wait(t testing.TB, id string, within time.Duration) provinceResult {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -344,5 +344,23 @@ func TestProvincePlanSurvivesKilledWorker(t *testing.T) {
 	rescued := regexp.MustCompile(`msg="job taken".* plan=` + regexp.QuoteMeta(id) + ` part=[1-9][0-9]* .*attempt=2`)
 	if !rescued.MatchString(pc.workers[1].logs.String()) {
 		t.Errorf("the surviving worker never took the killed worker's part again (attempt 2):\n%s", pc.workers[1].logs.String())
+	}
+}
+
+// BenchmarkProvincePlanWorkers times one province plan (four county
+// parts of a capacity plan, 5 s each) with one worker process and with
+// two: go test ./cmd/coldchain -run '^$' -bench ProvincePlanWorkers -benchtime 2x
+func BenchmarkProvincePlanWorkers(b *testing.B) {
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
+			pc := startProvinceCluster(b, n, "2m")
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				id := pc.submit(b, provincePlan(5))
+				if p := pc.wait(b, id, 10*time.Minute); p.Status != "done" {
+					b.Fatalf("plan %s: %s", p.Status, p.Error)
+				}
+			}
+		})
 	}
 }

@@ -289,12 +289,25 @@ func TestProvincePlanOnTwoWorkers(t *testing.T) {
 		t.Error("serve --workers 0 took a job")
 	}
 
-	// Cancelling through serve stops the parts running in the workers.
-	long := pc.submit(t, provincePlan(120))
-	waitAny(t, pc.workers, "plan="+long+" part=", time.Minute)
-	req, _ := http.NewRequest("POST", pc.base+"/api/v1/plans/"+long+"/cancel", nil)
+	// A park-siting run is a job too: serve waits while a worker runs it.
+	req, _ := http.NewRequest("POST", pc.base+"/api/v1/parks", strings.NewReader(`{"facility_type": "processing_park", "top": 2, "region": "39"}`))
 	req.Header.Set("Authorization", "Bearer "+pc.token)
 	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 && resp.StatusCode != 422 {
+		t.Fatalf("park siting: %d, want 201 or 422 (run and stored by a worker)", resp.StatusCode)
+	}
+	waitAny(t, pc.workers, regexp.MustCompile(`msg="job taken" .*work=parks`), 5*time.Second)
+
+	// Cancelling through serve stops the parts running in the workers.
+	long := pc.submit(t, provincePlan(120))
+	waitAny(t, pc.workers, regexp.MustCompile(`msg="job taken" .*plan=`+long+` part=`), time.Minute)
+	req, _ = http.NewRequest("POST", pc.base+"/api/v1/plans/"+long+"/cancel", nil)
+	req.Header.Set("Authorization", "Bearer "+pc.token)
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,21 +318,21 @@ func TestProvincePlanOnTwoWorkers(t *testing.T) {
 	if p := pc.wait(t, long, time.Minute); p.Status != "failed" || p.Error != "cancelled" {
 		t.Fatalf("cancelled plan %s %q", p.Status, p.Error)
 	}
-	waitAny(t, pc.workers, `msg="plan part stopped" plan=`+long, 15*time.Second)
+	waitAny(t, pc.workers, regexp.MustCompile(`msg="plan part stopped" .*plan=`+long), 15*time.Second)
 }
 
-// waitAny waits until one of ps logs text.
-func waitAny(t *testing.T, ps []*proc, text string, within time.Duration) {
+// waitAny waits until one of ps logs a line matching re.
+func waitAny(t *testing.T, ps []*proc, re *regexp.Regexp, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
 		for _, p := range ps {
-			if strings.Contains(p.logs.String(), text) {
+			if re.MatchString(p.logs.String()) {
 				return
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no worker logged %q", text)
+			t.Fatalf("no worker logged a line matching %s", re)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

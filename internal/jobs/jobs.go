@@ -50,6 +50,8 @@ type Args struct {
 	Part int `json:"part,omitempty"`
 	// Region is the part's region code (for the log line).
 	Region string `json:"region,omitempty"`
+	// Work names the Handler that does the job ("" the default one).
+	Work string `json:"work,omitempty"`
 }
 
 // Kind names River's job kind.
@@ -77,8 +79,9 @@ type Options struct {
 	// another process (default DefaultRescueAfter). Each job is cancelled
 	// a little before it, so a live job is never run twice.
 	RescueAfter time.Duration
-	// Handle does the jobs (required when Workers > 0).
-	Handle Handler
+	// Handlers do the jobs by their Args.Work ("" for the default one);
+	// required when Workers > 0. A job of unknown work fails.
+	Handlers map[string]Handler
 	// Log gets one line per job taken, and River's own warnings.
 	Log *slog.Logger
 }
@@ -113,8 +116,8 @@ func Open(pool *pgxpool.Pool, opt Options) (*Client, error) {
 		JobTimeout:           c.timeout(),
 	}
 	if opt.Workers > 0 {
-		if opt.Handle == nil {
-			return nil, errors.New("jobs: workers without a handler")
+		if opt.Handlers[""] == nil {
+			return nil, errors.New("jobs: workers without a default handler")
 		}
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &worker{c: c})
@@ -222,6 +225,10 @@ func (w *worker) NextRetry(*river.Job[Args]) time.Time { return time.Now().Add(t
 // Work logs the job taken and runs the handler.
 func (w *worker) Work(ctx context.Context, j *river.Job[Args]) error {
 	w.c.opt.Log.Info("job taken", "worker", w.c.name, "plan", j.Args.PlanID, "part", j.Args.Part,
-		"region", j.Args.Region, "job", j.ID, "attempt", j.Attempt)
-	return w.c.opt.Handle(ctx, Job{ID: j.ID, Args: j.Args, Attempt: j.Attempt, MaxAttempts: j.MaxAttempts})
+		"region", j.Args.Region, "work", j.Args.Work, "job", j.ID, "attempt", j.Attempt)
+	h := w.c.opt.Handlers[j.Args.Work]
+	if h == nil {
+		return river.JobCancel(fmt.Errorf("no handler for work %q in this process", j.Args.Work))
+	}
+	return h(ctx, Job{ID: j.ID, Args: j.Args, Attempt: j.Attempt, MaxAttempts: j.MaxAttempts})
 }

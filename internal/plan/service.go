@@ -15,6 +15,7 @@ import (
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/jobs"
+	"github.com/coldchain/coldchain/internal/parks"
 	"github.com/coldchain/coldchain/internal/postgres"
 	"github.com/coldchain/coldchain/internal/runs"
 )
@@ -56,7 +57,9 @@ type Options struct {
 }
 
 // Service queues plans as jobs (package jobs) and, with workers, runs
-// them: any number of services on the same database share the queue.
+// them: any number of services on the same database share the queue. Its
+// workers run every kind of job: plans, the county parts of province
+// plans, and park-siting runs (package parks).
 type Service struct {
 	Pool   *pgxpool.Pool
 	Travel access.Model
@@ -93,7 +96,9 @@ func Open(ctx context.Context, pool *pgxpool.Pool, travel access.Model, log *slo
 	s := &Service{Pool: pool, Travel: travel, Log: log, opt: opt, q: runs.NewQueue(pool, jobs.Name()),
 		owned: map[string]context.CancelCauseFunc{}}
 	s.ctx, s.stop = context.WithCancelCause(context.WithoutCancel(ctx))
-	c, err := jobs.Open(pool, jobs.Options{Workers: opt.Workers, RescueAfter: opt.RescueAfter, Handle: s.handle, Log: log})
+	parkRuns := &parks.Service{Pool: pool, Travel: travel, Log: log}
+	c, err := jobs.Open(pool, jobs.Options{Workers: opt.Workers, RescueAfter: opt.RescueAfter, Log: log,
+		Handlers: map[string]jobs.Handler{"": s.handle, parks.Work: parkRuns.Work}})
 	if err != nil {
 		return nil, err
 	}
@@ -161,12 +166,21 @@ func (s *Service) sweeper() {
 }
 
 func (s *Service) sweep(ctx context.Context) error {
-	n, err := s.q.Sweep(ctx, runs.KindFacility)
-	if n > 0 {
-		s.Log.Warn("plans whose processes stopped on their last attempt failed", "plans", n)
+	for _, kind := range []string{runs.KindFacility, runs.KindParks} {
+		n, err := s.q.Sweep(ctx, kind)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			s.Log.Warn("plans whose processes stopped on their last attempt failed", "kind", kind, "plans", n)
+		}
 	}
-	return err
+	return nil
 }
+
+// Jobs is the job queue the service puts plans on (for other kinds of
+// runs, such as park siting, that its workers also run).
+func (s *Service) Jobs() *jobs.Client { return s.jobs }
 
 func (s *Service) own(key string, cancel context.CancelCauseFunc) {
 	s.mu.Lock()

@@ -90,6 +90,34 @@ func (q *Queue) Fail(ctx context.Context, id string, attempt int, reason, kind s
 		WHERE id = $1 AND attempts = $2 AND status IN ('queued', 'running')`, id, attempt, reason, kind)
 }
 
+// FinishWithin is Finish that first runs within in the same transaction
+// (storing what belongs to the result), once attempt is known to hold
+// the plan.
+func (q *Queue) FinishWithin(ctx context.Context, id string, attempt int, result []byte, within func(pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, q.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT 1 FROM plan WHERE id = $1 AND attempts = $2 AND status = 'running' FOR UPDATE`, id, attempt)
+		if err != nil {
+			return err
+		}
+		held, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return err
+		}
+		if len(held) == 0 {
+			return ErrLost
+		}
+		if err := within(tx); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE plan SET status = 'done', result = $2, finished_at = now(), owner = NULL WHERE id = $1`, id, result)
+		return err
+	})
+	if errors.Is(err, ErrLost) {
+		return err
+	}
+	return postgres.Translate(err, "plan")
+}
+
 func (q *Queue) end(ctx context.Context, sql, id string, attempt int, args ...any) error {
 	tag, err := q.Pool.Exec(ctx, sql, append([]any{id, attempt}, args...)...)
 	if err != nil {

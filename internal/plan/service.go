@@ -289,6 +289,9 @@ func (s *Service) Run(ctx context.Context, req Request) (*Plan, error) {
 	if err := s.normalize(ctx, &req); err != nil {
 		return nil, err
 	}
+	if len(req.Regions) > 0 {
+		return nil, derrors.Invalid("regions: a plan over a list of regions runs as county jobs; submit it to a server (POST /api/v1/plans)")
+	}
 	params, err := json.Marshal(req)
 	if err != nil {
 		return nil, err

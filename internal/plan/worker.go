@@ -38,8 +38,12 @@ func (s *Service) handle(ctx context.Context, j jobs.Job) error {
 		_ = s.q.Fail(ctx, p.ID, 0, "its stored request cannot be read: "+err.Error(), "")
 		return nil
 	}
+	parts, err := s.partCount(ctx, p.ID)
+	if err != nil {
+		return err // River runs the job again
+	}
 	var status string
-	if parts, _ := s.partCount(ctx, p.ID); parts > 0 {
+	if parts > 0 {
 		status = s.combineJob(ctx, p.ID, req)
 	} else {
 		status, _ = s.runJob(ctx, p.ID, req)

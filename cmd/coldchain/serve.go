@@ -47,6 +47,9 @@ database share them.`,
 			if err := httpapi.CheckBasePath(basePath); err != nil {
 				return usageErr("--base-path: %v", err)
 			}
+			if workers < 0 {
+				return usageErr("--workers: want 0 (none) or more, got %d", workers)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			pool, err := cfg.open(ctx)

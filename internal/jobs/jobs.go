@@ -196,7 +196,8 @@ func (c *Client) Cancel(ctx context.Context, ids ...int64) error {
 // Migrate brings River's own tables (river_job, river_leader, …) up to
 // date; it is part of the database's migration step.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
-	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: log})
+	// River's own lines would repeat the ones below.
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
 	}

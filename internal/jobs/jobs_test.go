@@ -80,7 +80,9 @@ func TestHandlersAndCancel(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the job never ran")
 	}
-	waitFor(t, func() bool { return strings.Contains(logs.String(), `msg="job taken"`) && strings.Contains(logs.String(), "plan=p1 part=2") })
+	waitFor(t, func() bool {
+		return strings.Contains(logs.String(), `msg="job taken"`) && strings.Contains(logs.String(), "plan=p1 part=2")
+	})
 
 	unknown := insert(jobs.Args{PlanID: "p2", Work: "nobody"})
 	waitFor(t, func() bool { return jobState(t, pool, unknown) == "cancelled" })

@@ -21,28 +21,33 @@ import (
 	"github.com/coldchain/coldchain/web"
 )
 
-func newServeCmd(cfg *config) *cobra.Command {
-	var addr, basePath, readURL string
-	var demo bool
-	var workers int
-	var rescue time.Duration
-	var drain time.Duration
-	var travel travelFlags
-	var acc accessFlags
-	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve the map UI and the HTTP API",
-		Long: `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
+// serveLong and serveExample are serve's help.
+const (
+	serveLong = `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
 /healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM. Reads go to a replica with --read-database-url.
 
 Plans are jobs in the database: serve runs --workers of them at once itself
 (0: none), and any number of "coldchain worker" processes on the same
-database share them.`,
-		Example: `  coldchain serve --addr :8080
+database share them.`
+	serveExample = `  coldchain serve --addr :8080
   coldchain serve --addr 127.0.0.1:8081 --base-path /coldchain   # behind nginx: location /coldchain/ { proxy_pass http://127.0.0.1:8081/; }
   DATABASE_URL=postgres://user@primary/db coldchain serve --read-database-url postgres://user@replica/db
-  DATABASE_URL=postgres://user@host/db coldchain serve --workers 0`,
-		Args: cobra.NoArgs,
+  DATABASE_URL=postgres://user@host/db coldchain serve --workers 0`
+)
+
+func newServeCmd(cfg *config) *cobra.Command {
+	var addr, basePath, readURL string
+	var demo bool
+	var workers int
+	var rescue, drain time.Duration
+	var travel travelFlags
+	var acc accessFlags
+	cmd := &cobra.Command{
+		Use:     "serve",
+		Short:   "Serve the map UI and the HTTP API",
+		Long:    serveLong,
+		Example: serveExample,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := httpapi.CheckBasePath(basePath); err != nil {
 				return usageErr("--base-path: %v", err)

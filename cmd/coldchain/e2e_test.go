@@ -25,7 +25,7 @@ import (
 )
 
 // binary builds coldchain once per test run.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "coldchain")
@@ -49,7 +49,7 @@ func home(t *testing.T) string {
 	return dir
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -79,6 +79,7 @@ COLDCHAIN_HOME (default ./.coldchain).`,
 	cfg.bindFlags(root)
 	root.AddCommand(
 		newServeCmd(cfg),
+		newWorkerCmd(cfg),
 		newDBCmd(cfg),
 		newMigrateCmd(cfg),
 		newDemoCmd(cfg),

@@ -21,25 +21,39 @@ import (
 	"github.com/coldchain/coldchain/web"
 )
 
+// serveLong and serveExample are serve's help.
+const (
+	serveLong = `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
+/healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM. Reads go to a replica with --read-database-url.
+
+Plans are jobs in the database: serve runs --workers of them at once itself
+(0: none), and any number of "coldchain worker" processes on the same
+database share them.`
+	serveExample = `  coldchain serve --addr :8080
+  coldchain serve --addr 127.0.0.1:8081 --base-path /coldchain   # behind nginx: location /coldchain/ { proxy_pass http://127.0.0.1:8081/; }
+  DATABASE_URL=postgres://user@primary/db coldchain serve --read-database-url postgres://user@replica/db
+  DATABASE_URL=postgres://user@host/db coldchain serve --workers 0`
+)
+
 func newServeCmd(cfg *config) *cobra.Command {
 	var addr, basePath, readURL string
 	var demo bool
 	var workers int
-	var drain time.Duration
+	var rescue, drain time.Duration
 	var travel travelFlags
 	var acc accessFlags
 	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve the map UI and the HTTP API",
-		Long: `Serve the map UI at / and the HTTP API (layers as GeoJSON under /api/v1,
-/healthz, /readyz, /metrics). Stops gracefully on SIGINT or SIGTERM. Reads go to a replica with --read-database-url.`,
-		Example: `  coldchain serve --addr :8080
-  coldchain serve --addr 127.0.0.1:8081 --base-path /coldchain   # behind nginx: location /coldchain/ { proxy_pass http://127.0.0.1:8081/; }
-  DATABASE_URL=postgres://user@primary/db coldchain serve --read-database-url postgres://user@replica/db`,
-		Args: cobra.NoArgs,
+		Use:     "serve",
+		Short:   "Serve the map UI and the HTTP API",
+		Long:    serveLong,
+		Example: serveExample,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := httpapi.CheckBasePath(basePath); err != nil {
 				return usageErr("--base-path: %v", err)
+			}
+			if workers < 0 {
+				return usageErr("--workers: want 0 (none) or more, got %d", workers)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -58,7 +72,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			plans, err := plan.NewService(ctx, pool, model, cfg.log.With("component", "plans"), workers, 64)
+			plans, err := plan.Open(ctx, pool, model, cfg.log.With("component", "plans"), plan.Options{Workers: workers, QueueLen: 64, RescueAfter: rescue})
 			if err != nil {
 				return err
 			}
@@ -94,7 +108,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", envOr("COLDCHAIN_ADDR", ":8080"), "listen address (env COLDCHAIN_ADDR)")
 	cmd.Flags().StringVar(&basePath, "base-path", os.Getenv("COLDCHAIN_BASE_PATH"), "sub-path a reverse proxy serves coldchain under, e.g. /coldchain: links, the OpenAPI document and the map UI follow it; a proxy's X-Forwarded-Prefix does the same per request (env COLDCHAIN_BASE_PATH)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo county first if the database is empty")
-	cmd.Flags().IntVar(&workers, "plan-workers", 2, "plans solved at the same time")
+	workerFlags(cmd, &workers, &rescue, 2)
 	cmd.Flags().StringVar(&readURL, "read-database-url", envOr("COLDCHAIN_READ_DATABASE_URL", ""), "a streaming replica of the database: layer reads, coverage, OGC API items and tiles go there, writes and plans stay on the primary (env COLDCHAIN_READ_DATABASE_URL)")
 	cmd.Flags().DurationVar(&drain, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	travel.bind(cmd)

@@ -295,6 +295,7 @@ func planRequestSchema() (schema, error) {
 		"candidates":    {"user", "generated", "both"},
 	}, map[string]schema{
 		"product_classes": {"maxItems": plan.MaxProductClasses},
+		"regions":         {"maxItems": plan.MaxRegions},
 		"zones":           {"maxItems": len(layer.Zones)},
 		"capacity_t":      {"maxProperties": len(layer.Zones)},
 		"capacity_menu":   menu,

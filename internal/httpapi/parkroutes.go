@@ -13,24 +13,36 @@ import (
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/parks"
 	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
 func (s *Server) parkService() *parks.Service {
 	return &parks.Service{Pool: s.Pool, Travel: s.Travel, Log: s.Log}
 }
 
-// runParks answers POST /api/v1/parks: it runs the request and answers
-// 201 with the finished plan.
+// runParks answers POST /api/v1/parks: the run is a job taken by any
+// worker (serve's own or a coldchain worker); the request waits for it
+// and answers 201 with the finished plan, or 202 with the plan still
+// queued or running after two minutes.
 func (s *Server) runParks(w http.ResponseWriter, r *http.Request) error {
 	var req parks.Request
 	if err := decodeJSON(w, r, maxRequestJSON, "park request", &req); err != nil {
 		return err
 	}
-	p, err := s.parkService().Run(r.Context(), req)
+	var p *runs.Plan
+	var err error
+	if s.Plans != nil {
+		p, err = s.parkService().Submit(r.Context(), s.Plans.Jobs(), req)
+	} else {
+		p, err = s.parkService().Run(r.Context(), req)
+	}
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/parks/"+p.ID)
+	if p.Status != runs.Done && p.Status != runs.Failed {
+		return writeJSON(w, http.StatusAccepted, p)
+	}
 	return writeJSON(w, http.StatusCreated, p)
 }
 
@@ -124,12 +136,17 @@ func (s *Server) parkEndpoints() []endpoint {
 		{Method: "POST", Path: "/api/v1/parks", Summary: "Site industrial parks", Tag: tag, Role: RolePlanner, RateLimited: true,
 			Description: "Suitability analysis on a hexagon grid: criteria normalised and weighted (direct or AHP), exclusion zones as hard filters, " +
 				"the top K sites at least separation_km apart with their score broken down, catchment by class and the leading-industry rule, " +
-				"and the sensitivity of the ranking to ±20 % weight changes. Runs synchronously (seconds on a county) and is stored as a plan " +
-				"of kind parks. A request the data cannot answer is stored as failed and answered 422 with plan_id. Submissions are limited per token (429).",
-			Problems:  []int{400, 422, 429},
-			Body:      jsonBody("What to site", "application/json", request),
-			Responses: ok("201", "Done; Location names the plan", "application/json", planObj),
-			Handler:   plain(s.runParks)},
+				"and the sensitivity of the ranking to ±20 % weight changes. Runs as a job on any worker (seconds on a county) while the request waits, " +
+				"and is stored as a plan of kind parks. A request the data cannot answer is stored as failed and answered 422 with plan_id. " +
+				"Still queued or running after two minutes: 202 with the plan. Submissions are limited per token (429).",
+			Problems: []int{400, 422, 429},
+			Body:     jsonBody("What to site", "application/json", request),
+			Responses: func() map[string]apiResp {
+				r := ok("201", "Done; Location names the plan", "application/json", planObj)
+				r["202"] = ok("202", "Still queued or running; poll Location", "application/json", planObj)["202"]
+				return r
+			}(),
+			Handler: plain(s.runParks)},
 		{Method: "GET", Path: "/api/v1/parks", Summary: "Newest park-siting plans, or plans side by side", Tag: tag,
 			Problems: []int{400, 404},
 			Responses: ok("200", "Summaries: sites, scores, rule checks, stability, area by class", "application/json",

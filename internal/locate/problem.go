@@ -67,6 +67,10 @@ type Spec struct {
 	// Covering: only arcs within each class's threshold matter; otherwise
 	// arcs reach the allocation horizon.
 	Covering bool `json:"covering"`
+	// Separable: the objective is a sum over demand points, so a region's
+	// problem splits into parts by county (p or the budget shared out, a
+	// target applied in each part); p-center's longest time is not a sum.
+	Separable bool `json:"-"`
 	// Evaluate returns the objective of in with the sites open (existing
 	// sites must be set open by the caller), for marginal gains and
 	// runner-ups. lscp evaluates covered weight.
@@ -78,25 +82,25 @@ type Spec struct {
 var Problems = []*Spec{
 	{Name: MCLP, Title: Text{"Maximal covering", "最大覆盖"},
 		Objective: Text{"tonnes covered within the class threshold", "类别时限内覆盖吨数"}, Unit: Text{"t covered", "吨覆盖"},
-		Sense: Maximise, NeedsP: true, UsesP: true, Covering: true, Gain: "covered", Evaluate: evalCovered, solve: solveMCLP},
+		Sense: Maximise, NeedsP: true, UsesP: true, Covering: true, Separable: true, Gain: "covered", Evaluate: evalCovered, solve: solveMCLP},
 	{Name: Capacity, Title: Text{"Capacity (handling rate)", "库容缺口（产地低温处理率）"},
 		Objective: Text{"tonnes handled per year by reachable cold storage", "可达冷库年处理吨数"}, Unit: Text{"t handled", "吨处理"},
 		Sense: Maximise, BudgetOrTarget: true, Menu: true, Expansions: true, Covering: true, Network: true, Gain: "handled",
 		TargetObjective: &Text{"build cost to reach the handling target (10,000 CNY)", "达到处理率目标的建设成本（万元）"},
-		Evaluate:        evalCapacity, solve: solveCapacity},
+		Separable:       true, Evaluate: evalCapacity, solve: solveCapacity},
 	{Name: LSCP, Title: Text{"Set covering", "集合覆盖"},
 		Objective: Text{"new sites needed", "所需新站点数"}, Unit: Text{"t covered", "吨覆盖"},
-		Sense: Minimise, UsesTarget: true, Covering: true, Gain: "covered", Evaluate: evalCovered, solve: solveLSCP},
+		Separable: true, Sense: Minimise, UsesTarget: true, Covering: true, Gain: "covered", Evaluate: evalCovered, solve: solveLSCP},
 	{Name: PMedian, Title: Text{"p-median", "p-中位"},
 		Objective: Text{"tonne-weighted travel minutes", "吨加权运输分钟"}, Unit: Text{"t·min", "吨·分钟"},
-		Sense: Minimise, NeedsP: true, UsesP: true, Gain: "covered", Evaluate: evalMedian, solve: solvePMedian},
+		Sense: Minimise, NeedsP: true, UsesP: true, Separable: true, Gain: "covered", Evaluate: evalMedian, solve: solvePMedian},
 	{Name: PCenter, Title: Text{"p-center", "p-中心"},
 		Objective: Text{"longest travel minutes", "最长运输分钟"}, Unit: Text{"min (longest access)", "分钟（最长可达时间）"},
 		Sense: Minimise, NeedsP: true, UsesP: true, Gain: "covered", Evaluate: evalCenter, solve: solvePCenter},
 	{Name: CFLP, Title: Text{"Capacitated facility location", "带容量设施选址"},
 		Objective: Text{"build + transport + spoilage cost over the horizon (10,000 CNY)", "规划期内建设+运输+损耗成本（万元）"},
 		Unit:      Text{"10,000 CNY", "万元"},
-		Sense:     Minimise, UsesP: true, Menu: true, Money: true, Gain: "handled", Evaluate: evalCost, solve: solveCFLP},
+		Sense:     Minimise, UsesP: true, Menu: true, Money: true, Separable: true, Gain: "handled", Evaluate: evalCost, solve: solveCFLP},
 }
 
 // Lookup returns the Spec of the problem named s, or an error listing

@@ -28,29 +28,35 @@ type choice struct {
 // choice, the coverage measures before and after, the objective as the
 // planner reads it, explanations and notes.
 func execute(ctx context.Context, model access.Model, in *instance) (*Result, error) {
+	out, _, err := executeChoice(ctx, model, in)
+	return out, err
+}
+
+// executeChoice is execute that also returns the engine's choice.
+func executeChoice(ctx context.Context, model access.Model, in *instance) (*Result, *choice, error) {
 	res, err := locate.Solve(ctx, in.loc, in.params())
 	if err != nil {
-		return nil, in.solveError(ctx, err)
+		return nil, nil, in.solveError(ctx, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ch := in.choose(res)
 	out := in.newResult(res)
 	in.unservedCost(out, res)
 	before, after, err := in.measure(ctx, model, ch)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	in.fillMeasures(out, ch, before, after)
 	in.fillObjective(out, res, after)
 	expl, err := in.explain(ctx, model, ch, res, out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	in.addNotes(out, ch, expl)
 	out.Sites, err = in.siteFeatures(ch, expl)
-	return out, err
+	return out, ch, err
 }
 
 // unservedCost takes the penalties of output left unserved out of the

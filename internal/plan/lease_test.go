@@ -55,72 +55,78 @@ func planRow(t *testing.T, pool *pgxpool.Pool, id string) row {
 	return r
 }
 
-// A second process starting the plan service (a CLI run, a second server)
-// leaves the live plans of the first alone.
-func TestSecondServiceLeavesLivePlansAlone(t *testing.T) {
+// Services on one database share the queue: a plan waiting behind a
+// busy worker of one is taken by another's, while a CLI run (no workers)
+// takes nothing queued.
+func TestServicesShareTheQueue(t *testing.T) {
 	pool, a := county(t)
 	ctx := context.Background()
 	release, finished := holdWorker(a)
+	defer close(release)
 	if _, err := a.Submit(ctx, mclpRequest()); err != nil {
 		t.Fatal(err)
 	}
-	<-finished // a's worker now waits; the next plan stays queued in a
+	<-finished // a's only worker now waits; the next plan stays queued
 	waiting, err := a.Submit(ctx, mclpRequest())
 	if err != nil {
 		t.Fatal(err)
+	}
+	cli, err := plan.Open(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := cli.Run(ctx, mclpRequest()); err != nil || p.Status != "done" {
+		t.Fatalf("CLI run: %+v %v", p, err)
+	}
+	cli.Close()
+	if r := planRow(t, pool, waiting.ID); r.Status != "queued" || r.Error != "" {
+		t.Fatalf("queued plan after a CLI run: %+v", r)
 	}
 	b, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	cli, err := plan.Open(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cli.Run(ctx, mclpRequest()); err != nil {
-		t.Fatal(err)
-	}
-	cli.Close()
-	if r := planRow(t, pool, waiting.ID); r.Status != "queued" || r.Error != "" {
-		t.Fatalf("a's queued plan after other services started: %+v", r)
-	}
-	close(release)
-	if p := waitFinished(t, a, waiting.ID); p.Status != "done" {
-		t.Fatalf("a's plan %s: %s", p.Status, p.Error)
+	if p := waitFinished(t, b, waiting.ID); p.Status != "done" {
+		t.Fatalf("plan taken by the second service: %s %s", p.Status, p.Error)
 	}
 }
 
-// insertOrphan stores a plan as a process that died would leave it:
-// running, its lease expired, started attempts times.
-func insertOrphan(t *testing.T, pool *pgxpool.Pool, attempts int) string {
+// insertOrphan stores a plan as a process that died while running it
+// would leave it: the plan running, its River job running for an hour
+// (longer than any plan may run) on its attempt-th attempt.
+func insertOrphan(t *testing.T, pool *pgxpool.Pool, attempt int) string {
 	t.Helper()
 	req := mclpRequest()
 	req.TimeLimitS, req.Name = 30, "orphan"
 	params, _ := json.Marshal(req)
+	ctx := context.Background()
 	var id string
-	err := pool.QueryRow(context.Background(), `INSERT INTO plan (params, status, owner, lease_until, attempts, started_at)
-		VALUES ($1, 'running', 'host/1/dead', now() - interval '1 minute', $2, now() - interval '2 minutes') RETURNING id::text`, params, attempts).Scan(&id)
+	err := pool.QueryRow(ctx, `INSERT INTO plan (params, status, owner, attempts, started_at)
+		VALUES ($1, 'running', 'host/1', $2, now() - interval '1 hour') RETURNING id::text`, params, attempt).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pool.Exec(ctx, `WITH j AS (
+		  INSERT INTO river_job (kind, args, state, attempt, max_attempts, attempted_at, attempted_by, queue, priority, scheduled_at)
+		  VALUES ('coldchain_plan', jsonb_build_object('plan_id', $1::text), 'running', $2, 2,
+		          now() - interval '1 hour', '{host/1}', 'default', 1, now() - interval '1 hour') RETURNING id)
+		UPDATE plan SET job_id = (SELECT id FROM j) WHERE id = $1::uuid`, id, attempt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return id
 }
 
-// A plan whose process stopped is re-run once by a live service, then
-// failed with a reason that says what happened.
-func TestExpiredLeaseRequeuedOnceThenFailed(t *testing.T) {
-	pool, _ := county(t)
-	ctx := context.Background()
+// A plan whose process died is rescued by River and run again by a live
+// service; the second time it is failed with a reason that says what
+// happened, never left running.
+func TestDeadProcessPlanRescuedOnceThenFailed(t *testing.T) {
+	pool, svc := county(t) // its River client is the leader, which rescues
 	once := insertOrphan(t, pool, 1)
 	twice := insertOrphan(t, pool, 2)
-	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), 1, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
 	if p := waitFinished(t, svc, once); p.Status != "done" {
-		t.Fatalf("re-queued orphan: %s %s", p.Status, p.Error)
+		t.Fatalf("rescued orphan: %s %s", p.Status, p.Error)
 	}
 	if r := planRow(t, pool, once); r.Attempts != 2 || r.Owner != "" {
 		t.Errorf("re-run orphan row %+v, want 2 attempts and no owner", r)

@@ -2,65 +2,53 @@ package plan
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/runs"
 )
 
-// prepWaits holds, per plan id, the channel a submitter waits on for the
-// outcome of the plan's preparation.
-type prepWaits struct {
-	ch map[string]chan error
-}
-
-// watchPrep registers a wait for plan id's preparation.
-func (s *Service) watchPrep(id string) chan error {
-	c := make(chan error, 1)
-	s.mu.Lock()
-	if s.waits.ch == nil {
-		s.waits.ch = map[string]chan error{}
-	}
-	s.waits.ch[id] = c
-	s.mu.Unlock()
-	return c
-}
-
-// prepared reports plan id's preparation outcome to its waiter, if any
-// (once: later reports are dropped).
-func (s *Service) prepared(id string, err error) {
-	s.mu.Lock()
-	c := s.waits.ch[id]
-	delete(s.waits.ch, id)
-	s.mu.Unlock()
-	if c != nil {
-		c <- err
-	}
-}
-
 // SubmitAndWait is Submit that waits up to wait for the plan's
-// preparation: a request the data cannot satisfy that is found out in
-// that time is returned as an *InfeasibleError with the failed plan (the
-// caller answers 422 at once); otherwise the queued or running plan.
+// preparation, whichever process runs it: a request the data cannot
+// satisfy that is found out in that time is returned as an
+// *InfeasibleError with the failed plan (the caller answers 422 at once);
+// otherwise the queued or running plan. A plan decomposed by county was
+// checked when it was queued and is returned at once.
 func (s *Service) SubmitAndWait(ctx context.Context, req Request, wait time.Duration) (*Plan, error) {
-	p, c, err := s.submit(ctx, req, true)
+	p, err := s.Submit(ctx, req)
 	if err != nil {
 		return p, err
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case perr := <-c:
-		if perr != nil && (errors.Is(perr, derrors.ErrInvalid) || errors.Is(perr, derrors.ErrNotFound)) {
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		var prepared bool
+		var kind string
+		err := s.Pool.QueryRow(ctx, `SELECT prepared_at IS NOT NULL OR status IN ('done', 'failed')
+			   OR EXISTS (SELECT 1 FROM plan_part WHERE plan_id = plan.id),
+			   coalesce(failure_kind, '') FROM plan WHERE id = $1`, p.ID).Scan(&prepared, &kind)
+		if err != nil {
+			return p, postgres.Translate(err, "plan")
+		}
+		if kind != "" {
 			fp, gerr := s.Get(context.WithoutCancel(ctx), p.ID)
 			if gerr != nil {
-				fp = p
+				return p, gerr
 			}
-			return fp, &InfeasibleError{PlanID: p.ID, Reason: perr}
+			return fp, &InfeasibleError{PlanID: p.ID, Reason: infeasibleReason(kind, fp.Error)}
 		}
-	case <-t.C:
-	case <-ctx.Done():
+		if prepared {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	s.prepared(p.ID, nil) // stop waiting: drop the registration
 	return s.Get(context.WithoutCancel(ctx), p.ID)
+}
+
+// infeasibleReason rebuilds the error of a plan failed with kind.
+func infeasibleReason(kind, reason string) error {
+	if kind == runs.FailNotFound {
+		return derrors.NotFound("%s", reason)
+	}
+	return derrors.Invalid("%s", reason)
 }

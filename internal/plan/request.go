@@ -52,7 +52,11 @@ type Request struct {
 	NoExpansions  bool     `json:"no_expansions,omitempty"`
 	// Priority weights output from rural-revitalization priority areas.
 	Priority *Priority `json:"priority,omitempty"`
-	Region   string    `json:"region,omitempty"`
+	// Region is one administrative code: a county, or a province or
+	// prefecture, which a separable problem splits into county parts.
+	// Regions lists several codes (at most MaxRegions), always split.
+	Region  string   `json:"region,omitempty"`
+	Regions []string `json:"regions,omitempty"`
 	// Scenario runs the plan on a scenario's draft edits of candidates and
 	// facilities (the shared layers stay as they are).
 	Scenario string `json:"scenario,omitempty"`
@@ -131,6 +135,8 @@ var typeDefaults = map[string]struct {
 const (
 	MaxProductClasses = maxClasses
 	MaxCapacityMenu   = maxMenu
+	// MaxRegions bounds Request.Regions and the county parts of a plan.
+	MaxRegions = 200
 )
 
 const (
@@ -315,6 +321,9 @@ const expansionShare = 0.6
 func (r *Request) normalizeWhere(_ map[string][]string, _ *locate.Spec) error {
 	if r.Region != "" && !layer.IsRegionCode(r.Region) {
 		return derrors.Invalid("region: %q is not an administrative code", r.Region)
+	}
+	if err := r.normalizeRegions(); err != nil {
+		return err
 	}
 	switch r.Candidates {
 	case "":

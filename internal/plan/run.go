@@ -38,6 +38,12 @@ type Result struct {
 	UnservedT float64 `json:"unserved_t"`
 	// Unserved lists the producers behind UnservedT.
 	Unserved []Unserved `json:"unserved_producers,omitempty"`
+	// NoBound: the plan states no proven bound (one combined from county
+	// parts); bound and gap are then null in JSON.
+	NoBound bool `json:"no_bound,omitempty"`
+	// Parts are the county parts of a plan decomposed by county, each
+	// solved on its own (see Part).
+	Parts []Part `json:"parts,omitempty"`
 	// Notes say what a planner should know about the result (NotesZH in Chinese).
 	Notes   []string `json:"notes,omitempty"`
 	NotesZH []string `json:"notes_zh,omitempty"`
@@ -153,3 +159,16 @@ type Neighbour struct {
 }
 
 func secondsDuration(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// MarshalJSON writes bound and gap as null for a plan with NoBound.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	if !r.NoBound {
+		return json.Marshal(plain(r))
+	}
+	return json.Marshal(struct {
+		plain
+		Bound *float64 `json:"bound"`
+		Gap   *float64 `json:"gap"`
+	}{plain: plain(r)})
+}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/jobs"
+	"github.com/coldchain/coldchain/internal/parks"
 	"github.com/coldchain/coldchain/internal/postgres"
 	"github.com/coldchain/coldchain/internal/runs"
 )
@@ -35,243 +37,161 @@ var errShuttingDown = derrors.Unavailable("the server is shutting down: try agai
 var (
 	errShutdown  = errors.New("the service is shutting down")
 	errCancelled = errors.New("cancelled by a user")
-	errLost      = errors.New("the plan's lease was lost")
+	errLost      = errors.New("the plan was started again by another process")
 	errPrepLimit = errors.New("preparing the plan took longer than its time limit")
 )
 
 // Options tune a Service.
 type Options struct {
-	// Workers is how many plans run at once (at least 1).
+	// Workers is how many plans (or parts of plans) this process runs at
+	// once; 0 runs none: the service only queues plans for other processes
+	// (coldchain serve --workers 0) or runs them in the caller (Run).
 	Workers int
-	// QueueLen is how many submitted plans may wait for a worker.
+	// QueueLen is how many plans may wait for a worker, over all processes
+	// (default 64).
 	QueueLen int
-	// Lease is how long a plan stays this process's without a heartbeat
-	// (default 30 s; the heartbeat runs every third of it).
-	Lease time.Duration
-	// Adopt makes the service take over queued plans no live process owns
-	// (left by a crashed or stopped one).
-	Adopt bool
+	// RescueAfter is how long a plan's job may run before it is taken to
+	// belong to a dead process and handed to another (default
+	// jobs.DefaultRescueAfter).
+	RescueAfter time.Duration
 }
 
-// Service runs plans on a bounded pool of workers. Each plan it queues or
-// runs is leased to this process in the plan table (package runs); a
-// heartbeat renews the leases and sweeps plans of processes that stopped.
+// Service queues plans as jobs (package jobs) and, with workers, runs
+// them: any number of services on the same database share the queue. Its
+// workers run every kind of job: plans, the county parts of province
+// plans, and park-siting runs (package parks).
 type Service struct {
 	Pool   *pgxpool.Pool
 	Travel access.Model
 	Log    *slog.Logger
-	// Finished, if set, is called after each plan leaves a worker with its
-	// status (done, failed, or queued when shutdown handed it back).
+	// Finished, if set, is called after each plan leaves a worker of this
+	// service with its status (done, failed, or queued when shutdown
+	// handed it back).
 	Finished func(id, status string)
 
 	opt    Options
 	q      *runs.Queue
-	slots  chan struct{} // one per queued job: a full queue refuses before storing
-	queue  chan job
+	jobs   *jobs.Client
 	mu     sync.Mutex
-	owned  map[string]context.CancelCauseFunc // queued or running here; nil func while queued
+	owned  map[string]context.CancelCauseFunc // plans (and parts) running here
 	closed bool
-	waits  prepWaits // submitters waiting for a preparation's outcome
 	ctx    context.Context
 	stop   context.CancelCauseFunc
 	wg     sync.WaitGroup
 }
 
-type job struct {
-	id  string
-	req Request
-}
-
-// NewService starts workers plan workers with a queue of queueLen that
-// also adopts plans left by stopped processes. Live plans of other
-// processes are never touched.
+// NewService starts a service running workers plans at once (at least
+// one) with room for queueLen waiting plans.
 func NewService(ctx context.Context, pool *pgxpool.Pool, travel access.Model, log *slog.Logger, workers, queueLen int) (*Service, error) {
-	return Open(ctx, pool, travel, log, Options{Workers: workers, QueueLen: queueLen, Adopt: true})
+	return Open(ctx, pool, travel, log, Options{Workers: max(workers, 1), QueueLen: queueLen})
 }
 
-// Open starts a service with opt: its workers and its lease heartbeat,
-// after a first sweep of expired leases.
+// Open starts a service with opt; with workers it first fails plans whose
+// jobs River gave up on, then takes jobs until Close.
 func Open(ctx context.Context, pool *pgxpool.Pool, travel access.Model, log *slog.Logger, opt Options) (*Service, error) {
-	opt.Workers = max(opt.Workers, 1)
-	opt.QueueLen = max(opt.QueueLen, 1)
-	q := runs.NewQueue(pool)
-	if opt.Lease > 0 {
-		q.TTL = opt.Lease
+	opt.Workers = max(opt.Workers, 0)
+	if opt.QueueLen <= 0 {
+		opt.QueueLen = 64
 	}
-	s := &Service{Pool: pool, Travel: travel, Log: log, opt: opt, q: q,
-		slots: make(chan struct{}, opt.QueueLen), queue: make(chan job, opt.QueueLen), owned: map[string]context.CancelCauseFunc{}}
+	s := &Service{Pool: pool, Travel: travel, Log: log, opt: opt, q: runs.NewQueue(pool, jobs.Name()),
+		owned: map[string]context.CancelCauseFunc{}}
 	s.ctx, s.stop = context.WithCancelCause(context.WithoutCancel(ctx))
-	if err := s.tick(ctx); err != nil {
+	parkRuns := &parks.Service{Pool: pool, Travel: travel, Log: log}
+	c, err := jobs.Open(pool, jobs.Options{Workers: opt.Workers, RescueAfter: opt.RescueAfter, Log: log,
+		Handlers: map[string]jobs.Handler{"": s.handle, parks.Work: parkRuns.Work}})
+	if err != nil {
 		return nil, err
 	}
-	for i := 0; i < opt.Workers; i++ {
-		s.wg.Add(1)
-		go s.work()
+	s.jobs = c
+	if opt.Workers == 0 {
+		return s, nil
+	}
+	if err := s.sweep(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.Start(s.ctx); err != nil {
+		return nil, err
 	}
 	s.wg.Add(1)
-	go s.heartbeat()
+	go s.sweeper()
 	return s, nil
 }
 
-// Close stops taking plans, hands running and queued plans back to the
-// queue (a plan that already used its attempts fails, saying so) and waits
-// for the workers.
+// Close stops taking plans and hands the plans running here back to the
+// queue for another process (a plan that already used its attempts
+// fails, saying so).
 func (s *Service) Close() {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.jobs.Stop(30 * time.Second)
 	s.stop(errShutdown)
 	s.wg.Wait()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+}
+
+// closing reports whether Close has begun.
+func (s *Service) closing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// QueueLen is the number of plans waiting, over all processes (-1 when
+// the database does not answer).
+func (s *Service) QueueLen() int {
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
-	for {
-		select {
-		case j := <-s.queue:
-			<-s.slots
-			s.release(ctx, j.id)
-		default:
-			return
-		}
+	var n int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM plan WHERE kind = $1 AND status = 'queued'`, runs.KindFacility).Scan(&n); err != nil {
+		return -1
 	}
+	return n
 }
 
-// QueueLen is the number of plans waiting.
-func (s *Service) QueueLen() int { return len(s.queue) }
-
-func (s *Service) work() {
+// sweeper fails, every few seconds, plans whose jobs River gave up on.
+func (s *Service) sweeper() {
 	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case j := <-s.queue:
-			<-s.slots
-			if s.ctx.Err() != nil {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				s.release(ctx, j.id)
-				cancel()
-				return
-			}
-			status, _ := s.runJob(s.ctx, j)
-			if s.Finished != nil {
-				s.Finished(j.id, status)
-			}
-		}
-	}
-}
-
-// heartbeat renews this process's leases and sweeps other processes'
-// expired ones every third of the lease until the service closes.
-func (s *Service) heartbeat() {
-	defer s.wg.Done()
-	t := time.NewTicker(s.q.TTL / 3)
+	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
-			if err := s.tick(s.ctx); err != nil && s.ctx.Err() == nil {
-				s.Log.Warn("plan heartbeat", "err", err)
+			if err := s.sweep(s.ctx); err != nil && s.ctx.Err() == nil {
+				s.Log.Warn("plan sweep", "err", err)
 			}
 		}
 	}
 }
 
-// tick renews leases (cancelling plans this process lost), re-queues or
-// fails plans whose owners stopped, and adopts queued orphans.
-func (s *Service) tick(ctx context.Context) error {
-	s.mu.Lock()
-	ids := make([]string, 0, len(s.owned))
-	for id := range s.owned {
-		ids = append(ids, id)
-	}
-	s.mu.Unlock()
-	if len(ids) > 0 {
-		held, err := s.q.Renew(ctx, ids)
+func (s *Service) sweep(ctx context.Context) error {
+	for _, kind := range []string{runs.KindFacility, runs.KindParks} {
+		n, err := s.q.Sweep(ctx, kind)
 		if err != nil {
 			return err
 		}
-		s.mu.Lock()
-		for _, id := range ids {
-			if cancel := s.owned[id]; cancel != nil && !held[id] {
-				cancel(errLost)
-			}
+		if n > 0 {
+			s.Log.Warn("plans whose processes stopped on their last attempt failed", "kind", kind, "plans", n)
 		}
-		s.mu.Unlock()
-	}
-	requeued, failed, err := s.q.Sweep(ctx, runs.KindFacility)
-	if err != nil {
-		return err
-	}
-	if requeued+failed > 0 {
-		s.Log.Warn("plans of a stopped process", "requeued", requeued, "failed", failed)
-	}
-	if s.opt.Adopt {
-		return s.adopt(ctx)
 	}
 	return nil
 }
 
-// adopt claims as many unowned queued plans as the queue has room for.
-func (s *Service) adopt(ctx context.Context) error {
-	n := 0
-	for s.reserve() {
-		n++
-	}
-	claimed, err := s.q.Claim(ctx, runs.KindFacility, n)
-	for i := len(claimed); i < n; i++ {
-		<-s.slots
-	}
-	if err != nil {
-		return err
-	}
-	for _, c := range claimed {
-		var req Request
-		if err := json.Unmarshal(c.Params, &req); err != nil {
-			<-s.slots
-			_ = s.q.Fail(ctx, c.ID, "its stored request cannot be read: "+err.Error())
-			continue
-		}
-		s.Log.Info("plan adopted", "plan", c.ID)
-		s.own(c.ID, nil)
-		s.queue <- job{id: c.ID, req: req}
-	}
-	return nil
-}
+// Jobs is the job queue the service puts plans on (for other kinds of
+// runs, such as park siting, that its workers also run).
+func (s *Service) Jobs() *jobs.Client { return s.jobs }
 
-// reserve takes a queue slot if one is free.
-func (s *Service) reserve() bool {
-	select {
-	case s.slots <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
-func (s *Service) own(id string, cancel context.CancelCauseFunc) {
+func (s *Service) own(key string, cancel context.CancelCauseFunc) {
 	s.mu.Lock()
-	s.owned[id] = cancel
+	s.owned[key] = cancel
 	s.mu.Unlock()
 }
 
-func (s *Service) disown(id string) {
+func (s *Service) disown(key string) {
 	s.mu.Lock()
-	delete(s.owned, id)
+	delete(s.owned, key)
 	s.mu.Unlock()
-}
-
-// release hands plan id back to the queue.
-func (s *Service) release(ctx context.Context, id string) string {
-	defer s.disown(id)
-	status, err := s.q.Release(ctx, id)
-	if err != nil {
-		s.Log.Warn("hand plan back to the queue", "plan", id, "err", err)
-		return runs.Queued // the lease expires and another process re-queues it
-	}
-	s.Log.Info("plan handed back", "plan", id, "status", status)
-	return status
 }
 
 // classZones reads each class's zones.
@@ -287,68 +207,104 @@ func (s *Service) classZones(ctx context.Context) (map[string][]string, error) {
 	return out, postgres.Translate(err, "product classes")
 }
 
-// add validates req and stores it as a queued plan owned by this process.
-// A malformed request is ErrInvalid and stores nothing.
-func (s *Service) add(ctx context.Context, req *Request) (string, error) {
+// normalize validates req against the product classes. A malformed
+// request is ErrInvalid.
+func (s *Service) normalize(ctx context.Context, req *Request) error {
 	zones, err := s.classZones(ctx)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := req.Normalize(zones); err != nil {
+	return req.Normalize(zones)
+}
+
+// Submit validates req and queues it; the plan is prepared and solved by
+// a worker of any process. A malformed request is ErrInvalid, a full
+// queue ErrBusy; both store nothing. A request the data cannot satisfy is
+// stored as failed.
+func (s *Service) Submit(ctx context.Context, req Request) (*Plan, error) {
+	if s.closing() {
+		return nil, errShuttingDown
+	}
+	if err := s.normalize(ctx, &req); err != nil {
+		return nil, err
+	}
+	id, err := s.enqueue(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(context.WithoutCancel(ctx), id)
+}
+
+// enqueue stores req as a queued plan with its job (or, for a request
+// decomposed by county, its parts' jobs) in one transaction, unless
+// QueueLen plans are already waiting.
+func (s *Service) enqueue(ctx context.Context, req *Request) (string, error) {
+	parts, err := s.decompose(ctx, req)
+	if err != nil {
 		return "", err
 	}
 	params, err := json.Marshal(req)
 	if err != nil {
 		return "", err
 	}
-	return s.q.Add(ctx, runs.KindFacility, params, req.Region)
+	var id string
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		// One submitter at a time counts the queue, so it never overfills.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, queueLock); err != nil {
+			return err
+		}
+		var waiting int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM plan WHERE kind = $1 AND status = 'queued'`, runs.KindFacility).Scan(&waiting); err != nil {
+			return err
+		}
+		if waiting >= s.opt.QueueLen {
+			return fmt.Errorf("%w (%d plans waiting)", ErrBusy, waiting)
+		}
+		if id, err = s.q.Add(ctx, tx, runs.KindFacility, params, req.Region); err != nil {
+			return err
+		}
+		if len(parts) > 0 {
+			return s.addParts(ctx, tx, id, parts)
+		}
+		ids, err := s.jobs.InsertTx(ctx, tx, jobs.Args{PlanID: id, Region: req.Region})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE plan SET job_id = $2 WHERE id = $1`, id, ids[0])
+		return err
+	})
+	if err != nil && !errors.Is(err, derrors.ErrUnavailable) {
+		err = postgres.Translate(err, "plan")
+	}
+	return id, err
 }
 
-// Submit validates req and queues it; the plan is prepared and solved by
-// a worker. A malformed request is ErrInvalid, a full queue ErrBusy; both
-// store nothing. A request the data cannot satisfy is stored as failed.
-func (s *Service) Submit(ctx context.Context, req Request) (*Plan, error) {
-	p, _, err := s.submit(ctx, req, false)
-	return p, err
-}
-
-// submit stores and queues req; with wait it registers for the outcome
-// of the plan's preparation before the plan is queued.
-func (s *Service) submit(ctx context.Context, req Request, wait bool) (*Plan, chan error, error) {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		return nil, nil, errShuttingDown
-	}
-	if !s.reserve() {
-		return nil, nil, fmt.Errorf("%w (%d plans waiting)", ErrBusy, s.opt.QueueLen)
-	}
-	id, err := s.add(ctx, &req)
-	if err != nil {
-		<-s.slots
-		return nil, nil, err
-	}
-	var c chan error
-	if wait {
-		c = s.watchPrep(id)
-	}
-	s.own(id, nil)
-	s.queue <- job{id: id, req: req}
-	p, err := s.Get(context.WithoutCancel(ctx), id)
-	return p, c, err
-}
+// queueLock is the advisory lock key held while a plan is queued.
+const queueLock int64 = 0x706c616e71 // "planq"
 
 // Run validates, prepares and runs req in the calling goroutine (the
-// CLI). A request the data cannot satisfy is stored as failed and
-// returned as an *InfeasibleError.
+// CLI), not as a job. A request the data cannot satisfy is stored as
+// failed and returned as an *InfeasibleError.
 func (s *Service) Run(ctx context.Context, req Request) (*Plan, error) {
-	id, err := s.add(ctx, &req)
+	if err := s.normalize(ctx, &req); err != nil {
+		return nil, err
+	}
+	if len(req.Regions) > 0 {
+		return nil, derrors.Invalid("regions: a plan over a list of regions runs as county jobs; submit it to a server (POST /api/v1/plans)")
+	}
+	params, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
 	}
-	s.own(id, nil)
-	_, runErr := s.runJob(ctx, job{id: id, req: req})
+	var id string
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		id, err = s.q.Add(ctx, tx, runs.KindFacility, params, req.Region)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	_, runErr := s.runJob(ctx, id, req)
 	p, err := s.Get(context.WithoutCancel(ctx), id)
 	if err != nil {
 		return nil, err
@@ -364,8 +320,9 @@ func (s *Service) Get(ctx context.Context, id string) (*Plan, error) {
 	return runs.Get(ctx, s.Pool, id)
 }
 
-// Cancel stops a queued or running plan, wherever it runs; it is stored as
-// failed ("cancelled"). A finished plan is ErrConflict.
+// Cancel stops a queued or running plan, wherever it runs (its jobs are
+// cancelled through River, and the run watching its plan row stops); it
+// is stored as failed ("cancelled"). A finished plan is ErrConflict.
 func (s *Service) Cancel(ctx context.Context, id string) error {
 	p, err := s.Get(ctx, id)
 	if err != nil {
@@ -382,9 +339,23 @@ func (s *Service) Cancel(ctx context.Context, id string) error {
 		return derrors.Conflict("plan %s has just finished", id)
 	}
 	s.mu.Lock()
-	if cancel := s.owned[p.ID]; cancel != nil {
-		cancel(errCancelled)
+	for key, cancel := range s.owned {
+		if key == p.ID || len(key) > len(p.ID) && key[:len(p.ID)+1] == p.ID+"/" {
+			cancel(errCancelled)
+		}
 	}
 	s.mu.Unlock()
+	rows, err := s.Pool.Query(ctx, `SELECT job_id FROM plan WHERE id = $1 AND job_id IS NOT NULL
+		UNION ALL SELECT job_id FROM plan_part WHERE plan_id = $1 AND job_id IS NOT NULL`, p.ID)
+	if err != nil {
+		return postgres.Translate(err, "plan")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return postgres.Translate(err, "plan")
+	}
+	if err := s.jobs.Cancel(ctx, ids...); err != nil {
+		s.Log.Warn("cancel the plan's jobs", "plan", p.ID, "err", err)
+	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/jobs"
 	"github.com/coldchain/coldchain/migrations"
 )
 
@@ -92,6 +93,17 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	if !available {
 		return ErrNoPostGIS
 	}
+	// One process migrates at a time (a server and workers starting
+	// together); the others wait and find nothing left to do.
+	lock, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer lock.Release()
+	if _, err := lock.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLock); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer func() { _, _ = lock.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLock) }()
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
 	// Out of order: migrations written on parallel branches land in any
@@ -109,8 +121,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 			log.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 		}
 	}
-	return nil
+	return jobs.Migrate(ctx, pool, log)
 }
+
+// migrateLock is the advisory lock key held while migrating.
+const migrateLock int64 = 0x636f6c64636861 // "coldcha"
 
 // Translate maps a pgx error to a derrors kind by SQLSTATE, keeping the
 // original in the chain for logs. what names the thing for messages.

@@ -1,14 +1,15 @@
 // Package runs owns the plan table's lifecycle: the stored Plan, its
-// kinds, the queue of plans waiting to run and the leases by which a
-// running process owns them, failure reasons, and stored results. The
-// packages that compute plans (plan for facility siting, parks for park
-// siting) are peers above it; neither stores plans itself.
+// kinds, the plan table's side of running plans as jobs, failure reasons,
+// and stored results. The packages that compute plans (plan for facility
+// siting, parks for park siting) are peers above it; neither stores plans
+// itself.
 //
-// A queued or running plan belongs to one process through a lease (owner
-// and lease_until in PostgreSQL, renewed by the owner's heartbeat). Other
-// processes leave it alone until the lease expires; then a sweep re-queues
-// it once (attempts counts its starts) and fails it the next time with a
-// reason that says what happened.
+// Plans run as River jobs (package jobs), which any process may take. The
+// plan table stays the record: each start of a plan counts an attempt,
+// and every write of a run names its attempt, so a run whose job was
+// rescued and started again elsewhere cannot store anything. A plan whose
+// job River gave up on is failed by Sweep with a reason that says what
+// happened.
 package runs
 
 import (

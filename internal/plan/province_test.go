@@ -1,0 +1,156 @@
+package plan_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/plan"
+	"github.com/coldchain/coldchain/internal/postgres/pgtest"
+)
+
+// province builds province 39 with two counties side by side, where the
+// answer is known (a minute is a kilometre, threshold 30 min):
+//
+//	west 390101: A1 300 t beside candidate cA; A2 100 t beside cB, 110 km away
+//	east 390102: B1 200 t beside candidate cC
+//
+// Split by output (400 : 200 t), p = 2 gives each county one site: cA
+// and cC, 500 t covered; p = 3 gives the west two: all 600 t.
+func province(t *testing.T) (*pgxpool.Pool, *plan.Service) {
+	t.Helper()
+	pool := pgtest.Pool(t)
+	ctx := context.Background()
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	square := `ST_Multi(ST_MakeEnvelope($1, 30.0, $2, 31.0, 4326))`
+	exec(`INSERT INTO region (code, name, level, geom) VALUES ('39', 'P', 'province', `+square+`)`, 110.0, 112.0)
+	exec(`INSERT INTO region (code, name, level, parent_code, geom) VALUES ('390101', 'West', 'county', '39', `+square+`)`, 110.0, 111.0)
+	exec(`INSERT INTO region (code, name, level, parent_code, geom) VALUES ('390102', 'East', 'county', '39', `+square+`)`, 111.0, 112.0)
+	producer := func(id string, t float64, x, y float64) {
+		exec(`INSERT INTO producer (id, operator_type, product_class, annual_output_t, geom)
+		      VALUES ($1, 'cooperative', 'leafy_vegetable', $2, ST_SetSRID(ST_MakePoint($3, $4), 4326))`, id, t, x, y)
+	}
+	cand := func(id string, x, y float64) {
+		exec(`INSERT INTO candidate_site (id, name, allowed_tiers, build_cost, land_use, geom)
+		      VALUES ($1, $1, '{field,township}', 50, 'construction', ST_SetSRID(ST_MakePoint($2, $3), 4326))`, id, x, y)
+	}
+	producer("A1", 300, 110.1, 30.1)
+	cand("cA", 110.1, 30.11)
+	producer("A2", 100, 110.9, 30.9)
+	cand("cB", 110.9, 30.89)
+	producer("B1", 200, 111.5, 30.5)
+	cand("cC", 111.5, 30.51)
+	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), 1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	return pool, svc
+}
+
+func provinceRequest(p int) plan.Request {
+	return plan.Request{Problem: "mclp", FacilityType: "precooling", Tier: "field", Region: "39", ThresholdMinutes: 30,
+		ProductClasses: []string{"leafy_vegetable"}, P: p, Candidates: "user", Seed: 7}
+}
+
+// A province plan is split by county (p shared by output, largest
+// remainders), each part solved and proven on its own, and combined into
+// one plan measured on the whole province that claims no bound.
+func TestProvincePlanByCounty(t *testing.T) {
+	_, svc := province(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		p       int
+		parts   []int // p of each county
+		covered float64
+	}{{2, []int{1, 1}, 500}, {3, []int{2, 1}, 600}} {
+		sub, err := svc.Submit(ctx, provinceRequest(tc.p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := waitFinished(t, svc, sub.ID)
+		if p.Status != "done" {
+			t.Fatalf("p=%d: %s %s", tc.p, p.Status, p.Error)
+		}
+		var res plan.Result
+		if err := json.Unmarshal(p.Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Parts) != 2 {
+			t.Fatalf("p=%d: parts %+v", tc.p, res.Parts)
+		}
+		for i, part := range res.Parts {
+			if part.Status != "done" || part.P != tc.parts[i] || part.Gap != 0 {
+				t.Errorf("p=%d part %d: %+v, want done with p=%d, proven (gap 0)", tc.p, i+1, part, tc.parts[i])
+			}
+		}
+		near(t, "objective (sum of the parts)", res.Objective, tc.covered, 1e-6)
+		near(t, "covered after, measured on the province", res.After.CoveredT-res.Before.CoveredT, tc.covered, 1e-6)
+		var raw map[string]any
+		if err := json.Unmarshal(p.Result, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := raw["bound"]; !res.NoBound || !ok || b != nil || raw["gap"] != nil {
+			t.Errorf("p=%d: the combined plan states a bound: no_bound %v, bound %v, gap %v", tc.p, res.NoBound, raw["bound"], raw["gap"])
+		}
+	}
+}
+
+// Requests over several regions are checked when submitted; a problem
+// that does not split runs whole over a province, and a list of regions
+// of it is refused.
+func TestProvinceRequestChecks(t *testing.T) {
+	_, svc := province(t)
+	ctx := context.Background()
+	bad := []struct {
+		name string
+		edit func(*plan.Request)
+		want string
+	}{
+		{"both", func(r *plan.Request) { r.Regions = []string{"390101"} }, "not both"},
+		{"twice", func(r *plan.Request) { r.Region, r.Regions = "", []string{"390101", "390101"} }, "twice"},
+		{"code", func(r *plan.Request) { r.Region, r.Regions = "", []string{"39x"} }, "administrative code"},
+		{"pcenter list", func(r *plan.Request) { r.Problem, r.Region, r.Regions = "pcenter", "", []string{"390101", "390102"} }, "does not split"},
+		{"unknown", func(r *plan.Request) { r.Region, r.Regions = "", []string{"390101", "390199"} }, "not found"},
+		{"too many", func(r *plan.Request) {
+			r.Region = ""
+			for i := 0; i <= plan.MaxRegions; i++ {
+				r.Regions = append(r.Regions, "39")
+			}
+		}, "at most"},
+	}
+	for _, b := range bad {
+		req := provinceRequest(2)
+		b.edit(&req)
+		_, err := svc.Submit(ctx, req)
+		if !(errors.Is(err, derrors.ErrInvalid) || errors.Is(err, derrors.ErrNotFound)) || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%s: %v, want a 4xx error saying %q", b.name, err, b.want)
+		}
+	}
+	if n, _ := svc.List(ctx, 10); len(n) != 0 {
+		t.Errorf("refused requests stored %d plans", len(n))
+	}
+	req := provinceRequest(2)
+	req.Problem = "pcenter"
+	sub, err := svc.Submit(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := waitFinished(t, svc, sub.ID)
+	var res plan.Result
+	_ = json.Unmarshal(p.Result, &res)
+	if p.Status != "done" || len(res.Parts) != 0 || res.NoBound {
+		t.Fatalf("p-center over the province: %s %s, %d parts, want one whole instance", p.Status, p.Error, len(res.Parts))
+	}
+}

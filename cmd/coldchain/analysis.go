@@ -81,6 +81,7 @@ func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
 
 func newCoverageCmd(cfg *config) *cobra.Command {
 	var region, format, out string
+	var regions []string
 	var classes, include []string
 	var month int
 	var hexKm float64
@@ -110,7 +111,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 				return err
 			}
 			defer pool.Close()
-			filter := coverage.Filter{Region: region, Classes: classes}
+			filter := coverage.Filter{Region: region, Regions: regions, Classes: classes}
 			for _, inc := range include {
 				if inc != "planned" {
 					return usageErr("--include: want planned, got %q", inc)
@@ -151,6 +152,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&region, "region", "", "administrative code of the region (default: everything)")
+	f.StringSliceVar(&regions, "regions", nil, fmt.Sprintf("administrative codes (at most %d): measure the producers under any of them", coverage.MaxRegions))
 	f.StringSliceVar(&classes, "class", nil, "product classes to measure (default: all)")
 	f.StringSliceVar(&include, "include", nil, "planned: count planned facilities (adopted plans) as built")
 	f.StringVar(&format, "format", "table", "table, json, geojson (hexagon gap map) or xlsx (totals, classes, townships, months, gaps)")

@@ -105,8 +105,8 @@ func (u *ui) checkLevel(code, level string, want int) int {
 	u.t.Helper()
 	var st struct {
 		Name, Shown string
-		Producers  int
-		Listed     int
+		Producers   int
+		Listed      int
 	}
 	u.eval(fmt.Sprintf(`(async () => {
 		const s = __coldchain.state, a = s.areasByCode[%[1]q];
@@ -132,4 +132,3 @@ func (u *ui) checkLevel(code, level string, want int) int {
 	})()`, code))
 	return st.Producers
 }
-

@@ -79,10 +79,22 @@ func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
 	return road, nil
 }
 
+// coverageFilter is the coverage command's filter: --include planned
+// counts planned facilities as built.
+func coverageFilter(region string, regions, classes, include []string) (coverage.Filter, error) {
+	filter := coverage.Filter{Region: region, Regions: regions, Classes: classes}
+	for _, inc := range include {
+		if inc != "planned" {
+			return filter, usageErr("--include: want planned, got %q", inc)
+		}
+		filter.Statuses = []string{"existing", "planned"}
+	}
+	return filter, nil
+}
+
 func newCoverageCmd(cfg *config) *cobra.Command {
 	var region, format, out string
-	var regions []string
-	var classes, include []string
+	var regions, classes, include []string
 	var month int
 	var hexKm float64
 	var travel travelFlags
@@ -111,12 +123,9 @@ zone and month. --format geojson writes the hexagon gap map.`,
 				return err
 			}
 			defer pool.Close()
-			filter := coverage.Filter{Region: region, Regions: regions, Classes: classes}
-			for _, inc := range include {
-				if inc != "planned" {
-					return usageErr("--include: want planned, got %q", inc)
-				}
-				filter.Statuses = []string{"existing", "planned"}
+			filter, err := coverageFilter(region, regions, classes, include)
+			if err != nil {
+				return err
 			}
 			d, err := coverage.Load(cmd.Context(), pool, filter)
 			if err != nil {
@@ -202,7 +211,9 @@ func pct(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
 func writeCoverageTable(w io.Writer, rep *coverage.Report) {
 	t := rep.Totals
 	name := rep.RegionName
-	if name == "" {
+	if len(rep.RegionCodes) > 0 {
+		name = "regions " + strings.Join(rep.RegionCodes, ", ")
+	} else if name == "" {
 		name = "all regions"
 	}
 	fmt.Fprintf(w, "Coverage of %s (%s)\n", name, rep.Travel)

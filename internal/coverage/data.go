@@ -79,10 +79,12 @@ func (s *Site) Accepts(c *Class) bool {
 
 // Data is what the measures are computed from.
 type Data struct {
-	Region    string
-	Classes   map[string]*Class
-	Producers []Producer
-	Sites     []Site
+	Region string // the one region measured ("" for all, or several)
+	// RegionCodes lists the regions measured together when several are.
+	RegionCodes []string
+	Classes     map[string]*Class
+	Producers   []Producer
+	Sites       []Site
 	// RegionNames maps codes to names for tables.
 	RegionNames map[string]string
 	// Selected lists the classes the report covers (empty: all). Every
@@ -197,8 +199,11 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 			return nil, derrors.NotFound("region %q not found", code)
 		}
 	}
-	if ps := f.prefixes(); len(ps) == 1 {
-		d.Region = strings.TrimSuffix(ps[0], "%")
+	for _, p := range f.prefixes() {
+		d.RegionCodes = append(d.RegionCodes, strings.TrimSuffix(p, "%"))
+	}
+	if len(d.RegionCodes) == 1 {
+		d.Region, d.RegionCodes = d.RegionCodes[0], nil
 	}
 
 	if err := d.loadProducers(ctx, pool, f); err != nil {

@@ -132,9 +132,10 @@ type Filter struct {
 // MaxRegions bounds Filter.Regions.
 const MaxRegions = 100
 
-// prefixes returns the LIKE patterns of the selected regions (none: all).
+// prefixes returns the LIKE patterns of the selected regions (none: all);
+// never nil, which would reach SQL as NULL.
 func (f Filter) prefixes() []string {
-	var out []string
+	out := []string{}
 	for _, c := range append([]string{f.Region}, f.Regions...) {
 		if c != "" && !slices.Contains(out, c+"%") {
 			out = append(out, c+"%")

@@ -43,9 +43,11 @@ func TestCoverageRegionsList(t *testing.T) {
 		}
 		return r.Totals.Producers, groups
 	}
-	all, byPref := producers("region=" + p.Code)
-	if all != 900 || len(byPref) != len(p.Prefectures) {
-		t.Errorf("province: %d producers in groups %v, want 900 by prefecture %v", all, byPref, p.Prefectures)
+	for _, q := range []string{"region=" + p.Code, ""} {
+		all, byPref := producers(q)
+		if all != 900 || len(byPref) != len(p.Prefectures) {
+			t.Errorf("%q: %d producers in groups %v, want 900 by prefecture %v", q, all, byPref, p.Prefectures)
+		}
 	}
 	a, _ := producers("region=" + p.Counties[0])
 	b, _ := producers("region=" + p.Counties[1])

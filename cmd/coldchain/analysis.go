@@ -79,9 +79,22 @@ func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
 	return road, nil
 }
 
+// coverageFilter is the coverage command's filter: --include planned
+// counts planned facilities as built.
+func coverageFilter(region string, regions, classes, include []string) (coverage.Filter, error) {
+	filter := coverage.Filter{Region: region, Regions: regions, Classes: classes}
+	for _, inc := range include {
+		if inc != "planned" {
+			return filter, usageErr("--include: want planned, got %q", inc)
+		}
+		filter.Statuses = []string{"existing", "planned"}
+	}
+	return filter, nil
+}
+
 func newCoverageCmd(cfg *config) *cobra.Command {
 	var region, format, out string
-	var classes, include []string
+	var regions, classes, include []string
 	var month int
 	var hexKm float64
 	var travel travelFlags
@@ -110,12 +123,9 @@ zone and month. --format geojson writes the hexagon gap map.`,
 				return err
 			}
 			defer pool.Close()
-			filter := coverage.Filter{Region: region, Classes: classes}
-			for _, inc := range include {
-				if inc != "planned" {
-					return usageErr("--include: want planned, got %q", inc)
-				}
-				filter.Statuses = []string{"existing", "planned"}
+			filter, err := coverageFilter(region, regions, classes, include)
+			if err != nil {
+				return err
 			}
 			d, err := coverage.Load(cmd.Context(), pool, filter)
 			if err != nil {
@@ -151,6 +161,7 @@ zone and month. --format geojson writes the hexagon gap map.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&region, "region", "", "administrative code of the region (default: everything)")
+	f.StringSliceVar(&regions, "regions", nil, fmt.Sprintf("administrative codes (at most %d): measure the producers under any of them", coverage.MaxRegions))
 	f.StringSliceVar(&classes, "class", nil, "product classes to measure (default: all)")
 	f.StringSliceVar(&include, "include", nil, "planned: count planned facilities (adopted plans) as built")
 	f.StringVar(&format, "format", "table", "table, json, geojson (hexagon gap map) or xlsx (totals, classes, townships, months, gaps)")
@@ -200,7 +211,9 @@ func pct(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
 func writeCoverageTable(w io.Writer, rep *coverage.Report) {
 	t := rep.Totals
 	name := rep.RegionName
-	if name == "" {
+	if len(rep.RegionCodes) > 0 {
+		name = "regions " + strings.Join(rep.RegionCodes, ", ")
+	} else if name == "" {
 		name = "all regions"
 	}
 	fmt.Fprintf(w, "Coverage of %s (%s)\n", name, rep.Travel)

@@ -12,6 +12,7 @@ package coverage
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -78,10 +79,12 @@ func (s *Site) Accepts(c *Class) bool {
 
 // Data is what the measures are computed from.
 type Data struct {
-	Region    string
-	Classes   map[string]*Class
-	Producers []Producer
-	Sites     []Site
+	Region string // the one region measured ("" for all, or several)
+	// RegionCodes lists the regions measured together when several are.
+	RegionCodes []string
+	Classes     map[string]*Class
+	Producers   []Producer
+	Sites       []Site
 	// RegionNames maps codes to names for tables.
 	RegionNames map[string]string
 	// Selected lists the classes the report covers (empty: all). Every
@@ -113,6 +116,9 @@ func (d *Data) DerivedIn(codes ...string) []string {
 // Filter selects the data to measure.
 type Filter struct {
 	Region string // administrative code prefix; "" for everything
+	// Regions adds code prefixes: producers under any of them (and under
+	// Region, when set) are measured. At most MaxRegions.
+	Regions []string
 	// Classes selects the product classes reported (empty for all). It
 	// selects rows only: producers of every class are loaded, since they
 	// share storage capacity.
@@ -121,6 +127,21 @@ type Filter struct {
 	Statuses []string
 	// Thresholds overrides class thresholds (minutes) by class.
 	Thresholds map[string]float64
+}
+
+// MaxRegions bounds Filter.Regions.
+const MaxRegions = 100
+
+// prefixes returns the LIKE patterns of the selected regions (none: all);
+// never nil, which would reach SQL as NULL.
+func (f Filter) prefixes() []string {
+	out := []string{}
+	for _, c := range append([]string{f.Region}, f.Regions...) {
+		if c != "" && !slices.Contains(out, c+"%") {
+			out = append(out, c+"%")
+		}
+	}
+	return out
 }
 
 // siteReachKm is how far outside the region facilities are still loaded:
@@ -171,10 +192,19 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 	}); err != nil {
 		return nil, postgres.Translate(err, "regions")
 	}
-	if f.Region != "" {
-		if _, ok := d.RegionNames[f.Region]; !ok {
-			return nil, derrors.NotFound("region %q not found", f.Region)
+	if len(f.Regions) > MaxRegions {
+		return nil, derrors.Invalid("regions: name at most %d region codes, not %d", MaxRegions, len(f.Regions))
+	}
+	for _, code := range append([]string{f.Region}, f.Regions...) {
+		if _, ok := d.RegionNames[code]; code != "" && !ok {
+			return nil, derrors.NotFound("region %q not found", code)
 		}
+	}
+	for _, p := range f.prefixes() {
+		d.RegionCodes = append(d.RegionCodes, strings.TrimSuffix(p, "%"))
+	}
+	if len(d.RegionCodes) == 1 {
+		d.Region, d.RegionCodes = d.RegionCodes[0], nil
 	}
 
 	if err := d.loadProducers(ctx, pool, f); err != nil {
@@ -203,8 +233,8 @@ func (d *Data) loadProducers(ctx context.Context, pool *pgxpool.Pool, f Filter) 
 		       EXISTS (SELECT 1 FROM region r WHERE r.key_county <> 'none'
 		                  AND p.region_code LIKE r.code || '%')
 		  FROM producer p
-		 WHERE ($1 = '' OR p.region_code LIKE $1 || '%')
-		 ORDER BY p.id`, f.Region)
+		 WHERE (cardinality($1::text[]) = 0 OR p.region_code LIKE ANY ($1::text[]))
+		 ORDER BY p.id`, f.prefixes())
 	if err != nil {
 		return postgres.Translate(err, "producers")
 	}
@@ -229,16 +259,16 @@ func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) erro
 	rows, err := pool.Query(ctx, `
 		WITH ext AS (
 		  SELECT ST_Envelope(ST_Collect(coalesce(area, geom)))::geography AS g FROM region
-		   WHERE $1 <> '' AND code LIKE $1 || '%' AND GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
+		   WHERE cardinality($1::text[]) > 0 AND code LIKE ANY ($1::text[]) AND GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
 		SELECT id, name, facility_type, tier, status,
 		       capacity_frozen_t, capacity_chilled_t, capacity_ca_t, capacity_cool_t, capacity_ambient_t,
 		       product_classes, coalesce(build_cost, 0), ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),
 		       coalesce(expands, '')
 		  FROM facility
 		 WHERE status = ANY($2)
-		   AND ($1 = '' OR NOT EXISTS (SELECT 1 FROM ext WHERE g IS NOT NULL)
+		   AND (cardinality($1::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM ext WHERE g IS NOT NULL)
 		        OR ST_DWithin(geom::geography, (SELECT g FROM ext), $3))
-		 ORDER BY id`, f.Region, statuses, siteReachKm*1000.0)
+		 ORDER BY id`, f.prefixes(), statuses, siteReachKm*1000.0)
 	if err != nil {
 		return postgres.Translate(err, "facilities")
 	}

@@ -103,14 +103,16 @@ type Access struct {
 
 // Report is the measures of a region.
 type Report struct {
-	Region     string          `json:"region"`
-	RegionName string          `json:"region_name"`
-	Travel     string          `json:"travel"`
-	Totals     Summary         `json:"totals"`
-	Classes    []ClassSummary  `json:"classes"`
-	Regions    []RegionSummary `json:"regions"`
-	Months     []MonthSummary  `json:"months"`
-	Gaps       []GapRow        `json:"gaps"`
+	Region     string `json:"region"`
+	RegionName string `json:"region_name"`
+	// RegionCodes lists the regions measured together when several are.
+	RegionCodes []string        `json:"region_codes,omitempty"`
+	Travel      string          `json:"travel"`
+	Totals      Summary         `json:"totals"`
+	Classes     []ClassSummary  `json:"classes"`
+	Regions     []RegionSummary `json:"regions"`
+	Months      []MonthSummary  `json:"months"`
+	Gaps        []GapRow        `json:"gaps"`
 	// Warnings say what a reader of the figures must know, such as
 	// regions whose areas are derived from their points.
 	Warnings  []string `json:"warnings,omitempty"`
@@ -272,7 +274,7 @@ func (nw *Network) Report(d *Data, a *handling.Assignment) *Report {
 			idx = append(idx, i)
 		}
 	}
-	rep := &Report{Region: d.Region, RegionName: d.RegionNames[d.Region], Travel: nw.travel}
+	rep := &Report{Region: d.Region, RegionName: d.RegionNames[d.Region], RegionCodes: d.RegionCodes, Travel: nw.travel}
 	for _, i := range idx {
 		rep.Producers = append(rep.Producers, acc[i])
 	}

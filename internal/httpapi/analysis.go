@@ -20,7 +20,7 @@ import (
 // filter is the coverage filter the query selects: include=planned
 // counts planned facilities (adopted plans) as built.
 func (q areaQuery) filter() coverage.Filter {
-	f := coverage.Filter{Region: q.Region, Classes: q.Classes}
+	f := coverage.Filter{Region: q.Region, Regions: q.Regions, Classes: q.Classes}
 	if slices.Contains(q.Include, "planned") {
 		f.Statuses = []string{"existing", "planned"}
 	}

@@ -78,6 +78,7 @@ func (s *Server) layerEndpoints() []endpoint {
 // areaQuery selects the producers a coverage measure covers.
 type areaQuery struct {
 	Region  string   `query:"region" doc:"administrative code prefix"`
+	Regions []string `query:"regions" doc:"administrative codes, comma-separated (at most 100): the producers under any of them"`
 	Classes []string `query:"class" doc:"product classes, comma-separated"`
 	Include []string `query:"include" doc:"comma-separated: producers adds each producer's access (coverage); planned counts planned facilities (adopted plans) as built"`
 }

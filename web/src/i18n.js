@@ -20,6 +20,10 @@ const en = {
   whole_county: "Whole county",
   back_to_county: "Back to the county",
   clicked_township_hint: "Click a township on the map to see its figures.",
+  whole_area: "All regions",
+  breadcrumb: "Regions above the one shown",
+  region_picker: "Show a region one level down",
+  region_picker_choose: "Choose a {level}…",
 
   kpi_title: "Key figures",
   kpi_coverage: "Coverage rate",
@@ -319,6 +323,10 @@ const zh = {
   whole_county: "全县",
   back_to_county: "返回全县",
   clicked_township_hint: "在地图上点击乡镇，查看该乡镇的指标。",
+  whole_area: "全部区域",
+  breadcrumb: "上级区域",
+  region_picker: "查看下一级区域",
+  region_picker_choose: "选择{level}…",
 
   kpi_title: "主要指标",
   kpi_coverage: "覆盖率",
@@ -616,6 +624,13 @@ const vocab = {
     processing_park: ["Processing park", "农产品加工园区"],
     science_park: ["Science park", "农业科技园区"],
     demonstration_park: ["Demonstration park", "示范园区"],
+  },
+  level: {
+    province: ["Province", "省"],
+    prefecture: ["Prefecture", "地市"],
+    county: ["County", "县"],
+    township: ["Township", "乡镇"],
+    village: ["Village", "村"],
   },
   tier: {
     field: ["Field", "田头"],

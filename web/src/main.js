@@ -7,6 +7,7 @@ import { Popup } from "maplibre-gl";
 import { h, fill, $, showError, guard, notify } from "./dom.js";
 import { t, setLang, getLang, onLangChange, setClasses, missingKeys } from "./i18n.js";
 import { state, on, emit, classParam, filtered, activeClasses } from "./state.js";
+import { indexAreas } from "./regions.js";
 import * as api from "./api.js";
 import * as mapView from "./map.js";
 import { renderOverview } from "./overview.js";
@@ -76,7 +77,7 @@ function renderChrome() {
   }
   for (const s of document.querySelectorAll(".tab")) s.hidden = s.id !== "tab-" + tab;
   const place = $("place");
-  place.textContent = state.county ? state.county.properties.name : "";
+  place.textContent = state.county ? state.county.properties.name : state.tops.map((f) => f.properties.name).join(" · ");
 }
 
 function renderAll() {
@@ -128,13 +129,14 @@ function fetchGaps(delay = 0) {
     gapsCtl = new AbortController();
     const signal = gapsCtl.signal;
     const month = state.month;
+    const region = state.region;
     const key = `${month}|${classParam().join(",")}`;
     state.gapsLoading = true;
     renderTimeline();
     if (filtered() && activeClasses().length === 0) {
       state.gaps = { type: "FeatureCollection", features: [] };
     } else {
-      const g = await guard(t("layer_gaps"), () => api.get("/api/v1/gaps" + api.query({ month: month || "", class: classParam() }), { signal }));
+      const g = await guard(t("layer_gaps"), () => api.get("/api/v1/gaps" + api.query({ region, month: month || "", class: classParam() }), { signal }));
       if (signal.aborted) return;
       // On failure the map shows no gaps rather than another month's.
       state.gaps = g || null;
@@ -146,6 +148,7 @@ function fetchGaps(delay = 0) {
     if (!performance.getEntriesByName("coldchain-gaps").length) performance.mark("coldchain-gaps");
     // For tests and debugging: which gaps the map shows.
     document.body.dataset.gaps = key;
+    document.body.dataset.gapsRegion = region;
   }, delay);
 }
 
@@ -174,8 +177,8 @@ async function loadBase() {
   const [classes, problems, regions, areas, settlements, facilities, candidates, exclusions] = await Promise.all([
     api.get("/api/v1/classes"),
     api.get("/api/v1/problems"),
-    api.allFeatures("regions", { level: "county,township" }),
-    api.allFeatures("areas", { level: "county,township" }),
+    api.allFeatures("regions", { level: "province,prefecture,county,township" }),
+    api.allFeatures("areas", { level: "province,prefecture,county,township" }),
     api.allFeatures("regions", { level: "village", settlement: "county_seat,town" }),
     api.allFeatures("facilities"),
     api.allFeatures("candidates"),
@@ -186,8 +189,7 @@ async function loadBase() {
   setClasses(classes);
   // Areas: given boundaries, and the areas derived from township points
   // (derived: true, drawn dashed).
-  state.county = areas.features.find((f) => f.properties.level === "county") || null;
-  state.townships = areas.features.filter((f) => f.properties.level === "township");
+  indexAreas(areas.features);
   state.regionsByCode = Object.fromEntries(regions.features.map((f) => [f.properties.code, f]));
   state.settlements = settlements;
   state.facilities = facilities;
@@ -284,6 +286,7 @@ async function onMapClick(e) {
       const code = f.properties.code;
       const full = state.regionsByCode[code];
       emit("select-region", code);
+      if (f.properties.level !== "township") break; // drilled down: the map fits the region
       openPopup(e.lngLat, pop.townshipPopup(full ? full.properties : f.properties, () => {
         showTab("overview");
         closePopup();
@@ -382,9 +385,12 @@ function wire() {
   });
   on("select-region", (code) => {
     state.region = code || "";
+    mapView.showRegions();
     mapView.showSelection();
+    renderChrome();
     fetchCoverage();
-    if (!code) mapView.fitCounty();
+    fetchGaps();
+    mapView.fitRegion();
   });
   on("visibility", async (g) => {
     mapView.applyVisibility();
@@ -475,7 +481,7 @@ async function start() {
     loading.hidden = true;
     return;
   }
-  mapView.fitCounty(0);
+  mapView.fitRegion(0);
   const map = await mapReady;
   performance.mark("coldchain-map-load");
   mapView.showRegions();

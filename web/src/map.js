@@ -9,6 +9,7 @@ import { t, getLang, fmtNum } from "./i18n.js";
 import * as sym from "./symbols.js";
 import { labelPoint, pointOf, bbox } from "./geo.js";
 import { BASE } from "./api.js";
+import { childrenOf, framed, viewCode } from "./regions.js";
 
 const FONT = ["Noto Sans", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC"];
 const FONT_BOLD = ["Noto Sans Bold", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC"];
@@ -89,7 +90,7 @@ function style(basemapURL) {
       id: "township-fill",
       type: "fill",
       source: "townships",
-      filter: ["==", ["get", "level"], "township"],
+      filter: ["==", ["get", "role"], "child"],
       paint: {
         "fill-color": [
           "case",
@@ -136,7 +137,7 @@ function style(basemapURL) {
       id: "township-line",
       type: "line",
       source: "townships",
-      filter: ["all", ["==", ["get", "level"], "township"], ["!", ["to-boolean", ["get", "derived"]]]],
+      filter: ["all", ["==", ["get", "role"], "child"], ["!", ["to-boolean", ["get", "derived"]]]],
       paint: {
         "line-color": ["case", ["boolean", ["feature-state", "selected"], false], "#1d4ed8", "#9aa8b6"],
         "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 2.6, 1],
@@ -147,7 +148,7 @@ function style(basemapURL) {
       id: "township-line-derived",
       type: "line",
       source: "townships",
-      filter: ["all", ["==", ["get", "level"], "township"], ["to-boolean", ["get", "derived"]]],
+      filter: ["all", ["==", ["get", "role"], "child"], ["to-boolean", ["get", "derived"]]],
       paint: {
         "line-color": ["case", ["boolean", ["feature-state", "selected"], false], "#1d4ed8", "#7c8a99"],
         "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 2.6, 1.2],
@@ -158,7 +159,7 @@ function style(basemapURL) {
       id: "county-line",
       type: "line",
       source: "townships",
-      filter: ["==", ["get", "level"], "county"],
+      filter: ["==", ["get", "role"], "frame"],
       paint: { "line-color": "#334155", "line-width": 2.4 },
     },
     {
@@ -394,7 +395,7 @@ export function createMap(container, { basemapURL, workerURL, onError, token }) 
     const vl = state.tiles.producers.vector_layers;
     producerSourceLayer = (vl && vl[0] && vl[0].id) || "producers";
   }
-  const b = state.county ? bbox([state.county]) : state.tiles.producers?.bounds || null;
+  const b = state.tops.length ? bbox(framed()) : state.tiles.producers?.bounds || null;
   map = new MapLibre({
     container,
     style: style(basemapURL),
@@ -434,13 +435,21 @@ function setData(source, data) {
   if (src && src.setData) src.setData(data || EMPTY);
 }
 
-/** Puts the county and townships (and their labels) on the map. */
+/**
+ * Puts the regions of the current view on the map: the viewed region's
+ * outline (role frame) and its children (role child, clickable), with
+ * their labels.
+ */
 export function showRegions() {
-  const polys = [state.county, ...state.townships].filter(Boolean);
+  const view = viewCode();
+  const kids = childrenOf(view);
+  const frame = view && state.areasByCode[view];
+  const role = (f, r) => ({ ...f, properties: { ...f.properties, role: r } });
+  const polys = [...(frame ? [role(frame, "frame")] : []), ...kids.map((f) => role(f, "child"))];
   setData("townships", { type: "FeatureCollection", features: polys });
   setData("township-labels", {
     type: "FeatureCollection",
-    features: state.townships.map((f) => ({
+    features: kids.map((f) => ({
       type: "Feature",
       properties: { code: f.properties.code, name: f.properties.name },
       geometry: { type: "Point", coordinates: labelPoint(f.geometry) },
@@ -605,7 +614,7 @@ export function flyTo(coords, zoom = 12, offset = [0, 0]) {
 
 /** Fits the map to the sites shown, keeping the county in view. */
 export function fitSites() {
-  const b = bbox([...shownSites, state.county].filter(Boolean));
+  const b = bbox([...shownSites, ...framed()].filter(Boolean));
   if (map && b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: fitPadding(), duration: 600, maxZoom: 12 });
 }
 
@@ -616,9 +625,9 @@ export function fitPadding() {
   return { top: 40, bottom: 110, left, right: 50 };
 }
 
-/** Fits the map to the county, animated over duration ms. */
-export function fitCounty(duration = 600) {
-  const b = state.county ? bbox([state.county]) : null;
+/** Fits the map to the selected region (or the whole data), animated over duration ms. */
+export function fitRegion(duration = 600) {
+  const b = state.tops.length ? bbox(framed()) : null;
   if (map && b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: fitPadding(), duration });
 }
 

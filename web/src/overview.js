@@ -5,6 +5,7 @@
 import { h, s, fill, $ } from "./dom.js";
 import { t, label, classShort, fmtT, fmtPct, fmtMin, fmtNum, monthName, values } from "./i18n.js";
 import { state, emit, activeClasses, filtered } from "./state.js";
+import { chain, childrenOf, selectedLevel, viewCode } from "./regions.js";
 import { classColour } from "./symbols.js";
 
 /** Renders the overview tab. */
@@ -24,15 +25,35 @@ function plannedToggle() {
     " " + t("include_planned"));
 }
 
+// areaHeader names the region shown, with the breadcrumb up to the top
+// region and a picker of the regions one level down.
 function areaHeader() {
-  const name = state.region ? state.regionsByCode[state.region]?.properties.name || state.region : state.county?.properties.name || t("county");
+  const top = state.county;
+  const name = state.region ? state.areasByCode[state.region]?.properties.name || state.regionsByCode[state.region]?.properties.name || state.region
+    : top?.properties.name || t("whole_area");
+  const kicker = state.region ? label("level", selectedLevel()) : top?.properties.level === "county" ? t("whole_county") : label("level", top?.properties.level) || t("whole_area");
+  const up = chain(state.region).slice(0, -1);
+  const crumbs = state.region
+    ? h("nav", { class: "crumbs", id: "breadcrumb", "aria-label": t("breadcrumb") },
+      h("button", { class: "link", type: "button", id: "back-to-county", onclick: () => emit("select-region", "") }, "← " + (top ? top.properties.name : t("whole_area"))),
+      up.filter((f) => f !== top).map((f) => [" › ", h("button", { class: "link", type: "button", "data-code": f.properties.code, onclick: () => emit("select-region", f.properties.code) }, f.properties.name)]))
+    : null;
   return h("div", { class: "area" },
     h("div", null,
-      h("div", { class: "area-kicker" }, state.region ? label("tier", "township") : t("whole_county")),
-      h("h2", { class: "area-name", id: "area-name" }, name)),
-    state.region
-      ? h("button", { class: "btn small ghost", type: "button", id: "back-to-county", onclick: () => emit("select-region", "") }, "← " + t("back_to_county"))
-      : h("div", { class: "area-hint" }, t("clicked_township_hint")));
+      h("div", { class: "area-kicker" }, kicker),
+      h("h2", { class: "area-name", id: "area-name" }, name),
+      crumbs),
+    picker() || (state.region ? null : h("div", { class: "area-hint" }, t("clicked_township_hint"))));
+}
+
+// picker offers the children of the region shown (none below townships).
+function picker() {
+  const kids = state.region ? childrenOf(state.region) : childrenOf(viewCode());
+  if (!kids.length) return null;
+  const sorted = kids.slice().sort((a, b) => a.properties.code.localeCompare(b.properties.code));
+  return h("select", { id: "region-picker", class: "small", "aria-label": t("region_picker"), onchange: (e) => e.target.value && emit("select-region", e.target.value) },
+    h("option", { value: "" }, t("region_picker_choose", { level: label("level", kids[0].properties.level) })),
+    sorted.map((f) => h("option", { value: f.properties.code }, f.properties.name)));
 }
 
 function gauge(v, colour) {

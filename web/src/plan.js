@@ -128,7 +128,8 @@ function planForm() {
       },
     }, h("span", { class: "dot", style: { background: classColour(c.code) } }), classShort(c.code));
   });
-  const regions = [["", t("whole_county")], ...state.townships.map((f) => [f.properties.code, f.properties.name])];
+  const areas = Object.values(state.areasByCode).sort((a, b) => a.properties.code.localeCompare(b.properties.code));
+  const regions = [["", t("whole_county")], ...areas.filter((f) => f !== state.county).map((f) => [f.properties.code, f.properties.name])];
   const running = !!state.running;
   return h("form", {
     class: "panel plan-form", id: "plan-form", novalidate: true,

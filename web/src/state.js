@@ -5,8 +5,10 @@ export const state = {
   classes: [], // /api/v1/classes
   problems: [], // /api/v1/problems: the engine's problem registry
   scenario: "", // the scenario picked in the plan form: candidate edits become its drafts
-  county: null, // the county region feature
-  townships: [], // township region features
+  county: null, // the top region's area when there is one (a county or a province)
+  tops: [], // areas of the top regions (no parent among the areas)
+  townships: [], // township areas
+  areasByCode: {}, // areas of provinces, prefectures, counties and townships by code
   regionsByCode: {},
   settlements: null, // FeatureCollection of towns and the county seat
   producers: null, // FeatureCollection (loaded for GeoJSON sources and lines)
@@ -15,7 +17,7 @@ export const state = {
   exclusions: null,
   filter: { classes: [], zones: [] }, // empty: all
   month: 0, // 0: all year
-  region: "", // selected township code; "": the county
+  region: "", // selected region code (any level); "": the whole data
   includePlanned: false, // count planned facilities (adopted plans) as built
   coverage: null, // report for the selected region and filter
   gaps: null, // /api/v1/gaps answer for the month and filter

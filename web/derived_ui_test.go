@@ -34,16 +34,7 @@ func TestDerivedAreasUI(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	data, err := filepath.Abs(filepath.Join("..", "internal", "ingest", "testdata", "pointcounty"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := startServerWith(t, func(run func(args ...string) string) {
-		run("import", "regions", filepath.Join(data, "county-datav-gcj02.geojson"), "--datum", "gcj02")
-		run("import", "regions", filepath.Join(data, "townships-gcj02.csv"), "--datum", "gcj02")
-		run("import", "producers", filepath.Join(data, "producers-gcj02.csv"), "--datum", "gcj02")
-		run("import", "facilities", filepath.Join(data, "facilities-gcj02.csv"), "--datum", "gcj02")
-	})
+	base := startPointCounty(t)
 	root := newBrowser(t, chromium)
 	ctx, cancel := context.WithTimeout(root, 2*time.Minute)
 	defer cancel()
@@ -54,6 +45,34 @@ func TestDerivedAreasUI(t *testing.T) {
 	u.wait("the map's first render", `document.body.dataset.ready === "1"`)
 	u.wait("key figures", `document.body.dataset.coverage === "county|"`)
 	u.waitIdle()
+	u.checkDerivedAreasDrawn()
+	u.clickDerivedTownship()
+	u.noConsoleErrors("on the derived areas")
+}
+
+// startPointCounty boots the server on a database holding the point-county
+// test data (DataV boundary, NBS-style township list, producers and
+// facilities, all in GCJ-02) and returns its base URL.
+func startPointCounty(t *testing.T) string {
+	t.Helper()
+	data, err := filepath.Abs(filepath.Join("..", "internal", "ingest", "testdata", "pointcounty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := startServerWith(t, func(run func(args ...string) string) {
+		run("import", "regions", filepath.Join(data, "county-datav-gcj02.geojson"), "--datum", "gcj02")
+		run("import", "regions", filepath.Join(data, "townships-gcj02.csv"), "--datum", "gcj02")
+		run("import", "producers", filepath.Join(data, "producers-gcj02.csv"), "--datum", "gcj02")
+		run("import", "facilities", filepath.Join(data, "facilities-gcj02.csv"), "--datum", "gcj02")
+	})
+	return base
+}
+
+// checkDerivedAreasDrawn checks that the map draws the ten derived township
+// areas dashed (and none solid), labels at least eight of them, and shows
+// the note that they are derived from township points.
+func (u *ui) checkDerivedAreasDrawn() {
+	u.t.Helper()
 	var drawn struct {
 		Derived, Given, Labels []string
 		Dash                   []float64
@@ -63,21 +82,26 @@ func TestDerivedAreasUI(t *testing.T) {
 		return {Derived: codes("township-line-derived"), Given: codes("township-line"), Labels: codes("township-label"),
 		        Dash: m.getPaintProperty("township-line-derived", "line-dasharray")};
 	})()`, &drawn)
-	t.Logf("drawn: %+v", drawn)
+	u.t.Logf("drawn: %+v", drawn)
 	if len(drawn.Derived) != 10 || len(drawn.Given) != 0 || len(drawn.Dash) == 0 {
-		t.Errorf("%d township areas drawn dashed, %d solid (dash %v); want the 10 derived ones dashed", len(drawn.Derived), len(drawn.Given), drawn.Dash)
+		u.t.Errorf("%d township areas drawn dashed, %d solid (dash %v); want the 10 derived ones dashed", len(drawn.Derived), len(drawn.Given), drawn.Dash)
 	}
 	if len(drawn.Labels) < 8 {
-		t.Errorf("only %d township labels drawn: %v", len(drawn.Labels), drawn.Labels)
+		u.t.Errorf("only %d township labels drawn: %v", len(drawn.Labels), drawn.Labels)
 	}
 	var note string
 	u.eval(`(document.getElementById("derived-areas-note") || {}).textContent || ""`, &note)
 	if !strings.Contains(note, "derived from township points") {
-		t.Errorf("no note that the areas are derived: %q", note)
+		u.t.Errorf("no note that the areas are derived: %q", note)
 	}
 	u.shot("01-derived-areas")
+}
 
-	// Click inside a township, away from producers and facilities.
+// clickDerivedTownship clicks inside a township away from producers and
+// facilities, then checks that its figures load with some producers and
+// that the popup carries the derived-area note.
+func (u *ui) clickDerivedTownship() {
+	u.t.Helper()
 	var at struct {
 		Code string
 		X, Y float64
@@ -97,16 +121,15 @@ func TestDerivedAreasUI(t *testing.T) {
 		return {Code: ""};
 	})()`, &at)
 	if at.Code == "" {
-		t.Fatal("no township to click")
+		u.t.Fatal("no township to click")
 	}
 	u.do(chromedp.MouseClickXY(at.X, at.Y))
 	u.wait("the township's figures", `document.body.dataset.coverage === "`+at.Code+`|"`)
 	var producers int
 	u.eval(`__coldchain.state.coverage.totals.producers`, &producers)
 	if producers <= 0 {
-		t.Errorf("township %s: %d producers", at.Code, producers)
+		u.t.Errorf("township %s: %d producers", at.Code, producers)
 	}
 	u.wait("the popup's derived-area note", `!!document.querySelector(".maplibregl-popup .derived-note")`)
 	u.shot("02-derived-township")
-	u.noConsoleErrors("on the derived areas")
 }

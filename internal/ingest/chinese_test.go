@@ -135,6 +135,29 @@ func TestDataVAndDatumRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	st := &layer.Store{Pool: pgtest.Pool(t)}
 	regions := mustLayer(t, "regions")
+	checkDataVAsIs(ctx, t, st, regions)
+	res, err := ingest.Import(ctx, st, regions, strings.NewReader(dataVCounty()), ingest.Options{Format: ingest.GeoJSON, Datum: datum.GCJ02, Mode: layer.Upsert})
+	if err != nil || len(res.Warnings) != 0 {
+		t.Fatalf("import with --datum gcj02: %v, warnings %q", err, res.Warnings)
+	}
+	// Stored in WGS84: the first vertex is testCounty's.
+	var x, y float64
+	if err := st.Pool.QueryRow(ctx, `SELECT ST_X(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)), ST_Y(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)) FROM region`).Scan(&x, &y); err != nil {
+		t.Fatal(err)
+	}
+	if d := geo.Distance(orb.Point{x, y}, orb.Point{115.0, 27.0}); d > 0.05 {
+		t.Errorf("stored vertex %.1f m from the WGS84 original", d)
+	}
+	checkGCJ02GeoJSONExport(ctx, t, st, regions)
+	checkGCJ02CSVReimport(ctx, t, st, regions)
+	checkBD09Read(ctx, t, st, regions, orb.Point{x, y})
+}
+
+// checkDataVAsIs imports the DataV county without --datum: it is stored as
+// it is, as a county under its parent, with a DataV warning and notes on the
+// DataV fields it mapped or dropped.
+func checkDataVAsIs(ctx context.Context, t *testing.T, st *layer.Store, regions *layer.Layer) {
+	t.Helper()
 	res, err := ingest.Import(ctx, st, regions, strings.NewReader(dataVCounty()), ingest.Options{Format: ingest.GeoJSON})
 	if err != nil {
 		t.Fatal(err)
@@ -149,18 +172,12 @@ func TestDataVAndDatumRoundTrip(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `SELECT level, parent_code FROM region WHERE code = '999905'`).Scan(&level, &parent); err != nil || level != "county" || parent != "999900" {
 		t.Fatalf("DataV county stored as %q under %q (%v)", level, parent, err)
 	}
-	res, err = ingest.Import(ctx, st, regions, strings.NewReader(dataVCounty()), ingest.Options{Format: ingest.GeoJSON, Datum: datum.GCJ02, Mode: layer.Upsert})
-	if err != nil || len(res.Warnings) != 0 {
-		t.Fatalf("import with --datum gcj02: %v, warnings %q", err, res.Warnings)
-	}
-	// Stored in WGS84: the first vertex is testCounty's.
-	var x, y float64
-	if err := st.Pool.QueryRow(ctx, `SELECT ST_X(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)), ST_Y(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)) FROM region`).Scan(&x, &y); err != nil {
-		t.Fatal(err)
-	}
-	if d := geo.Distance(orb.Point{x, y}, orb.Point{115.0, 27.0}); d > 0.05 {
-		t.Errorf("stored vertex %.1f m from the WGS84 original", d)
-	}
+}
+
+// checkGCJ02GeoJSONExport exports the stored county as GeoJSON in GCJ-02
+// and compares its ring with the DataV file's: every vertex within 0.5 m.
+func checkGCJ02GeoJSONExport(ctx context.Context, t *testing.T, st *layer.Store, regions *layer.Layer) {
+	t.Helper()
 	in, _ := geojson.UnmarshalFeatureCollection([]byte(dataVCounty()))
 	want := in.Features[0].Geometry.(orb.MultiPolygon)[0][0]
 
@@ -177,8 +194,13 @@ func TestDataVAndDatumRoundTrip(t *testing.T) {
 	if worst > 0.5 {
 		t.Errorf("GeoJSON gcj02 round trip off by %.3f m", worst)
 	}
+}
 
-	buf.Reset()
+// checkGCJ02CSVReimport exports the county as CSV in GCJ-02 and re-imports
+// it with --datum gcj02: the stored county moves at most 0.5 m.
+func checkGCJ02CSVReimport(ctx context.Context, t *testing.T, st *layer.Store, regions *layer.Layer) {
+	t.Helper()
+	var buf bytes.Buffer
 	if _, err := ingest.ExportIn(ctx, st, regions, &buf, ingest.CSV, datum.GCJ02); err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +219,13 @@ func TestDataVAndDatumRoundTrip(t *testing.T) {
 	if moved > 0.5 {
 		t.Errorf("CSV gcj02 export and re-import moved the county %.3f m", moved)
 	}
+}
 
-	// One feature read in BD-09 (Baidu) converts back to the stored WGS84.
+// checkBD09Read reads the county as one feature in BD-09 (Baidu): its first
+// vertex is at least 50 m from the stored WGS84 one (wgs84) and converts
+// back to it within 5 cm.
+func checkBD09Read(ctx context.Context, t *testing.T, st *layer.Store, regions *layer.Layer, wgs84 orb.Point) {
+	t.Helper()
 	raw, err := st.GetIn(ctx, regions, "999905", datum.BD09)
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +241,7 @@ func TestDataVAndDatumRoundTrip(t *testing.T) {
 	bd := g.Geometry().(orb.MultiPolygon)[0][0][0]
 	var back orb.Point
 	back[0], back[1] = datum.BD09.ToWGS84(bd[0], bd[1])
-	if shift, d := geo.Distance(bd, orb.Point{x, y}), geo.Distance(back, orb.Point{x, y}); shift < 50 || d > 0.05 {
+	if shift, d := geo.Distance(bd, wgs84), geo.Distance(back, wgs84); shift < 50 || d > 0.05 {
 		t.Errorf("bd09 read: %.0f m from WGS84, %.3f m after converting back", shift, d)
 	}
 }

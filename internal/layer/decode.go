@@ -181,6 +181,9 @@ func scalarString(v any) string {
 	return fmt.Sprint(v)
 }
 
+// value decodes and checks one field of a row: a missing field is its
+// default (or a failure when required); a present one is handed to the
+// checker for its kind. Failures are recorded on d.
 func (d *decoder) value(fd Field) any {
 	v, ok := d.raw(fd.Name)
 	if !ok {
@@ -191,16 +194,7 @@ func (d *decoder) value(fd Field) any {
 	}
 	switch fd.Kind {
 	case Text:
-		s, ok := v.(string)
-		if !ok {
-			s = scalarString(v)
-		}
-		if !utf8.ValidString(s) {
-			d.fail(fd.Name, "not valid UTF-8 text")
-		} else if utf8.RuneCountInString(s) > maxText {
-			d.fail(fd.Name, "longer than %d characters", maxText)
-		}
-		return strings.TrimSpace(s)
+		return d.textValue(fd, v)
 	case Code:
 		s := scalarString(v)
 		if !codePattern.MatchString(s) {
@@ -208,16 +202,7 @@ func (d *decoder) value(fd Field) any {
 		}
 		return s
 	case Enum:
-		s, ok := v.(string)
-		if !ok {
-			d.fail(fd.Name, "want text, one of %s", strings.Join(fd.Enum, "|"))
-			return nil
-		}
-		s = strings.TrimSpace(s)
-		if !slices.Contains(fd.Enum, s) {
-			d.fail(fd.Name, "unknown value %q (want %s)", s, strings.Join(fd.Enum, "|"))
-		}
-		return s
+		return d.enumValue(fd, v)
 	case Class:
 		s, ok := v.(string)
 		if !ok {
@@ -228,62 +213,110 @@ func (d *decoder) value(fd Field) any {
 		d.checkClass(fd.Name, s)
 		return s
 	case Number, Integer:
-		x, ok := d.number(fd.Name, v)
-		if !ok {
-			return nil
-		}
-		if x < fd.Min || x > fd.Max {
-			d.fail(fd.Name, "%v out of range [%v, %v]", x, fd.Min, fd.Max)
-		}
-		if fd.Kind == Integer {
-			if x != math.Trunc(x) {
-				d.fail(fd.Name, "%v is not a whole number", x)
-			}
-			return int64(x)
-		}
-		return x
+		return d.numberValue(fd, v)
 	case Bool:
-		switch x := v.(type) {
-		case bool:
-			return x
-		case string:
-			switch strings.ToLower(strings.TrimSpace(x)) {
-			case "true", "t", "1", "yes", "y":
-				return true
-			case "false", "f", "0", "no", "n":
-				return false
-			}
-		}
-		d.fail(fd.Name, "want true or false, got %v", v)
-		return nil
+		return d.boolValue(fd, v)
 	case EnumList, ClassList:
-		list, ok := d.list(fd.Name, v)
-		if !ok {
-			return nil
-		}
-		out := make([]string, 0, len(list))
-		for _, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				d.fail(fd.Name, "want a list of text values, got %v", e)
-				return nil
-			}
-			s = strings.TrimSpace(s)
-			if fd.Kind == ClassList {
-				d.checkClass(fd.Name, s)
-			} else if !slices.Contains(fd.Enum, s) {
-				d.fail(fd.Name, "unknown value %q (want %s)", s, strings.Join(fd.Enum, "|"))
-			}
-			out = append(out, s)
-		}
-		if fd.Required && len(out) == 0 {
-			d.fail(fd.Name, "needs at least one value")
-		}
-		return out
+		return d.listValue(fd, v)
 	case Shares:
 		return d.shares(fd.Name, v)
 	}
 	return v
+}
+
+// textValue is free text: any scalar as a string, valid UTF-8, at most
+// maxText characters, trimmed.
+func (d *decoder) textValue(fd Field, v any) any {
+	s, ok := v.(string)
+	if !ok {
+		s = scalarString(v)
+	}
+	if !utf8.ValidString(s) {
+		d.fail(fd.Name, "not valid UTF-8 text")
+	} else if utf8.RuneCountInString(s) > maxText {
+		d.fail(fd.Name, "longer than %d characters", maxText)
+	}
+	return strings.TrimSpace(s)
+}
+
+// enumValue is one of the field's Enum values, trimmed.
+func (d *decoder) enumValue(fd Field, v any) any {
+	s, ok := v.(string)
+	if !ok {
+		d.fail(fd.Name, "want text, one of %s", strings.Join(fd.Enum, "|"))
+		return nil
+	}
+	s = strings.TrimSpace(s)
+	if !slices.Contains(fd.Enum, s) {
+		d.fail(fd.Name, "unknown value %q (want %s)", s, strings.Join(fd.Enum, "|"))
+	}
+	return s
+}
+
+// numberValue is a number within [fd.Min, fd.Max]; an Integer field must be
+// whole and comes back as int64, a Number field as float64.
+func (d *decoder) numberValue(fd Field, v any) any {
+	x, ok := d.number(fd.Name, v)
+	if !ok {
+		return nil
+	}
+	if x < fd.Min || x > fd.Max {
+		d.fail(fd.Name, "%v out of range [%v, %v]", x, fd.Min, fd.Max)
+	}
+	if fd.Kind == Integer {
+		if x != math.Trunc(x) {
+			d.fail(fd.Name, "%v is not a whole number", x)
+		}
+		return int64(x)
+	}
+	return x
+}
+
+// boolValue is a JSON boolean or one of the usual spellings of true and
+// false in text (true/t/1/yes/y, false/f/0/no/n, any case).
+func (d *decoder) boolValue(fd Field, v any) any {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true", "t", "1", "yes", "y":
+			return true
+		case "false", "f", "0", "no", "n":
+			return false
+		}
+	}
+	d.fail(fd.Name, "want true or false, got %v", v)
+	return nil
+}
+
+// listValue is a list of trimmed text values, each a known product class
+// (ClassList) or one of the field's Enum values (EnumList); a required list
+// needs at least one.
+func (d *decoder) listValue(fd Field, v any) any {
+	list, ok := d.list(fd.Name, v)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		s, ok := e.(string)
+		if !ok {
+			d.fail(fd.Name, "want a list of text values, got %v", e)
+			return nil
+		}
+		s = strings.TrimSpace(s)
+		if fd.Kind == ClassList {
+			d.checkClass(fd.Name, s)
+		} else if !slices.Contains(fd.Enum, s) {
+			d.fail(fd.Name, "unknown value %q (want %s)", s, strings.Join(fd.Enum, "|"))
+		}
+		out = append(out, s)
+	}
+	if fd.Required && len(out) == 0 {
+		d.fail(fd.Name, "needs at least one value")
+	}
+	return out
 }
 
 func (d *decoder) checkClass(field, s string) {

@@ -156,89 +156,113 @@ func (in *instance) cheapest() float64 {
 func (in *instance) loadCandidates(ctx context.Context, pool *pgxpool.Pool) error {
 	req := in.req
 	if req.Candidates == "user" || req.Candidates == "both" {
-		rows, err := pool.Query(ctx, `
-			SELECT c.id, c.name, c.build_cost, ST_X(c.geom), ST_Y(c.geom), coalesce(c.region_code, ''),
-			       EXISTS (SELECT 1 FROM exclusion_zone x
-			                WHERE $2 = ANY(x.applies_to_tiers) AND ST_Intersects(x.geom, c.geom))
-			       OR ($2 <> 'field' AND c.land_use = 'farmland')
-			  FROM candidate_site c
-			 WHERE $2 = ANY(c.allowed_tiers)
-			   AND (cardinality(c.allowed_types) = 0 OR $3 = ANY(c.allowed_types))
-			   AND ($1 = '' OR c.region_code LIKE $1 || '%')
-			 ORDER BY c.id`, req.Region, req.Tier, req.FacilityType)
-		if err != nil {
-			return postgres.Translate(err, "candidate sites")
-		}
-		var c candidate
-		var excluded bool
-		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.BuildCost, &c.At.Lon, &c.At.Lat, &c.Region, &excluded}, func() error {
-			if excluded {
-				in.excluded++
-				return nil
-			}
-			cc := c
-			cc.Source, cc.Kind = "user", "candidate"
-			if cc.BuildCost <= 0 {
-				cc.BuildCost = defaultBuildCost(req.FacilityType)
-			}
-			in.cands = append(in.cands, cc)
-			return nil
-		})
-		if err != nil {
-			return postgres.Translate(err, "candidate sites")
+		if err := in.loadUserCandidates(ctx, pool); err != nil {
+			return err
 		}
 	}
 	if req.Candidates == "generated" || req.Candidates == "both" {
-		rows, err := pool.Query(ctx, `
-			WITH area AS (
-			  SELECT ST_Union(coalesce(area, geom)) AS g FROM region
-			   WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON'
-			     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
-			              ELSE code = $1 END),
-			z AS (
-			  SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int + CASE WHEN ST_Y(ST_Centroid(g)) < 0 THEN 100 ELSE 0 END AS srid
-			    FROM area WHERE g IS NOT NULL),
-			settle AS (
-			  SELECT 'gen-' || r.code AS id, r.name, r.name AS name_zh, ST_PointOnSurface(r.geom) AS geom, r.settlement AS kind
-			    FROM region r, area
-			   WHERE r.settlement IN ('county_seat', 'town', 'central_village') AND ST_Intersects(area.g, r.geom)),
-			grid AS (
-			  SELECT 'gen-hex-' || h.i || '_' || h.j AS id,
-			         coalesce(coldchain_place_name(ST_Transform(ST_Centroid(h.geom), 4326), 'en'), 'Grid cell ' || h.i || ',' || h.j) AS name,
-			         coalesce(coldchain_place_name(ST_Transform(ST_Centroid(h.geom), 4326), 'zh'), '网格 ' || h.i || ',' || h.j) AS name_zh,
-			         ST_Transform(ST_Centroid(h.geom), 4326) AS geom, 'grid' AS kind
-			    FROM area, z, ST_HexagonGrid($2, ST_Transform(area.g, z.srid)) AS h
-			   WHERE ST_Intersects(ST_Transform(area.g, z.srid), ST_Centroid(h.geom))),
-			allc AS (SELECT * FROM settle UNION ALL SELECT * FROM grid)
-			SELECT id, name, name_zh, ST_X(geom), ST_Y(geom), coalesce(coldchain_region_of(geom), ''), kind,
-			       EXISTS (SELECT 1 FROM exclusion_zone x WHERE $3 = ANY(x.applies_to_tiers) AND ST_Intersects(x.geom, allc.geom))
-			  FROM allc ORDER BY kind <> 'grid' DESC, id`, req.Region, req.CandidateHexKm*1000, req.Tier)
-		if err != nil {
-			return postgres.Translate(err, "generated candidates")
+		if err := in.loadGeneratedCandidates(ctx, pool); err != nil {
+			return err
 		}
-		users := len(in.cands)
-		var c candidate
-		var excluded bool
-		_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.NameZH, &c.At.Lon, &c.At.Lat, &c.Region, &c.Kind, &excluded}, func() error {
-			if excluded {
-				in.excluded++
+	}
+	return nil
+}
+
+// loadUserCandidates appends the user's candidate sites open to the plan's
+// tier and facility type in its region, counting (not keeping) those in an
+// exclusion zone for the tier or, above field tier, on farmland. A site
+// without a build cost gets the facility type's default.
+func (in *instance) loadUserCandidates(ctx context.Context, pool *pgxpool.Pool) error {
+	req := in.req
+	rows, err := pool.Query(ctx, `
+		SELECT c.id, c.name, c.build_cost, ST_X(c.geom), ST_Y(c.geom), coalesce(c.region_code, ''),
+		       EXISTS (SELECT 1 FROM exclusion_zone x
+		                WHERE $2 = ANY(x.applies_to_tiers) AND ST_Intersects(x.geom, c.geom))
+		       OR ($2 <> 'field' AND c.land_use = 'farmland')
+		  FROM candidate_site c
+		 WHERE $2 = ANY(c.allowed_tiers)
+		   AND (cardinality(c.allowed_types) = 0 OR $3 = ANY(c.allowed_types))
+		   AND ($1 = '' OR c.region_code LIKE $1 || '%')
+		 ORDER BY c.id`, req.Region, req.Tier, req.FacilityType)
+	if err != nil {
+		return postgres.Translate(err, "candidate sites")
+	}
+	var c candidate
+	var excluded bool
+	_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.BuildCost, &c.At.Lon, &c.At.Lat, &c.Region, &excluded}, func() error {
+		if excluded {
+			in.excluded++
+			return nil
+		}
+		cc := c
+		cc.Source, cc.Kind = "user", "candidate"
+		if cc.BuildCost <= 0 {
+			cc.BuildCost = defaultBuildCost(req.FacilityType)
+		}
+		in.cands = append(in.cands, cc)
+		return nil
+	})
+	if err != nil {
+		return postgres.Translate(err, "candidate sites")
+	}
+	return nil
+}
+
+// loadGeneratedCandidates appends candidates at the region's county seats,
+// towns and central villages and at the centres of a hexagon grid over it,
+// counting (not keeping) those in an exclusion zone for the tier and leaving
+// out those within duplicateMetres of a user candidate already loaded.
+func (in *instance) loadGeneratedCandidates(ctx context.Context, pool *pgxpool.Pool) error {
+	req := in.req
+	rows, err := pool.Query(ctx, `
+		WITH area AS (
+		  SELECT ST_Union(coalesce(area, geom)) AS g FROM region
+		   WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON'
+		     AND CASE WHEN $1 = '' THEN length(code) = (SELECT min(length(code)) FROM region WHERE GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
+		              ELSE code = $1 END),
+		z AS (
+		  SELECT 32601 + floor((ST_X(ST_Centroid(g)) + 180) / 6)::int + CASE WHEN ST_Y(ST_Centroid(g)) < 0 THEN 100 ELSE 0 END AS srid
+		    FROM area WHERE g IS NOT NULL),
+		settle AS (
+		  SELECT 'gen-' || r.code AS id, r.name, r.name AS name_zh, ST_PointOnSurface(r.geom) AS geom, r.settlement AS kind
+		    FROM region r, area
+		   WHERE r.settlement IN ('county_seat', 'town', 'central_village') AND ST_Intersects(area.g, r.geom)),
+		grid AS (
+		  SELECT 'gen-hex-' || h.i || '_' || h.j AS id,
+		         coalesce(coldchain_place_name(ST_Transform(ST_Centroid(h.geom), 4326), 'en'), 'Grid cell ' || h.i || ',' || h.j) AS name,
+		         coalesce(coldchain_place_name(ST_Transform(ST_Centroid(h.geom), 4326), 'zh'), '网格 ' || h.i || ',' || h.j) AS name_zh,
+		         ST_Transform(ST_Centroid(h.geom), 4326) AS geom, 'grid' AS kind
+		    FROM area, z, ST_HexagonGrid($2, ST_Transform(area.g, z.srid)) AS h
+		   WHERE ST_Intersects(ST_Transform(area.g, z.srid), ST_Centroid(h.geom))),
+		allc AS (SELECT * FROM settle UNION ALL SELECT * FROM grid)
+		SELECT id, name, name_zh, ST_X(geom), ST_Y(geom), coalesce(coldchain_region_of(geom), ''), kind,
+		       EXISTS (SELECT 1 FROM exclusion_zone x WHERE $3 = ANY(x.applies_to_tiers) AND ST_Intersects(x.geom, allc.geom))
+		  FROM allc ORDER BY kind <> 'grid' DESC, id`, req.Region, req.CandidateHexKm*1000, req.Tier)
+	if err != nil {
+		return postgres.Translate(err, "generated candidates")
+	}
+	users := len(in.cands)
+	var c candidate
+	var excluded bool
+	_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Name, &c.NameZH, &c.At.Lon, &c.At.Lat, &c.Region, &c.Kind, &excluded}, func() error {
+		if excluded {
+			in.excluded++
+			return nil
+		}
+		// A generated site on top of a user candidate is the same place.
+		for _, u := range in.cands[:users] {
+			if geo.Distance(orb.Point{u.At.Lon, u.At.Lat}, orb.Point{c.At.Lon, c.At.Lat}) < duplicateMetres {
 				return nil
 			}
-			// A generated site on top of a user candidate is the same place.
-			for _, u := range in.cands[:users] {
-				if geo.Distance(orb.Point{u.At.Lon, u.At.Lat}, orb.Point{c.At.Lon, c.At.Lat}) < duplicateMetres {
-					return nil
-				}
-			}
-			cc := c
-			cc.Source = "generated"
-			cc.BuildCost = defaultBuildCost(req.FacilityType)
-			in.cands = append(in.cands, cc)
-			return nil
-		})
-		if err != nil {
-			return postgres.Translate(err, "generated candidates")
 		}
+		cc := c
+		cc.Source = "generated"
+		cc.BuildCost = defaultBuildCost(req.FacilityType)
+		in.cands = append(in.cands, cc)
+		return nil
+	})
+	if err != nil {
+		return postgres.Translate(err, "generated candidates")
 	}
 	return nil
 }
@@ -270,15 +294,47 @@ func capacityIn(caps map[string]float64, zones []string) float64 {
 	return t
 }
 
+// buildEngine turns the loaded data and candidates into the engine instance
+// in named phases: the sites (open existing facilities, then candidates),
+// the producer-to-site travel within reach, the demand rows with their
+// costs, and the checks a planner can act on (target, budget).
 func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
-	req, d := in.req, in.data
-	loc := &locate.Instance{Name: req.Name}
-	var points []access.Point
-	// Existing facilities that can take any of the plan's classes are
-	// open; capacitated problems see the capacity other classes leave them.
-	residual, err := in.residualCapacity(ctx, model)
+	loc := &locate.Instance{Name: in.req.Name}
+	points, err := in.addSites(ctx, model, loc)
 	if err != nil {
 		return err
+	}
+	rows, horizon, err := in.reachablePairs(ctx, model, points)
+	if err != nil {
+		return err
+	}
+	in.addDemand(loc, rows)
+	if len(loc.Demand) == 0 {
+		return derrors.Invalid("no producer of %s can reach any site within %.0f minutes", strings.Join(in.req.ProductClasses, ", "), horizon)
+	}
+	if err := in.checkReachableTarget(); err != nil {
+		return err
+	}
+	in.loc = loc
+	if err := in.checkBudget(); err != nil {
+		return err
+	}
+	in.addUnserved()
+	return nil
+}
+
+// addSites appends the engine's sites to loc, recording each one's siteRef:
+// first the existing facilities that can take any of the plan's classes
+// (capacitated problems see the capacity other classes leave them; a
+// facility with none left is skipped, zero capacity being zero, not
+// unlimited), then the candidates, one site per capacity module when the
+// problem is in money. It returns the sites' locations in engine order.
+func (in *instance) addSites(ctx context.Context, model access.Model, loc *locate.Instance) ([]access.Point, error) {
+	req, d := in.req, in.data
+	var points []access.Point
+	residual, err := in.residualCapacity(ctx, model)
+	if err != nil {
+		return nil, err
 	}
 	for j := range d.Sites {
 		s := &d.Sites[j]
@@ -311,7 +367,16 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 		in.refs = append(in.refs, siteRef{existing: -1, cand: k, module: -1})
 		points = append(points, c.At)
 	}
+	return points, nil
+}
 
+// reachablePairs asks the travel model for every producer-to-site arc within
+// reach and groups them by producer, dropping arcs to existing facilities
+// that cannot take the producer's class. Producers outside the plan's
+// classes have no demand and reach nothing; the others' output is added to
+// in.totalT. It also returns the horizon used, in minutes.
+func (in *instance) reachablePairs(ctx context.Context, model access.Model, points []access.Point) ([][]access.Pair, float64, error) {
+	d := in.data
 	// Covering problems need arcs within the thresholds only; p-median,
 	// p-center and cflp charge every producer's travel, so their arcs reach
 	// much further (a county is far smaller than 12 h of driving).
@@ -332,7 +397,7 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 	}
 	pairs, err := model.Pairs(ctx, from, points, reach)
 	if err != nil {
-		return err
+		return nil, horizon, err
 	}
 	rows := make([][]access.Pair, len(d.Producers))
 	for _, pr := range pairs {
@@ -342,6 +407,16 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 		}
 		rows[pr.From] = append(rows[pr.From], pr)
 	}
+	return rows, horizon, nil
+}
+
+// addDemand appends one engine demand per plan producer with a reachable
+// site (counting the others as unreachable), with its weight and its cost
+// row: minutes, or in money problems the yearly transport and spoilage over
+// the horizon in 10,000 CNY. A producer larger than the largest capacity
+// module is split into equal parts, each served by one site.
+func (in *instance) addDemand(loc *locate.Instance, rows [][]access.Pair) {
+	req, d := in.req, in.data
 	loc.Costs.Start = []int{0}
 	for i, p := range d.Producers {
 		if !in.planClass(p.Class) {
@@ -381,22 +456,21 @@ func (in *instance) buildEngine(ctx context.Context, model access.Model) error {
 			loc.Costs.Start = append(loc.Costs.Start, len(loc.Costs.Site))
 		}
 	}
-	if len(loc.Demand) == 0 {
-		return derrors.Invalid("no producer of %s can reach any site within %.0f minutes", strings.Join(req.ProductClasses, ", "), horizon)
+}
+
+// checkReachableTarget rejects a coverage target above the share of output
+// that can reach some site: the target is a share of all output, and
+// unreachable output never counts.
+func (in *instance) checkReachableTarget() error {
+	if !in.spec.UsesTarget {
+		return nil
 	}
-	if in.spec.UsesTarget {
-		// The target is a share of all output; unreachable output never counts.
-		reachT := in.totalT - in.unreachT
-		target := req.CoverageTarget * in.totalT
-		if target > reachT*(1+1e-12) {
-			return derrors.Invalid("coverage target %.1f %% is unreachable: %.1f %% of the output has no site within reach", 100*req.CoverageTarget, 100*in.unreachT/in.totalT)
-		}
+	req := in.req
+	reachT := in.totalT - in.unreachT
+	target := req.CoverageTarget * in.totalT
+	if target > reachT*(1+1e-12) {
+		return derrors.Invalid("coverage target %.1f %% is unreachable: %.1f %% of the output has no site within reach", 100*req.CoverageTarget, 100*in.unreachT/in.totalT)
 	}
-	in.loc = loc
-	if err := in.checkBudget(); err != nil {
-		return err
-	}
-	in.addUnserved()
 	return nil
 }
 

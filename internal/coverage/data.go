@@ -217,19 +217,15 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 }
 
 // loadProducers reads the region's producers of every class, with the
-// rural-revitalization flags of the regions they lie in. Where villages
-// are known only as points, a producer belongs to the nearest village of
-// its township.
+// rural-revitalization flags of the regions they lie in. Villages known
+// only as points have derived areas (migration 00009), so a producer's
+// region code already names the village whose flag it takes.
 func (d *Data) loadProducers(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
 	rows, err := pool.Query(ctx, `
 		SELECT p.id, p.name, p.product_class, coalesce(p.region_code, ''), p.annual_output_t, p.harvest_months,
 		       ST_X(p.geom), ST_Y(p.geom),
 		       EXISTS (SELECT 1 FROM region r WHERE r.poverty_exit AND length(r.code) >= 9
-		                  AND p.region_code LIKE r.code || '%')
-		       OR coalesce((SELECT v.poverty_exit FROM region v
-		                     WHERE v.level = 'village' AND GeometryType(v.geom) = 'POINT'
-		                       AND length(p.region_code) >= 9 AND v.code LIKE left(p.region_code, 9) || '%'
-		                     ORDER BY v.geom <-> p.geom LIMIT 1), false),
+		                  AND p.region_code LIKE r.code || '%'),
 		       EXISTS (SELECT 1 FROM region r WHERE r.key_county <> 'none'
 		                  AND p.region_code LIKE r.code || '%')
 		  FROM producer p

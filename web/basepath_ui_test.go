@@ -6,15 +6,11 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/coldchain/coldchain/web"
 )
 
 // TestUIBasePath opens the map UI through a reverse proxy that serves the
@@ -23,21 +19,7 @@ import (
 // figures without console errors, and every file and API request the page
 // makes stays under the prefix (anything else would miss the proxy).
 func TestUIBasePath(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots the binary, a PostgreSQL cluster and a browser")
-	}
-	chromium := findChromium()
-	if chromium == "" || !web.Built(web.FS()) {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium and a built UI (make web) are needed in CI")
-		}
-		t.Skip("chromium or the built UI missing; skipping the browser test")
-	}
-	out := filepath.Join("..", "testout", "ui-basepath")
-	os.RemoveAll(out)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	chromium, out := browserTest(t, "ui-basepath")
 	backend, _ := startServer(t)
 	const prefix = "/gis/coldchain"
 	target, err := url.Parse(backend)

@@ -2,15 +2,12 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/coldchain/coldchain/web"
 )
 
 // TestDerivedAreasUI serves a county known only by township points (the
@@ -19,21 +16,7 @@ import (
 // labelled, says they are derived, and that clicking one shows its
 // figures with the same note.
 func TestDerivedAreasUI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots the binary, a PostgreSQL cluster and a browser")
-	}
-	chromium := findChromium()
-	if chromium == "" || !web.Built(web.FS()) {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium and a built UI (make web) are needed in CI")
-		}
-		t.Skip("chromium or the built UI missing; skipping the browser test")
-	}
-	out := filepath.Join("..", "testout", "ui-derived")
-	os.RemoveAll(out)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	chromium, out := browserTest(t, "ui-derived")
 	base := startPointCounty(t)
 	root := newBrowser(t, chromium)
 	ctx, cancel := context.WithTimeout(root, 2*time.Minute)

@@ -3,14 +3,10 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/coldchain/coldchain/web"
 )
 
 // TestProvinceDrillDownUI serves a small synthetic province (4 counties,
@@ -20,21 +16,7 @@ import (
 // as the API lists under its code), the gap map is fetched for it and the
 // map fits its area; the breadcrumb goes back up.
 func TestProvinceDrillDownUI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots the binary, a PostgreSQL cluster and a browser")
-	}
-	chromium := findChromium()
-	if chromium == "" || !web.Built(web.FS()) {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium and a built UI (make web) are needed in CI")
-		}
-		t.Skip("chromium or the built UI missing; skipping the browser test")
-	}
-	out := filepath.Join("..", "testout", "ui-province")
-	os.RemoveAll(out)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	chromium, out := browserTest(t, "ui-province")
 	base, _ := startServerWith(t, func(run func(args ...string) string) {
 		run("demo", "--province", "--counties", "4", "--producers", "2000", "--seed", "5")
 	})

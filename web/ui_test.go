@@ -46,15 +46,7 @@ type uiRun struct {
 // server problem is shown, and the language switch works. Screenshots and
 // the page's weight and timings go to testout/ui/.
 func TestUI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots the binary, a PostgreSQL cluster and a browser")
-	}
-	chromium := uiPreconditions(t)
-	out := filepath.Join("..", "testout", "ui")
-	os.RemoveAll(out)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	chromium, out := browserTest(t, "ui")
 
 	// COLDCHAIN_UI_URL runs the steps against a server already serving
 	// the demo county (quicker while working on the UI; it writes plans and
@@ -105,6 +97,23 @@ func TestUI(t *testing.T) {
 		t.Error(err)
 	}
 	t.Logf("page weight and timings: %s", b)
+}
+
+// browserTest prepares a browser test: it skips it with -short, returns
+// the Chromium to drive (skipping the test, or failing it in CI, when
+// there is none or the UI is not built) and an emptied folder
+// testout/<name> for its screenshots.
+func browserTest(t *testing.T, name string) (chromium, out string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("boots the binary, a PostgreSQL cluster and a browser")
+	}
+	out = filepath.Join("..", "testout", name)
+	os.RemoveAll(out)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return uiPreconditions(t), out
 }
 
 // uiPreconditions returns the Chromium to drive, skipping the test (or

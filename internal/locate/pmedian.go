@@ -8,7 +8,6 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"time"
 )
 
@@ -291,19 +290,25 @@ func (s *pmSearch) multistart() {
 	stall := 0
 	for !s.stop() && stall < stallStarts {
 		sites := s.gr.run(s.p, s.rng, sample)
-		improved := s.search(sites)
-		if len(s.elite) > 1 && !s.stop() {
-			e := s.elite[s.rng.IntN(len(s.elite))]
-			if s.relink(s.st.sites(), e.sites) {
-				improved = true
-			}
-		}
-		if improved {
+		if s.searchAndRelink(sites) {
 			stall = 0
 		} else {
 			stall++
 		}
 	}
+}
+
+// searchAndRelink runs local search from sites, then path relinking
+// towards a random elite solution; it reports whether the best improved.
+func (s *pmSearch) searchAndRelink(sites []int32) bool {
+	improved := s.search(sites)
+	if len(s.elite) > 1 && !s.stop() {
+		e := s.elite[s.rng.IntN(len(s.elite))]
+		if s.relink(s.st.sites(), e.sites) {
+			improved = true
+		}
+	}
+	return improved
 }
 
 // relink walks from solution a towards b by the best swaps that bring in a
@@ -573,15 +578,7 @@ func (lr *pmLagrange) openRelaxed(L float64) float64 {
 		lr.on[j] = true
 		L += lr.rho[j]
 	}
-	slices.SortFunc(lr.free, func(a, b int32) int {
-		if lr.rho[a] != lr.rho[b] {
-			if lr.rho[a] < lr.rho[b] {
-				return -1
-			}
-			return 1
-		}
-		return int(a - b)
-	})
+	sortByRho(lr.free, lr.rho)
 	for _, j := range lr.free[:min(lr.p, len(lr.free))] {
 		lr.on[j] = true
 		L += lr.rho[j]
@@ -625,20 +622,25 @@ func (lr *pmLagrange) subgradient(chunks int, res []pmChunkSums) float64 {
 // forChunks calls f on chunks consecutive user ranges, in parallel when
 // there is more than one.
 func (lr *pmLagrange) forChunks(chunks int, f func(c, lo, hi int)) {
-	n := lr.d.n
 	if chunks == 1 {
-		f(0, 0, n)
+		f(0, 0, lr.d.n)
 		return
 	}
-	var wg sync.WaitGroup
-	for c := range chunks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(c, c*n/chunks, (c+1)*n/chunks)
-		}()
-	}
-	wg.Wait()
+	forRanges(lr.d.n, chunks, f)
+}
+
+// sortByRho sorts candidates by ascending rho, ties by index: the order
+// in which the relaxation opens them.
+func sortByRho(free []int32, rho []float64) {
+	slices.SortFunc(free, func(a, b int32) int {
+		if rho[a] != rho[b] {
+			if rho[a] < rho[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
 }
 
 // fix applies reduced-cost fixing to the free candidates after eval gave L:

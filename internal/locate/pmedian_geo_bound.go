@@ -278,15 +278,7 @@ func (lr *pmGeoLR) choose() float64 {
 		lr.on[j] = true
 		sum += lr.rho[j]
 	}
-	slices.SortFunc(lr.free, func(a, b int32) int {
-		if lr.rho[a] != lr.rho[b] {
-			if lr.rho[a] < lr.rho[b] {
-				return -1
-			}
-			return 1
-		}
-		return int(a - b)
-	})
+	sortByRho(lr.free, lr.rho)
 	for _, j := range lr.free[:lr.p] {
 		lr.on[j] = true
 		sum += lr.rho[j]

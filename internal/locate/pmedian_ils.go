@@ -30,14 +30,7 @@ func (s *pmSearch) diversify() {
 			continue
 		}
 		dup = 0
-		improved := s.search(sites)
-		if len(s.elite) > 1 && !s.stop() {
-			e := s.elite[s.rng.IntN(len(s.elite))]
-			if s.relink(s.st.sites(), e.sites) {
-				improved = true
-			}
-		}
-		if improved {
+		if s.searchAndRelink(sites) {
 			idle = 0
 		} else {
 			idle++

@@ -21,7 +21,6 @@ package province
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -111,21 +110,9 @@ func (p *Province) GeoJSON(layer string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("province: no layer %q", layer)
 	}
-	var b bytes.Buffer
-	b.WriteString(`{"type":"FeatureCollection","features":[` + "\n")
-	for i, f := range fs {
-		line, err := json.Marshal(f)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(line)
-		if i < len(fs)-1 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('\n')
-	}
-	b.WriteString("]}\n")
-	return b.Bytes(), nil
+	fc := geojson.NewFeatureCollection()
+	fc.Features = fs
+	return fc.MarshalJSON()
 }
 
 // Open returns a reader of one layer's GeoJSON.

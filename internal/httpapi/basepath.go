@@ -26,11 +26,10 @@ func CheckBasePath(p string) error {
 // underBasePath serves the API behind a reverse proxy that maps a sub-path
 // to the server: the prefix is s.BasePath, or the proxy's
 // X-Forwarded-Prefix when it sends a valid one. Requests that still carry
-// the prefix have it removed (so a proxy may strip it or not); links are
-// built with it: baseURL(r) is the scheme and Host the client used, so
-// the Host seen by the handlers ends with the prefix, root-relative
-// Location headers get it, and the web UI's page is told it (the
-// X-Forwarded-Prefix header it reads, normalised here).
+// the prefix have it removed (so a proxy may strip it or not). The prefix
+// is left, normalised, in the request's X-Forwarded-Prefix (removed when
+// there is none): baseURL builds links with it, root-relative Location
+// headers get it, and the web UI's page is told it.
 func (s *Server) underBasePath(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		prefix := s.BasePath
@@ -50,7 +49,6 @@ func (s *Server) underBasePath(next http.Handler) http.Handler {
 			r.URL.Path = "/" + strings.TrimPrefix(strings.TrimPrefix(p, prefix), "/")
 			r.URL.RawPath = ""
 		}
-		r.Host += prefix
 		r.Header.Set("X-Forwarded-Prefix", prefix)
 		next.ServeHTTP(&prefixWriter{ResponseWriter: w, prefix: prefix}, r)
 	})

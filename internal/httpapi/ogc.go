@@ -78,8 +78,8 @@ type link struct {
 	Title string `json:"title,omitempty"`
 }
 
-// baseURL is the scheme and host the client used (X-Forwarded-Proto
-// names the scheme behind a TLS-terminating proxy).
+// baseURL is the scheme, host and base path the client used
+// (X-Forwarded-Proto names the scheme behind a TLS-terminating proxy).
 func baseURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
@@ -88,7 +88,8 @@ func baseURL(r *http.Request) string {
 	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
 		scheme = p
 	}
-	return scheme + "://" + r.Host
+	// underBasePath leaves only a checked prefix in X-Forwarded-Prefix.
+	return scheme + "://" + r.Host + r.Header.Get("X-Forwarded-Prefix")
 }
 
 // withMembers adds members to the JSON object obj.

@@ -86,10 +86,14 @@ func newImportCmd(cfg *config) *cobra.Command {
 			if upsert {
 				mode = layer.Upsert
 			}
-			streamingGC()
-			res, err := importPath(cmd, cfg, l, args[1], ingest.Options{
+			opt := ingest.Options{
 				Format: format, Datum: d, Encoding: encoding, MakeValid: makeValid, Mode: mode, SRS: srs, Layer: gdalLayer,
-			})
+			}
+			if err := opt.Check(); err != nil {
+				return usageErr("%v", err)
+			}
+			streamingGC()
+			res, err := importPath(cmd, cfg, l, args[1], opt)
 			if err != nil {
 				return importErr(err)
 			}

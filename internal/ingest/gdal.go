@@ -43,6 +43,9 @@ func errNoGDAL(tool, path string) error {
 // go through ogr2ogr first. opt.Layer picks a layer of a multi-layer
 // source; opt.Encoding is a shapefile's text encoding.
 func ImportFile(ctx context.Context, st *layer.Store, l *layer.Layer, path string, opt Options) (layer.LoadResult, error) {
+	if err := opt.Check(); err != nil {
+		return layer.LoadResult{}, err
+	}
 	if opt.Format == "" {
 		opt.Format = DetectFormat(path)
 	}
@@ -149,15 +152,15 @@ func ogrArgs(ds, name, ext, encoding string) ([]string, error) {
 	case ".ods":
 		args = append(args, "--config", "OGR_ODS_HEADERS", "FORCE")
 	}
-	enc := strings.ToLower(strings.ReplaceAll(encoding, "-", ""))
+	enc, err := encodingKey(encoding)
+	if err != nil {
+		return nil, err
+	}
 	shapefile := ext == ".shp" || ext == ".zip"
 	if enc == "" || (enc == "utf8" && !shapefile) {
 		return args, nil
 	}
-	cpg := map[string]string{"utf8": "UTF-8", "gbk": "CP936", "cp936": "CP936", "gb18030": "GB18030"}[enc]
-	if cpg == "" {
-		return nil, derrors.Invalid("unknown encoding %q (want utf-8, gbk or gb18030)", encoding)
-	}
+	cpg := textEncodings[enc]
 	if !shapefile {
 		return nil, derrors.Invalid("--encoding: only for shapefiles, CSV and GeoJSON; %s files state their own encoding", ext)
 	}

@@ -41,10 +41,27 @@ type Options struct {
 	crs sourceCRS // a GDAL source's own CRS
 }
 
+// Check refuses options that are wrong whatever the file holds: an
+// unknown encoding, or an --srs that is not an EPSG code.
+func (o Options) Check() error {
+	if _, err := encodingKey(o.Encoding); err != nil {
+		return err
+	}
+	if o.SRS != "" {
+		if _, err := parseSRS(o.SRS); err != nil {
+			return derrors.Invalid("--srs: %v", err)
+		}
+	}
+	return nil
+}
+
 // Import reads features of layer l from r and stores them all, or nothing.
 // Bad rows come back as derrors.RowErrors; a malformed file as an ErrInvalid
 // error saying what was expected.
 func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, opt Options) (layer.LoadResult, error) {
+	if err := opt.Check(); err != nil {
+		return layer.LoadResult{}, err
+	}
 	fr, err := open(r, opt)
 	if err != nil {
 		return layer.LoadResult{}, err

@@ -57,17 +57,32 @@ type rowError struct{ derrors.RowError }
 
 func (e *rowError) Error() string { return e.RowError.String() }
 
+// textEncodings maps the accepted encoding names (lower case, without
+// dashes) to GDAL's names for them; "" is UTF-8 unless the file says.
+var textEncodings = map[string]string{"": "", "utf8": "UTF-8", "gbk": "CP936", "cp936": "CP936", "gb18030": "GB18030"}
+
+// encodingKey is enc's key in textEncodings, or an error naming the
+// encodings there are.
+func encodingKey(enc string) (string, error) {
+	k := strings.ToLower(strings.ReplaceAll(enc, "-", ""))
+	if _, ok := textEncodings[k]; !ok {
+		return "", derrors.Invalid("unknown encoding %q (want utf-8, gbk or gb18030)", enc)
+	}
+	return k, nil
+}
+
 // decodeText wraps r to turn text in encoding enc into UTF-8, dropping a
 // UTF-8 byte-order mark, and to refuse bytes that are not UTF-8.
 func decodeText(r io.Reader, enc string) (*lineReader, error) {
-	switch strings.ToLower(strings.ReplaceAll(enc, "-", "")) {
-	case "", "utf8":
-	case "gbk":
+	k, err := encodingKey(enc)
+	if err != nil {
+		return nil, err
+	}
+	switch k {
+	case "gbk", "cp936":
 		r = simplifiedchinese.GBK.NewDecoder().Reader(r)
 	case "gb18030":
 		r = simplifiedchinese.GB18030.NewDecoder().Reader(r)
-	default:
-		return nil, derrors.Invalid("unknown encoding %q (want utf-8, gbk or gb18030)", enc)
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {

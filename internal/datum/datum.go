@@ -108,17 +108,23 @@ func gcjToWGS(lon, lat float64) (float64, float64) {
 	if outsideChina(lon, lat) {
 		return lon, lat
 	}
-	wlon, wlat := lon, lat
+	return invert(WGSToGCJ, lon, lat, lon, lat)
+}
+
+// invert solves f(x, y) = (lon, lat) by fixed-point iteration from
+// (x, y): x <- x - (f(x) - target), to 1e-10 degrees or 30 steps. The
+// datum shifts are small and smooth, so it converges in a few steps.
+func invert(f func(x, y float64) (float64, float64), lon, lat, x, y float64) (float64, float64) {
 	for i := 0; i < 30; i++ {
-		glon, glat := WGSToGCJ(wlon, wlat)
-		dlon, dlat := glon-lon, glat-lat
-		wlon -= dlon
-		wlat -= dlat
-		if math.Abs(dlon) < 1e-10 && math.Abs(dlat) < 1e-10 {
+		fx, fy := f(x, y)
+		dx, dy := fx-lon, fy-lat
+		x -= dx
+		y -= dy
+		if math.Abs(dx) < 1e-10 && math.Abs(dy) < 1e-10 {
 			break
 		}
 	}
-	return wlon, wlat
+	return x, y
 }
 
 const bdFactor = math.Pi * 3000 / 180
@@ -130,17 +136,7 @@ func bdToGCJ(lon, lat float64) (float64, float64) {
 	x, y := lon-0.0065, lat-0.006
 	z := math.Hypot(x, y) - 0.00002*math.Sin(y*bdFactor)
 	theta := math.Atan2(y, x) - 0.000003*math.Cos(x*bdFactor)
-	glon, glat := z*math.Cos(theta), z*math.Sin(theta)
-	for i := 0; i < 30; i++ {
-		blon, blat := GCJToBD(glon, glat)
-		dlon, dlat := blon-lon, blat-lat
-		glon -= dlon
-		glat -= dlat
-		if math.Abs(dlon) < 1e-10 && math.Abs(dlat) < 1e-10 {
-			break
-		}
-	}
-	return glon, glat
+	return invert(GCJToBD, lon, lat, z*math.Cos(theta), z*math.Sin(theta))
 }
 
 // GCJToBD applies Baidu's BD-09 transform to a GCJ-02 position.

@@ -30,11 +30,15 @@ var (
 func (l *Layer) hasRegionCode() bool { return l.Key == "id" }
 
 // write stores the staged rows in the layer's table with their region
-// codes and class defaults, in one statement.
+// codes and class defaults, in one statement, taking down and restoring
+// what planBulk says around it.
 func (ld *loader) write(ctx context.Context, n int64) (LoadResult, error) {
 	var res LoadResult
-	restore, err := ld.dropForBulk(ctx, n)
+	bulk, err := ld.planBulk(ctx, n)
 	if err != nil {
+		return res, err
+	}
+	if err := ld.exec(ctx, bulk.drop); err != nil {
 		return res, err
 	}
 	if ld.l.hasRegionCode() {
@@ -59,12 +63,17 @@ func (ld *loader) write(ctx context.Context, n int64) (LoadResult, error) {
 		}
 		res.Rows = tag.RowsAffected()
 	}
-	for _, stmt := range restore {
+	return res, ld.exec(ctx, bulk.restore)
+}
+
+// exec runs statements in order.
+func (ld *loader) exec(ctx context.Context, stmts []string) error {
+	for _, stmt := range stmts {
 		if _, err := ld.tx.Exec(ctx, stmt); err != nil {
-			return res, postgres.Translate(err, ld.l.Name)
+			return postgres.Translate(err, ld.l.Name)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // writeSQL is the INSERT (Insert, Upsert) or UPDATE (Update) of the staged
@@ -202,46 +211,84 @@ func (ld *loader) hit() pgx.Identifier {
 	return pgx.Identifier{ld.stage[0] + "_hit"}
 }
 
-// dropForBulk drops the table's secondary indexes and foreign keys when
-// the batch is large (at least bulkMinRows and a quarter of the table's
-// rows): maintaining them row by row costs more than building them once.
-// It returns the statements that restore them (validating the keys in one
-// pass each). The primary key stays: upserts need it. Regions keep their
-// indexes: the derived areas are recomputed within the write.
-func (ld *loader) dropForBulk(ctx context.Context, n int64) ([]string, error) {
+// bulkPlan is what a large load takes down before its one write and
+// puts back after it, once.
+type bulkPlan struct {
+	// drop runs before the write: foreign keys, triggers that stand aside
+	// in loads, secondary indexes and, for inserts, the primary key.
+	drop []string
+	// restore runs after the write, in order: the primary key (whose
+	// build finds duplicate and already stored keys), the indexes, the
+	// triggers, the foreign keys (each validated in one pass).
+	restore []string
+}
+
+// planBulk says what a load of n rows takes down: nothing for a small
+// batch (fewer than bulkMinRows, or less than a quarter of the table's
+// rows) or for regions (their indexes serve the derived areas recomputed
+// within the write). Otherwise the secondary indexes and foreign keys,
+// which cost more maintained row by row than built once; the row
+// triggers that stand aside in loads anyway (disabled, so that no row
+// pays even their guard); and for inserts the primary key, when no other
+// table's foreign key needs it: its index is built once after the write,
+// and a failed build lets writeOnce report the duplicate and already
+// stored keys. Upserts and updates keep the primary key: they find rows
+// by it.
+func (ld *loader) planBulk(ctx context.Context, n int64) (bulkPlan, error) {
+	var p bulkPlan
 	if n < bulkMinRows || ld.l.RecodesLayers {
-		return nil, nil
+		return p, nil
 	}
 	table := pgx.Identifier{ld.l.Table}.Sanitize()
 	var rows float64
 	if err := ld.tx.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = $1::regclass`, table).Scan(&rows); err != nil {
-		return nil, postgres.Translate(err, ld.l.Name)
+		return p, postgres.Translate(err, ld.l.Name)
 	}
 	if float64(n)*4 < rows {
-		return nil, nil
+		return p, nil
 	}
-	r, err := ld.tx.Query(ctx, `
-		SELECT format('DROP INDEX %s', indexrelid::regclass), pg_get_indexdef(indexrelid)
-		  FROM pg_index WHERE indrelid = $1::regclass AND NOT indisunique
-		UNION ALL
-		SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
-		       format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-		  FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, table)
+	r, err := ld.tx.Query(ctx, bulkSQL, table, ld.opt.Mode == Insert)
 	if err != nil {
-		return nil, postgres.Translate(err, ld.l.Name)
+		return p, postgres.Translate(err, ld.l.Name)
 	}
-	var drop, restore []string
 	var d, re string
-	if _, err := pgx.ForEachRow(r, []any{&d, &re}, func() error {
-		drop, restore = append(drop, d), append(restore, re)
+	var ord int
+	var dropped []string
+	byOrd := map[int][]string{}
+	if _, err := pgx.ForEachRow(r, []any{&ord, &d, &re}, func() error {
+		dropped, byOrd[ord] = append(dropped, d), append(byOrd[ord], re)
 		return nil
 	}); err != nil {
-		return nil, postgres.Translate(err, ld.l.Name)
+		return p, postgres.Translate(err, ld.l.Name)
 	}
-	for _, stmt := range drop {
-		if _, err := ld.tx.Exec(ctx, stmt); err != nil {
-			return nil, postgres.Translate(err, ld.l.Name)
-		}
+	p.drop = dropped
+	for ord := 0; ord < 4; ord++ {
+		p.restore = append(p.restore, byOrd[ord]...)
 	}
-	return restore, nil
+	return p, nil
 }
+
+// bulkSQL lists what planBulk takes down for table $1 (and its primary key
+// when $2), in the order to drop: foreign keys (3), guarded row triggers
+// (2), secondary indexes (1), the primary key (0); each with the
+// statement that restores it. Triggers are those whose WHEN clause is the
+// loads' guard (migration 00050): they would stand aside anyway.
+const bulkSQL = `
+SELECT 3, format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
+       format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+  FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'
+UNION ALL
+SELECT 2, format('ALTER TABLE %s DISABLE TRIGGER %I', tgrelid::regclass, tgname),
+       format('ALTER TABLE %s ENABLE TRIGGER %I', tgrelid::regclass, tgname)
+  FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal AND tgenabled = 'O'
+   AND pg_get_triggerdef(oid) LIKE '%WHEN (coldchain_row_triggers())%'
+UNION ALL
+SELECT 1, format('DROP INDEX %s', indexrelid::regclass), pg_get_indexdef(indexrelid)
+  FROM pg_index WHERE indrelid = $1::regclass AND NOT indisunique
+UNION ALL
+SELECT 0, format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
+       format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+  FROM pg_constraint c WHERE $2 AND conrelid = $1::regclass AND contype = 'p'
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                    WHERE f.confrelid = $1::regclass AND f.conrelid <> $1::regclass AND f.contype = 'f')
+ORDER BY 1 DESC`

@@ -31,9 +31,10 @@ import (
 //     class defaults in one join, instead of the per-row triggers, which
 //     stand aside for this transaction (migration 00050);
 //  4. one INSERT (or UPDATE) of the batch; when the batch is large next to
-//     the table, the table's secondary indexes and foreign keys are dropped
-//     first and built and validated once afterwards (the table is locked
-//     against readers for the load).
+//     the table, the table's secondary indexes, foreign keys, guarded row
+//     triggers and (for inserts) primary key are taken down first and
+//     built, validated and enabled once afterwards (planBulk; the table is
+//     locked against readers for the load).
 func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptions) (LoadResult, error) {
 	var res LoadResult
 	if err := l.writable(); err != nil {
@@ -164,9 +165,10 @@ func (ld *loader) rowErrors(ctx context.Context, pre derrors.RowErrors, keys boo
 
 // writeOnce writes the staged rows under a savepoint, trusting the primary
 // key to find duplicate and already stored keys (the usual batch has none,
-// and looking for them first costs a pass over the batch and the table).
-// When it finds one, the savepoint undoes the write and the key checks
-// report every such row.
+// and looking for them first costs a pass over the batch and the table):
+// row by row, or for a large insert when the key's index is built once
+// after the write. When it finds one, the savepoint undoes the write and
+// the key checks report every such row.
 func (ld *loader) writeOnce(ctx context.Context, n int64) (LoadResult, error) {
 	tx := ld.tx
 	sp, err := tx.Begin(ctx)

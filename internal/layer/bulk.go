@@ -164,12 +164,53 @@ func (l *Layer) field(name string) (Field, bool) {
 // regionHits fills the table hit (row_no, code) of the load: for each
 // staged feature (its point on surface for shapes) the region code the
 // per-row trigger would give it: the longest code, then the smallest,
-// among the given polygons and derived areas that intersect it. Only the
-// features within the regions' extent are looked at. When many are, the
-// staging table gets a spatial index, so that the join walks each region
-// once over the features near it (PostGIS then reuses its prepared
-// polygon) rather than probing the regions once per feature.
+// among the given polygons and derived areas that intersect it. It goes
+// level by level, longest codes first, each level looking only at the
+// features no longer code has taken: a feature in a village's area is not
+// tested against its township and county too.
 func (ld *loader) regionHits(ctx context.Context) error {
+	inner, err := ld.regionInside(ctx)
+	if err != nil {
+		return err
+	}
+	hit := ld.hit().Sanitize()
+	if _, err := ld.tx.Exec(ctx, "CREATE UNLOGGED TABLE "+hit+" (row_no integer, code text)"); err != nil {
+		return postgres.Translate(err, ld.l.Name)
+	}
+	rows, err := ld.tx.Query(ctx, `SELECT DISTINCT length(code) FROM region ORDER BY 1 DESC`)
+	if err != nil {
+		return postgres.Translate(err, ld.l.Name)
+	}
+	lengths, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return postgres.Translate(err, ld.l.Name)
+	}
+	// NOT IN over the hit table is a hashed filter that the planner runs
+	// before the (costlier) ST_Intersects on each feature near a region.
+	level := fmt.Sprintf(`INSERT INTO %[1]s
+  WITH inside AS %[2]s
+  SELECT DISTINCT ON (i.row_no) i.row_no, r.code
+    FROM (SELECT code, geom AS g FROM region WHERE length(code) = $1 AND GeometryType(geom) = 'MULTIPOLYGON'
+          UNION ALL
+          SELECT code, area FROM region WHERE length(code) = $1 AND area IS NOT NULL) r
+    JOIN inside i ON ST_Intersects(r.g, i.pt)
+   WHERE i.row_no NOT IN (SELECT row_no FROM %[1]s)
+   ORDER BY i.row_no, r.code`, hit, inner)
+	for _, n := range lengths {
+		if _, err := ld.tx.Exec(ctx, level, n); err != nil {
+			return postgres.Translate(err, ld.l.Name)
+		}
+	}
+	return nil
+}
+
+// regionInside returns the common table expression of the staged features
+// (row_no, pt) that regionHits joins with the regions. Only the features
+// within the regions' extent are looked at. When many are, the staging
+// table gets a spatial index, so that the join walks each region once
+// over the features near it (PostGIS then reuses its prepared polygon)
+// rather than probing the regions once per feature.
+func (ld *loader) regionInside(ctx context.Context) (string, error) {
 	pt := "s.geom"
 	if !(len(ld.l.Geometry) == 1 && ld.l.Geometry[0] == "Point") {
 		pt = "ST_PointOnSurface(s.geom)"
@@ -179,31 +220,22 @@ func (ld *loader) regionHits(ctx context.Context) error {
 	var inside int64
 	err := ld.tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM %s s WHERE %s && %s`, stage, pt, ext)).Scan(&inside)
 	if err != nil {
-		return postgres.Translate(err, ld.l.Name)
+		return "", postgres.Translate(err, ld.l.Name)
 	}
-	// Few features inside: join the regions with just those, collected
-	// once. Many: index the staging table for the join.
-	inner := fmt.Sprintf("MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s)", pt, stage, pt, ext)
-	if inside >= regionIndexMin {
-		// No extent filter here: the planner cannot estimate it and would
-		// then probe the regions once per feature.
-		inner = fmt.Sprintf("NOT MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s)", pt, stage)
-		idx := strings.Replace(pt, "s.", "", 1)
-		// Building the index also records the table's row count, which
-		// is all the planner needs to walk the regions (no ANALYZE).
-		if _, err := ld.tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX ON %s USING gist ((%s))`, stage, idx)); err != nil {
-			return postgres.Translate(err, ld.l.Name)
-		}
+	if inside < regionIndexMin {
+		// Few features inside: join the regions with just those,
+		// collected once per level.
+		return fmt.Sprintf("MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s)", pt, stage, pt, ext), nil
 	}
-	_, err = ld.tx.Exec(ctx, fmt.Sprintf(`CREATE UNLOGGED TABLE %[1]s AS
-  WITH inside AS %[2]s
-  SELECT DISTINCT ON (row_no) row_no, code FROM (
-    SELECT i.row_no, r.code FROM region r JOIN inside i
-      ON GeometryType(r.geom) = 'MULTIPOLYGON' AND ST_Intersects(r.geom, i.pt)
-    UNION ALL
-    SELECT i.row_no, r.code FROM region r JOIN inside i ON ST_Intersects(r.area, i.pt)) c
-  ORDER BY row_no, length(code) DESC, code`, ld.hit().Sanitize(), inner))
-	return postgres.Translate(err, ld.l.Name)
+	// No extent filter here: the planner cannot estimate it and would
+	// then probe the regions once per feature. Building the index also
+	// records the table's row count, which is all the planner needs to
+	// walk the regions (no ANALYZE).
+	idx := strings.Replace(pt, "s.", "", 1)
+	if _, err := ld.tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX ON %s USING gist ((%s))`, stage, idx)); err != nil {
+		return "", postgres.Translate(err, ld.l.Name)
+	}
+	return fmt.Sprintf("NOT MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s)", pt, stage), nil
 }
 
 // hit names the load's table of region codes by staged row.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -192,7 +193,62 @@ func (ld *loader) writeOnce(ctx context.Context, n int64) (LoadResult, error) {
 			return res, kerr
 		}
 	}
+	// check_violation: a row the decoder let through breaks one of the
+	// table's CHECK constraints (a source that skipped the decoder's
+	// checks); say which rows.
+	if errors.As(err, &pgErr) && pgErr.Code == "23514" {
+		if cerr := ld.checkErrors(ctx); cerr != nil {
+			return res, cerr
+		}
+	}
 	return res, err
+}
+
+// checkErrors evaluates the table's CHECK constraints on the staged rows,
+// one statement per constraint over the whole batch, and returns the rows
+// that break one (at most MaxRowErrors, by row), or nil. The expressions
+// come from the catalog (the schema's own constraints, not input); staged
+// columns have the table's names. A Shares field left empty is NULL in the
+// staging table, which a check accepts: its class default is stored.
+func (ld *loader) checkErrors(ctx context.Context) error {
+	rows, err := ld.tx.Query(ctx, `SELECT conname, pg_get_expr(conbin, conrelid),
+		coalesce((SELECT attname FROM pg_attribute WHERE attrelid = conrelid AND attnum = conkey[1]), '')
+		FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c' AND cardinality(conkey) = 1 ORDER BY conname`,
+		pgx.Identifier{ld.l.Table}.Sanitize())
+	if err != nil {
+		return postgres.Translate(err, ld.l.Name)
+	}
+	type check struct{ name, expr, column string }
+	var checks []check
+	var c check
+	if _, err := pgx.ForEachRow(rows, []any{&c.name, &c.expr, &c.column}, func() error {
+		if slices.Contains(ld.l.Columns(), c.column) || c.column == "geom" {
+			checks = append(checks, c)
+		}
+		return nil
+	}); err != nil {
+		return postgres.Translate(err, ld.l.Name)
+	}
+	var errs derrors.RowErrors
+	for _, c := range checks {
+		r, err := ld.tx.Query(ctx, fmt.Sprintf(`SELECT row_no FROM %s WHERE NOT (%s) ORDER BY row_no LIMIT %d`,
+			ld.stage.Sanitize(), c.expr, derrors.MaxRowErrors))
+		if err != nil {
+			return postgres.Translate(err, ld.l.Name)
+		}
+		bad, err := pgx.CollectRows(r, pgx.RowTo[int])
+		if err != nil {
+			return postgres.Translate(err, ld.l.Name)
+		}
+		for _, row := range bad {
+			errs = append(errs, derrors.RowError{Row: row, Field: c.column, Reason: "breaks a rule of the data model (" + c.name + ")"})
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+	return errs[:min(len(errs), derrors.MaxRowErrors)]
 }
 
 // copyBatch is how many rows the reading goroutine hands over at a time.

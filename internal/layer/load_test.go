@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
 
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/ingest"
@@ -114,6 +118,12 @@ func checkStored(t *testing.T, pool *pgxpool.Pool, want int) {
 	}
 	if n := queryInt(t, pool, `SELECT count(*) FROM pg_constraint WHERE conrelid = 'producer'::regclass AND contype = 'f' AND convalidated`); n != 1 {
 		t.Errorf("producer has %d validated foreign keys after the load, want 1", n)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM pg_constraint WHERE conrelid = 'producer'::regclass AND contype = 'p'`); n != 1 {
+		t.Errorf("producer has %d primary keys after the load, want 1", n)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM pg_trigger WHERE tgrelid = 'producer'::regclass AND NOT tgisinternal AND tgenabled <> 'O'`); n != 0 {
+		t.Errorf("%d of producer's triggers left disabled after the load", n)
 	}
 	if n := queryInt(t, pool, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'coldchain_stage_%'`); n != 0 {
 		t.Errorf("%d staging tables left behind", n)
@@ -252,5 +262,144 @@ func TestSetBasedLoadKeyConflicts(t *testing.T) {
 			}
 		}
 		checkStored(t, pool, 10)
+	}
+}
+
+// sliceSource yields rows made by the test, past the decoder's checks, so
+// that the database's own rules are what refuses a bad one.
+type sliceSource struct {
+	rows []layer.Row
+	i    int
+}
+
+func (s *sliceSource) Next() (layer.Row, error) {
+	if s.i == len(s.rows) {
+		return layer.Row{}, io.EOF
+	}
+	s.i++
+	return s.rows[s.i-1], nil
+}
+
+func (s *sliceSource) Errors() derrors.RowErrors { return nil }
+
+// producerRows makes n good producer rows (file rows 2…n+1) inside the
+// county of loadRegions, with their own harvest months on every other row.
+func producerRows(t *testing.T, n int) []layer.Row {
+	t.Helper()
+	l := mustLayer(t, "producers")
+	var out []layer.Row
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("P%d", i)
+		vals := map[string]any{"id": id, "name": "Farm", "operator_type": "cooperative", "product_class": "citrus",
+			"annual_output_t": float64(10 + i%90), "harvest_months": nil}
+		if i%2 == 0 {
+			vals["harvest_months"] = []float64{0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+		}
+		row := layer.Row{Row: i + 2, Key: id, Geom: orb.Point{115.0 + 0.4*float64(i%40)/40, 27.0 + 0.3*float64(i/40%30)/30}}
+		for _, c := range l.Columns() {
+			v, ok := vals[c]
+			if !ok {
+				t.Fatalf("no test value for producer column %s", c)
+			}
+			row.Values = append(row.Values, v)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// TestBulkLoadRowRules: in a batch large enough for the bulk path (the
+// primary key, indexes, foreign key and guarded triggers taken down and
+// rebuilt once), a row that breaks one of the table's own rules (a CHECK
+// constraint, the primary key) is still refused with its row number, and
+// nothing is stored; a good batch takes the bulk path (the primary key's
+// index is built anew) and stores what the row-by-row path stores.
+func TestBulkLoadRowRules(t *testing.T) {
+	defer layer.SetLoadThresholds(500, 100)()
+	pool := pgtest.Pool(t)
+	st := &layer.Store{Pool: pool}
+	loadRegions(t, st)
+	if _, err := importCSV(t, st, producersCSV(10, "E"), layer.Insert); err != nil {
+		t.Fatal(err)
+	}
+	l := mustLayer(t, "producers")
+	col := func(name string) int { return slices.Index(l.Columns(), name) }
+	for _, tc := range []struct {
+		name  string
+		row   int // index in the batch; file row index+2
+		spoil func(r *layer.Row)
+		want  string
+	}{
+		{"shares sum to 2", 899, func(r *layer.Row) { r.Values[col("harvest_months")] = []float64{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0} },
+			"row 901: harvest_months: breaks a rule of the data model (producer_harvest_months_check)"},
+		{"negative share", 899, func(r *layer.Row) {
+			r.Values[col("harvest_months")] = []float64{1.5, -0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+		},
+			"row 901: harvest_months: breaks a rule of the data model (producer_harvest_months_check)"},
+		{"11 shares", 899, func(r *layer.Row) { r.Values[col("harvest_months")] = []float64{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0} },
+			"row 901: harvest_months: breaks a rule of the data model (producer_harvest_months_check)"},
+		{"NaN longitude", 698, func(r *layer.Row) { r.Geom = orb.Point{math.NaN(), 27.1} },
+			"row 700: geom: breaks a rule of the data model (producer_geom_check)"},
+		{"infinite latitude", 698, func(r *layer.Row) { r.Geom = orb.Point{115.1, math.Inf(1)} },
+			"row 700: geom: breaks a rule of the data model (producer_geom_check)"},
+		{"id pattern", 3, func(r *layer.Row) { r.Values[col("id")], r.Key = "-x", "-x" },
+			"row 5: id: breaks a rule of the data model (producer_id_check)"},
+		{"negative output", 1000, func(r *layer.Row) { r.Values[col("annual_output_t")] = -1.0 },
+			"row 1002: annual_output_t: breaks a rule of the data model (producer_annual_output_t_check)"},
+		{"operator type", 1100, func(r *layer.Row) { r.Values[col("operator_type")] = "pirate" },
+			"row 1102: operator_type: breaks a rule of the data model (producer_operator_type_check)"},
+		{"duplicate key", 1100, func(r *layer.Row) { r.Values[col("id")], r.Key = "P7", "P7" },
+			"row 1102: id: duplicate id P7 (first on row 9)"},
+		{"key already stored", 1100, func(r *layer.Row) { r.Values[col("id")], r.Key = "E3", "E3" },
+			"row 1102: id: E3 already exists"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := producerRows(t, 1200)
+			tc.spoil(&rows[tc.row])
+			_, err := st.Load(context.Background(), l, &sliceSource{rows: rows}, layer.LoadOptions{Mode: layer.Insert})
+			var rerrs derrors.RowErrors
+			if !errors.As(err, &rerrs) || len(rerrs) != 1 || !strings.HasPrefix(rerrs[0].String(), tc.want) {
+				t.Fatalf("want one row error %q…, got %v", tc.want, err)
+			}
+			checkStored(t, pool, 10)
+		})
+	}
+	pkey := queryInt(t, pool, `SELECT 'producer_pkey'::regclass::oid::int`)
+	if _, err := st.Load(context.Background(), l, &sliceSource{rows: producerRows(t, 1200)}, layer.LoadOptions{Mode: layer.Insert}); err != nil {
+		t.Fatal(err)
+	}
+	if queryInt(t, pool, `SELECT 'producer_pkey'::regclass::oid::int`) == pkey {
+		t.Error("the primary key's index is the same as before the load: the bulk path did not build it once")
+	}
+	checkStored(t, pool, 1210)
+}
+
+// TestRowRulesOutsideLoads: writers other than loads still meet the
+// table's rules as CHECK constraints (here the cheaper expressions of
+// migration 00060).
+func TestRowRulesOutsideLoads(t *testing.T) {
+	pool := pgtest.Pool(t)
+	for _, tc := range []struct{ geom, months, want string }{
+		{"ST_MakePoint(115.1, 27.1)", "'{0.5,0.5,0,0,0,0,0,0,0,0,0,0}'", ""},
+		{"'POINT EMPTY'", "'{0.5,0.5,0,0,0,0,0,0,0,0,0,0}'", ""},
+		{"ST_MakePoint('NaN', 27.1)", "'{0.5,0.5,0,0,0,0,0,0,0,0,0,0}'", "producer_geom_check"},
+		{"ST_MakePoint(115.1, '-Infinity')", "'{0.5,0.5,0,0,0,0,0,0,0,0,0,0}'", "producer_geom_check"},
+		{"ST_MakePoint(115.1, 27.1)", "'{0.5,0.5,0,0,0,0,0,0,0,0,0,NULL}'", "producer_harvest_months_check"},
+		{"ST_MakePoint(115.1, 27.1)", "'{1.5,-0.5,0,0,0,0,0,0,0,0,0,0}'", "producer_harvest_months_check"},
+		{"ST_MakePoint(115.1, 27.1)", "'{0.5,0.5,0.1,0,0,0,0,0,0,0,0,0}'", "producer_harvest_months_check"},
+		{"ST_MakePoint(115.1, 27.1)", "'{{0.5,0.5,0,0,0,0},{0,0,0,0,0,0}}'", "producer_harvest_months_check"},
+	} {
+		_, err := pool.Exec(context.Background(), fmt.Sprintf(`INSERT INTO producer (id, operator_type, product_class, annual_output_t, harvest_months, geom)
+			VALUES ('manual', 'cooperative', 'tea', 5, %s, ST_SetSRID(%s::geometry, 4326))`, tc.months, tc.geom))
+		var pgErr *pgconn.PgError
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s, %s: %v", tc.geom, tc.months, err)
+		case tc.want != "" && (!errors.As(err, &pgErr) || pgErr.ConstraintName != tc.want):
+			t.Errorf("%s, %s: want a violation of %s, got %v", tc.geom, tc.months, tc.want, err)
+		}
+		if _, err := pool.Exec(context.Background(), `DELETE FROM producer`); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

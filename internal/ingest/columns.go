@@ -63,6 +63,8 @@ type columnMap struct {
 	keys []string
 	// resolved caches field(col) by column name (up to maxColumns).
 	resolved map[string]string
+	// out is apply's result, reused row after row.
+	out map[string]any
 }
 
 func newColumnMap(l *layer.Layer) *columnMap {
@@ -115,11 +117,16 @@ func (m *columnMap) truncated(col string) string {
 	return found
 }
 
-// apply renames props in place to field names and maps Chinese values of
+// apply renames props to field names and maps Chinese values of
 // enumerated fields. A column that names the same field as another is
-// ignored when the field already has a value.
+// ignored when the field already has a value. The map it returns is
+// reused by the next call: it is valid until then.
 func (m *columnMap) apply(props map[string]any) map[string]any {
-	out := make(map[string]any, len(props))
+	if m.out == nil {
+		m.out = make(map[string]any, len(props))
+	}
+	out := m.out
+	clear(out)
 	for _, k := range m.sortedKeys(props) { // deterministic when two columns feed one field
 		v := props[k]
 		if k == "adcode" || k == "acroutes" { // DataV/Amap boundaries
@@ -189,6 +196,9 @@ func (m *columnMap) cachedField(col string) string {
 func (m *columnMap) note(col, field string) {
 	if len(m.used)+len(m.ignored) >= maxColumns {
 		return
+	}
+	if field != "" && m.used[col] == field {
+		return // noted on an earlier row
 	}
 	if field == "" {
 		if _, used := m.used[col]; !used {

@@ -201,7 +201,11 @@ func (ld *loader) regionHits(ctx context.Context) error {
 			return postgres.Translate(err, ld.l.Name)
 		}
 	}
-	return nil
+	// Statistics, so that the write joins the codes by hashing rather
+	// than sorting both sides (the planner otherwise guesses a join size
+	// thousands of times the batch).
+	_, err = ld.tx.Exec(ctx, "ANALYZE "+hit)
+	return postgres.Translate(err, ld.l.Name)
 }
 
 // regionInside returns the common table expression of the staged features

@@ -98,10 +98,13 @@ func (ld *loader) prepare(ctx context.Context) error {
 	cols := ld.quoted("")
 	// A bulk load is a few long statements; the pool's per-statement limit
 	// is meant for queries. work_mem lets its sorts and hashes stay in
-	// memory.
+	// memory. JIT compiling its statements (the planner's costs of
+	// joins over fresh tables pass the threshold) costs more than it
+	// saves on statements that run once.
 	for _, sql := range []string{
 		"SET LOCAL statement_timeout = '30min'",
 		"SET LOCAL work_mem = '256MB'",
+		"SET LOCAL jit = off",
 		"SET LOCAL coldchain.load = 'set_based'",
 		fmt.Sprintf(`CREATE UNLOGGED TABLE %s AS
 			SELECT 0 AS row_no, %s, NULL::geometry AS geom FROM %s WITH NO DATA`,

@@ -23,6 +23,10 @@ var (
 	// it (PostGIS then reuses its prepared polygon) rather than probing
 	// the regions once per feature.
 	regionIndexMin int64 = 2000
+	// levelRowsMax is the largest batch whose region codes are found level
+	// by level (see regionHits): about 10 million codes fit in the load's
+	// hash_mem (work_mem 256 MB × hash_mem_multiplier 2).
+	levelRowsMax int64 = 4_000_000
 )
 
 // hasRegionCode says the layer's table carries region_code, set from the
@@ -42,7 +46,7 @@ func (ld *loader) write(ctx context.Context, n int64) (LoadResult, error) {
 		return res, err
 	}
 	if ld.l.hasRegionCode() {
-		if err := ld.regionHits(ctx); err != nil {
+		if err := ld.regionHits(ctx, n); err != nil {
 			return res, err
 		}
 	}
@@ -164,11 +168,12 @@ func (l *Layer) field(name string) (Field, bool) {
 // regionHits fills the table hit (row_no, code) of the load: for each
 // staged feature (its point on surface for shapes) the region code the
 // per-row trigger would give it: the longest code, then the smallest,
-// among the given polygons and derived areas that intersect it. It goes
-// level by level, longest codes first, each level looking only at the
-// features no longer code has taken: a feature in a village's area is not
-// tested against its township and county too.
-func (ld *loader) regionHits(ctx context.Context) error {
+// among the given polygons and derived areas that intersect it. For a
+// batch of up to levelRowsMax rows it goes level by level, longest codes
+// first, each level looking only at the features no longer code has
+// taken: a feature in a village's area is not tested against its township
+// and county too.
+func (ld *loader) regionHits(ctx context.Context, n int64) error {
 	inner, err := ld.regionInside(ctx)
 	if err != nil {
 		return err
@@ -186,18 +191,27 @@ func (ld *loader) regionHits(ctx context.Context) error {
 		return postgres.Translate(err, ld.l.Name)
 	}
 	// NOT IN over the hit table is a hashed filter that the planner runs
-	// before the (costlier) ST_Intersects on each feature near a region.
+	// before the (costlier) ST_Intersects on each feature near a region,
+	// as long as the codes found fit in hash_mem; a batch too large for
+	// that is joined in one pass over every level.
+	passes := [][]int{lengths}
+	if n <= levelRowsMax {
+		passes = nil
+		for _, l := range lengths {
+			passes = append(passes, []int{l})
+		}
+	}
 	level := fmt.Sprintf(`INSERT INTO %[1]s
   WITH inside AS %[2]s
   SELECT DISTINCT ON (i.row_no) i.row_no, r.code
-    FROM (SELECT code, geom AS g FROM region WHERE length(code) = $1 AND GeometryType(geom) = 'MULTIPOLYGON'
+    FROM (SELECT code, geom AS g FROM region WHERE length(code) = ANY ($1) AND GeometryType(geom) = 'MULTIPOLYGON'
           UNION ALL
-          SELECT code, area FROM region WHERE length(code) = $1 AND area IS NOT NULL) r
+          SELECT code, area FROM region WHERE length(code) = ANY ($1) AND area IS NOT NULL) r
     JOIN inside i ON ST_Intersects(r.g, i.pt)
    WHERE i.row_no NOT IN (SELECT row_no FROM %[1]s)
-   ORDER BY i.row_no, r.code`, hit, inner)
-	for _, n := range lengths {
-		if _, err := ld.tx.Exec(ctx, level, n); err != nil {
+   ORDER BY i.row_no, length(r.code) DESC, r.code`, hit, inner)
+	for _, p := range passes {
+		if _, err := ld.tx.Exec(ctx, level, p); err != nil {
 			return postgres.Translate(err, ld.l.Name)
 		}
 	}

@@ -7,3 +7,11 @@ func SetLoadThresholds(bulkRows, indexMin int64) (restore func()) {
 	bulkMinRows, regionIndexMin = bulkRows, indexMin
 	return func() { bulkMinRows, regionIndexMin = b, i }
 }
+
+// SetLevelRows sets the largest batch whose region codes are found level
+// by level, for a test, and returns a function that restores it.
+func SetLevelRows(n int64) (restore func()) {
+	old := levelRowsMax
+	levelRowsMax = n
+	return func() { levelRowsMax = old }
+}

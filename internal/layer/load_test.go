@@ -135,15 +135,18 @@ func checkStored(t *testing.T, pool *pgxpool.Pool, want int) {
 // indexed for the region join or not, insert, upsert and update.
 func TestSetBasedLoad(t *testing.T) {
 	for _, tc := range []struct {
-		name               string
-		bulkRows, indexMin int64
+		name                          string
+		bulkRows, indexMin, levelRows int64
 	}{
-		{"bulk, indexed join", 500, 100},
-		{"bulk, few inside", 500, 1 << 40},
-		{"row by row indexes", 1 << 40, 100},
+		{"bulk, indexed join", 500, 100, 1 << 40},
+		{"bulk, few inside", 500, 1 << 40, 1 << 40},
+		{"row by row indexes", 1 << 40, 100, 1 << 40},
+		{"every level in one pass", 500, 100, 0},
+		{"every level in one pass, few inside", 500, 1 << 40, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer layer.SetLoadThresholds(tc.bulkRows, tc.indexMin)()
+			defer layer.SetLevelRows(tc.levelRows)()
 			pool := pgtest.Pool(t)
 			st := &layer.Store{Pool: pool}
 			loadRegions(t, st)

@@ -224,10 +224,10 @@ func (ld *loader) regionHits(ctx context.Context, n int64) error {
 
 // regionInside returns the common table expression of the staged features
 // (row_no, pt) that regionHits joins with the regions. Only the features
-// within the regions' extent are looked at. When many are, the staging
-// table gets a spatial index, so that the join walks each region once
-// over the features near it (PostGIS then reuses its prepared polygon)
-// rather than probing the regions once per feature.
+// within the regions' extent are looked at. When many are, their points
+// get a table and a spatial index of their own, so that the join walks
+// each region once over the features near it (PostGIS then reuses its
+// prepared polygon) rather than probing the regions once per feature.
 func (ld *loader) regionInside(ctx context.Context) (string, error) {
 	pt := "s.geom"
 	if !(len(ld.l.Geometry) == 1 && ld.l.Geometry[0] == "Point") {
@@ -245,15 +245,28 @@ func (ld *loader) regionInside(ctx context.Context) (string, error) {
 		// collected once per level.
 		return fmt.Sprintf("MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s)", pt, stage, pt, ext), nil
 	}
-	// No extent filter here: the planner cannot estimate it and would
-	// then probe the regions once per feature. Building the index also
-	// records the table's row count, which is all the planner needs to
-	// walk the regions (no ANALYZE).
-	idx := strings.Replace(pt, "s.", "", 1)
-	if _, err := ld.tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX ON %s USING gist ((%s))`, stage, idx)); err != nil {
-		return "", postgres.Translate(err, ld.l.Name)
+	// The points alone, in geometry order (a space-filling curve), so
+	// that the features near a region lie on few pages of a narrow table:
+	// the join then reads about half as much per feature as from the
+	// staging table itself. No extent filter here: the planner cannot
+	// estimate it and would then probe the regions once per feature.
+	// Building the index also records the table's row count, which is all
+	// the planner needs to walk the regions (no ANALYZE).
+	pts := ld.points().Sanitize()
+	for _, sql := range []string{
+		fmt.Sprintf(`CREATE UNLOGGED TABLE %s AS SELECT s.row_no, %s AS pt FROM %s s ORDER BY 2`, pts, pt, stage),
+		fmt.Sprintf(`CREATE INDEX ON %s USING gist (pt)`, pts),
+	} {
+		if _, err := ld.tx.Exec(ctx, sql); err != nil {
+			return "", postgres.Translate(err, ld.l.Name)
+		}
 	}
-	return fmt.Sprintf("NOT MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s)", pt, stage), nil
+	return "NOT MATERIALIZED (SELECT row_no, pt FROM " + pts + ")", nil
+}
+
+// points names the load's table of staged points (regionInside).
+func (ld *loader) points() pgx.Identifier {
+	return pgx.Identifier{ld.stage[0] + "_pt"}
 }
 
 // hit names the load's table of region codes by staged row.

@@ -72,7 +72,7 @@ func (s *Store) Load(ctx context.Context, l *Layer, src RowSource, opt LoadOptio
 	if res.Warnings, err = loadWarnings(ctx, tx, l, ld.stage.Sanitize(), ld.hit().Sanitize()); err != nil {
 		return res, err
 	}
-	if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+ld.stage.Sanitize()+", "+ld.hit().Sanitize()); err != nil {
+	if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+ld.stage.Sanitize()+", "+ld.hit().Sanitize()+", "+ld.points().Sanitize()); err != nil {
 		return res, postgres.Translate(err, l.Name)
 	}
 	if err := tx.Commit(ctx); err != nil {

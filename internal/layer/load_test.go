@@ -406,3 +406,66 @@ func TestRowRulesOutsideLoads(t *testing.T) {
 		}
 	}
 }
+
+// TestBulkLoadOtherLayers: the bulk path on facilities (a foreign key to
+// their own table, a trigger that is not a load's to skip) and candidate
+// sites: rows stored with the per-row lookup's region codes, and the
+// table's primary key, indexes, foreign keys and triggers back as they
+// were, after a good load and after a refused one.
+func TestBulkLoadOtherLayers(t *testing.T) {
+	defer layer.SetLoadThresholds(500, 100)()
+	pool := pgtest.Pool(t)
+	st := &layer.Store{Pool: pool}
+	loadRegions(t, st)
+	ctx := context.Background()
+	state := func(table string) string {
+		var s string
+		err := pool.QueryRow(ctx, `SELECT (SELECT string_agg(indexdef, '; ' ORDER BY indexdef) FROM pg_indexes WHERE tablename = $1)
+			|| ' | ' || (SELECT string_agg(conname || ':' || convalidated, ', ' ORDER BY conname) FROM pg_constraint WHERE conrelid = $1::regclass)
+			|| ' | ' || (SELECT string_agg(tgname || ':' || tgenabled::text, ', ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal)`,
+			table).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, tc := range []struct{ layer, table, header, values string }{
+		{"facilities", "facility", "id,facility_type,tier,lon,lat", "cold_room,township"},
+		{"candidates", "candidate_site", "id,allowed_tiers,land_use,lon,lat", "township,construction"},
+	} {
+		before := state(tc.table)
+		csv := func(n int, prefix string) string {
+			var b strings.Builder
+			b.WriteString(tc.header + "\n")
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(&b, "%s%d,%s,%.6f,%.6f\n", prefix, i, tc.values, 114.9+0.6*float64(i%25)/24, 26.95+0.4*float64(i/25)/24)
+			}
+			return b.String()
+		}
+		imp := func(text string) error {
+			_, err := ingest.Import(ctx, st, mustLayer(t, tc.layer), strings.NewReader(text), ingest.Options{Format: ingest.CSV})
+			return err
+		}
+		if err := imp(csv(600, "A")); err != nil {
+			t.Fatalf("%s: %v", tc.layer, err)
+		}
+		if n := queryInt(t, pool, `SELECT count(*) FROM `+tc.table+` WHERE region_code IS DISTINCT FROM coldchain_region_of(geom)`); n != 0 {
+			t.Errorf("%s: %d rows with another region code than the per-row lookup gives", tc.layer, n)
+		}
+		if after := state(tc.table); after != before {
+			t.Errorf("%s after a bulk load:\n%s\nwant\n%s", tc.layer, after, before)
+		}
+		lines := strings.Split(csv(600, "B"), "\n")
+		lines[550] = strings.Replace(lines[550], "B549,", "A7,", 1)
+		var rows derrors.RowErrors
+		if err := imp(strings.Join(lines, "\n")); !errors.As(err, &rows) || len(rows) != 1 || !strings.HasPrefix(rows[0].String(), "row 551: id: A7 already exists") {
+			t.Errorf("%s: want row 551 refused as already stored, got %v", tc.layer, err)
+		}
+		if n := queryInt(t, pool, `SELECT count(*) FROM `+tc.table); n != 600 {
+			t.Errorf("%s: %d rows after a refused load, want 600", tc.layer, n)
+		}
+		if after := state(tc.table); after != before {
+			t.Errorf("%s after a refused bulk load:\n%s\nwant\n%s", tc.layer, after, before)
+		}
+	}
+}

@@ -63,14 +63,17 @@ type pmGeo struct {
 // Lagrangian bound over all sites, so that Bound is a proven lower bound
 // for the complete problem whatever k the rows were cut to.
 func solvePMedianGeo(ctx context.Context, in *Instance, params Params) (*Result, error) {
+	return solvePMedianGeoGroups(ctx, in, params, pmGeoGroups)
+}
+
+// solvePMedianGeoGroups is solvePMedianGeo with the search on about groups
+// aggregated points (tests aggregate small instances this way).
+func solvePMedianGeoGroups(ctx context.Context, in *Instance, params Params, groups int) (*Result, error) {
 	g, err := newPMGeo(ctx, in, params)
 	if err != nil {
 		return nil, err
 	}
-	groups := pmGeoGroups
-	if len(in.Demand) <= groups {
-		groups = len(in.Demand)
-	}
+	groups = min(groups, len(in.Demand))
 	searchEnd := g.start.Add(g.deadline.Sub(g.start) / 5)
 	if err := g.searchAggregate(groups, searchEnd); err != nil {
 		return nil, err

@@ -77,8 +77,14 @@ type pmGeoLR struct {
 	free     []int32     // candidates, least rho first after eval
 	existing []int32
 	p        int
-	arcs     int // stored arcs
+	arcs     int       // stored arcs
+	dir      []float64 // per point: the last step's direction
+	beta     float64   // the share of dir in the next direction
 }
+
+// pmGeoDeflect is gamma in the deflection of the subgradient by the last
+// direction, d = g + beta d', beta = max(0, -gamma g.d' / |d'|^2).
+const pmGeoDeflect = 1.5
 
 // newPMGeoLR builds the rows around the best solution, each reaching at
 // least floor(i) when floor is not nil, and starts the multipliers at each
@@ -98,6 +104,7 @@ func (g *pmGeo) newPMGeoLR(floor func(i int) float64) *pmGeoLR {
 		}
 	}
 	lr.tree = newKDTree(in.Sites, ids, g.metric)
+	lr.dir = make([]float64, n)
 	scratch := make([]pmGeoBlock, pmGeoWorkers)
 	lr.forBlocks(func(w, b int) {
 		lo := b * pmGeoBlockLen
@@ -219,9 +226,10 @@ func (lr *pmGeoLR) wanting() float64 {
 }
 
 // eval returns L(lambda), a bound on its rounding error, and the squared
-// norm of the subgradient (projected on the multipliers' box).
+// norm of the next step's direction: the subgradient (projected on the
+// multipliers' box), deflected by the last step (see deflect).
 func (lr *pmGeoLR) eval() (L, slack, norm float64) {
-	type sums struct{ L, abs, norm float64 }
+	type sums struct{ L, abs, norm, dot, dd float64 }
 	res := make([]sums, pmGeoWorkers)
 	for w := range lr.part {
 		clear(lr.part[w])
@@ -259,14 +267,36 @@ func (lr *pmGeoLR) eval() (L, slack, norm float64) {
 	L += open
 	slack -= open
 	lr.forBlocks(func(w, b int) {
-		res[w].norm += lr.subgradient(&lr.blocks[b])
+		n, dot, dd := lr.subgradient(&lr.blocks[b])
+		res[w].norm += n
+		res[w].dot += dot
+		res[w].dd += dd
 	})
+	var dot, dd float64
 	for w := range res {
 		norm += res[w].norm
+		dot += res[w].dot
+		dd += res[w].dd
 	}
+	norm = lr.deflect(norm, dot, dd)
 	// slack is the sum of the terms' sizes; 1e-9 of it covers the rounding
 	// of the sums many times over.
 	return L, 1e-9 * slack, norm
+}
+
+// deflect sets beta, the share of the last step's direction d' in the next
+// one, d = g + beta d', and returns |d|^2 from |g|^2 = norm, g.d' = dot
+// and |d'|^2 = dd. Deflection (Camerini, Fratta and Maffioli's rule, beta =
+// -gamma g.d'/|d'|^2 when g turns against d') damps the zigzag of plain
+// subgradient steps across the ridges of L, which on a million multipliers
+// is most of what slows the bound.
+func (lr *pmGeoLR) deflect(norm, dot, dd float64) float64 {
+	lr.beta = 0
+	if dd > 0 && dot < 0 {
+		lr.beta = -pmGeoDeflect * dot / dd
+		norm += 2*lr.beta*dot + lr.beta*lr.beta*dd
+	}
+	return norm
 }
 
 // choose opens the existing sites and the p candidates of least rho, and
@@ -287,13 +317,14 @@ func (lr *pmGeoLR) choose() float64 {
 }
 
 // subgradient fills the subgradient of block bl's points and returns its
-// squared norm. A point at its cap whose multiplier would rise gets 0.
-func (lr *pmGeoLR) subgradient(bl *pmGeoBlock) float64 {
-	norm := 0.0
+// squared norm, its dot product with the last direction and that
+// direction's squared norm. A point at its cap whose multiplier would rise
+// gets 0.
+func (lr *pmGeoLR) subgradient(bl *pmGeoBlock) (norm, dot, dd float64) {
 	for i := bl.lo; i < bl.hi; i++ {
 		lam, w := lr.lambda[i], lr.w[i]
 		if w <= 0 {
-			lr.sub[i] = 0
+			lr.sub[i], lr.dir[i] = 0, 0
 			continue
 		}
 		gi := 1.0
@@ -311,16 +342,24 @@ func (lr *pmGeoLR) subgradient(bl *pmGeoBlock) float64 {
 		}
 		lr.sub[i] = gi
 		norm += gi * gi
+		dot += gi * lr.dir[i]
+		dd += lr.dir[i] * lr.dir[i]
 	}
-	return norm
+	return norm, dot, dd
 }
 
-// step moves the multipliers along the subgradient within [0, capW].
+// step moves the multipliers by t along the direction d = sub + beta dir
+// within [0, capW], and keeps the move made as the next dir.
 func (lr *pmGeoLR) step(t float64) {
 	for i, gi := range lr.sub {
-		if gi != 0 {
-			lr.lambda[i] = min(lr.capW[i], max(0, lr.lambda[i]+t*gi))
+		d := gi + lr.beta*lr.dir[i]
+		if d == 0 {
+			lr.dir[i] = 0
+			continue
 		}
+		old := lr.lambda[i]
+		lr.lambda[i] = min(lr.capW[i], max(0, old+t*d))
+		lr.dir[i] = (lr.lambda[i] - old) / t
 	}
 }
 
@@ -340,9 +379,8 @@ const pmGeoHeurEvery = 40
 
 // lowerBound proves the bound in two levels: the multipliers are first
 // optimised on the aggregated instance (cheap evaluations, until 55 % of the
-// time), then carried over to the points (each point gets its cell's
-// multiplier per unit weight) and optimised further on the complete
-// problem, whose relaxation alone gives the bound.
+// time), then carried over to the points (see warmStart) and optimised
+// further on the complete problem, whose relaxation alone gives the bound.
 func (g *pmGeo) lowerBound() {
 	ga := &pmGeo{in: g.aggIn, metric: g.metric, p: g.p, start: g.start, deadline: g.deadline, ctx: g.ctx,
 		existing: g.existing, cands: g.cands, best: math.Inf(1)}
@@ -362,14 +400,15 @@ func (g *pmGeo) lowerBound() {
 		lra := ga.newPMGeoLR(nil)
 		mid := g.start.Add(g.deadline.Sub(g.start) * 11 / 20)
 		pi = ga.subgradient(lra, pi, mid, heur)
+		shift := g.warmShift()
 		// Rows reach at least a little beyond the multiplier carried over.
 		g.lr = g.newPMGeoLR(func(i int) float64 {
 			if k := g.groupOf[i]; k >= 0 && lra.best != nil {
-				return 1.2 * lra.best[k] / lra.w[k]
+				return 1.2 * max(0, lra.best[k]/lra.w[k]+shift[i])
 			}
 			return 0
 		})
-		g.lr.warmStart(lra, g.groupOf)
+		g.lr.warmStart(lra, g.groupOf, shift)
 		pi = max(pi, 0.05)
 	} else {
 		g.lr = g.newPMGeoLR(nil)
@@ -378,16 +417,34 @@ func (g *pmGeo) lowerBound() {
 }
 
 // warmStart sets each point's multiplier from its cell's in the aggregated
-// relaxation: the same multiplier per unit weight, within the point's cap.
-func (lr *pmGeoLR) warmStart(agg *pmGeoLR, groupOf []int32) {
+// relaxation: the cell's multiplier per unit weight plus the point's shift
+// (see warmShift), within the point's cap.
+func (lr *pmGeoLR) warmStart(agg *pmGeoLR, groupOf []int32, shift []float64) {
 	if agg.best == nil {
 		return
 	}
 	for i, w := range lr.w {
 		if k := groupOf[i]; k >= 0 && w > 0 {
-			lr.lambda[i] = min(lr.capW[i], w*agg.best[k]/agg.w[k])
+			lr.lambda[i] = min(lr.capW[i], w*max(0, agg.best[k]/agg.w[k]+shift[i]))
 		}
 	}
+}
+
+// warmShift returns, per point, how much farther it is from the best
+// solution than its cell's centroid is. The cell's multiplier fits the
+// centroid; a point farther out (or nearer in) than the centroid needs a
+// larger (or smaller) one, by about that difference. Carried over without
+// it, the multipliers start below the centroid's optimum by the whole
+// aggregation error.
+func (g *pmGeo) warmShift() []float64 {
+	_, cell, _ := pmGeoEvaluate(g.aggIn, g.metric, slices.Concat(g.existing, g.bestSites))
+	shift := make([]float64, len(g.in.Demand))
+	for i, k := range g.groupOf {
+		if k >= 0 {
+			shift[i] = g.bestDist[i] - cell[k]
+		}
+	}
+	return shift
 }
 
 // subgradient optimises lr's multipliers for g (g.best is the upper bound
@@ -420,6 +477,7 @@ func (g *pmGeo) subgradient(lr *pmGeoLR, pi float64, until time.Time, heur func(
 			// larger step.
 			heur(lr.chosen())
 			copy(lr.lambda, lr.best)
+			clear(lr.dir)
 			pi, since = 0.25, 0
 			lr.grow(g.in, until)
 			continue

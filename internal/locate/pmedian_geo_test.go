@@ -60,7 +60,10 @@ func exhaustiveMedian(in *Instance, m Metric, p int) float64 {
 // a few nearest sites, that the geometric p-median's bound is at most the
 // optimum of the complete problem (found by enumeration), that its
 // objective is the complete objective of its sites, and that every point
-// is assigned to its nearest open site.
+// is assigned to its nearest open site. Cases with groups aggregate the
+// demand to that many cells, as a million points are: the multipliers are
+// then optimised on the cells and carried over to the points with their
+// shifts (warmStart), which the bound must survive.
 func TestPMedianGeoExhaustive(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -70,11 +73,15 @@ func TestPMedianGeoExhaustive(t *testing.T) {
 		existing  []int
 		forbidden []int
 		zeroEvery int
+		groups    int // aggregated cells (0: none)
 	}{
 		{name: "p3", n: 500, m: 22, p: 3, k: 4, seed: 1},
 		{name: "p4-existing", n: 400, m: 20, p: 4, k: 3, seed: 2, existing: []int{5}, forbidden: []int{0, 7}},
 		{name: "p2-zero-weights", n: 300, m: 25, p: 2, k: 2, seed: 3, zeroEvery: 7},
 		{name: "p5", n: 350, m: 18, p: 5, k: 6, seed: 4},
+		{name: "p4-aggregated", n: 600, m: 20, p: 4, k: 3, seed: 6, groups: 50},
+		{name: "p3-aggregated-existing", n: 500, m: 22, p: 3, k: 4, seed: 7, groups: 30, existing: []int{2}, forbidden: []int{9}, zeroEvery: 11},
+		{name: "p6-aggregated", n: 700, m: 16, p: 6, k: 5, seed: 8, groups: 80},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,7 +104,11 @@ func TestPMedianGeoExhaustive(t *testing.T) {
 				t.Fatalf("cut rows: Implicit = %q, want euclidean", in.Costs.Implicit)
 			}
 			opt := exhaustiveMedian(in, Euclidean, c.p)
-			res, err := solvePMedianGeo(context.Background(), in, Params{Problem: PMedian, P: c.p, Seed: 1, TimeLimit: time.Second})
+			groups := pmGeoGroups
+			if c.groups > 0 {
+				groups = c.groups
+			}
+			res, err := solvePMedianGeoGroups(context.Background(), in, Params{Problem: PMedian, P: c.p, Seed: 1, TimeLimit: time.Second}, groups)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -132,7 +132,11 @@ func (g *pmGeo) proven() bool {
 func (g *pmGeo) offer(sites []int32) bool {
 	g.starts++
 	open := slices.Concat(g.existing, sites)
-	obj, dist, at := pmGeoEvaluate(g.in, g.metric, open)
+	var until time.Time // the first solution is evaluated whatever the time
+	if g.bestSites != nil {
+		until = g.deadline
+	}
+	obj, dist, at := pmGeoEvaluate(g.in, g.metric, open, until)
 	if obj >= g.best {
 		return false
 	}
@@ -142,7 +146,9 @@ func (g *pmGeo) offer(sites []int32) bool {
 
 // pmGeoEvaluate returns the weighted distance from every demand point to its
 // nearest site in open (under m), and per point that distance and site.
-func pmGeoEvaluate(in *Instance, m Metric, open []int32) (float64, []float64, []int32) {
+// When until is set and passes during the evaluation, it stops and returns
+// +Inf, so that a late evaluation does not overrun the time limit.
+func pmGeoEvaluate(in *Instance, m Metric, open []int32, until time.Time) (float64, []float64, []int32) {
 	n := len(in.Demand)
 	dist := make([]float64, n)
 	at := make([]int32, n)
@@ -153,6 +159,10 @@ func pmGeoEvaluate(in *Instance, m Metric, open []int32) (float64, []float64, []
 		var q kdQuery
 		s := 0.0
 		for i := lo; i < hi; i++ {
+			if (i-lo)%pmGeoBlockLen == 0 && !until.IsZero() && !time.Now().Before(until) {
+				sums[c] = math.Inf(1)
+				return
+			}
 			d := &in.Demand[i]
 			q.nearest(tree, d.X, d.Y, 1, math.Inf(1))
 			dist[i], at[i] = q.heap[0].dist, q.heap[0].site

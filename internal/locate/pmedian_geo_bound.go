@@ -227,9 +227,14 @@ func (lr *pmGeoLR) wanting() float64 {
 
 // eval returns L(lambda), a bound on its rounding error, and the squared
 // norm of the next step's direction: the subgradient (projected on the
-// multipliers' box), deflected by the last step (see deflect).
-func (lr *pmGeoLR) eval() (L, slack, norm float64) {
-	type sums struct{ L, abs, norm, dot, dd float64 }
+// multipliers' box), deflected by the last step (see deflect). When until
+// passes before L is complete, ok is false and nothing else counts: at a
+// million points one evaluation takes seconds on a loaded machine.
+func (lr *pmGeoLR) eval(until time.Time) (L, slack, norm float64, ok bool) {
+	type sums struct {
+		L, abs, norm, dot, dd float64
+		late                  bool
+	}
 	res := make([]sums, pmGeoWorkers)
 	for w := range lr.part {
 		clear(lr.part[w])
@@ -238,6 +243,9 @@ func (lr *pmGeoLR) eval() (L, slack, norm float64) {
 		bl := &lr.blocks[b]
 		rho := lr.part[w]
 		s := &res[w]
+		if s.late = s.late || !time.Now().Before(until); s.late {
+			return
+		}
 		for i := bl.lo; i < bl.hi; i++ {
 			lam, w := lr.lambda[i], lr.w[i]
 			if lam <= 0 {
@@ -257,6 +265,9 @@ func (lr *pmGeoLR) eval() (L, slack, norm float64) {
 	})
 	clear(lr.rho)
 	for w := range res {
+		if res[w].late {
+			return 0, 0, 0, false
+		}
 		L += res[w].L
 		slack += res[w].abs
 		for j, v := range lr.part[w] {
@@ -281,7 +292,7 @@ func (lr *pmGeoLR) eval() (L, slack, norm float64) {
 	norm = lr.deflect(norm, dot, dd)
 	// slack is the sum of the terms' sizes; 1e-9 of it covers the rounding
 	// of the sums many times over.
-	return L, 1e-9 * slack, norm
+	return L, 1e-9 * slack, norm, true
 }
 
 // deflect sets beta, the share of the last step's direction d' in the next
@@ -437,7 +448,7 @@ func (lr *pmGeoLR) warmStart(agg *pmGeoLR, groupOf []int32, shift []float64) {
 // it, the multipliers start below the centroid's optimum by the whole
 // aggregation error.
 func (g *pmGeo) warmShift() []float64 {
-	_, cell, _ := pmGeoEvaluate(g.aggIn, g.metric, slices.Concat(g.existing, g.bestSites))
+	_, cell, _ := pmGeoEvaluate(g.aggIn, g.metric, slices.Concat(g.existing, g.bestSites), time.Time{})
 	shift := make([]float64, len(g.in.Demand))
 	for i, k := range g.groupOf {
 		if k >= 0 {
@@ -455,7 +466,10 @@ func (g *pmGeo) warmShift() []float64 {
 func (g *pmGeo) subgradient(lr *pmGeoLR, pi float64, until time.Time, heur func([]int32)) float64 {
 	since, lbest := 0, math.Inf(-1)
 	for time.Now().Before(until) && g.ctx.Err() == nil && !g.proven() {
-		L, slack, norm := lr.eval()
+		L, slack, norm, ok := lr.eval(until)
+		if !ok {
+			break
+		}
 		g.evals++
 		if lb := L - slack; lb > g.bound {
 			g.bound = lb

@@ -67,6 +67,7 @@ type pmGeoLR struct {
 	capW     []float64 // per point: the largest multiplier, w_i r_i
 	lambda   []float64
 	want     []bool    // per point: at its cap while the subgradient is positive
+	below    []uint16  // per point: its row's arcs cheaper than its multiplier (after eval)
 	tree     *kdTree   // all sites that may be open
 	best     []float64 // the multipliers of the best L so far
 	sub      []float64 // subgradient per point
@@ -93,7 +94,7 @@ func (g *pmGeo) newPMGeoLR(floor func(i int) float64) *pmGeoLR {
 	in := g.in
 	n := len(in.Demand)
 	lr := &pmGeoLR{
-		w: make([]float64, n), capW: make([]float64, n), lambda: make([]float64, n), sub: make([]float64, n), want: make([]bool, n),
+		w: make([]float64, n), capW: make([]float64, n), lambda: make([]float64, n), sub: make([]float64, n), want: make([]bool, n), below: make([]uint16, n),
 		blocks: make([]pmGeoBlock, (n+pmGeoBlockLen-1)/pmGeoBlockLen), part: make([][]float64, pmGeoWorkers), rho: make([]float64, len(in.Sites)), on: make([]bool, len(in.Sites)),
 		free: slices.Clone(g.cands), existing: g.existing, p: g.p,
 	}
@@ -248,19 +249,21 @@ func (lr *pmGeoLR) eval(until time.Time) (L, slack, norm float64, ok bool) {
 		}
 		for i := bl.lo; i < bl.hi; i++ {
 			lam, w := lr.lambda[i], lr.w[i]
+			lr.below[i] = 0
 			if lam <= 0 {
 				continue
 			}
 			s.L += lam
 			s.abs += lam
-			row := bl.start[i-bl.lo]
-			for k := row; k < bl.start[i-bl.lo+1]; k++ {
+			a, k := bl.start[i-bl.lo], bl.start[i-bl.lo]
+			for ; k < bl.start[i-bl.lo+1]; k++ {
 				v := w*float64(bl.cost[k]) - lam
 				if v >= 0 {
 					break
 				}
 				rho[bl.site[k]] += v
 			}
+			lr.below[i] = uint16(k - a)
 		}
 	})
 	clear(lr.rho)
@@ -339,11 +342,9 @@ func (lr *pmGeoLR) subgradient(bl *pmGeoBlock) (norm, dot, dd float64) {
 			continue
 		}
 		gi := 1.0
-		for k := bl.start[i-bl.lo]; k < bl.start[i-bl.lo+1]; k++ {
-			if w*float64(bl.cost[k]) >= lam {
-				break
-			}
-			if lr.on[bl.site[k]] {
+		a := bl.start[i-bl.lo]
+		for _, j := range bl.site[a : a+int32(lr.below[i])] {
+			if lr.on[j] {
 				gi--
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -98,15 +99,23 @@ func BenchmarkPMedianClustered200k(b *testing.B) {
 	benchClustered(b, 200_000, 2_000, 20, 30, benchLimit(b, time.Minute))
 }
 
-// BenchmarkPMedianClustered1M solves p = 100 on 1,000,000 demand points and
-// 10,000 candidates given their 30 nearest sites, as the complete geometric
-// problem. It needs a few GiB and minutes (COLDCHAIN_BENCH_LIMIT, default
-// 240s), so it runs only with COLDCHAIN_FULL_BENCH=1.
+// BenchmarkPMedianClustered1M solves p = 100 (COLDCHAIN_BENCH_P) on
+// 1,000,000 demand points and 10,000 candidates given their 30 nearest
+// sites, as the complete geometric problem. It needs a few GiB and minutes
+// (COLDCHAIN_BENCH_LIMIT, default 240s), so it runs only with
+// COLDCHAIN_FULL_BENCH=1.
 func BenchmarkPMedianClustered1M(b *testing.B) {
 	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
 		b.Skip("set COLDCHAIN_FULL_BENCH=1 to run the 1M x 10k benchmark")
 	}
-	benchClustered(b, 1_000_000, 10_000, 100, 30, benchLimit(b, 4*time.Minute))
+	p := 100
+	if v := os.Getenv("COLDCHAIN_BENCH_P"); v != "" {
+		var err error
+		if p, err = strconv.Atoi(v); err != nil || p < 1 || p > 10_000 {
+			b.Fatalf("COLDCHAIN_BENCH_P = %q: want a count of sites from 1 to 10000", v)
+		}
+	}
+	benchClustered(b, 1_000_000, 10_000, p, 30, benchLimit(b, 4*time.Minute))
 }
 
 // benchLimit returns COLDCHAIN_BENCH_LIMIT as a duration, or def.

@@ -54,6 +54,7 @@ type pmGeo struct {
 	aggIn     *Instance // the aggregated instance
 	groupOf   []int32   // per demand point: its point in aggIn (-1: no weight)
 	lr        *pmGeoLR  // the bound
+	candTree  *kdTree   // the candidate sites (refine)
 	evals     int
 	starts    int
 }
@@ -78,6 +79,7 @@ func solvePMedianGeoGroups(ctx context.Context, in *Instance, params Params, gro
 	if err := g.searchAggregate(groups, searchEnd); err != nil {
 		return nil, err
 	}
+	g.refine(g.lastCall())
 	g.lowerBound()
 	return g.result(), nil
 }
@@ -120,6 +122,13 @@ func newPMGeo(ctx context.Context, in *Instance, params Params) (*pmGeo, error) 
 // done reports whether the time is up or ctx ended.
 func (g *pmGeo) done() bool {
 	return g.ctx.Err() != nil || !time.Now().Before(g.deadline)
+}
+
+// lastCall returns the time after which no new solution is evaluated on
+// the complete problem: an evaluation takes seconds at a million points, so
+// none starts in the last 5 % of the time.
+func (g *pmGeo) lastCall() time.Time {
+	return g.deadline.Add(-g.deadline.Sub(g.start) / 20)
 }
 
 // proven reports whether the gap is closed or down to Params.StopGap.

@@ -389,21 +389,25 @@ const (
 // Lagrangian heuristic.
 const pmGeoHeurEvery = 40
 
+// The multipliers of the aggregated instance are optimised until its gap is
+// pmGeoAggGap percent: closer than that, the aggregation error (a few tenths
+// of a percent to a few percent) is what keeps the bound of the points from
+// theirs, and the time is better spent on the points.
+const pmGeoAggGap = 0.1
+
 // lowerBound proves the bound in two levels: the multipliers are first
 // optimised on the aggregated instance (cheap evaluations, until 55 % of the
-// time), then carried over to the points (see warmStart) and optimised
+// time or pmGeoAggGap), then carried over to the points (see warmStart) and optimised
 // further on the complete problem, whose relaxation alone gives the bound.
 func (g *pmGeo) lowerBound() {
 	ga := &pmGeo{in: g.aggIn, metric: g.metric, p: g.p, start: g.start, deadline: g.deadline, ctx: g.ctx,
-		existing: g.existing, cands: g.cands, best: math.Inf(1)}
+		existing: g.existing, cands: g.cands, best: math.Inf(1), params: Params{StopGap: pmGeoAggGap}}
 	heur := func(sites []int32) {
-		// An exact evaluation takes seconds at a million points: none in
-		// the last 5 % of the time, so that the limit holds.
-		if time.Until(g.deadline) < g.deadline.Sub(g.start)/20 {
+		if !time.Now().Before(g.lastCall()) {
 			return
 		}
-		if loc := g.improve(sites); loc != nil && ga.offer(loc) {
-			g.offer(loc)
+		if loc := g.improve(sites); loc != nil && ga.offer(loc) && g.offer(loc) {
+			g.refine(g.lastCall())
 		}
 	}
 	ga.offer(g.bestSites)

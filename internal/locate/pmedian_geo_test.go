@@ -222,3 +222,37 @@ func TestPMAggregate(t *testing.T) {
 		t.Errorf("weight %v / %v, moments (%v, %v) / (%v, %v)", aw, w, ax, ay, x, y)
 	}
 }
+
+// TestPMGeoRefine starts the geometric p-median from a poor solution (the
+// first p candidates) and checks that refine improves it, keeps its
+// objective equal to the complete objective of its sites, and stops only
+// at its fixed point: no site left with a better 1-median near it.
+func TestPMGeoRefine(t *testing.T) {
+	in := Clustered(4_000, 80, 9)
+	if err := BuildCosts(in, Euclidean, 0, 5); err != nil {
+		t.Fatal(err)
+	}
+	const p = 6
+	g, err := newPMGeo(context.Background(), in, Params{Problem: PMedian, P: p, Seed: 1, TimeLimit: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.offer(g.cands[:p])
+	before := g.best
+	rounds := g.refine(g.deadline)
+	if rounds == 0 || g.best >= before {
+		t.Fatalf("%d rounds, objective %v from %v: want an improvement", rounds, g.best, before)
+	}
+	open := make([]bool, len(in.Sites))
+	for _, j := range g.bestSites {
+		open[j] = true
+	}
+	if want := completeObjective(in, Euclidean, open); math.Abs(g.best-want) > 1e-9*want {
+		t.Errorf("objective %v, complete objective of its sites %v", g.best, want)
+	}
+	stopped := g.best
+	if next := g.medians(g.deadline); next != nil && g.offer(next) {
+		t.Errorf("refine stopped at %v, but another round improves it to %v", stopped, g.best)
+	}
+	t.Logf("%d rounds: %.1f -> %.1f (%.2f %% better)", rounds, before, stopped, 100*(before-stopped)/before)
+}

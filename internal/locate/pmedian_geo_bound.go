@@ -181,6 +181,11 @@ func (lr *pmGeoLR) grow(in *Instance, until time.Time) int {
 	scratch := make([]pmGeoBlock, pmGeoWorkers)
 	lr.forBlocks(func(w, b int) {
 		old := &lr.blocks[b]
+		// A block without a row to widen, or reached late, stays as it
+		// is: copying a million rows costs seconds.
+		if !lr.wants(old) || !time.Now().Before(until) {
+			return
+		}
 		bl := &scratch[w]
 		*bl = pmGeoBlock{lo: old.lo, hi: old.hi, start: append(bl.start[:0], 0), site: bl.site[:0], cost: bl.cost[:0]}
 		var q kdQuery
@@ -211,6 +216,16 @@ func (lr *pmGeoLR) grow(in *Instance, until time.Time) int {
 		n += k
 	}
 	return n
+}
+
+// wants reports whether a point of block bl has a row grow would widen.
+func (lr *pmGeoLR) wants(bl *pmGeoBlock) bool {
+	for i := bl.lo; i < bl.hi; i++ {
+		if lr.want[i] && bl.start[i-bl.lo+1]-bl.start[i-bl.lo] < pmGeoMaxRow && lr.capW[i] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // wanting returns the share of the weight whose multiplier is held at its
@@ -281,6 +296,9 @@ func (lr *pmGeoLR) eval(until time.Time) (L, slack, norm float64, ok bool) {
 	L += open
 	slack -= open
 	lr.forBlocks(func(w, b int) {
+		if !time.Now().Before(until) {
+			return // L counts; the loop ends before the next step
+		}
 		n, dot, dd := lr.subgradient(&lr.blocks[b])
 		res[w].norm += n
 		res[w].dot += dot
@@ -478,6 +496,9 @@ func (g *pmGeo) subgradient(lr *pmGeoLR, pi float64, until time.Time, heur func(
 		g.evals++
 		if lb := L - slack; lb > g.bound {
 			g.bound = lb
+		}
+		if !time.Now().Before(until) {
+			break // the subgradient may be incomplete
 		}
 		if L > lbest+1e-9*math.Abs(L) {
 			lbest, since = L, 0

@@ -244,6 +244,7 @@ func newPlanCmd(cfg *config) *cobra.Command {
 	var req plan.Request
 	var out, lang string
 	var travel travelFlags
+	var run plan.RunOptions
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Suggest sites for new facilities (runs the location engine)",
@@ -253,11 +254,22 @@ func newPlanCmd(cfg *config) *cobra.Command {
 spoilage cost with capacities (cflp). Existing compatible facilities are
 fixed; candidates are the candidates layer and/or generated from towns,
 central villages and a hexagon grid, minus exclusion zones that apply to
-the tier. The plan is stored; its result states the proven gap.`,
+the tier. The plan is stored; its result states the proven gap.
+
+A region above county level (a province or prefecture code, or --regions)
+is planned as the server plans it: one part per county, p and the budget
+shared out by output, each part solved with its own proven gap, then the
+parts combined and measured once on the whole region (no combined bound).
+The parts are printed with the combined result. --no-split solves the
+region as one instance instead.`,
 		Example: `  coldchain plan --problem mclp --type precooling --tier field --classes leafy_vegetable --p 3
-  coldchain plan --problem lscp --type cold_room --tier township --classes citrus --coverage-target 0.9 -o plan.geojson`,
+  coldchain plan --problem lscp --type cold_room --tier township --classes citrus --coverage-target 0.9 -o plan.geojson
+  coldchain plan --problem mclp --classes leafy_vegetable --p 12 --region 39 --time-limit 10 --parallel 2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if run.Parallel < 1 || run.Parallel > maxParallel {
+				return usageErr("--parallel: give 1 to %d county parts at once, got %d", maxParallel, run.Parallel)
+			}
 			pool, model, err := cfg.openTravel(cmd.Context(), &travel)
 			if err != nil {
 				return err
@@ -270,7 +282,7 @@ the tier. The plan is stored; its result states the proven gap.`,
 				return err
 			}
 			defer svc.Close()
-			p, err := svc.Run(cmd.Context(), req)
+			p, err := svc.RunWith(cmd.Context(), req, run)
 			if err != nil {
 				return planErr(err)
 			}
@@ -298,10 +310,15 @@ the tier. The plan is stored; its result states the proven gap.`,
 	f := cmd.Flags()
 	f.StringVarP(&out, "output", "o", "", "write the project list to FILE (.geojson or .csv)")
 	f.StringVar(&lang, "lang", "en", "language of notes, labels and reasons: en or zh")
+	f.BoolVar(&run.Whole, "no-split", false, "solve a province or prefecture as one instance, not by county parts")
+	f.IntVar(&run.Parallel, "parallel", 1, "county parts of a province plan solved at once")
 	travel.bind(cmd)
 	cmd.AddCommand(newPlanAdoptCmd(cfg), newPlanExportCmd(cfg))
 	return cmd
 }
+
+// maxParallel bounds coldchain plan --parallel.
+const maxParallel = 64
 
 // bindPlanFlags binds the plan request's flags (planFlags maps its fields
 // to them).
@@ -321,7 +338,8 @@ func bindPlanFlags(cmd *cobra.Command, req *plan.Request) {
 	f.Var(priorityFlag{&req.Priority}, "priority", "weights of priority areas, e.g. poverty_exit=2,key_county=1.5")
 	f.Float64Var(&req.CoverageTarget, "coverage-target", 0, "lscp: share of output to cover (default 1)")
 	f.Float64Var(&req.ThresholdMinutes, "threshold", 0, "coverage threshold in minutes (default: each class's)")
-	f.StringVar(&req.Region, "region", "", "administrative code of the region (default: everything)")
+	f.StringVar(&req.Region, "region", "", "administrative code of the region (default: everything); above county level a plan is split by county")
+	f.StringSliceVar(&req.Regions, "regions", nil, "administrative codes of several regions (at most 200), planned by county parts")
 	f.StringVar(&req.Scenario, "scenario", "", "run on this scenario's draft edits of candidates and facilities (its id)")
 	f.StringVar(&req.Candidates, "candidates", "both", "user, generated or both")
 	f.Float64Var(&req.CandidateHexKm, "candidate-hex-km", 3, "edge of the generated candidate grid's hexagons (km)")
@@ -337,7 +355,7 @@ var planFlags = map[string]string{
 	"priority.poverty_exit": "--priority", "priority.key_county": "--priority",
 	"product_classes": "--classes", "facility_type": "--type", "tier": "--tier", "problem": "--problem",
 	"zones": "--zones", "p": "--p", "budget": "--budget", "coverage_target": "--coverage-target",
-	"threshold_minutes": "--threshold", "region": "--region", "candidates": "--candidates",
+	"threshold_minutes": "--threshold", "region": "--region", "regions": "--regions", "candidates": "--candidates",
 	"candidate_hex_km": "--candidate-hex-km", "time_limit_s": "--time-limit", "name": "--name",
 }
 
@@ -365,7 +383,11 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 	var r plan.Result
 	_ = json.Unmarshal(p.Result, &r)
 	fmt.Fprintf(w, "Plan %s (%s)\n", p.ID, r.Problem)
-	fmt.Fprintf(w, "  objective %.2f %s; proven bound %.2f; gap %.3f %%; %.1f s\n", r.Objective, r.ObjectiveLabel, r.Bound, r.Gap, r.Seconds)
+	if r.NoBound {
+		fmt.Fprintf(w, "  objective %.2f %s (sum of %d county parts); no combined bound (see the notes); %.1f s\n", r.Objective, r.ObjectiveLabel, len(r.Parts), r.Seconds)
+	} else {
+		fmt.Fprintf(w, "  objective %.2f %s; proven bound %.2f; gap %.3f %%; %.1f s\n", r.Objective, r.ObjectiveLabel, r.Bound, r.Gap, r.Seconds)
+	}
 	c := r.Change
 	fmt.Fprintf(w, "  coverage %s -> %s; handling %s -> %s; %d producers (%.0f t) newly covered\n",
 		pct(c.CoverageRateBefore), pct(c.CoverageRateAfter), pct(c.HandlingRateBefore), pct(c.HandlingRateAfter), c.NewlyCoveredProducers, c.NewlyCoveredT)
@@ -381,6 +403,36 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 	fmt.Fprintln(w)
+	writePartsTable(w, r.Parts)
+	writeSitesTable(w, r.Sites)
+}
+
+// writePartsTable lists a province plan's county parts, each with its own
+// proven bound and gap.
+func writePartsTable(w io.Writer, parts []plan.Part) {
+	if len(parts) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "part\tcounty\tname\tstatus\tp\tbudget\toutput t\tobjective\tproven bound\tgap\tsites\tseconds")
+	for _, p := range parts {
+		bound, gap := fmt.Sprintf("%.2f", p.Bound), fmt.Sprintf("%.3f %%", p.Gap)
+		if p.Status != "done" {
+			bound, gap = "-", "-"
+		}
+		status := p.Status
+		if p.Error != "" {
+			status += ": " + p.Error
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.0f\t%.0f\t%.2f\t%s\t%s\t%d\t%.1f\n", p.N, p.Region, p.Name, status,
+			p.P, p.Budget, p.OutputT, p.Objective, bound, gap, p.Sites, p.Seconds)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+// writeSitesTable lists a plan's sites with the reason for each.
+func writeSitesTable(w io.Writer, sites json.RawMessage) {
 	var fc struct {
 		Features []struct {
 			Geometry struct {
@@ -395,7 +447,7 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 			} `json:"properties"`
 		} `json:"features"`
 	}
-	_ = json.Unmarshal(r.Sites, &fc)
+	_ = json.Unmarshal(sites, &fc)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "rank\tsite\tname\tlon, lat\tserves t\tproducers\tmarginal\tnearest existing\trunner-up")
 	for _, f := range fc.Features {

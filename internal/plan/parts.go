@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,18 +31,29 @@ type partOutcome struct {
 	ExpansionCost float64            `json:"expansion_cost,omitempty"`
 }
 
-// runPart runs part j.Args.Part of a decomposed plan: start, solve the
-// county, store the part, and queue the combination after the last part.
+// runPart runs part j.Args.Part of a decomposed plan as a job, and
+// queues the combination after the last part.
 func (s *Service) runPart(parent context.Context, j jobs.Job) error {
-	id, n := j.Args.PlanID, j.Args.Part
+	id := j.Args.PlanID
+	stored, err := s.partAttempt(parent, id, j.Args.Part)
+	if err != nil || !stored {
+		return err
+	}
+	return s.persist(parent, func(c context.Context) error { return s.maybeCombine(c, id) })
+}
+
+// partAttempt runs part n of plan id: start, solve the county, store the
+// part. stored is set when the part ended here (done or failed for
+// good); errHandedBack when it went back to the queue for another try.
+func (s *Service) partAttempt(parent context.Context, id string, n int) (stored bool, err error) {
 	var attempt int
 	var req Request
-	err := s.persist(parent, func(c context.Context) (err error) { attempt, req, err = s.startPart(c, id, n); return err })
+	err = s.persist(parent, func(c context.Context) (err error) { attempt, req, err = s.startPart(c, id, n); return err })
 	if errors.Is(err, runs.ErrLost) {
-		return nil // the plan is over (cancelled, failed) or the part done
+		return false, nil // the plan is over (cancelled, failed) or the part done
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	ctx, cancel := context.WithCancelCause(parent)
 	key := id + "/" + strconv.Itoa(n)
@@ -59,7 +71,7 @@ func (s *Service) runPart(parent context.Context, j jobs.Job) error {
 		cause := s.cause(ctx)
 		if cause == errCancelled || cause == errLost {
 			s.Log.Info("plan part stopped", "plan", id, "part", n, "cause", cause)
-			return nil
+			return false, nil
 		}
 		if cause != errShutdown {
 			failure = cause.Error()
@@ -72,10 +84,40 @@ func (s *Service) runPart(parent context.Context, j jobs.Job) error {
 		failure = derrors.Message(err, err.Error())
 	}
 	if err := s.persist(ctx, func(c context.Context) error { return s.storePart(c, id, n, attempt, out, failure) }); err != nil {
-		return nil // lost: another attempt stores it
+		return false, nil // lost: another attempt stores it
 	}
 	s.Log.Info("plan part finished", "plan", id, "part", n, "region", req.Region, "failed", failure)
-	return s.persist(ctx, func(c context.Context) error { return s.maybeCombine(c, id) })
+	return true, nil
+}
+
+// runParts runs plan id's parts in the calling goroutine, parallel at a
+// time, each tried again when it is handed back (as River would), and
+// then combines them into the plan; infeasible is set when no part could
+// be planned.
+func (s *Service) runParts(ctx context.Context, id string, req Request, parts []partPlan, parallel int) (infeasible error) {
+	sem := make(chan struct{}, max(parallel, 1))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		if p.skip {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(n int) {
+			defer func() { <-sem; wg.Done() }()
+			for try := 0; try < s.q.MaxAttempts; try++ {
+				if _, err := s.partAttempt(ctx, id, n); !errors.Is(err, errHandedBack) {
+					if err != nil {
+						s.Log.Warn("plan part", "plan", id, "part", n, "err", err)
+					}
+					return
+				}
+			}
+		}(i + 1)
+	}
+	wg.Wait()
+	_, infeasible = s.combineJob(ctx, id, req)
+	return infeasible
 }
 
 // solvePart prepares and solves a part's request.
@@ -138,11 +180,11 @@ func (s *Service) holdsPart(ctx context.Context, id string, n, attempt int) (hel
 }
 
 // releasePart hands a part cut short by a shutdown or a lost database
-// back to the queue (River runs its job again), or fails it once it has
-// used its attempts.
-func (s *Service) releasePart(ctx context.Context, id string, n, attempt int) error {
+// back to the queue (errHandedBack: River runs its job again), or fails
+// it once it has used its attempts (stored).
+func (s *Service) releasePart(ctx context.Context, id string, n, attempt int) (stored bool, err error) {
 	var status string
-	err := s.persist(ctx, func(c context.Context) error {
+	err = s.persist(ctx, func(c context.Context) error {
 		return s.Pool.QueryRow(c, `UPDATE plan_part SET
 			status = CASE WHEN attempts >= $4 THEN 'failed' ELSE 'queued' END,
 			error = CASE WHEN attempts >= $4 THEN $5 END,
@@ -151,13 +193,13 @@ func (s *Service) releasePart(ctx context.Context, id string, n, attempt int) er
 			id, n, attempt, s.q.MaxAttempts, runs.ReasonInterrupted).Scan(&status)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
+		return false, nil
 	}
 	s.Log.Info("plan part handed back", "plan", id, "part", n, "status", status, "err", err)
 	if status == runs.Failed {
-		return s.persist(ctx, func(c context.Context) error { return s.maybeCombine(c, id) })
+		return true, nil
 	}
-	return errHandedBack
+	return false, errHandedBack
 }
 
 // storePart stores attempt's part n as done with out, or failed.
@@ -212,8 +254,9 @@ func (s *Service) maybeCombine(ctx context.Context, id string) error {
 
 // loadParts reads plan id's parts with the outcomes of those done.
 func (s *Service) loadParts(ctx context.Context, id string) ([]Part, []*partOutcome, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT n, region_code, status, coalesce(error, ''), coalesce(worker, ''), output_t, request, result
-		  FROM plan_part WHERE plan_id = $1 ORDER BY n`, id)
+	rows, err := s.Pool.Query(ctx, `SELECT pp.n, pp.region_code, coalesce(r.name, ''), pp.status, coalesce(pp.error, ''), coalesce(pp.worker, ''),
+		       pp.output_t, pp.request, pp.result
+		  FROM plan_part pp LEFT JOIN region r ON r.code = pp.region_code WHERE pp.plan_id = $1 ORDER BY pp.n`, id)
 	if err != nil {
 		return nil, nil, postgres.Translate(err, "plan parts")
 	}
@@ -222,7 +265,7 @@ func (s *Service) loadParts(ctx context.Context, id string) ([]Part, []*partOutc
 	var p Part
 	var req Request
 	var res []byte
-	_, err = pgx.ForEachRow(rows, []any{&p.N, &p.Region, &p.Status, &p.Error, &p.Worker, &p.OutputT, &req, &res}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&p.N, &p.Region, &p.Name, &p.Status, &p.Error, &p.Worker, &p.OutputT, &req, &res}, func() error {
 		p.P, p.Budget = req.P, req.Budget
 		var out *partOutcome
 		if res != nil {
@@ -240,9 +283,11 @@ func (s *Service) loadParts(ctx context.Context, id string) ([]Part, []*partOutc
 	return parts, outs, postgres.Translate(err, "plan parts")
 }
 
-// combineJob combines plan id's finished parts into its result.
-func (s *Service) combineJob(ctx context.Context, id string, req Request) string {
-	status, _ := s.runAttempt(ctx, id, func(c context.Context, attempt int) (*Result, error) {
+// combineJob combines plan id's finished parts into its result and
+// returns the plan's status; infeasible is set (the plan stored as
+// failed) when no part could be planned.
+func (s *Service) combineJob(ctx context.Context, id string, req Request) (status string, infeasible error) {
+	return s.runAttempt(ctx, id, func(c context.Context, attempt int) (*Result, error) {
 		start := time.Now()
 		res, err := s.combine(c, id, &req)
 		if err == nil {
@@ -250,5 +295,4 @@ func (s *Service) combineJob(ctx context.Context, id string, req Request) string
 		}
 		return res, err
 	})
-	return status
 }

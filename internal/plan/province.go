@@ -47,6 +47,9 @@ import (
 type Part struct {
 	N      int    `json:"n"`
 	Region string `json:"region"`
+	// Name is the region's name (empty when the code is not in the
+	// regions layer).
+	Name   string `json:"name,omitempty"`
 	Status string `json:"status"` // done, failed or skipped
 	Error  string `json:"error,omitempty"`
 	Worker string `json:"worker,omitempty"`
@@ -235,12 +238,31 @@ func shareOut(p int, shares []float64) []int {
 
 // addParts stores plan id's parts in tx, each to run as its own job.
 func (s *Service) addParts(ctx context.Context, tx pgx.Tx, id string, parts []partPlan) error {
+	args, err := insertParts(ctx, tx, id, parts)
+	if err != nil {
+		return err
+	}
+	ns := make([]int, len(args))
+	for i, a := range args {
+		ns[i] = a.Part
+	}
+	ids, err := s.jobs.InsertTx(ctx, tx, args...)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE plan_part SET job_id = j.id FROM unnest($2::int[], $3::bigint[]) AS j(n, id)
+		WHERE plan_id = $1 AND plan_part.n = j.n`, id, ns, ids)
+	return err
+}
+
+// insertParts stores plan id's parts in tx and marks the plan prepared;
+// it returns the job arguments of the parts to run (those not skipped).
+func insertParts(ctx context.Context, tx pgx.Tx, id string, parts []partPlan) ([]jobs.Args, error) {
 	var args []jobs.Args
-	var ns []int
 	for i, p := range parts {
 		b, err := json.Marshal(p.req)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		status := "queued"
 		if p.skip {
@@ -248,23 +270,14 @@ func (s *Service) addParts(ctx context.Context, tx pgx.Tx, id string, parts []pa
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO plan_part (plan_id, n, region_code, request, status, output_t) VALUES ($1, $2, $3, $4, $5, $6)`,
 			id, i+1, p.req.Region, b, status, p.outputT); err != nil {
-			return err
+			return nil, err
 		}
 		if !p.skip {
 			args = append(args, jobs.Args{PlanID: id, Part: i + 1, Region: p.req.Region})
-			ns = append(ns, i+1)
 		}
 	}
-	ids, err := s.jobs.InsertTx(ctx, tx, args...)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE plan_part SET job_id = j.id FROM unnest($2::int[], $3::bigint[]) AS j(n, id)
-		WHERE plan_id = $1 AND plan_part.n = j.n`, id, ns, ids); err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `UPDATE plan SET prepared_at = now() WHERE id = $1`, id)
-	return err
+	_, err := tx.Exec(ctx, `UPDATE plan SET prepared_at = now() WHERE id = $1`, id)
+	return args, err
 }
 
 // partCount is how many parts plan id has.

@@ -283,28 +283,52 @@ func (s *Service) enqueue(ctx context.Context, req *Request) (string, error) {
 const queueLock int64 = 0x706c616e71 // "planq"
 
 // Run validates, prepares and runs req in the calling goroutine (the
-// CLI), not as a job. A request the data cannot satisfy is stored as
-// failed and returned as an *InfeasibleError.
+// CLI), not as a job: RunWith with the default options.
 func (s *Service) Run(ctx context.Context, req Request) (*Plan, error) {
+	return s.RunWith(ctx, req, RunOptions{})
+}
+
+// RunOptions tune RunWith.
+type RunOptions struct {
+	// Whole solves a province, a prefecture or any region above county
+	// level as one instance instead of by county parts.
+	Whole bool
+	// Parallel is how many county parts run at once (default 1).
+	Parallel int
+}
+
+// RunWith validates, prepares and runs req in the calling goroutine (the
+// CLI), not as a job. A request over a province or prefecture (or a list
+// of regions) is decomposed by county exactly as a submitted one is,
+// stored as one plan with its parts, and its parts run here, then are
+// combined; opt.Whole solves one region as one instance. A request the
+// data cannot satisfy is stored as failed and returned as an
+// *InfeasibleError.
+func (s *Service) RunWith(ctx context.Context, req Request, opt RunOptions) (*Plan, error) {
 	if err := s.normalize(ctx, &req); err != nil {
 		return nil, err
 	}
-	if len(req.Regions) > 0 {
-		return nil, derrors.Invalid("regions: a plan over a list of regions runs as county jobs; submit it to a server (POST /api/v1/plans)")
+	var parts []partPlan
+	var err error
+	switch {
+	case !opt.Whole:
+		parts, err = s.decompose(ctx, &req)
+	case len(req.Regions) > 0:
+		err = derrors.Invalid("regions: a list of regions is planned by county parts; give one region code to solve it as one instance")
 	}
-	params, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
 	}
-	var id string
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		id, err = s.q.Add(ctx, tx, runs.KindFacility, params, req.Region)
-		return err
-	})
+	id, err := s.store(ctx, &req, parts)
 	if err != nil {
 		return nil, err
 	}
-	_, runErr := s.runJob(ctx, id, req)
+	var runErr error
+	if len(parts) > 0 {
+		runErr = s.runParts(ctx, id, req, parts, opt.Parallel)
+	} else {
+		_, runErr = s.runJob(ctx, id, req)
+	}
 	p, err := s.Get(context.WithoutCancel(ctx), id)
 	if err != nil {
 		return nil, err
@@ -313,6 +337,26 @@ func (s *Service) Run(ctx context.Context, req Request) (*Plan, error) {
 		return p, &InfeasibleError{PlanID: id, Reason: runErr}
 	}
 	return p, nil
+}
+
+// store stores req as a queued plan with its parts, without jobs: the
+// caller runs it.
+func (s *Service) store(ctx context.Context, req *Request, parts []partPlan) (string, error) {
+	params, err := json.Marshal(req)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if id, err = s.q.Add(ctx, tx, runs.KindFacility, params, req.Region); err != nil {
+			return err
+		}
+		if len(parts) > 0 {
+			_, err = insertParts(ctx, tx, id, parts)
+		}
+		return err
+	})
+	return id, postgres.Translate(err, "plan")
 }
 
 // Get returns plan id, or ErrNotFound.

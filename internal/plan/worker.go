@@ -44,7 +44,7 @@ func (s *Service) handle(ctx context.Context, j jobs.Job) error {
 	}
 	var status string
 	if parts > 0 {
-		status = s.combineJob(ctx, p.ID, req)
+		status, _ = s.combineJob(ctx, p.ID, req)
 	} else {
 		status, _ = s.runJob(ctx, p.ID, req)
 	}

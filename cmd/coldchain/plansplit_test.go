@@ -47,6 +47,13 @@ type storedPlan struct {
 		Before struct {
 			HandledT float64 `json:"handled_t"`
 		} `json:"before"`
+		Sites struct {
+			Features []struct {
+				Properties struct {
+					Rank, Part int
+				}
+			}
+		} `json:"sites"`
 	}
 }
 
@@ -103,6 +110,18 @@ func TestPlanCLISplitsProvince(t *testing.T) {
 	}
 	if sp.result.Parts[0].Name != "County 390101" || !(sp.result.After.HandledT > sp.result.Before.HandledT) {
 		t.Errorf("first part %+v; handled %v -> %v: want the county's name and more handled after", sp.result.Parts[0], sp.result.Before.HandledT, sp.result.After.HandledT)
+	}
+	sites := 0
+	for k, f := range sp.result.Sites.Features {
+		if f.Properties.Rank != k+1 || f.Properties.Part < 1 || f.Properties.Part > 4 {
+			t.Errorf("site %d: rank %d, part %d; want ranks 1..n over the plan, each site naming its part", k, f.Properties.Rank, f.Properties.Part)
+		}
+	}
+	for _, p := range sp.result.Parts {
+		sites += p.Sites
+	}
+	if sites == 0 || sites != len(sp.result.Sites.Features) {
+		t.Errorf("the parts count %d sites, the plan lists %d; want some, and the same", sites, len(sp.result.Sites.Features))
 	}
 	var plans int
 	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM plan`).Scan(&plans); err != nil || plans != 1 {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -111,7 +112,9 @@ func combinedResult(in *instance, parts []Part, outs []*partOutcome) *Result {
 	return out
 }
 
-// combinedSites gathers the parts' site features, each naming its part.
+// combinedSites gathers the parts' site features, each naming its part,
+// ranked again over the whole plan (most serving first, as one plan's
+// sites are), so that a rank names one site.
 func combinedSites(parts []Part, outs []*partOutcome) (json.RawMessage, error) {
 	fc := geojson.NewFeatureCollection()
 	for i, o := range outs {
@@ -125,8 +128,19 @@ func combinedSites(parts []Part, outs []*partOutcome) (json.RawMessage, error) {
 		for _, f := range pfc.Features {
 			f.Properties["part"] = parts[i].N
 			f.Properties["part_region"] = parts[i].Region
+			f.Properties["part_rank"] = f.Properties["rank"]
 			fc.Append(f)
 		}
+	}
+	serves := func(f *geojson.Feature) float64 {
+		e, _ := f.Properties["explanation"].(map[string]any)
+		v, _ := e["serves_t"].(float64)
+		return v
+	}
+	slices.SortStableFunc(fc.Features, func(a, b *geojson.Feature) int { return cmp.Compare(serves(b), serves(a)) })
+	for k, f := range fc.Features {
+		f.ID = fmt.Sprintf("site-%d", k+1)
+		f.Properties["rank"] = k + 1
 	}
 	return json.Marshal(fc)
 }

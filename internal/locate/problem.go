@@ -70,7 +70,7 @@ type Spec struct {
 	// Separable: the objective is a sum over demand points, so a region's
 	// problem splits into parts by county (p or the budget shared out, a
 	// target applied in each part); p-center's longest time is not a sum.
-	Separable bool `json:"-"`
+	Separable bool `json:"separable"`
 	// Evaluate returns the objective of in with the sites open (existing
 	// sites must be set open by the caller), for marginal gains and
 	// runner-ups. lscp evaluates covered weight.

@@ -388,6 +388,7 @@ function wire() {
     mapView.showRegions();
     mapView.showSelection();
     renderChrome();
+    renderPlan(); // the plan form's area follows the map
     fetchCoverage();
     fetchGaps();
     mapView.fitRegion();
@@ -400,6 +401,7 @@ function wire() {
   });
   on("plan", async (p) => {
     closePopup();
+    state.planPart = null;
     state.visible.plan = true;
     mapView.applyVisibility();
     renderPlan();

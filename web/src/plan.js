@@ -6,6 +6,8 @@ import { t, label, classShort, values, fmtT, fmtPct, fmtPP, fmtMin, fmtCNY, fmtN
 import { state, emit } from "./state.js";
 import { classColour, planColours } from "./symbols.js";
 import * as api from "./api.js";
+import { mapScope, scopeLabel, countyAreas, levelOf, viewCode } from "./regions.js";
+import { partsSection, partSites, pickedPart, partName } from "./parts.js";
 
 // spec returns the registry entry of a problem (GET /api/v1/problems).
 function spec(name) {
@@ -28,7 +30,11 @@ const form = {
   poverty_weight: 1,
   coverage_target: 95,
   threshold_minutes: "",
-  region: "",
+  // region: "@map" follows the region shown on the map, "@counties" is
+  // the list in counties, anything else one region's code.
+  region: "@map",
+  counties: [],
+  time_limit: 30,
   candidates: "both",
   scenario: "",
   initialised: false, // product classes defaulted once
@@ -128,8 +134,6 @@ function planForm() {
       },
     }, h("span", { class: "dot", style: { background: classColour(c.code) } }), classShort(c.code));
   });
-  const areas = Object.values(state.areasByCode).sort((a, b) => a.properties.code.localeCompare(b.properties.code));
-  const regions = [["", t("whole_county")], ...areas.filter((f) => f !== state.county).map((f) => [f.properties.code, f.properties.name])];
   const running = !!state.running;
   return h("form", {
     class: "panel plan-form", id: "plan-form", novalidate: true,
@@ -165,7 +169,8 @@ function planForm() {
   field(t("plan_priority"), h("input", { id: "plan-priority", type: "number", min: 0.1, max: 10, step: 0.5, value: form.poverty_weight, oninput: (e) => (form.poverty_weight = e.target.value) }), t("plan_priority_hint")),
   h("div", { class: "row2" },
     field(t("plan_threshold"), h("input", { id: "plan-threshold", type: "number", min: 1, max: 2880, step: 1, value: form.threshold_minutes, placeholder: "–", oninput: (e) => (form.threshold_minutes = e.target.value) }), t("plan_threshold_hint")),
-    field(t("plan_region"), select("plan-region", form.region, regions, (v) => (form.region = v)))),
+    field(t("plan_time_limit"), h("input", { id: "plan-time-limit", type: "number", min: 1, max: 600, step: 1, value: form.time_limit, oninput: (e) => (form.time_limit = e.target.value) }), t("plan_time_limit_hint"))),
+  scopeField(sp),
   field(t("plan_candidates"), select("plan-candidates", form.candidates, [["both", t("cand_both")], ["user", t("cand_user")], ["generated", t("cand_generated")]], (v) => (form.candidates = v))),
   field(t("plan_scenario"), h("span", { class: "unit-input" },
     select("plan-scenario", form.scenario, [["", t("plan_scenario_shared")], ...(scenarios || []).map((s) => [s.id, `${s.name} (${s.drafts.length})`])], (v) => (form.scenario = state.scenario = v)),
@@ -174,6 +179,67 @@ function planForm() {
   field(t("plan_name"), h("input", { id: "plan-name", type: "text", maxlength: 200, value: form.name, oninput: (e) => (form.name = e.target.value) })),
   h("div", { class: "form-actions" },
     h("button", { class: "btn primary", type: "submit", id: "plan-submit", disabled: running }, t("plan_submit"))));
+}
+
+// scopeOptions lists the areas a plan may cover: the region shown on the
+// map (the default, following the picker), the province, prefectures and
+// counties, the townships of the region shown, and a list of counties.
+function scopeOptions() {
+  const view = viewCode();
+  const areas = Object.values(state.areasByCode)
+    .filter((f) => f.properties.level !== "township" || !view || f.properties.code.startsWith(view))
+    .sort((a, b) => a.properties.code.localeCompare(b.properties.code));
+  const opts = [["@map", t("plan_scope_map", { scope: scopeLabel(mapScope()) })], ...areas.map((f) => [f.properties.code, scopeLabel(f.properties.code)])];
+  if (countyAreas().length > 1) opts.push(["@counties", t("plan_scope_counties")]);
+  return opts;
+}
+
+// planScope is the scope the form asks for: {region} or {regions}, {}
+// for the whole data, or {error}. A county that is all the data is asked
+// for as the whole data, as before regions nested.
+function planScope() {
+  if (form.region === "@counties") {
+    if (!form.counties.length) return { error: t("plan_need_county") };
+    if (form.counties.length > MAX_REGIONS) return { error: t("plan_too_many_counties", { max: MAX_REGIONS }) };
+    return form.counties.length === 1 ? { region: form.counties[0] } : { regions: form.counties.slice() };
+  }
+  const code = form.region === "@map" ? mapScope() : form.region;
+  const only = state.tops.length === 1 ? state.tops[0].properties : null;
+  if (!code || (only && only.code === code && only.level === "county")) return {};
+  return { region: code };
+}
+
+// MAX_REGIONS is the most regions a plan may list (plan.MaxRegions).
+const MAX_REGIONS = 200;
+
+// scopeField is the plan's area: the picker of scopes, the county chips
+// for a list, and whether the plan runs by county parts.
+function scopeField(sp) {
+  const sc = planScope();
+  const codes = sc.regions || (sc.region ? [sc.region] : []);
+  const above = codes.length > 1 || codes.some((c) => ["province", "prefecture"].includes(levelOf(c)));
+  const hint = !above ? null : sp.separable === false ? t("plan_whole_hint") : t("plan_split_hint");
+  const chips = form.region !== "@counties" ? null : h("div", { class: "chips", id: "plan-counties" }, countyAreas().map((f) => {
+    const code = f.properties.code, on = form.counties.includes(code);
+    return h("button", {
+      type: "button", class: "chip-toggle" + (on ? " on" : ""), "data-plan-county": code, "aria-pressed": on ? "true" : "false",
+      onclick: () => {
+        const i = form.counties.indexOf(code);
+        if (i >= 0) form.counties.splice(i, 1);
+        else form.counties.push(code);
+        renderPlan();
+      },
+    }, f.properties.name);
+  }));
+  return h("div", { class: "field", id: "plan-scope" },
+    h("span", { class: "field-label" }, t("plan_region")),
+    select("plan-region", form.region, scopeOptions(), (v) => {
+      form.region = v;
+      renderPlan();
+    }),
+    chips ? h("span", { class: "field-hint" }, t("plan_scope_counties_hint", { n: form.counties.length, max: MAX_REGIONS })) : null,
+    chips,
+    hint ? h("span", { class: "field-hint", id: "plan-split-hint" }, hint) : null);
 }
 
 /** A plan's parameters in words, in the current language. */
@@ -222,7 +288,15 @@ async function submit() {
   }
   const thr = num(form.threshold_minutes);
   if (thr !== undefined) req.threshold_minutes = thr;
-  if (form.region) req.region = form.region;
+  const scope = planScope();
+  if (scope.error) {
+    showError(new Error(scope.error), t("plan_title"));
+    return;
+  }
+  if (scope.region) req.region = scope.region;
+  if (scope.regions) req.regions = scope.regions;
+  const limit = num(form.time_limit);
+  if (limit !== undefined) req.time_limit_s = limit;
   if (form.scenario) req.scenario = form.scenario;
   req.name = form.name.trim() || autoName(req);
   for (const [k, v] of Object.entries(req)) {
@@ -314,7 +388,9 @@ function result() {
   }
   const r = p.result;
   const c = r.change || {};
-  const sites = r.sites?.features || [];
+  const allSites = r.sites?.features || [];
+  const sites = partSites(r, allSites);
+  const part = pickedPart(r);
   const capacity = Object.entries(c.capacity_added_t || {}).filter(([, v]) => v > 0).map(([z, v]) => `${label("zone", z)} ${fmtT(v)}`).join(" · ") || "–";
   const siteRows = sites.map((f) => {
     const e = f.properties.explanation || {};
@@ -347,7 +423,7 @@ function result() {
   const zh = getLang() === "zh";
   const notes = (zh && r.notes_zh && r.notes_zh.length ? r.notes_zh : r.notes) || [];
   const pov = r.priority || {};
-  const gapText = Number.isFinite(r.gap) ? fmtPct(r.gap / 100, r.gap < 0.01 ? 2 : 1) : "–";
+  const gapText = r.no_bound ? t("result_no_combined_bound") : Number.isFinite(r.gap) ? t("result_gap_value", { v: fmtPct(r.gap / 100, r.gap < 0.01 ? 2 : 1) }) : t("result_gap_value", { v: "–" });
   return h("section", { class: "panel result", id: "plan-result", "data-status": p.status, "data-plan": p.id },
     h("div", { class: "panel-head" },
       h("div", null,
@@ -355,7 +431,7 @@ function result() {
         h("h3", { class: "result-name" }, p.params?.name || p.id),
         p.params && p.params.name !== autoName(p.params) ? h("div", { class: "muted small" }, autoName(p.params)) : null)),
     h("div", { class: "gap-badge", title: t("result_gap") },
-      h("span", null, t("result_gap")), h("strong", null, t("result_gap_value", { v: gapText }))),
+      h("span", null, t("result_gap")), h("strong", { id: "result-gap" }, gapText)),
     h("div", { class: "ba-grid" },
       h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("kpi_coverage")), delta(c.coverage_rate_before, c.coverage_rate_after, (v) => fmtPct(v), fmtPP)),
       h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("kpi_handling")), delta(c.handling_rate_before, c.handling_rate_after, (v) => fmtPct(v), fmtPP)),
@@ -368,7 +444,8 @@ function result() {
       h("div", { class: "ba-item", id: "result-poverty" }, h("div", { class: "ba-label" }, t("result_poverty")),
         h("div", { class: "ba-mid" }, pov.gain_t > 0 ? t("result_poverty_value", { v: fmtPct(pov.poverty_exit_share, 0), o: fmtPct(pov.poverty_exit_output_share, 0) }) : "–")),
       h("div", { class: "ba-item" }, h("div", { class: "ba-label" }, t("result_unserved")), h("div", { class: "ba-mid" }, fmtT(r.unserved_t)))),
-    h("div", { class: "panel-head sub" }, h("h4", null, `${t("result_sites")} (${sites.length})`),
+    partsSection(r),
+    h("div", { class: "panel-head sub" }, h("h4", { id: "sites-title" }, `${part ? t("parts_sites_in", { name: partName(r, part) }) : t("result_sites")} (${sites.length})`),
       sites.length ? h("button", { class: "link", type: "button", id: "fit-sites", onclick: () => emit("fit-sites") }, t("result_show_all")) : null),
     sites.length ? h("div", { class: "muted small hint-line" }, t("result_click_site")) : null,
     sites.length ? h("ol", { class: "site-list", id: "site-list" }, siteRows) : h("div", { class: "note" }, t("result_no_sites")),
@@ -379,9 +456,9 @@ function result() {
     byClass.length ? h("div", { class: "bars" }, byClass) : null,
     h("table", { class: "kv small" },
       h("tr", null, h("th", null, t("result_objective")), h("td", null, `${fmtNum(r.objective, 1)} · ${(zh && r.objective_label_zh) || r.objective_label || ""}`)),
-      h("tr", null, h("th", null, t("result_bound")), h("td", null, fmtNum(r.bound, 1))),
+      h("tr", null, h("th", null, t("result_bound")), h("td", null, r.no_bound ? t("result_no_bound") : fmtNum(r.bound, 1))),
       h("tr", null, h("th", null, ""), h("td", { class: "muted" }, `${t("result_instance", { d: fmtNum(r.instance?.demand_points), c: fmtNum(r.instance?.candidate_sites), e: fmtNum(r.instance?.existing_facilities) })}; ${t("result_solved_in", { s: fmtNum(r.seconds, 2) })}`))),
-    notes.length ? h("details", { class: "notes" }, h("summary", null, `${t("result_notes")} (${notes.length})`), h("ul", null, notes.map((n) => h("li", null, n)))) : null,
+    notes.length ? h("details", { class: "notes", id: "result-notes", open: !!(r.parts && r.parts.length) }, h("summary", null, `${t("result_notes")} (${notes.length})`), h("ul", null, notes.map((n) => h("li", null, n)))) : null,
     h("div", { class: "export" },
       h("span", { class: "export-label" }, t("result_export")),
       h("button", { class: "btn small", type: "button", id: "export-geojson", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.geojson`, `plan-${p.id.slice(0, 8)}.geojson`)) }, "⤓ " + t("result_export_geojson")),
@@ -389,7 +466,7 @@ function result() {
       h("button", { class: "btn small", type: "button", id: "export-xlsx", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/export.xlsx?lang=${getLang()}`, `plan-${p.id.slice(0, 8)}.xlsx`)) }, "⤓ " + t("result_export_xlsx")),
       h("button", { class: "btn small", type: "button", id: "export-allocations", onclick: () => guard(t("result_export"), () => api.download(`/api/v1/plans/${p.id}/allocations.geojson`, `plan-${p.id.slice(0, 8)}-allocations.geojson`)) }, "⤓ " + t("result_export_allocations")),
       h("button", { class: "btn small", type: "button", id: "open-report", onclick: () => guard(t("result_report"), () => openReport(p.id)) }, "▤ " + t("result_report")),
-      sites.length ? h("button", { class: "btn small", type: "button", id: "plan-adopt", onclick: () => adopt(p.id) }, t("result_adopt")) : null));
+      allSites.length ? h("button", { class: "btn small", type: "button", id: "plan-adopt", onclick: () => adopt(p.id) }, t("result_adopt")) : null));
 }
 
 // openReport opens the plan's report in the UI's language in a new tab

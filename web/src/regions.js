@@ -5,6 +5,7 @@
 // among its siblings.
 
 import { state } from "./state.js";
+import { t } from "./i18n.js";
 
 /** Indexes the areas (province to township) and finds the top regions. */
 export function indexAreas(areas) {
@@ -44,4 +45,29 @@ export function framed() {
 /** The level of the selected region ("" for the whole data). */
 export function selectedLevel() {
   return state.region ? state.areasByCode[state.region]?.properties.level || "township" : "";
+}
+
+/** The region the map shows as one code: the selected one, or the only top ("" for several tops). */
+export function mapScope() {
+  return state.region || (state.tops.length === 1 ? state.tops[0].properties.code : "");
+}
+
+/** A plan's scope in words: "Whole province: X", "Township: Y", or all regions for "". */
+export function scopeLabel(code) {
+  const a = code && state.areasByCode[code];
+  if (!code) return t("whole_area");
+  const name = a ? a.properties.name : state.regionsByCode[code]?.properties.name || code;
+  const level = a ? a.properties.level : state.regionsByCode[code]?.properties.level || "township";
+  return t("scope_" + level, { name });
+}
+
+/** The county areas, by code. */
+export function countyAreas() {
+  return Object.values(state.areasByCode).filter((f) => f.properties.level === "county")
+    .sort((a, b) => a.properties.code.localeCompare(b.properties.code));
+}
+
+/** The level of region code ("" when unknown). */
+export function levelOf(code) {
+  return state.areasByCode[code]?.properties.level || state.regionsByCode[code]?.properties.level || "";
 }

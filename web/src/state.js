@@ -34,6 +34,7 @@ export const state = {
     plan: true,
   },
   plan: null, // the plan shown (GET /api/v1/plans/{id})
+  planPart: null, // the county part picked in a province plan's result (its n)
   running: null, // {id, status, started} while a plan runs
   plans: [], // recent plans
   compare: null, // {a: plan, b: plan, summaries: [..]} when comparing

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
 )
@@ -128,6 +130,8 @@ func TestPlanCLISplitsProvince(t *testing.T) {
 		t.Fatalf("%d plans stored (%v), want the one province plan", plans, err)
 	}
 
+	checkCombinedDeliverables(t, bin, url, id[1])
+
 	text, code = runOn(t, bin, url, append(args, "--no-split")...)
 	id = regexp.MustCompile(`Plan ([0-9a-f-]{36})`).FindStringSubmatch(text)
 	if code != 0 || id == nil || !strings.Contains(text, "proven bound") || strings.Contains(text, "county parts") {
@@ -145,5 +149,43 @@ func TestPlanCLISplitsProvince(t *testing.T) {
 		if code != 2 || !strings.Contains(text, bad.want) {
 			t.Errorf("%s: exit %d, want 2 saying %q\n%s", bad.args, code, bad.want, text)
 		}
+	}
+}
+
+// checkCombinedDeliverables checks that the report and the workbook of
+// province plan id say it has no combined bound rather than a gap of 0.
+func checkCombinedDeliverables(t *testing.T, bin, url, id string) {
+	t.Helper()
+	dir := t.TempDir()
+	html, book := filepath.Join(dir, "plan.html"), filepath.Join(dir, "plan.xlsx")
+	for _, args := range [][]string{{"report", id, "--lang", "en", "-o", html}, {"plan", "export", id, "--lang", "en", "-o", book}} {
+		if text, code := runOn(t, bin, url, args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, text)
+		}
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "The plan combines 4 county parts") || strings.Contains(string(page), "no plan can be more than") {
+		t.Errorf("the report does not say the combined plan has no bound")
+	}
+	wb, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rows, err := wb.GetRows(wb.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		if len(r) >= 4 && r[0] == "Proven gap (%)" {
+			found = strings.HasPrefix(r[3], "none for the combined plan")
+		}
+	}
+	if !found {
+		t.Errorf("the workbook's proven gap does not say the combined plan has none: %q", rows)
 	}
 }

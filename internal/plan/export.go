@@ -19,20 +19,24 @@ import (
 
 // Summary is one plan's key figures, for lists and comparisons.
 type Summary struct {
-	ID             string             `json:"id"`
-	Name           string             `json:"name"`
-	Problem        string             `json:"problem"`
-	FacilityType   string             `json:"facility_type"`
-	Tier           string             `json:"tier"`
-	ProductClasses []string           `json:"product_classes"`
-	Region         string             `json:"region,omitempty"`
-	Scenario       string             `json:"scenario,omitempty"`
-	Status         string             `json:"status"`
-	Error          string             `json:"error,omitempty"`
-	CreatedAt      string             `json:"created_at"`
-	Objective      *float64           `json:"objective,omitempty"`
-	Bound          *float64           `json:"bound,omitempty"`
-	Gap            *float64           `json:"gap,omitempty"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	Problem        string   `json:"problem"`
+	FacilityType   string   `json:"facility_type"`
+	Tier           string   `json:"tier"`
+	ProductClasses []string `json:"product_classes"`
+	Region         string   `json:"region,omitempty"`
+	Scenario       string   `json:"scenario,omitempty"`
+	Status         string   `json:"status"`
+	Error          string   `json:"error,omitempty"`
+	CreatedAt      string   `json:"created_at"`
+	Objective      *float64 `json:"objective,omitempty"`
+	Bound          *float64 `json:"bound,omitempty"`
+	Gap            *float64 `json:"gap,omitempty"`
+	// NoBound: a plan combined from county parts states no bound (bound
+	// and gap are left out); Parts is how many parts it has.
+	NoBound        bool               `json:"no_bound,omitempty"`
+	Parts          int                `json:"parts,omitempty"`
 	Sites          int                `json:"sites"`
 	BuildCost      float64            `json:"build_cost"`
 	CoverageBefore float64            `json:"coverage_rate_before"`
@@ -60,7 +64,10 @@ func summaryOf(p *Plan) (Summary, error) {
 	if err := json.Unmarshal(p.Result, &r); err != nil {
 		return s, err
 	}
-	s.Objective, s.Bound, s.Gap = &r.Objective, &r.Bound, &r.Gap
+	s.Objective, s.NoBound, s.Parts = &r.Objective, r.NoBound, len(r.Parts)
+	if !r.NoBound {
+		s.Bound, s.Gap = &r.Bound, &r.Gap
+	}
 	fc, err := geojson.UnmarshalFeatureCollection(r.Sites)
 	if err != nil {
 		return s, err

@@ -78,12 +78,21 @@ var SheetNames = map[string][]string{
 
 func sheetName(lang string, i int) string { return SheetNames[lang][i] }
 
+// provenGap is the plan's proven gap, or for a plan combined from
+// county parts, which states none, words saying so.
+func provenGap(r *Result, lang string) any {
+	if r.NoBound {
+		return label{"none for the combined plan (each county part has its own)", "合并方案无整体界（各县部分各有其证明差距）"}.in(lang)
+	}
+	return r.Gap
+}
+
 // figuresSheet is the plan's key figures before and after.
 func figuresSheet(r *Result, lang string) xlsx.Sheet {
 	c := r.Change
 	rows := [][]any{
 		{label{"Objective", "目标"}.in(lang), label{r.ObjectiveLabel, r.ObjectiveLabelZH}.in(lang), nil, r.Objective},
-		{label{"Proven gap (%)", "已证明最优差距(%)"}.in(lang), nil, nil, r.Gap},
+		{label{"Proven gap (%)", "已证明最优差距(%)"}.in(lang), nil, nil, provenGap(r, lang)},
 		{label{"Coverage rate", "覆盖率"}.in(lang), c.CoverageRateBefore, c.CoverageRateAfter, c.CoverageRateAfter - c.CoverageRateBefore},
 		{label{"Handling rate", "产地低温处理率"}.in(lang), c.HandlingRateBefore, c.HandlingRateAfter, c.HandlingRateAfter - c.HandlingRateBefore},
 		{label{"Handled (t/yr)", "处理量(吨/年)"}.in(lang), r.Before.HandledT, r.After.HandledT, r.After.HandledT - r.Before.HandledT},

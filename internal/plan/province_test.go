@@ -104,6 +104,10 @@ func TestProvincePlanByCounty(t *testing.T) {
 		if b, ok := raw["bound"]; !res.NoBound || !ok || b != nil || raw["gap"] != nil {
 			t.Errorf("p=%d: the combined plan states a bound: no_bound %v, bound %v, gap %v", tc.p, res.NoBound, raw["bound"], raw["gap"])
 		}
+		sums, err := svc.Compare(ctx, []string{sub.ID})
+		if err != nil || len(sums) != 1 || !sums[0].NoBound || sums[0].Bound != nil || sums[0].Gap != nil || sums[0].Parts != 2 {
+			t.Errorf("p=%d: summary for lists and comparisons %+v (%v), want no bound or gap and 2 parts", tc.p, sums, err)
+		}
 	}
 }
 

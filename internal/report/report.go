@@ -191,6 +191,9 @@ func classes(d *data, t texts) []classRow {
 // proof states the proven gap in one sentence.
 func proof(d *data, t texts) string {
 	r := d.Res
+	if r.NoBound {
+		return fmt.Sprintf(t.get("proof_parts_fmt"), len(r.Parts))
+	}
 	return fmt.Sprintf(t.get("proof_fmt"), fmt.Sprintf("%.2f", r.Gap), fmt.Sprintf("%.2f", r.Objective),
 		label(r.ObjectiveLabel, r.ObjectiveLabelZH, t), fmt.Sprintf("%.2f", r.Bound))
 }

@@ -82,6 +82,7 @@ var phrases = map[string][2]string{
 	"tonnes":            {"t", "吨"},
 	"proof":             {"How good is this plan", "方案质量"},
 	"proof_fmt":         {"The engine proved that no plan can be more than %s %% better than this one (objective %s %s; proven bound %s).", "求解器已证明：任何方案都不可能比本方案好 %s%% 以上（目标值 %s %s，已证明界 %s）。"},
+	"proof_parts_fmt":   {"The plan combines %d county parts, each solved with its own proven gap; no bound is proven for the combined plan, so how far it is from the region's best plan is not known.", "本方案由 %d 个县级部分合并而成，各部分分别求解并有各自的证明差距；合并方案没有证明的界，因此与全区域最优方案的差距未知。"},
 	"notes":             {"Notes", "说明"},
 	"sources":           {"Data sources and date", "数据来源与日期"},
 	"sources_fmt":       {"Producers, facilities, candidate sites and administrative boundaries from this coldchain database (%d producers of the plan's classes, %d regions drawn); travel times: %s. Plan %s computed %s; report generated %s.", "经营主体、现有设施、候选点与行政区划来自本系统数据库（本方案品类经营主体 %d 个，绘制行政区 %d 个）；通行时间：%s。方案 %s 计算于 %s；报告生成于 %s。"},

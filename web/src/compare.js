@@ -108,7 +108,7 @@ function table() {
     [t("cmp_improved"), (p) => p.improved_producers, (v) => fmtNum(v), 1],
     [t("cmp_capacity"), (p) => Object.entries(p.capacity_added_t || {}).map(([z, v]) => `${label("zone", z)} ${fmtT(v)}`).join(" · ") || "–", null, 0],
     [t("cmp_cost_per_t"), costPerT, (v) => (v === null ? "–" : t("unit_cny_per_t", { v: fmtNum(v * 10000, 0) })), -1],
-    [t("cmp_gap"), (p) => p.gap, (v) => (Number.isFinite(v) ? fmtPct(v / 100, 2) : "–"), -1],
+    [t("cmp_gap"), (p) => (p.no_bound ? null : p.gap), (v, p) => (p.no_bound ? t("result_no_bound") : Number.isFinite(v) ? fmtPct(v / 100, 2) : "–"), -1],
   ];
   const cell = (p, other, [, get, f, better]) => {
     const v = get(p), o = get(other);

@@ -323,6 +323,7 @@ const en = {
   unit_pp: "{v} pp",
   unit_cny_per_t: "{v} CNY/t",
   n_sites: "{n} sites",
+  n_parts: "{n} county parts",
   legend_show: "Legend",
 
   margin_t_covered: "{v} t covered",
@@ -651,6 +652,7 @@ const zh = {
   unit_pp: "{v} 个百分点",
   unit_cny_per_t: "{v} 元/吨",
   n_sites: "{n} 个选址",
+  n_parts: "{n} 个县级部分",
   legend_show: "图例",
 
   margin_t_covered: "{v} 吨覆盖量",

@@ -529,7 +529,7 @@ function recent() {
         h("div", { class: "plan-item-main" },
           h("div", { class: "plan-item-name" }, p.name || p.id),
           h("div", { class: "muted small" },
-            [label("plan_status", p.status), p.sites !== undefined ? t("n_sites", { n: fmtNum(p.sites) }) : "", p.coverage_rate_after !== undefined ? `${t("kpi_coverage")} ${fmtPct(p.coverage_rate_after, 0)}` : "", new Date(p.created_at).toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" })].filter(Boolean).join(" · "))),
+            [label("plan_status", p.status), p.sites !== undefined ? t("n_sites", { n: fmtNum(p.sites) }) : "", p.parts ? t("n_parts", { n: fmtNum(p.parts) }) : "", p.coverage_rate_after !== undefined ? `${t("kpi_coverage")} ${fmtPct(p.coverage_rate_after, 0)}` : "", new Date(p.created_at).toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" })].filter(Boolean).join(" · "))),
         h("button", { class: "btn small ghost", type: "button", disabled: p.status !== "done", onclick: () => openPlan(p.id) }, t("plan_open")))))
       : h("div", { class: "muted small" }, t("plan_none_yet")));
 }

@@ -87,6 +87,9 @@ func TestProvincePlanByCounty(t *testing.T) {
 		if err := json.Unmarshal(p.Result, &res); err != nil {
 			t.Fatal(err)
 		}
+		if pp := p.Parts; pp == nil || pp.Total != 2 || pp.Done != 2 || pp.Running != 0 {
+			t.Errorf("p=%d: parts progress %+v, want 2 parts, both done", tc.p, pp)
+		}
 		if len(res.Parts) != 2 {
 			t.Fatalf("p=%d: parts %+v", tc.p, res.Parts)
 		}

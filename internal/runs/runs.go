@@ -53,6 +53,18 @@ type Plan struct {
 	CreatedAt  time.Time       `json:"created_at"`
 	StartedAt  *time.Time      `json:"started_at,omitempty"`
 	FinishedAt *time.Time      `json:"finished_at,omitempty"`
+	// Parts counts the county parts of a plan decomposed by county by
+	// status, while it runs and after (nil for a plan run whole).
+	Parts *PartsProgress `json:"parts_progress,omitempty"`
+}
+
+// PartsProgress counts a decomposed plan's county parts by status.
+type PartsProgress struct {
+	Total   int `json:"total"`
+	Done    int `json:"done"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+	Running int `json:"running"`
 }
 
 // InfeasibleError is a request the data cannot satisfy; the plan is stored
@@ -70,13 +82,17 @@ var idPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 // ValidID reports whether id has the form of a plan id (a UUID).
 func ValidID(id string) bool { return idPattern.MatchString(id) }
 
-const planColumns = `id::text, kind, status, params, error, result, created_at, started_at, finished_at`
+const planColumns = `id::text, kind, status, params, error, result, created_at, started_at, finished_at,
+	(SELECT CASE WHEN count(*) > 0 THEN json_build_object('total', count(*),
+	        'done', count(*) FILTER (WHERE pp.status = 'done'), 'failed', count(*) FILTER (WHERE pp.status = 'failed'),
+	        'skipped', count(*) FILTER (WHERE pp.status = 'skipped'), 'running', count(*) FILTER (WHERE pp.status = 'running')) END
+	   FROM plan_part pp WHERE pp.plan_id = plan.id)`
 
 // scan reads planColumns.
 func scan(row pgx.Row) (*Plan, error) {
 	var p Plan
 	var errText *string
-	if err := row.Scan(&p.ID, &p.Kind, &p.Status, &p.Params, &errText, &p.Result, &p.CreatedAt, &p.StartedAt, &p.FinishedAt); err != nil {
+	if err := row.Scan(&p.ID, &p.Kind, &p.Status, &p.Params, &errText, &p.Result, &p.CreatedAt, &p.StartedAt, &p.FinishedAt, &p.Parts); err != nil {
 		return nil, err
 	}
 	if errText != nil {

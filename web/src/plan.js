@@ -327,6 +327,7 @@ function poll(id) {
     }
     if (!state.running || state.running.id !== id) return;
     state.running.status = p.status;
+    state.running.parts = p.parts_progress || null;
     if (p.status === "done" || p.status === "failed") {
       state.running = null;
       if (p.status === "failed") {
@@ -354,8 +355,11 @@ function progress() {
   const r = state.running;
   if (!r) return h("div", { id: "plan-progress", hidden: true });
   const secs = (performance.now() - r.started) / 1000;
-  const share = Math.min(0.95, secs / Math.max(1, r.limit));
-  const text = r.cancelling ? t("plan_cancelling") : r.status === "queued" ? t("plan_status_queued") : t("plan_status_running", { s: fmtNum(secs, 1) });
+  const pp = r.parts;
+  const ended = pp ? pp.done + pp.failed + pp.skipped : 0;
+  const share = pp ? Math.min(0.95, (ended + 0.5 * pp.running) / Math.max(1, pp.total)) : Math.min(0.95, secs / Math.max(1, r.limit));
+  const text = r.cancelling ? t("plan_cancelling") : r.status === "queued" && !(pp && pp.running) ? t("plan_status_queued")
+    : pp ? t("plan_status_parts", { n: fmtNum(ended), total: fmtNum(pp.total), s: fmtNum(secs, 1) }) : t("plan_status_running", { s: fmtNum(secs, 1) });
   return h("div", { class: "panel progress-card", id: "plan-progress", "data-status": r.status },
     h("div", { class: "progress-head" }, h("span", { class: "spinner" }), h("span", { id: "plan-status-text" }, text)),
     h("div", { class: "progress" }, h("span", { style: { width: `${Math.max(4, share * 100)}%` } })),

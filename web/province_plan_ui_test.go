@@ -27,11 +27,12 @@ type partRow struct {
 }
 
 // TestProvincePlanUI runs a province plan from the plan form on a small
-// synthetic province (4 counties, 2,000 producers, 2 s per county): the
+// synthetic province (4 counties, 2,000 producers, 5 s per county): the
 // form's area is the province shown on the map, the result lists the
 // county parts with their own figures (as the API returns them), the
 // combined plan states no bound and says how borders were handled, a part
-// clicked zooms the map to its county and lists its sites, everything
+// clicked zooms the map to its county and lists its sites (whose popup
+// names the part), everything
 // reads in Chinese too, the area follows the region picked on the map,
 // and a list of counties runs as a plan of those parts.
 func TestProvincePlanUI(t *testing.T) {
@@ -59,7 +60,7 @@ func TestProvincePlanUI(t *testing.T) {
 	u.do(chromedp.Click(chromedp.CSS(`[data-plan-class="leafy_vegetable"]`)))
 	u.do(chromedp.Click(chromedp.CSS(`[data-plan-class="citrus"]`)))
 	u.setField("plan-budget", "1000")
-	u.setField("plan-time-limit", "2")
+	u.setField("plan-time-limit", "5")
 	u.do(chromedp.Click(chromedp.ID("plan-submit")))
 	id := u.waitPlan("none")
 	rows := u.partRows(id)
@@ -82,6 +83,8 @@ func TestProvincePlanUI(t *testing.T) {
 	}
 	u.wait("the list titled by the county", fmt.Sprintf(`document.getElementById("sites-title").textContent.startsWith(%q)`, "Sites in "+p.APIName))
 	u.wantScope("Whole county: " + p.APIName + " (as on the map)")
+	u.click("#site-list li")
+	u.wait("the site's popup naming its county part", fmt.Sprintf(`(document.querySelector(".pop-site .pop-kicker") || {}).textContent?.endsWith(%q)`, "county part: "+p.APIName))
 	u.shot("02-part-picked")
 
 	u.do(chromedp.Click(chromedp.ID("lang-btn")))

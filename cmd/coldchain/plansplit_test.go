@@ -94,7 +94,7 @@ func TestPlanCLISplitsProvince(t *testing.T) {
 	}
 	defer conn.Close(context.Background())
 	args := []string{"plan", "--problem", "capacity", "--type", "cold_room", "--tier", "township", "--classes", "leafy_vegetable",
-		"--budget", "4000", "--candidates", "generated", "--candidate-hex-km", "1", "--region", "39", "--time-limit", "2"}
+		"--budget", "4000", "--candidates", "generated", "--candidate-hex-km", "1", "--region", "39", "--time-limit", "3"}
 
 	text, code := runOn(t, bin, url, append(args, "--parallel", "2")...)
 	id := regexp.MustCompile(`Plan ([0-9a-f-]{36})`).FindStringSubmatch(text)

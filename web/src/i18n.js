@@ -218,6 +218,7 @@ const en = {
   expl_capacity: "Capacity",
   expl_cost: "Build cost {cost} (subsidy ≈ {sub})",
   expl_rank: "Site {n}",
+  expl_part: "county part: {name}",
 
   compare_title: "Compare two plans",
   compare_intro: "Pick two finished plans to see them side by side (narrow each list to a scenario to compare scenarios); their sites show on the map in two colours.",
@@ -548,6 +549,7 @@ const zh = {
   expl_capacity: "库容",
   expl_cost: "建设投资 {cost}（补贴约 {sub}）",
   expl_rank: "第 {n} 个选址",
+  expl_part: "县级部分：{name}",
 
   compare_title: "对比两个方案",
   compare_intro: "选择两个已完成的规划并排对比（可按情景筛选以对比两个情景）；两者的选址以两种颜色显示在地图上。",

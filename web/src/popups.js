@@ -165,12 +165,17 @@ export function explanation(p, { compact = false } = {}) {
       : null);
 }
 
+// partRegionName names the county of a province plan's part.
+function partRegionName(code) {
+  return state.areasByCode[code]?.properties.name || state.regionsByCode[code]?.properties.name || code;
+}
+
 /** Popup content for a plan site. */
 export function sitePopup(p) {
   const which = p.which === "a" ? t("compare_a") : p.which === "b" ? t("compare_b") : "";
   return h("div", { class: "pop pop-site" },
     h("div", { class: "pop-head" },
-      h("div", { class: "pop-kicker" }, [which, t("expl_rank", { n: p.rank })].filter(Boolean).join(" · ")),
+      h("div", { class: "pop-kicker" }, [which, t("expl_rank", { n: p.rank }), p.part_region ? t("expl_part", { name: partRegionName(p.part_region) }) : ""].filter(Boolean).join(" · ")),
       h("div", { class: "pop-title" }, (getLang() === "zh" && p.name_zh) || p.name || p.candidate_id),
       h("div", { class: "pop-sub" }, `${label("facility_type", p.facility_type)} · ${label("tier", p.tier)}`)),
     h("div", { class: "pop-label" }, t("expl_title")),

@@ -170,22 +170,26 @@ func checkCombinedDeliverables(t *testing.T, bin, url, id string) {
 	if !strings.Contains(string(page), "The plan combines 4 county parts") || strings.Contains(string(page), "no plan can be more than") {
 		t.Errorf("the report does not say the combined plan has no bound")
 	}
+	rows := regexp.MustCompile(`<tr><td>County 39010[1-4] 39010[1-4]</td><td>done</td><td class="n">[0-9,.]+</td><td class="n">[0-9.]+ %</td><td class="n">\d+</td></tr>`)
+	if n := len(rows.FindAllString(string(page), -1)); n != 4 {
+		t.Errorf("the report lists %d county parts with their figures, want 4", n)
+	}
 	wb, err := excelize.OpenFile(book)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer wb.Close()
-	rows, err := wb.GetRows(wb.GetSheetName(0))
+	sheet, err := wb.GetRows(wb.GetSheetName(0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
-	for _, r := range rows {
+	for _, r := range sheet {
 		if len(r) >= 4 && r[0] == "Proven gap (%)" {
 			found = strings.HasPrefix(r[3], "none for the combined plan")
 		}
 	}
 	if !found {
-		t.Errorf("the workbook's proven gap does not say the combined plan has none: %q", rows)
+		t.Errorf("the workbook's proven gap does not say the combined plan has none: %q", sheet)
 	}
 }

@@ -33,6 +33,7 @@ type view struct {
 	PovertyDetail string
 	Classes       []classRow
 	Sites         []siteRow
+	Parts         []partRow
 	Proof         string
 	Notes         []string
 	Sources       string
@@ -41,6 +42,9 @@ type view struct {
 type figure struct{ Label, Before, After, Change string }
 
 type classRow struct{ Class, Output, Before, After, Rate string }
+
+// partRow is a county part of a province plan, with its own proven gap.
+type partRow struct{ County, Status, Objective, Gap, Sites string }
 
 type siteRow struct {
 	Rank                                          int
@@ -67,6 +71,7 @@ func (s *Source) HTML(ctx context.Context, id, lang string) ([]byte, error) {
 	}
 	v.Figures, v.PovertyShare, v.PovertyDetail = figures(d, t)
 	v.Classes = classes(d, t)
+	v.Parts = parts(d, t)
 	if v.Sites, err = sites(d, t); err != nil {
 		return nil, err
 	}
@@ -184,6 +189,20 @@ func classes(d *data, t texts) []classRow {
 	for _, c := range d.Res.ByClass {
 		out = append(out, classRow{Class: className(d, t, c.Class), Output: fmtNum(c.OutputT), Before: fmtNum(c.HandledTBefore),
 			After: fmtNum(c.HandledTAfter), Rate: pct(c.HandlingRateBefore) + " → " + pct(c.HandlingRateAfter)})
+	}
+	return out
+}
+
+// parts lists a province plan's county parts (none for a plan run whole).
+func parts(d *data, t texts) []partRow {
+	var out []partRow
+	for _, p := range d.Res.Parts {
+		r := partRow{County: strings.TrimSpace(p.Name + " " + p.Region), Status: t.get("part_" + p.Status),
+			Objective: "–", Gap: t.get("no_bound"), Sites: fmt.Sprint(p.Sites)}
+		if p.Status == "done" {
+			r.Objective, r.Gap = fmtNum(p.Objective), fmt.Sprintf("%.2f %%", p.Gap)
+		}
+		out = append(out, r)
 	}
 	return out
 }

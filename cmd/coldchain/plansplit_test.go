@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,8 +39,9 @@ func runOn(t *testing.T, bin, url string, args ...string) (string, int) {
 type storedPlan struct {
 	parts, done int
 	result      struct {
-		NoBound bool `json:"no_bound"`
-		Parts   []struct {
+		NoBound   bool    `json:"no_bound"`
+		Objective float64 `json:"objective"`
+		Parts     []struct {
 			Region, Name, Status string
 			Sites                int
 		} `json:"parts"`
@@ -78,8 +80,9 @@ func readPlan(t *testing.T, conn *pgx.Conn, id string) storedPlan {
 
 // TestPlanCLISplitsProvince runs coldchain plan over a province of four
 // counties: the command decomposes it by county as the server does, prints
-// each part with its proven gap and the combined result without a bound,
-// and stores one plan with four parts. --no-split solves the province as
+// each part with its proven gap and the combined result without a bound
+// (its objective the measure on the whole province), and stores one plan
+// with four parts. --no-split solves the province as
 // one instance with a proven bound; bad --parallel values exit 2.
 func TestPlanCLISplitsProvince(t *testing.T) {
 	if testing.Short() {
@@ -109,6 +112,9 @@ func TestPlanCLISplitsProvince(t *testing.T) {
 	if sp.parts != 4 || sp.done != 4 || len(sp.result.Parts) != 4 || !sp.result.NoBound {
 		t.Fatalf("stored plan: %d part rows (%d done), %d parts in the result, no_bound %v; want one plan with 4 done parts and no bound",
 			sp.parts, sp.done, len(sp.result.Parts), sp.result.NoBound)
+	}
+	if math.Abs(sp.result.Objective-sp.result.After.HandledT) > 1e-6*sp.result.After.HandledT {
+		t.Errorf("objective %.3f t handled, the measure after the plan %.3f t: a capacity plan's objective is the measure", sp.result.Objective, sp.result.After.HandledT)
 	}
 	if sp.result.Parts[0].Name != "County 390101" || !(sp.result.After.HandledT > sp.result.Before.HandledT) {
 		t.Errorf("first part %+v; handled %v -> %v: want the county's name and more handled after", sp.result.Parts[0], sp.result.Before.HandledT, sp.result.After.HandledT)

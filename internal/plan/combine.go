@@ -57,10 +57,16 @@ func (s *Service) combine(ctx context.Context, id string, req *Request) (*Result
 	}
 	out.Change.BuildCost += expansionCost
 	out.Change.SubsidyEstimate = out.Change.BuildCost * req.SubsidyRate
+	if spec.Network {
+		// As for any capacity plan, the objective is the measure itself,
+		// here on the whole region: the parts' own figures count only
+		// their county's producers against the stores they share.
+		out.Objective = in.measuredObjective(out, after)
+	}
 	if out.Sites, err = combinedSites(parts, outs); err != nil {
 		return nil, err
 	}
-	combinedNotes(out, parts, failed, missing)
+	combinedNotes(out, parts, failed, missing, spec.Network)
 	return out, nil
 }
 
@@ -146,7 +152,7 @@ func combinedSites(parts []Part, outs []*partOutcome) (json.RawMessage, error) {
 }
 
 // combinedNotes says how the plan was decomposed and combined.
-func combinedNotes(out *Result, parts []Part, failed []string, missing int) {
+func combinedNotes(out *Result, parts []Part, failed []string, missing int, measured bool) {
 	skipped := 0
 	for _, p := range parts {
 		if p.Status == "skipped" {
@@ -157,8 +163,13 @@ func combinedNotes(out *Result, parts []Part, failed []string, missing int) {
 		fmt.Sprintf("按县分解为 %d 个部分分别求解（各自的证明界见 parts）；p 与预算按各县该类产量比例分配，目标在每个县分别满足；%d 个县未分得份额，已跳过", len(parts), skipped))
 	out.note("border: each part saw the existing facilities around its county but only its own candidates; the combined before/after figures are measured once on the whole region with every part's sites, so a producer served by a new site across a county border counts as served",
 		"边界处理：每个部分可使用本县周边的现有设施，但只在本县候选点中选址；合并后的前后指标在全区域统一重新计算，跨县由新站点服务的生产者计为已覆盖")
-	out.note("no bound is stated for the combined plan: the sum of the parts' bounds bounds only this split of p or budget between counties, not the region's problem, so the gap to the region's optimum is unknown; the objective is the sum of the parts' objectives",
-		"合并方案不给出界：各部分界之和只约束本次按县分配的方案，不约束全区域问题，因此与全区域最优的差距未知；目标值为各部分目标值之和")
+	objective, objectiveZH := "the objective is the sum of the parts' objectives", "目标值为各部分目标值之和"
+	if measured {
+		objective, objectiveZH = "the objective is the measure recomputed on the whole region with every part's sites (the parts' own objectives count only their county's producers against stores shared across borders)",
+			"目标值为加入各部分选址后在全区域重新计算的指标（各部分自身的目标值只计本县经营主体对跨县共用冷库的使用）"
+	}
+	out.note("no bound is stated for the combined plan: the sum of the parts' bounds bounds only this split of p or budget between counties, not the region's problem, so the gap to the region's optimum is unknown; "+objective,
+		"合并方案不给出界：各部分界之和只约束本次按县分配的方案，不约束全区域问题，因此与全区域最优的差距未知；"+objectiveZH)
 	if len(failed) > 0 {
 		out.note(fmt.Sprintf("%d county parts failed and add nothing: %s", len(failed), strings.Join(failed, "; ")),
 			fmt.Sprintf("%d 个县的部分失败，未计入：%s", len(failed), strings.Join(failed, "；")))

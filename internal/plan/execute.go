@@ -218,16 +218,24 @@ func (in *instance) fillObjective(out *Result, res *locate.Result, after *covera
 	if !in.spec.Network {
 		return
 	}
-	if out.Mode == "target" {
-		out.Objective = out.Change.BuildCost
-	} else {
-		w := 0.0
-		for _, a := range after.Producers {
-			p := &in.data.Producers[a.Index]
-			w += a.HandledT * in.req.Priority.Weight(p.PovertyExit, p.KeyCounty)
-		}
-		out.Objective = w
-		out.Bound = math.Max(res.Bound, w)
+	out.Objective = in.measuredObjective(out, after)
+	if out.Mode != "target" {
+		out.Bound = math.Max(res.Bound, out.Objective)
 	}
 	out.Gap = locate.GapPercent(out.Objective, out.Bound)
+}
+
+// measuredObjective is a capacity plan's objective read from the measure
+// after the plan: the build cost (target mode) or the priority-weighted
+// tonnes handled.
+func (in *instance) measuredObjective(out *Result, after *coverage.Report) float64 {
+	if out.Mode == "target" {
+		return out.Change.BuildCost
+	}
+	w := 0.0
+	for _, a := range after.Producers {
+		p := &in.data.Producers[a.Index]
+		w += a.HandledT * in.req.Priority.Weight(p.PovertyExit, p.KeyCounty)
+	}
+	return w
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	synth "github.com/coldchain/coldchain/geodata/province"
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/derrors"
+	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
 )
@@ -159,5 +162,50 @@ func TestProvinceRequestChecks(t *testing.T) {
 	_ = json.Unmarshal(p.Result, &res)
 	if p.Status != "done" || len(res.Parts) != 0 || res.NoBound {
 		t.Fatalf("p-center over the province: %s %s, %d parts, want one whole instance", p.Status, p.Error, len(res.Parts))
+	}
+}
+
+// A capacity plan over a synthetic province, run in the caller as
+// coldchain plan runs it: each part counts only its county's producers
+// against the stores it shares across borders, so the parts' own handled
+// tonnes overstate the province's; the combined objective is the measure
+// on the whole province, as every capacity plan's is.
+func TestProvinceCapacityObjectiveIsMeasure(t *testing.T) {
+	pool := pgtest.Pool(t)
+	ctx := context.Background()
+	o := synth.Default()
+	o.Counties, o.Producers, o.Seed = 4, 2000, 5
+	p, err := synth.Generate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := synth.Load(ctx, &layer.Store{Pool: pool}, p); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := plan.Open(ctx, pool, access.NewGeodesic(pool, 1.3, 40), quiet(), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	req := plan.Request{Problem: "capacity", FacilityType: "cold_room", Tier: "township", ProductClasses: []string{"citrus"},
+		Budget: 1000, Region: "39", TimeLimitS: 3, Seed: 1}
+	pl, err := svc.RunWith(ctx, req, plan.RunOptions{Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res plan.Result
+	if err := json.Unmarshal(pl.Result, &res); err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, part := range res.Parts {
+		sum += part.Objective
+	}
+	if len(res.Parts) != 4 || !res.NoBound {
+		t.Fatalf("%d parts, no_bound %v: want the 4 counties and no bound", len(res.Parts), res.NoBound)
+	}
+	near(t, fmt.Sprintf("objective (the parts' own objectives sum to %.0f t)", sum), res.Objective, res.After.HandledT, 1e-6*res.After.HandledT)
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "the objective is the measure recomputed on the whole region") {
+		t.Errorf("the notes do not say what the objective is: %q", res.Notes)
 	}
 }

@@ -17,7 +17,8 @@ import (
 
 // combine makes plan id's result from its finished parts: their sites
 // together, measured once on the whole region; the objective is the sum
-// of the parts' and no bound is claimed (see the rule at Part).
+// of the parts' (for capacity plans, the measure on the whole region) and
+// no bound is claimed (see the rule at Part).
 func (s *Service) combine(ctx context.Context, id string, req *Request) (*Result, error) {
 	parts, outs, err := s.loadParts(ctx, id)
 	if err != nil {

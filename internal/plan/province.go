@@ -36,7 +36,9 @@ import (
 //   - the combined plan is measured once on the whole region, with every
 //     part's new sites and expansions, by the same coverage and handling
 //     measure as any plan: a producer served by a new site across a county
-//     border counts there;
+//     border counts there; a capacity plan's objective is that measure
+//     (a part counts only its county's producers against the stores it
+//     shares across borders), other plans' the sum of the parts';
 //   - the combination states no bound: the sum of the parts' bounds bounds
 //     the plan with this split of p or budget and these borders, not the
 //     region's problem, where sites could be shared out otherwise and

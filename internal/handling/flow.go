@@ -4,97 +4,139 @@ import "math"
 
 // flowNet is a max-flow network (Dinic's algorithm) with float capacities,
 // used to assign standing stock to reachable storage capacity.
+//
+// Edges are added first (addEdge returns an edge id), then freeze lays
+// them out in compressed rows: each vertex's edges sit side by side, in
+// the order they were added, so that a breadth-first pass reads memory in
+// order. The handling networks have millions of arcs into a few hundred
+// storage nodes; with linked adjacency lists, scanning a node's arcs was a
+// random memory access per arc and dominated the measure's time.
 type flowNet struct {
-	head  []int32
-	next  []int32
+	n int
+	// Before freeze: the edges as added.
+	eu, ev []int32
+	ec     []float64
+	// After freeze: edge e of vertex u goes to to[e] with residual cap[e];
+	// rev[e] is its reverse. pos maps an edge id to its forward arc.
+	off   []int32
 	to    []int32
+	rev   []int32
 	cap   []float64
+	pos   []int32
 	level []int32
 	iter  []int32
+	queue []int32
 }
 
 const flowEps = 1e-9
 
-func newFlowNet(n int) *flowNet { return newFlowNetCap(n, 0) }
-
-// newFlowNetCap makes a network of n vertices with room for edges edges.
-func newFlowNetCap(n, edges int) *flowNet {
-	g := &flowNet{head: make([]int32, n), level: make([]int32, n), iter: make([]int32, n),
-		next: make([]int32, 0, 2*edges), to: make([]int32, 0, 2*edges), cap: make([]float64, 0, 2*edges)}
-	for i := range g.head {
-		g.head[i] = -1
-	}
-	return g
+// newFlowNet makes a network of n vertices with room for edges edges.
+func newFlowNet(n, edges int) *flowNet {
+	return &flowNet{n: n, eu: make([]int32, 0, edges), ev: make([]int32, 0, edges), ec: make([]float64, 0, edges)}
 }
 
-// addEdge adds u->v with capacity c and returns the edge's index.
+// addEdge adds u->v with capacity c and returns the edge's id (see arc).
 func (g *flowNet) addEdge(u, v int, c float64) int {
-	e := len(g.to)
-	g.to = append(g.to, int32(v), int32(u))
-	g.cap = append(g.cap, c, 0)
-	g.next = append(g.next, g.head[u], g.head[v])
-	g.head[u], g.head[v] = int32(e), int32(e+1)
-	return e
+	g.eu, g.ev, g.ec = append(g.eu, int32(u)), append(g.ev, int32(v)), append(g.ec, c)
+	return len(g.eu) - 1
 }
 
-// push sends x along edge e.
+// freeze lays the edges out by vertex; no edge may be added afterwards.
+func (g *flowNet) freeze() {
+	m := len(g.eu)
+	g.off = make([]int32, g.n+1)
+	for i := 0; i < m; i++ {
+		g.off[g.eu[i]+1]++
+		g.off[g.ev[i]+1]++
+	}
+	for v := 0; v < g.n; v++ {
+		g.off[v+1] += g.off[v]
+	}
+	fill := make([]int32, g.n)
+	copy(fill, g.off[:g.n])
+	g.to, g.rev, g.cap, g.pos = make([]int32, 2*m), make([]int32, 2*m), make([]float64, 2*m), make([]int32, m)
+	for i := 0; i < m; i++ {
+		u, v := g.eu[i], g.ev[i]
+		a, b := fill[u], fill[v]
+		fill[u]++
+		fill[v]++
+		g.to[a], g.rev[a], g.cap[a] = v, b, g.ec[i]
+		g.to[b], g.rev[b] = u, a
+		g.pos[i] = a
+	}
+	g.eu, g.ev, g.ec = nil, nil, nil
+	g.level, g.iter = make([]int32, g.n), make([]int32, g.n)
+}
+
+// arc returns the frozen index of edge id's forward arc.
+func (g *flowNet) arc(id int) int { return int(g.pos[id]) }
+
+// push sends x along arc e.
 func (g *flowNet) push(e int, x float64) {
 	g.cap[e] -= x
-	g.cap[e^1] += x
+	g.cap[g.rev[e]] += x
 }
 
-// flow returns the flow on edge e (the residual of its reverse).
-func (g *flowNet) flow(e int) float64 { return g.cap[e^1] }
+// flow returns the flow on arc e (the residual of its reverse).
+func (g *flowNet) flow(e int) float64 { return g.cap[g.rev[e]] }
 
+// bfs levels the vertices by residual distance from s, stopping after the
+// level of t: vertices beyond it cannot be on a shortest path.
 func (g *flowNet) bfs(s, t int) bool {
 	for i := range g.level {
 		g.level[i] = -1
 	}
-	q := []int32{int32(s)}
+	q := append(g.queue[:0], int32(s))
 	g.level[s] = 0
-	for len(q) > 0 {
-		u := q[0]
-		q = q[1:]
-		for e := g.head[u]; e >= 0; e = g.next[e] {
-			if g.cap[e] > flowEps && g.level[g.to[e]] < 0 {
-				g.level[g.to[e]] = g.level[u] + 1
-				q = append(q, g.to[e])
+	for h := 0; h < len(q); h++ {
+		u := q[h]
+		if lt := g.level[t]; lt >= 0 && g.level[u] >= lt {
+			break
+		}
+		next := g.level[u] + 1
+		for e, end := g.off[u], g.off[u+1]; e < end; e++ {
+			if v := g.to[e]; g.level[v] < 0 && g.cap[e] > flowEps {
+				g.level[v] = next
+				q = append(q, v)
 			}
 		}
 	}
+	g.queue = q
 	return g.level[t] >= 0
 }
 
+// dfs pushes up to f from u towards t along the level graph and returns
+// what it pushed; a vertex that can push nothing more is taken out of
+// the level graph.
 func (g *flowNet) dfs(u, t int, f float64) float64 {
 	if u == t {
 		return f
 	}
-	for ; g.iter[u] >= 0; g.iter[u] = g.next[g.iter[u]] {
+	pushed := 0.0
+	for end := g.off[u+1]; g.iter[u] < end; g.iter[u]++ {
 		e := g.iter[u]
 		v := int(g.to[e])
-		if g.cap[e] > flowEps && g.level[v] == g.level[u]+1 {
-			if d := g.dfs(v, t, math.Min(f, g.cap[e])); d > flowEps {
-				g.cap[e] -= d
-				g.cap[e^1] += d
-				return d
+		if g.cap[e] <= flowEps || g.level[v] != g.level[u]+1 {
+			continue
+		}
+		if d := g.dfs(v, t, math.Min(f-pushed, g.cap[e])); d > flowEps {
+			g.cap[e] -= d
+			g.cap[g.rev[e]] += d
+			if pushed += d; f-pushed <= flowEps {
+				return pushed
 			}
 		}
 	}
-	return 0
+	g.level[u] = -1
+	return pushed
 }
 
 // maxFlow pushes as much flow from s to t as the capacities allow.
 func (g *flowNet) maxFlow(s, t int) float64 {
 	total := 0.0
 	for g.bfs(s, t) {
-		copy(g.iter, g.head)
-		for {
-			f := g.dfs(s, t, math.Inf(1))
-			if f <= flowEps {
-				break
-			}
-			total += f
-		}
+		copy(g.iter, g.off[:g.n])
+		total += g.dfs(s, t, math.Inf(1))
 	}
 	return total
 }

@@ -85,9 +85,12 @@ func (n *Network) Headroom(ctx context.Context, cap, w []float64, nodes []int32)
 func (n *Network) weightedMonth(m int, cap []float64, level []int, levels int) (*flowNet, []int) {
 	nd := n.Len()
 	src, sink := nd+len(cap), nd+len(cap)+1
-	g := newFlowNet(nd + len(cap) + 2)
+	g := newFlowNet(nd+len(cap)+2, len(n.Node)+nd+len(cap))
+	in := make([]int, nd)
 	for i := 0; i < nd; i++ {
-		if n.Stock[i][m] > 0 {
+		in[i] = -1
+		if n.Stock[i][m] > 0 && len(n.Arcs(i)) > 0 {
+			in[i] = g.addEdge(src, i, 0)
 			for _, k := range n.Arcs(i) {
 				g.addEdge(i, nd+int(k), math.Inf(1))
 			}
@@ -96,15 +99,18 @@ func (n *Network) weightedMonth(m int, cap []float64, level []int, levels int) (
 	for k, c := range cap {
 		g.addEdge(nd+k, sink, c)
 	}
-	in := make([]int, nd)
+	g.freeze()
+	for i, id := range in {
+		if id >= 0 {
+			in[i] = g.arc(id)
+		}
+	}
 	for l := 0; l < levels; l++ {
 		added := false
 		for i := 0; i < nd; i++ {
-			if level[i] == l && n.Stock[i][m] > 0 && len(n.Arcs(i)) > 0 {
-				in[i] = g.addEdge(src, i, n.Stock[i][m])
+			if level[i] == l && in[i] >= 0 {
+				g.cap[in[i]] = n.Stock[i][m]
 				added = true
-			} else if level[i] == l {
-				in[i] = -1
 			}
 		}
 		if added {
@@ -118,7 +124,7 @@ func (n *Network) weightedMonth(m int, cap []float64, level []int, levels int) (
 // of the demands with a residual path to it.
 func (n *Network) reachSupply(g *flowNet, in []int, m int, level []int, nodes []int32, h *Headroom) {
 	nd := n.Len()
-	seen := make([]int32, len(g.head))
+	seen := make([]int32, g.n)
 	for q, k := range nodes {
 		stamp := int32(q + 1)
 		h.supply[q][m] = make([]float64, len(h.levels))
@@ -132,9 +138,9 @@ func (n *Network) reachSupply(g *flowNet, in []int, m int, level []int, nodes []
 					h.supply[q][m][level[v]] += g.cap[e]
 				}
 			}
-			for e := g.head[v]; e >= 0; e = g.next[e] {
+			for e := g.off[v]; e < g.off[v+1]; e++ {
 				u := g.to[e]
-				if int(u) >= nd+len(n.Cap) || seen[u] == stamp || g.cap[e^1] <= flowEps {
+				if int(u) >= nd+len(n.Cap) || seen[u] == stamp || g.cap[g.rev[e]] <= flowEps {
 					continue // source and sink are not crossed
 				}
 				seen[u] = stamp

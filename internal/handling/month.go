@@ -3,19 +3,20 @@ package handling
 import "math"
 
 // monthFlow is one month's network: demands, nodes, a source and a sink,
-// with the edge indices the banded assignment needs.
+// with the arcs (frozen indices) the banded assignment needs.
 type monthFlow struct {
 	g       *flowNet
 	src     int
 	sink    int
-	in      []int   // demand -> source edge, or -1
-	out     []int   // node -> sink edge, or -1
-	arcEdge []int32 // arc (as in Network.Node) -> demand->node edge, or -1
+	in      []int   // demand -> its source arc, or -1
+	out     []int   // node -> its sink arc, or -1
+	arcEdge []int32 // arc (as in Network.Node) -> demand->node arc, or -1
 }
 
 // buildMonth builds month m's network under cap: an edge from each demand
-// with stock to each node with capacity it may use, and from each such
-// node to the sink. Source edges are added band by band by assignMonth.
+// with stock to each node with capacity it may use, from each such node to
+// the sink, and from the source to each such demand with no capacity yet
+// (assignMonth opens them band by band).
 func (n *Network) buildMonth(m int, cap []float64) *monthFlow {
 	nd := n.Len()
 	used := make([]bool, len(cap))
@@ -30,25 +31,22 @@ func (n *Network) buildMonth(m int, cap []float64) *monthFlow {
 				edges++
 			}
 		}
-	}
-	nodes := 0
-	for _, u := range used {
-		if u {
-			nodes++
-		}
+		edges++
 	}
 	f := &monthFlow{src: nd + len(cap), sink: nd + len(cap) + 1, in: make([]int, nd), out: make([]int, len(cap)),
 		arcEdge: make([]int32, len(n.Node))}
-	f.g = newFlowNetCap(nd+len(cap)+2, edges+nodes+nd)
-	for a := range f.arcEdge {
-		f.arcEdge[a] = -1
-	}
+	f.g = newFlowNet(nd+len(cap)+2, edges+len(cap))
 	for i := 0; i < nd; i++ {
 		f.in[i] = -1
 		if n.Stock[i][m] <= 0 {
+			for a := n.Start[i]; a < n.Start[i+1]; a++ {
+				f.arcEdge[a] = -1
+			}
 			continue
 		}
+		f.in[i] = f.g.addEdge(f.src, i, 0)
 		for a := n.Start[i]; a < n.Start[i+1]; a++ {
+			f.arcEdge[a] = -1
 			if k := n.Node[a]; cap[k] > 0 {
 				f.arcEdge[a] = int32(f.g.addEdge(i, nd+int(k), math.Inf(1)))
 			}
@@ -60,7 +58,26 @@ func (n *Network) buildMonth(m int, cap []float64) *monthFlow {
 			f.out[k] = f.g.addEdge(nd+k, f.sink, c)
 		}
 	}
+	f.freeze()
 	return f
+}
+
+// freeze freezes the network and turns the recorded edge ids into arcs.
+func (f *monthFlow) freeze() {
+	g := f.g
+	g.freeze()
+	for _, ids := range [][]int{f.in, f.out} {
+		for i, id := range ids {
+			if id >= 0 {
+				ids[i] = g.arc(id)
+			}
+		}
+	}
+	for a, id := range f.arcEdge {
+		if id >= 0 {
+			f.arcEdge[a] = int32(g.arc(int(id)))
+		}
+	}
 }
 
 // assignMonth runs month m's banded assignment: each band's demands send
@@ -74,10 +91,10 @@ func (n *Network) assignMonth(m int, cap []float64, band []int, a *Assignment) {
 	for b := 0; b <= len(Bands); b++ {
 		added := false
 		for i := 0; i < nd; i++ {
-			if band[i] != b || n.Stock[i][m] <= 0 {
+			if band[i] != b || f.in[i] < 0 {
 				continue
 			}
-			f.in[i] = g.addEdge(f.src, i, n.Stock[i][m])
+			g.cap[f.in[i]] = n.Stock[i][m]
 			n.direct(f, i)
 			added = added || g.cap[f.in[i]] > flowEps
 		}

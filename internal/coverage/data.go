@@ -219,15 +219,18 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 // loadProducers reads the region's producers of every class, with the
 // rural-revitalization flags of the regions they lie in. Villages known
 // only as points have derived areas (migration 00009), so a producer's
-// region code already names the village whose flag it takes.
+// region code already names the village whose flag it takes. The flags
+// are found by code prefix in Go against the few flagged regions (a
+// per-producer subquery over the regions took minutes at 100,000
+// producers).
 func (d *Data) loadProducers(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
+	flags, err := loadRegionFlags(ctx, pool)
+	if err != nil {
+		return err
+	}
 	rows, err := pool.Query(ctx, `
 		SELECT p.id, p.name, p.product_class, coalesce(p.region_code, ''), p.annual_output_t, p.harvest_months,
-		       ST_X(p.geom), ST_Y(p.geom),
-		       EXISTS (SELECT 1 FROM region r WHERE r.poverty_exit AND length(r.code) >= 9
-		                  AND p.region_code LIKE r.code || '%'),
-		       EXISTS (SELECT 1 FROM region r WHERE r.key_county <> 'none'
-		                  AND p.region_code LIKE r.code || '%')
+		       ST_X(p.geom), ST_Y(p.geom)
 		  FROM producer p
 		 WHERE (cardinality($1::text[]) = 0 OR p.region_code LIKE ANY ($1::text[]))
 		 ORDER BY p.id`, f.prefixes())
@@ -236,8 +239,9 @@ func (d *Data) loadProducers(ctx context.Context, pool *pgxpool.Pool, f Filter) 
 	}
 	var p Producer
 	var harvest []float64
-	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Class, &p.Region, &p.Output, &harvest, &p.At.Lon, &p.At.Lat, &p.PovertyExit, &p.KeyCounty}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Class, &p.Region, &p.Output, &harvest, &p.At.Lon, &p.At.Lat}, func() error {
 		pp := p
+		pp.PovertyExit, pp.KeyCounty = flags.of(p.Region)
 		copy(pp.Harvest[:], harvest)
 		d.Producers = append(d.Producers, pp)
 		return nil
@@ -319,4 +323,35 @@ func (d *Data) addExpansions(xs []Site) {
 		}
 		d.Sites[j].Capacity = caps
 	}
+}
+
+// regionFlags holds the codes of the poverty-exit villages and townships
+// and of the key counties.
+type regionFlags struct{ povertyExit, keyCounty map[string]bool }
+
+func loadRegionFlags(ctx context.Context, pool *pgxpool.Pool) (*regionFlags, error) {
+	fl := &regionFlags{povertyExit: map[string]bool{}, keyCounty: map[string]bool{}}
+	rows, err := pool.Query(ctx, `SELECT code, poverty_exit AND length(code) >= 9, key_county <> 'none'
+		FROM region WHERE (poverty_exit AND length(code) >= 9) OR key_county <> 'none'`)
+	if err != nil {
+		return nil, postgres.Translate(err, "regions")
+	}
+	var code string
+	var pe, kc bool
+	_, err = pgx.ForEachRow(rows, []any{&code, &pe, &kc}, func() error {
+		fl.povertyExit[code] = fl.povertyExit[code] || pe
+		fl.keyCounty[code] = fl.keyCounty[code] || kc
+		return nil
+	})
+	return fl, postgres.Translate(err, "regions")
+}
+
+// of returns the flags of a producer in region code: a flagged region
+// whose code is a prefix of it (itself included).
+func (fl *regionFlags) of(code string) (povertyExit, keyCounty bool) {
+	for n := 1; n <= len(code); n++ {
+		povertyExit = povertyExit || fl.povertyExit[code[:n]]
+		keyCounty = keyCounty || fl.keyCounty[code[:n]]
+	}
+	return povertyExit, keyCounty
 }

@@ -11,6 +11,8 @@ package coverage
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -132,6 +134,17 @@ type Filter struct {
 // MaxRegions bounds Filter.Regions.
 const MaxRegions = 100
 
+// MaxProducers bounds the producers one measure takes. The measure holds
+// every producer's pairs and arcs in memory: a 90,000-producer prefecture
+// of the synthetic province has 19 million pairs and peaks at 3 GB, so
+// 250,000 producers stay within the 8 GiB a server is sized for. Larger
+// regions are measured by their parts (prefectures or counties); a plan
+// over them is decomposed by county.
+var MaxProducers = 250_000
+
+// ErrTooLarge marks a region with more producers than MaxProducers.
+var ErrTooLarge = errors.New("region too large for one measure")
+
 // prefixes returns the LIKE patterns of the selected regions (none: all);
 // never nil, which would reach SQL as NULL.
 func (f Filter) prefixes() []string {
@@ -207,6 +220,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 		d.Region, d.RegionCodes = d.RegionCodes[0], nil
 	}
 
+	if err := checkSize(ctx, pool, f); err != nil {
+		return nil, err
+	}
 	if err := d.loadProducers(ctx, pool, f); err != nil {
 		return nil, err
 	}
@@ -214,6 +230,20 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// checkSize refuses a filter over more than MaxProducers producers.
+func checkSize(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
+	var n int
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM producer
+		 WHERE cardinality($1::text[]) = 0 OR region_code LIKE ANY ($1::text[])`, f.prefixes()).Scan(&n)
+	if err != nil {
+		return postgres.Translate(err, "producers")
+	}
+	if n > MaxProducers {
+		return fmt.Errorf("%w: %w", ErrTooLarge, derrors.Invalid("the region holds %d producers and one measure takes at most %d: measure its prefectures or counties (region=<code>) instead; a plan over it is split by county", n, MaxProducers))
+	}
+	return nil
 }
 
 // loadProducers reads the region's producers of every class, with the

@@ -58,6 +58,7 @@ var zhSentences = []struct {
 	{regexp.MustCompile(`^filter: nested more than (\d+) levels deep$`), "filter：嵌套超过 $1 层，请简化"},
 	{regexp.MustCompile(`^(crs|bbox-crs|filter-crs): unsupported CRS "(.*)" \(supported: (.+)\)$`), "$1：不支持的坐标参考系 \"$2\"（支持：$3）"},
 	{regexp.MustCompile(`^sortby: unknown property "(.*)" \(sortable: (.+); prefix - for descending\)$`), "sortby：未知属性 \"$1\"（可排序：$2；前加 - 表示降序）"},
+	{regexp.MustCompile(`^the region holds (\d+) producers and one measure takes at most (\d+): measure its prefectures or counties \(region=<code>\) instead; a plan over it is split by county$`), "该区域有 $1 个生产主体，一次测算最多 $2 个：请改为按地级市或县测算（region=<代码>）；对该区域的规划会按县分解"},
 	{regexp.MustCompile(`^(.+) not found$`), "未找到 $1"},
 	{regexp.MustCompile(`^(.+) already exists$`), "$1 已存在"},
 	{regexp.MustCompile(`^the database is unavailable; try again shortly$`), "数据库暂时不可用，请稍后重试"},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +43,9 @@ func (s *Service) combine(ctx context.Context, id string, req *Request) (*Result
 		return nil, derrors.Invalid("problem: %v", err)
 	}
 	data, err := s.regionData(ctx, req)
+	if errors.Is(err, coverage.ErrTooLarge) {
+		return unmeasured(req, spec, parts, outs, failed, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -179,4 +183,21 @@ func combinedNotes(out *Result, parts []Part, failed []string, missing int, meas
 		out.note(fmt.Sprintf("%d expanded facilities lie outside the region and are not measured", missing),
 			fmt.Sprintf("%d 个扩建设施位于区域外，未计入指标", missing))
 	}
+}
+
+// unmeasured combines the parts of a region too large for one measure
+// (coverage.MaxProducers): the objective is the sum of the parts' and the
+// plan says that its before/after figures were not measured on the whole
+// region; each part's figures are its own.
+func unmeasured(req *Request, spec *locate.Spec, parts []Part, outs []*partOutcome, failed []string, why error) (*Result, error) {
+	in := &instance{req: req, spec: spec, data: &coverage.Data{}}
+	out := combinedResult(in, parts, outs)
+	if out.Sites, _ = combinedSites(parts, outs); out.Sites == nil {
+		out.Sites = json.RawMessage(`{"type":"FeatureCollection","features":[]}`)
+	}
+	combinedNotes(out, parts, failed, 0, false)
+	msg := derrors.Message(why, why.Error())
+	out.note("the combined before/after figures were not measured: "+msg+"; the objective is the sum of the parts' objectives, each measured on its county with the facilities around it: storage near a county border counts in the parts on both sides, so for handled tonnes the sum may overstate what the region handles",
+		"合并后的前后指标未统一测算："+derrors.Chinese(msg)+"；目标值为各部分目标值之和，各部分在本县及周边设施上测算：县界附近的库容在两侧部分中都被计入，因此对处理吨数而言，该和可能高于全区域实际处理量")
+	return out, nil
 }

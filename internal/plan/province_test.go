@@ -12,6 +12,7 @@ import (
 
 	synth "github.com/coldchain/coldchain/geodata/province"
 	"github.com/coldchain/coldchain/internal/access"
+	"github.com/coldchain/coldchain/internal/coverage"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
@@ -207,5 +208,40 @@ func TestProvinceCapacityObjectiveIsMeasure(t *testing.T) {
 	near(t, fmt.Sprintf("objective (the parts' own objectives sum to %.0f t)", sum), res.Objective, res.After.HandledT, 1e-6*res.After.HandledT)
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "the objective is the measure recomputed on the whole region") {
 		t.Errorf("the notes do not say what the objective is: %q", res.Notes)
+	}
+}
+
+// A province with more producers than one measure takes is still planned
+// by county; the combined plan says that its figures were not measured on
+// the whole province, and coverage of the province is refused with a
+// message that says what to do.
+func TestProvinceTooLargeForOneMeasure(t *testing.T) {
+	pool, svc := province(t)
+	ctx := context.Background()
+	old := coverage.MaxProducers
+	coverage.MaxProducers = 2 // the west county has 2 producers, the province 3
+	t.Cleanup(func() { coverage.MaxProducers = old })
+	_, err := coverage.Load(ctx, pool, coverage.Filter{Region: "39"})
+	if !errors.Is(err, coverage.ErrTooLarge) || !errors.Is(err, derrors.ErrInvalid) || !strings.Contains(err.Error(), "measure its prefectures or counties") {
+		t.Fatalf("coverage of the province: %v, want a refusal that says to measure its parts", err)
+	}
+	if _, err := coverage.Load(ctx, pool, coverage.Filter{Region: "390101"}); err != nil {
+		t.Fatalf("coverage of a county within the limit: %v", err)
+	}
+	sub, err := svc.Submit(ctx, provinceRequest(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := waitFinished(t, svc, sub.ID)
+	if p.Status != "done" {
+		t.Fatalf("%s %s", p.Status, p.Error)
+	}
+	var res plan.Result
+	if err := json.Unmarshal(p.Result, &res); err != nil {
+		t.Fatal(err)
+	}
+	near(t, "objective (sum of the parts)", res.Objective, 500, 1e-6)
+	if len(res.Parts) != 2 || !res.NoBound || !strings.Contains(strings.Join(res.Notes, " | "), "not measured") {
+		t.Errorf("parts %d, no_bound %v, notes %q: want 2 parts, no bound and a note that the figures were not measured", len(res.Parts), res.NoBound, res.Notes)
 	}
 }

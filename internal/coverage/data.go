@@ -12,7 +12,6 @@ package coverage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -232,6 +231,13 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 	return d, nil
 }
 
+// tooLarge is an ErrInvalid that is also ErrTooLarge, with the user's
+// message only.
+type tooLarge struct{ error }
+
+func (e tooLarge) Unwrap() error        { return e.error }
+func (e tooLarge) Is(target error) bool { return target == ErrTooLarge }
+
 // checkSize refuses a filter over more than MaxProducers producers.
 func checkSize(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
 	var n int
@@ -241,7 +247,7 @@ func checkSize(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
 		return postgres.Translate(err, "producers")
 	}
 	if n > MaxProducers {
-		return fmt.Errorf("%w: %w", ErrTooLarge, derrors.Invalid("the region holds %d producers and one measure takes at most %d: measure its prefectures or counties (region=<code>) instead; a plan over it is split by county", n, MaxProducers))
+		return tooLarge{derrors.Invalid("the region holds %d producers and one measure takes at most %d: measure its prefectures or counties (region=<code>) instead; a plan over it is split by county", n, MaxProducers)}
 	}
 	return nil
 }

@@ -140,3 +140,70 @@ func (g *flowNet) maxFlow(s, t int) float64 {
 	}
 	return total
 }
+
+// components labels vertices 0..limit-1 by strongly connected component
+// of the residual graph among them (Tarjan's algorithm, without
+// recursion). A component's id is the order in which it completed, so
+// every component it reaches has a smaller id; order lists the vertices
+// component by component.
+func (g *flowNet) components(limit int) (comp, order []int32, ncomp int) {
+	index, low := make([]int32, limit), make([]int32, limit)
+	onStack := make([]bool, limit)
+	comp, order = make([]int32, limit), make([]int32, 0, limit)
+	type frame struct{ v, e int32 }
+	var stack []int32
+	var call []frame
+	next := int32(1)
+	visit := func(v int32) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		onStack[v] = true
+		call = append(call, frame{v, g.off[v]})
+	}
+	for s := 0; s < limit; s++ {
+		if index[s] != 0 {
+			continue
+		}
+		visit(int32(s))
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			v := f.v
+			if f.e < g.off[v+1] {
+				e := f.e
+				f.e++
+				w := g.to[e]
+				if int(w) >= limit || g.cap[e] <= flowEps {
+					continue
+				}
+				if index[w] == 0 {
+					visit(w)
+				} else if onStack[w] && index[w] < low[v] {
+					low[v] = index[w]
+				}
+				continue
+			}
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				if p := call[len(call)-1].v; low[v] < low[p] {
+					low[p] = low[v]
+				}
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[w] = false
+				comp[w] = int32(ncomp)
+				order = append(order, w)
+				if w == v {
+					break
+				}
+			}
+			ncomp++
+		}
+	}
+	return comp, order, ncomp
+}

@@ -3,6 +3,7 @@ package handling
 import (
 	"context"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -40,7 +41,8 @@ func (h *Headroom) Gain(q int, t float64) float64 {
 // over the year: no addition there can gain more.
 func (h *Headroom) Slack(q int) float64 { return h.Gain(q, math.Inf(1)) }
 
-// exactWorkLimit caps nodes × arcs for the per-node residual search; above
+// exactWorkLimit caps arcs × bitset words (64 queried nodes a word) for
+// the residual reach of the queried nodes; above
 // it the connected component of each node stands in for its residual
 // reach (a weaker but still valid bound).
 const exactWorkLimit = 4e8
@@ -56,7 +58,7 @@ func (n *Network) Headroom(ctx context.Context, cap, w []float64, nodes []int32)
 	for i, x := range w {
 		level[i] = sort.Search(len(h.levels), func(l int) bool { return h.levels[l] <= x })
 	}
-	exact := float64(len(nodes))*float64(len(n.Node)+n.Len()) <= exactWorkLimit
+	exact := float64((len(nodes)+63)/64)*float64(len(n.Node)+n.Len()) <= exactWorkLimit
 	var comp []int32
 	if !exact {
 		comp = n.components(len(cap))
@@ -121,30 +123,49 @@ func (n *Network) weightedMonth(m int, cap []float64, level []int, levels int) (
 }
 
 // reachSupply records, for each queried node, the residual stock by level
-// of the demands with a residual path to it.
+// of the demands with a residual path to it. One pass finds the residual
+// graph's strongly connected components (source and sink left out); in
+// the order they complete, every component's successors come first, so
+// the set of queried nodes each component reaches (a bitset) is final
+// when it is read. The work is the arcs times the bitset's words, not the
+// arcs times the queried nodes of a search from each node.
 func (n *Network) reachSupply(g *flowNet, in []int, m int, level []int, nodes []int32, h *Headroom) {
 	nd := n.Len()
-	seen := make([]int32, g.n)
+	limit := g.n - 2 // demands and nodes: the source and sink come last
+	words := (len(nodes) + 63) / 64
+	comp, order, ncomp := g.components(limit)
+	reach := make([]uint64, ncomp*words)
 	for q, k := range nodes {
-		stamp := int32(q + 1)
+		reach[int(comp[nd+int(k)])*words+q/64] |= 1 << (q % 64)
 		h.supply[q][m] = make([]float64, len(h.levels))
-		stack := []int32{int32(nd) + k}
-		seen[nd+int(k)] = stamp
-		for len(stack) > 0 {
-			v := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if int(v) < nd {
-				if e := in[v]; e >= 0 {
-					h.supply[q][m][level[v]] += g.cap[e]
+	}
+	for c, pos := 0, 0; c < ncomp; c++ {
+		start := pos
+		for pos < len(order) && comp[order[pos]] == int32(c) {
+			pos++
+		}
+		rc := reach[c*words : (c+1)*words]
+		for _, u := range order[start:pos] {
+			for e := g.off[u]; e < g.off[u+1]; e++ {
+				w := g.to[e]
+				if int(w) >= limit || g.cap[e] <= flowEps || comp[w] == int32(c) {
+					continue
+				}
+				for x, b := range reach[int(comp[w])*words : (int(comp[w])+1)*words] {
+					rc[x] |= b
 				}
 			}
-			for e := g.off[v]; e < g.off[v+1]; e++ {
-				u := g.to[e]
-				if int(u) >= nd+len(n.Cap) || seen[u] == stamp || g.cap[g.rev[e]] <= flowEps {
-					continue // source and sink are not crossed
-				}
-				seen[u] = stamp
-				stack = append(stack, u)
+		}
+	}
+	for v := 0; v < nd; v++ {
+		if in[v] < 0 || g.cap[in[v]] <= 0 {
+			continue
+		}
+		rc := reach[int(comp[v])*words : (int(comp[v])+1)*words]
+		for x, b := range rc {
+			for ; b != 0; b &= b - 1 {
+				q := x*64 + bits.TrailingZeros64(b)
+				h.supply[q][m][level[v]] += g.cap[in[v]]
 			}
 		}
 	}

@@ -326,17 +326,8 @@ func (sv *cflpSolver) primal(once bool) {
 // opening extra sites when p is free, local search. It returns whether s
 // is feasible.
 func (sv *cflpSolver) complete(s *cflpSol) bool {
-	for attempt := 0; ; attempt++ {
-		ok := s.assignRest(&sv.buf)
-		if ok && (s.repair(sv.clock) || sv.repack(s)) {
-			break
-		}
-		if attempt >= 20 || sv.clock.done() {
-			return false
-		}
-		if !sv.openExtra(s) {
-			return false
-		}
+	if !sv.fill(s) {
+		return false
 	}
 	// Ejection chains only for solutions that look promising: they cost
 	// more than the rest of the completion.
@@ -349,6 +340,63 @@ func (sv *cflpSolver) complete(s *cflpSol) bool {
 	sv.closeEmpty(s)
 	return s.feasible()
 }
+
+// fill assigns the unassigned customers of s and removes overload: regret
+// assignment, repair, repacking, and opening extra sites (p free) or
+// swapping sites when that fails. It returns whether s ended complete and
+// without overload. While no feasible solution is known it runs in the
+// grace of firstGrace.
+func (sv *cflpSolver) fill(s *cflpSol) bool {
+	defer sv.firstGrace()()
+	for attempt := 0; ; attempt++ {
+		ok := s.assignRest(&sv.buf, sv.clock)
+		if ok && (s.repair(sv.clock) || sv.repack(s)) {
+			return true
+		}
+		if attempt >= 20 || sv.clock.done() {
+			return false
+		}
+		if !sv.openExtra(s) {
+			return false
+		}
+	}
+}
+
+// firstGrace gives the construction of the first solution more time: while
+// no feasible solution is known (and ctx is not cancelled), the clock
+// allows cflpFirstGrace past the limit, or from now when the limit has
+// passed, so that a solve does not end without a solution because the
+// limit fell before or inside its first construction. It returns the
+// function that restores the clock.
+func (sv *cflpSolver) firstGrace() (restore func()) {
+	c := sv.clock
+	if sv.best != nil || c.ctx.Err() != nil || c.grace {
+		return func() {}
+	}
+	g := *c
+	g.grace, g.stopped = true, false
+	g.deadline = c.deadline.Add(cflpFirstGrace)
+	if now := time.Now().Add(cflpFirstGrace); now.After(g.deadline) {
+		g.deadline = now
+	}
+	sv.clock = &g
+	if sv.flow != nil {
+		sv.flow.clock = &g
+	}
+	return func() {
+		sv.clock = c
+		if sv.flow != nil {
+			sv.flow.clock = c
+		}
+	}
+}
+
+// cflpFirstGrace is how long the construction of the first solution may
+// run past the time limit, or past the moment it starts when the limit has
+// already passed. At 3,000 customers the lazy greedy choice, the regret
+// assignment and the repair take some 0.1 s on an idle core; the grace
+// covers a heavily loaded one, and caps the rare long repair.
+const cflpFirstGrace = time.Second
 
 // cflpPromising is how far above the best objective a completed solution
 // may be and still get the full local search.

@@ -24,6 +24,7 @@ import (
 // missing), which keeps the searches local.
 type cflpFlow struct {
 	pr    *cflpProblem
+	clock *cflpClock // nil: no limit
 	k     int
 	start []int     // customer i's arcs: start[i]:start[i+1]
 	site  []int32   // arc's site
@@ -69,14 +70,14 @@ func newCFLPFlow(pr *cflpProblem) *cflpFlow {
 
 // solve computes the transportation assignment to the open sites. It
 // returns false when the open sites cannot hold the demand (or some
-// customer reaches none of them).
+// customer reaches none of them), or when the clock runs out first.
 func (f *cflpFlow) solve(open []bool) bool {
 	for _, k := range []int{cflpFlowArcs, f.pr.m} {
 		f.build(open, k)
 		if f.run() {
 			return true
 		}
-		if k >= f.pr.m {
+		if k >= f.pr.m || f.clock.done() {
 			break
 		}
 	}
@@ -118,10 +119,14 @@ func (f *cflpFlow) build(open []bool, k int) {
 	clear(f.pot)
 }
 
-// run sends every customer's weight; false when some cannot be sent.
+// run sends every customer's weight; false when some cannot be sent or
+// the clock runs out.
 func (f *cflpFlow) run() bool {
 	pr := f.pr
 	for i := range pr.n {
+		if f.clock.due(i) {
+			return false
+		}
 		if f.start[i] == f.start[i+1] {
 			if pr.q[i] > 0 {
 				return false
@@ -252,6 +257,7 @@ func (sv *cflpSolver) flowAssign(s *cflpSol) bool {
 	pr := sv.pr
 	if sv.flow == nil {
 		sv.flow = newCFLPFlow(pr)
+		sv.flow.clock = sv.clock
 	}
 	f := sv.flow
 	if !f.solve(s.open) {

@@ -152,14 +152,14 @@ func (sv *cflpSolver) applyMove(s *cflpSol, mv cflpMove) bool {
 	s.closeSite(j)
 	alt := sv.alt
 	alt.copyFrom(s)
-	ok := s.assignRest(&sv.buf) && s.repair(sv.clock)
+	ok := s.assignRest(&sv.buf, sv.clock) && s.repair(sv.clock)
 	if ok {
 		s.quickSearch(sv.clock)
 	}
 	for i := range sv.pr.n {
 		alt.unplace(i)
 	}
-	if alt.assignRest(&sv.buf) && alt.repair(sv.clock) {
+	if alt.assignRest(&sv.buf, sv.clock) && alt.repair(sv.clock) {
 		alt.quickSearch(sv.clock)
 		if !ok || alt.total() < s.total() {
 			s.copyFrom(alt)
@@ -249,7 +249,10 @@ func (sv *cflpSolver) relocate(s *cflpSol, deep bool) int {
 	moves := 0
 	for round := 0; round < 10 && !sv.clock.done(); round++ {
 		moved := false
-		for _, j := range pr.cands {
+		for x, j := range pr.cands {
+			if sv.clock.due(x) {
+				break
+			}
 			if !s.open[j] || len(s.members[j]) == 0 {
 				continue
 			}

@@ -2,6 +2,8 @@ package locate
 
 import (
 	"math"
+
+	"github.com/coldchain/coldchain/internal/pqueue"
 )
 
 // greedyStart builds a first solution when p is fixed: p candidates chosen
@@ -13,6 +15,41 @@ func (sv *cflpSolver) greedyStart() {
 	if pr.p == 0 {
 		return
 	}
+	s := sv.cur
+	s.reset()
+	restore := sv.firstGrace()
+	ok := sv.greedySelect(s) && sv.fill(s)
+	restore()
+	if !ok || !sv.complete(s) {
+		return
+	}
+	// Large instances go to the bound first: site search there costs
+	// many relaxations.
+	if pr.n <= cflpSiteSearchMaxN {
+		sv.siteSearch(s, 20)
+	}
+	sv.offer(s)
+	sv.lambdaFrom(s)
+}
+
+// cflpGreedyItem is a candidate of greedySelect with its saving as
+// computed at step (an upper bound on its saving at later steps).
+type cflpGreedyItem struct {
+	j    int32
+	step int32
+	g    float64
+}
+
+// greedySelect opens the p candidates of s one at a time, each the one of
+// largest saving (the uncapacitated assignment cost it removes, net of
+// its fixed cost; ties to the lower index) within the budget. Savings only
+// shrink as sites open, so a lazy evaluation gives the same choice: a
+// heap holds each candidate's last saving, and only the top is
+// recomputed. When the clock runs out, the remaining sites are taken in
+// the heap's order without recomputing, so a first solution still comes
+// quickly. It returns false when the budget leaves fewer than p sites.
+func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
+	pr := sv.pr
 	big := 2*pr.maxCost + 1
 	best := make([]float64, pr.n)
 	for i := range best {
@@ -24,48 +61,41 @@ func (sv *cflpSolver) greedyStart() {
 			}
 		}
 	}
-	s := sv.cur
-	s.reset()
-	gain := make([]float64, pr.m)
-	for step := 0; step < pr.p; step++ {
-		clear(gain)
-		for i := range pr.n {
-			for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
-				if d := best[i] - pr.rCost[k]; d > 0 {
-					gain[pr.rSite[k]] += d
-				} else {
-					break
-				}
+	gain := func(j int32) float64 {
+		g := -pr.fixed[j]
+		for k := pr.cStart[j]; k < pr.cStart[j+1]; k++ {
+			if d := best[pr.cCust[k]] - pr.cCost[k]; d > 0 {
+				g += d
 			}
 		}
-		bj, bg := -1, math.Inf(-1)
-		for _, j := range pr.cands {
-			if s.open[j] || pr.budget > 0 && s.fixed+pr.fixed[j] > pr.budget*(1+1e-12) {
-				continue
-			}
-			if g := gain[j] - pr.fixed[j]; g > bg {
-				bj, bg = int(j), g
-			}
+		return g
+	}
+	h := pqueue.New(func(a, b cflpGreedyItem) bool { return a.g > b.g || a.g == b.g && a.j < b.j })
+	for _, j := range pr.cands {
+		h.Push(cflpGreedyItem{j: j, g: gain(j)})
+	}
+	for step := int32(0); int(step) < pr.p; {
+		if h.Len() == 0 {
+			return false
 		}
-		if bj < 0 {
-			return
+		it := h.Pop()
+		j := int(it.j)
+		if pr.budget > 0 && s.fixed+pr.fixed[j] > pr.budget*(1+1e-12) {
+			continue // the spent budget only grows
 		}
-		s.openSite(bj)
-		for k := pr.cStart[bj]; k < pr.cStart[bj+1]; k++ {
+		if it.step != step && !sv.clock.done() {
+			it.g, it.step = gain(it.j), step
+			h.Push(it)
+			continue
+		}
+		s.openSite(j)
+		for k := pr.cStart[j]; k < pr.cStart[j+1]; k++ {
 			i := pr.cCust[k]
 			best[i] = math.Min(best[i], pr.cCost[k])
 		}
+		step++
 	}
-	if !sv.complete(s) {
-		return
-	}
-	// Large instances go to the bound first: site search there costs
-	// many relaxations.
-	if pr.n <= cflpSiteSearchMaxN {
-		sv.siteSearch(s, 20)
-	}
-	sv.offer(s)
-	sv.lambdaFrom(s)
+	return true
 }
 
 // cflpSiteSearchMaxN is the most customers for which the greedy start gets

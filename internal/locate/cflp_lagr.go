@@ -67,7 +67,9 @@ func newCFLPLagr(pr *cflpProblem) *cflpLagr {
 	// fixed cost in proportion to the capacity it uses.
 	for i := range pr.n {
 		best := math.Inf(1)
-		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
+		// Arcs come cheapest first and the fixed-cost share is not
+		// negative: past an arc costing best, none is cheaper.
+		for k := pr.rStart[i]; k < pr.rStart[i+1] && pr.rCost[k] < best; k++ {
 			j := pr.rSite[k]
 			c := pr.rCost[k]
 			if !math.IsInf(pr.capa[j], 1) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"time"
@@ -120,13 +121,17 @@ func (pr *cflpProblem) buildArcs(in *Instance) {
 	seen := make([]int32, m) // i+1 when site j is in row i already
 	pr.rStart = make([]int, n+1)
 	colCount := make([]int, m+1)
+	pr.rSite = make([]int32, 0, len(in.Costs.Site))
+	pr.rCost = make([]float64, 0, len(in.Costs.Site))
 	for i := range n {
 		row = pr.rowArcs(in, i, row[:0], seen)
 		for _, a := range row {
 			pr.rSite = append(pr.rSite, a.j)
 			pr.rCost = append(pr.rCost, a.c)
 			colCount[a.j+1]++
-			pr.maxCost = math.Max(pr.maxCost, a.c)
+			if a.c > pr.maxCost {
+				pr.maxCost = a.c
+			}
 		}
 		pr.rStart[i+1] = len(pr.rSite)
 	}
@@ -146,24 +151,7 @@ func (pr *cflpProblem) buildArcs(in *Instance) {
 			fill[j]++
 		}
 	}
-	// Each column by cost, ties by customer (the column lists customers in
-	// ascending order, and the radix sort is stable).
-	var rs cflpRadix
-	for j := range m {
-		a, b := pr.cStart[j], pr.cStart[j+1]
-		row = row[:0]
-		for k := a; k < b; k++ {
-			row = append(row, cflpArc{pr.cCust[k], pr.cCost[k]})
-		}
-		if len(row) < 64 {
-			slices.SortFunc(row, cflpArc.byCost)
-		} else {
-			row = rs.sort(row)
-		}
-		for k, x := range row {
-			pr.cCust[a+k], pr.cCost[a+k] = x.j, x.c
-		}
-	}
+	pr.sortColumns()
 	if int64(n)*int64(m) <= cflpDenseLimit {
 		pr.dense = make([]float64, n*m)
 		for k := range pr.dense {
@@ -188,6 +176,32 @@ func (pr *cflpProblem) buildArcs(in *Instance) {
 			fill[i]++
 		}
 	}
+}
+
+// sortColumns orders each site's column by cost, ties by customer (the
+// columns list customers in ascending order, and the radix sort is
+// stable). The columns are split in GOMAXPROCS fixed ranges sorted at
+// once; each range writes only its own columns.
+func (pr *cflpProblem) sortColumns() {
+	forRanges(pr.m, runtime.GOMAXPROCS(0), func(_, lo, hi int) {
+		var rs cflpRadix
+		var row []cflpArc
+		for j := lo; j < hi; j++ {
+			a, b := pr.cStart[j], pr.cStart[j+1]
+			row = row[:0]
+			for k := a; k < b; k++ {
+				row = append(row, cflpArc{pr.cCust[k], pr.cCost[k]})
+			}
+			if len(row) < 64 {
+				slices.SortFunc(row, cflpArc.byCost)
+			} else {
+				row = rs.sort(row)
+			}
+			for k, x := range row {
+				pr.cCust[a+k], pr.cCost[a+k] = x.j, x.c
+			}
+		}
+	})
 }
 
 // cflpArc is an arc to a site (rows) or from a customer (columns).
@@ -311,14 +325,25 @@ type cflpClock struct {
 	ctx      context.Context
 	deadline time.Time
 	stopped  bool
+	grace    bool // a copy extended for the first solution (see firstGrace)
 }
 
 // done reports whether the search must stop now.
 func (c *cflpClock) done() bool {
+	if c == nil {
+		return false
+	}
 	if !c.stopped && (c.ctx.Err() != nil || !time.Now().Before(c.deadline)) {
 		c.stopped = true
 	}
 	return c.stopped
+}
+
+// due reports, on every 64th call of a loop (i its iteration), whether the
+// search must stop now; a nil clock never stops. Long loops call it so
+// that the limit holds inside a phase, not only between phases.
+func (c *cflpClock) due(i int) bool {
+	return c != nil && i&63 == 63 && c.done()
 }
 
 // cflpRadix sorts arcs by cost, stably, by a least-significant-digit radix

@@ -201,9 +201,9 @@ func (s *cflpSol) improveEps() float64 {
 func (s *cflpSol) localSearch(clock *cflpClock) int {
 	moves := 0
 	for {
-		m := s.shiftPass() + s.swapPass()
-		if m == 0 {
-			m = s.chainPass()
+		m := s.shiftPass(clock) + s.swapPass(clock)
+		if m == 0 && !clock.done() {
+			m = s.chainPass(clock)
 		}
 		moves += m
 		if m == 0 || clock.done() {
@@ -216,7 +216,7 @@ func (s *cflpSol) localSearch(clock *cflpClock) int {
 func (s *cflpSol) quickSearch(clock *cflpClock) int {
 	moves := 0
 	for {
-		m := s.shiftPass() + s.swapPass()
+		m := s.shiftPass(clock) + s.swapPass(clock)
 		moves += m
 		if m == 0 || clock.done() {
 			return moves
@@ -240,12 +240,15 @@ const (
 // cheaper site that lacks room, a customer of that site moves on to a site
 // with room (or, up to cflpChainDepth moves, ejects another in turn). Every
 // partial chain must keep a net gain. It returns the number of chains
-// applied.
-func (s *cflpSol) chainPass() int {
+// applied. It stops early when the clock runs out.
+func (s *cflpSol) chainPass(clock *cflpClock) int {
 	pr := s.pr
 	eps := s.improveEps()
 	moves := 0
 	for i := range pr.n {
+		if clock.due(i) {
+			break
+		}
 		j := s.assign[i]
 		cur := pr.cost(i, int(j))
 		s.bestGain = -eps
@@ -345,12 +348,16 @@ func (s *cflpSol) extendChain(gain float64) {
 }
 
 // shiftPass moves each customer to the cheapest open site with room when
-// that is cheaper; it returns the number of moves.
-func (s *cflpSol) shiftPass() int {
+// that is cheaper; it returns the number of moves. It stops early when the
+// clock runs out.
+func (s *cflpSol) shiftPass(clock *cflpClock) int {
 	pr := s.pr
 	eps := s.improveEps()
 	moves := 0
 	for i := range pr.n {
+		if clock.due(i) {
+			break
+		}
 		j := int(s.assign[i])
 		cur := pr.cost(i, j)
 		for k := pr.rStart[i]; k < pr.rStart[i+1]; k++ {
@@ -369,12 +376,16 @@ func (s *cflpSol) shiftPass() int {
 }
 
 // swapPass exchanges the sites of two customers when that is cheaper and
-// fits; it returns the number of swaps.
-func (s *cflpSol) swapPass() int {
+// fits; it returns the number of swaps. It stops early when the clock runs
+// out.
+func (s *cflpSol) swapPass(clock *cflpClock) int {
 	pr := s.pr
 	eps := s.improveEps()
 	moves := 0
 	for i := range pr.n {
+		if clock.due(i) {
+			break
+		}
 		j := int(s.assign[i])
 		cur := pr.cost(i, j)
 		qi := pr.q[i]
@@ -419,8 +430,9 @@ func (s *cflpSol) swapPass() int {
 // with no site with room come first, then those with one; ties to the
 // heavier, then the lower index). A customer with no open site with room
 // goes to its cheapest open site, overloading it. It returns false if some
-// customer reaches no open site at all (it is then left unassigned).
-func (s *cflpSol) assignRest(buf *cflpBuf) bool {
+// customer reaches no open site at all (it is then left unassigned), or
+// when the clock runs out first (the rest is then left unassigned).
+func (s *cflpSol) assignRest(buf *cflpBuf, clock *cflpClock) bool {
 	buf.startRegret(s.pr)
 	for i, j := range s.assign {
 		if j < 0 {
@@ -430,7 +442,10 @@ func (s *cflpSol) assignRest(buf *cflpBuf) bool {
 	}
 	ok := true
 	h := buf.heap
-	for h.Len() > 0 {
+	for pops := 0; h.Len() > 0; pops++ {
+		if clock.due(pops) {
+			return false
+		}
 		e := h.Pop()
 		i := int(e.i)
 		if e.ver != buf.ver[i] || s.assign[i] >= 0 {

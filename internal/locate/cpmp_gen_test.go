@@ -104,3 +104,54 @@ func TestCPMPGeneratedBench(t *testing.T) {
 	}
 	t.Log(b.String())
 }
+
+// TestCPMPShortLimit solves a generated p3038-like instance (n = 3000) with
+// a one-second limit: every phase of the schedule for large instances must
+// yield to the clock and still leave a feasible solution with a proven,
+// positive bound. Time is not asserted; BenchmarkCPMPOverrun measures it.
+func TestCPMPShortLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("n = 3000 instance")
+	}
+	for _, p := range []int{600, 1000} {
+		in := cpmpGenerated(t, 3000, p, 1.2, 1)
+		params := Params{Problem: CFLP, Seed: 1, TimeLimit: time.Second}
+		res, err := Solve(context.Background(), in, params)
+		if err != nil {
+			t.Fatalf("p = %d: %v", p, err)
+		}
+		if err := cflpCheck(in, params, res); err != nil {
+			t.Fatalf("p = %d: %v", p, err)
+		}
+		if !(res.Bound > 0) || res.Bound > res.Objective {
+			t.Errorf("p = %d: bound %v, objective %v: want 0 < bound <= objective", p, res.Bound, res.Objective)
+		}
+		t.Logf("p = %d: objective %.0f bound %.0f gap %.2f %% in %.2f s", p, res.Objective, res.Bound, res.Gap, res.Seconds)
+	}
+}
+
+// BenchmarkCPMPOverrun measures how far a solve of a generated p3038-like
+// instance (n = 3000) runs past short time limits: the overrun_s metric is
+// the wall time of Solve minus the limit (the largest over the solves of a
+// run). Each solve uses a fresh seed.
+func BenchmarkCPMPOverrun(b *testing.B) {
+	for _, p := range []int{600, 1000} {
+		in := cpmpGenerated(b, 3000, p, 1.2, 1)
+		for _, limit := range []time.Duration{time.Second, 2 * time.Second} {
+			b.Run(fmt.Sprintf("p=%d/limit=%v", p, limit), func(b *testing.B) {
+				worst, seed := math.Inf(-1), int64(0)
+				for b.Loop() {
+					seed++
+					start := time.Now()
+					res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: seed, TimeLimit: limit})
+					if err != nil {
+						b.Fatal(err)
+					}
+					worst = math.Max(worst, (time.Since(start) - limit).Seconds())
+					b.ReportMetric(res.Gap, "gap%")
+				}
+				b.ReportMetric(worst, "overrun_s")
+			})
+		}
+	}
+}

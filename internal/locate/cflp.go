@@ -85,17 +85,20 @@ type cflpSolver struct {
 	// intensified holds the site sets whose assignment was intensified.
 	intensified map[uint64]bool
 
-	cur, tmp   *cflpSol
-	alt        *cflpSol // scratch of applyMove
-	buf        cflpBuf
-	moves      []cflpMove
-	gains      []cflpItem
-	relSum     []float64
-	relCnt     []int32
-	near       []bool
-	iters      int
-	infeasible bool    // proven infeasible
-	stopGap    float64 // Params.StopGap
+	cur, tmp *cflpSol
+	alt      *cflpSol // scratch of applyMove
+	buf      cflpBuf
+	moves    []cflpMove
+	gains    []cflpItem
+	relSum   []float64
+	relCnt   []int32
+	// centreSeen marks the sites centre tried, by centreStamp.
+	centreSeen  []int32
+	centreStamp int32
+	near        []bool
+	iters       int
+	infeasible  bool    // proven infeasible
+	stopGap     float64 // Params.StopGap
 }
 
 const cflpPoolSize = 8
@@ -336,6 +339,9 @@ func (sv *cflpSolver) complete(s *cflpSol) bool {
 	if sv.alwaysDeep || sv.best == nil || s.total() < sv.bestObj*(1+cflpPromising) {
 		s.localSearch(sv.clock)
 		sv.relocate(s, true)
+	}
+	if sv.alwaysDeep && sv.clusterSearch(s) > 0 {
+		s.localSearch(sv.clock)
 	}
 	sv.closeEmpty(s)
 	return s.feasible()

@@ -1,0 +1,192 @@
+package locate
+
+import "math"
+
+// Cluster moves for the capacitated p-median at thousands of points: there
+// each open site serves a handful of customers, so where the site stands
+// within its cluster matters as much as who belongs to it. A move takes a
+// customer from one cluster to a neighbouring one (or swaps two customers
+// between neighbouring clusters) and re-centres both clusters: each goes
+// to the site, its own or a closed candidate near its members, of least
+// fixed plus assignment cost that holds its load. The shift and swap
+// passes of cflpSol keep the sites fixed and miss these moves.
+
+// cflpCentreArcs is how many of each member's cheapest arcs name the
+// sites a cluster may re-centre on; cflpClusterNear is how many of a
+// customer's cheapest arcs name the clusters it may join.
+const (
+	cflpCentreArcs  = 8
+	cflpClusterNear = 8
+)
+
+// cflpCentre is the outcome of re-centring a cluster: its site and cost.
+type cflpCentre struct {
+	site int
+	cost float64
+}
+
+// clusterCost returns the fixed plus assignment cost of the customers of
+// site j if they were served by j.
+func (sv *cflpSolver) clusterCost(s *cflpSol, j int) float64 {
+	c := sv.pr.fixed[j]
+	for _, i := range s.members[j] {
+		c += sv.pr.cost(int(i), j)
+	}
+	return c
+}
+
+// centre finds the best site for the customers of site cur, without drop
+// and with add (-1: none), whose weight is load: cur itself or a closed
+// candidate among the cflpCentreArcs cheapest arcs of those customers,
+// except avoid, with room for load. The cost is +Inf when none fits.
+func (sv *cflpSolver) centre(s *cflpSol, cur int, drop, add int32, load float64, avoid int) cflpCentre {
+	pr := sv.pr
+	sv.centreStamp++
+	stamp := sv.centreStamp
+	best := cflpCentre{site: -1, cost: math.Inf(1)}
+	try := func(k int) {
+		if sv.centreSeen[k] == stamp || k == avoid || load > pr.limit[k] {
+			return
+		}
+		sv.centreSeen[k] = stamp
+		if k != cur && (s.open[k] || pr.status[k] != Candidate) {
+			return
+		}
+		c := pr.fixed[k]
+		if add >= 0 {
+			c += pr.cost(int(add), k)
+		}
+		for _, i := range s.members[cur] {
+			if i != drop {
+				c += pr.cost(int(i), k)
+			}
+		}
+		if c < best.cost || c == best.cost && k < best.site {
+			best = cflpCentre{k, c}
+		}
+	}
+	try(cur)
+	near := func(i int32) {
+		end := min(pr.rStart[i]+cflpCentreArcs, pr.rStart[i+1])
+		for a := pr.rStart[i]; a < end; a++ {
+			try(int(pr.rSite[a]))
+		}
+	}
+	if add >= 0 {
+		near(add)
+	}
+	for _, i := range s.members[cur] {
+		if i != drop {
+			near(i)
+		}
+	}
+	return best
+}
+
+// recentre moves every customer of site j to site k (open or not) and
+// closes j when it is a candidate left empty.
+func (sv *cflpSolver) recentre(s *cflpSol, j, k int) {
+	if j == k {
+		return
+	}
+	s.openSite(k)
+	for len(s.members[j]) > 0 {
+		s.move(int(s.members[j][len(s.members[j])-1]), k)
+	}
+	s.closeSite(j)
+}
+
+// clusterMove is an improving cluster move: customer i goes to the cluster
+// of site t, customer l (-1: none) comes back to the cluster of i's site,
+// and the two clusters re-centre on cj and ct.
+type clusterMove struct {
+	i, l   int32
+	t      int
+	cj, ct int
+	gain   float64
+}
+
+// bestClusterMove returns the best improving shift or swap of customer i
+// into a neighbouring cluster, with re-centring (gain > 0), or a move of
+// gain 0 when none improves.
+func (sv *cflpSolver) bestClusterMove(s *cflpSol, i int, eps float64) clusterMove {
+	pr := sv.pr
+	j := int(s.assign[i])
+	best := clusterMove{}
+	if len(s.members[j]) < 2 {
+		return best // the cluster would vanish: p would change
+	}
+	base := sv.clusterCost(s, j)
+	qi := pr.q[i]
+	end := min(pr.rStart[i]+cflpClusterNear, pr.rStart[i+1])
+	for a := pr.rStart[i]; a < end; a++ {
+		t := int(pr.rSite[a])
+		if t == j || !s.open[t] || len(s.members[t]) == 0 {
+			continue
+		}
+		both := base + sv.clusterCost(s, t)
+		// Shift: i joins t's cluster.
+		cj := sv.centre(s, j, int32(i), -1, s.load[j]-qi, -1)
+		ct := sv.centre(s, t, -1, int32(i), s.load[t]+qi, cj.site)
+		if g := both - cj.cost - ct.cost; g > eps && g > best.gain {
+			best = clusterMove{int32(i), -1, t, cj.site, ct.site, g}
+		}
+		// Swap: i and l of t's cluster change places.
+		for _, l := range s.members[t] {
+			ql := pr.q[l]
+			cj := sv.centre(s, j, int32(i), l, s.load[j]-qi+ql, -1)
+			if cj.site < 0 {
+				continue
+			}
+			ct := sv.centre(s, t, l, int32(i), s.load[t]-ql+qi, cj.site)
+			if g := both - cj.cost - ct.cost; g > eps && g > best.gain {
+				best = clusterMove{int32(i), l, t, cj.site, ct.site, g}
+			}
+		}
+	}
+	return best
+}
+
+// applyClusterMove carries out mv on s.
+func (sv *cflpSolver) applyClusterMove(s *cflpSol, mv clusterMove) {
+	j := int(s.assign[mv.i])
+	s.move(int(mv.i), mv.t)
+	if mv.l >= 0 {
+		s.move(int(mv.l), j)
+	}
+	sv.recentre(s, j, mv.cj)
+	sv.recentre(s, mv.t, mv.ct)
+}
+
+// clusterSearch improves s by cluster moves (each customer's best shift or
+// swap with re-centring, first improvement by customer) until a pass finds
+// none or the clock runs out. It needs p fixed and no budget; it returns
+// the number of moves made.
+func (sv *cflpSolver) clusterSearch(s *cflpSol) int {
+	pr := sv.pr
+	if pr.p == 0 || pr.budget > 0 {
+		return 0
+	}
+	if len(sv.centreSeen) < pr.m {
+		sv.centreSeen = make([]int32, pr.m)
+	}
+	eps := s.improveEps()
+	moves := 0
+	for pass := 0; pass < 50 && !sv.clock.done(); pass++ {
+		made := 0
+		for i := range pr.n {
+			if sv.clock.due(i) {
+				break
+			}
+			if mv := sv.bestClusterMove(s, i, eps); mv.gain > 0 {
+				sv.applyClusterMove(s, mv)
+				made++
+			}
+		}
+		moves += made
+		if made == 0 {
+			break
+		}
+	}
+	return moves
+}

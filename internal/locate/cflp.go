@@ -95,10 +95,16 @@ type cflpSolver struct {
 	// centreSeen marks the sites centre tried, by centreStamp.
 	centreSeen  []int32
 	centreStamp int32
-	near        []bool
-	iters       int
-	infeasible  bool    // proven infeasible
-	stopGap     float64 // Params.StopGap
+	// Scratch of the ruin-and-recreate search (ilsCluster).
+	freed      []int32
+	ruinK      int
+	ruinBest   []float64
+	queue      []int32
+	queued     []bool
+	near       []bool
+	iters      int
+	infeasible bool    // proven infeasible
+	stopGap    float64 // Params.StopGap
 }
 
 const cflpPoolSize = 8
@@ -210,6 +216,7 @@ func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 		copy(lg.lambda, sv.lambda)
 	}
 	stall := 0
+	local := math.Inf(-1) // best value of this call: stalls count against it
 	const patience = 20
 	// On large instances a primal solution costs many relaxations: try one
 	// every n/1000 iterations, above cflpSparsePrimalN every n/100 (a
@@ -229,7 +236,9 @@ func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 		if math.IsInf(sv.lb, -1) || lg.valid > sv.lb+1e-9*math.Abs(sv.lb) {
 			sv.lb = lg.valid
 			copy(sv.lambda, lg.lambda)
-			stall = 0
+		}
+		if math.IsInf(local, -1) || lg.valid > local+1e-9*math.Abs(local) {
+			local, stall = lg.valid, 0
 		} else if stall++; stall >= patience {
 			mu /= 2
 			stall = 0

@@ -190,3 +190,161 @@ func (sv *cflpSolver) clusterSearch(s *cflpSol) int {
 	}
 	return moves
 }
+
+// cflpRuinSites is the most clusters one ruin-and-recreate step dissolves;
+// cflpRuinNear is how many of the seed customer's cheapest arcs name them.
+const (
+	cflpRuinSites = 8
+	cflpRuinNear  = 16
+)
+
+// ilsCluster is an iterated local search by ruin and recreate for large
+// capacitated p-medians: from the current solution, the clusters of a few
+// open sites near a random customer dissolve, as many sites reopen near
+// their customers (a randomised greedy on the p-median saving), regret
+// assignment and repair place the customers, and cluster moves around
+// them (localClusterSearch) finish. A result no worse than the current
+// solution replaces it; a better one than the best is offered. It stops
+// after rounds rounds.
+func (sv *cflpSolver) ilsCluster(rounds int) {
+	if sv.best == nil || sv.pr.p == 0 || sv.pr.budget > 0 {
+		return
+	}
+	cur := newCFLPSol(sv.pr)
+	cur.copyFrom(sv.best)
+	s := newCFLPSol(sv.pr)
+	for r := 0; r < rounds && !sv.clock.done() && !sv.proven(); r++ {
+		sv.iters++
+		s.copyFrom(cur)
+		freed := sv.ruin(s)
+		if len(freed) == 0 || !sv.recreate(s, freed) {
+			continue
+		}
+		sv.localClusterSearch(s, freed)
+		if s.total() <= cur.total() {
+			cur.copyFrom(s)
+			if s.total() < sv.bestObj-s.improveEps() {
+				sv.offer(s)
+			}
+		}
+	}
+}
+
+// ruin closes 1..cflpRuinSites open sites among the cheapest arcs of a
+// random customer, unassigning their customers, and returns those
+// customers together with the number of sites closed in sv.ruinK.
+func (sv *cflpSolver) ruin(s *cflpSol) []int32 {
+	pr := sv.pr
+	c := sv.rng.IntN(pr.n)
+	k := 1 + sv.rng.IntN(cflpRuinSites)
+	freed := sv.freed[:0]
+	sv.ruinK = 0
+	end := min(pr.rStart[c]+cflpRuinNear, pr.rStart[c+1])
+	for a := pr.rStart[c]; a < end && sv.ruinK < k; a++ {
+		j := int(pr.rSite[a])
+		if !s.open[j] || pr.status[j] != Candidate {
+			continue
+		}
+		for len(s.members[j]) > 0 {
+			i := s.members[j][len(s.members[j])-1]
+			s.unplace(int(i))
+			freed = append(freed, i)
+		}
+		s.closeSite(j)
+		sv.ruinK++
+	}
+	sv.freed = freed
+	return freed
+}
+
+// recreate opens sv.ruinK sites for the freed customers, each the closed
+// candidate near them (among their cflpCentreArcs cheapest arcs) of
+// largest saving over their cheapest open site, the saving randomly
+// weighted by 1 to 1.5, then completes s. It returns whether s is
+// feasible.
+func (sv *cflpSolver) recreate(s *cflpSol, freed []int32) bool {
+	pr := sv.pr
+	best := cflpGrowF(sv.ruinBest, len(freed))
+	sv.ruinBest = best
+	for x, i := range freed {
+		best[x] = 2*pr.maxCost + 1
+		for a := pr.rStart[i]; a < pr.rStart[i+1]; a++ {
+			if s.open[pr.rSite[a]] {
+				best[x] = pr.rCost[a]
+				break
+			}
+		}
+	}
+	for range sv.ruinK {
+		bk, bg := -1, 0.0
+		for _, i := range freed {
+			end := min(pr.rStart[i]+cflpCentreArcs, pr.rStart[i+1])
+			for a := pr.rStart[i]; a < end; a++ {
+				k := int(pr.rSite[a])
+				if s.open[k] || pr.status[k] != Candidate {
+					continue
+				}
+				g := 0.0
+				for x, l := range freed {
+					if d := best[x] - pr.cost(int(l), k); d > 0 {
+						g += d
+					}
+				}
+				if g *= 1 + 0.5*sv.rng.Float64(); bk < 0 || g > bg {
+					bk, bg = k, g
+				}
+			}
+		}
+		if bk < 0 {
+			return false
+		}
+		s.openSite(bk)
+		for x, l := range freed {
+			best[x] = math.Min(best[x], pr.cost(int(l), bk))
+		}
+	}
+	return sv.fill(s) && s.feasible()
+}
+
+// localClusterSearch applies cluster moves (see bestClusterMove) to the
+// customers in a queue, starting with seeds; after a move the customers of
+// both clusters join the queue. It ends when the queue is empty or the
+// clock runs out.
+func (sv *cflpSolver) localClusterSearch(s *cflpSol, seeds []int32) {
+	pr := sv.pr
+	if len(sv.centreSeen) < pr.m {
+		sv.centreSeen = make([]int32, pr.m)
+	}
+	if len(sv.queued) < pr.n {
+		sv.queued = make([]bool, pr.n)
+	}
+	queue := append(sv.queue[:0], seeds...)
+	for _, i := range seeds {
+		sv.queued[i] = true
+	}
+	eps := s.improveEps()
+	for x := 0; x < len(queue); x++ {
+		i := queue[x]
+		sv.queued[i] = false
+		if sv.clock.due(x) {
+			break
+		}
+		mv := sv.bestClusterMove(s, int(i), eps)
+		if mv.gain <= 0 {
+			continue
+		}
+		sv.applyClusterMove(s, mv)
+		for _, t := range []int{mv.cj, mv.ct} {
+			for _, l := range s.members[t] {
+				if !sv.queued[l] {
+					sv.queued[l] = true
+					queue = append(queue, l)
+				}
+			}
+		}
+	}
+	for _, i := range queue {
+		sv.queued[i] = false
+	}
+	sv.queue = queue[:0]
+}

@@ -34,7 +34,7 @@ func (sv *cflpSolver) runLarge() {
 	if sv.best != nil {
 		s := newCFLPSol(sv.pr)
 		s.copyFrom(sv.best)
-		sv.withShare(0.5, func() { sv.locateAllocate(s, 12) })
+		sv.withShare(0.15, func() { sv.locateAllocate(s, 4) })
 	}
 	for round := 0; !sv.proven() && !sv.infeasible && !sv.clock.done(); round++ {
 		if sv.best == nil {
@@ -46,7 +46,11 @@ func (sv *cflpSolver) runLarge() {
 			s.copyFrom(sv.best)
 			sv.intensify(s, 40)
 		}
-		sv.ilsLarge(20)
+		if sv.pr.budget > 0 {
+			sv.ilsLarge(20)
+		} else {
+			sv.ilsCluster(cflpRuinRounds)
+		}
 		if !sv.clock.done() && !sv.proven() {
 			sv.subgradient(cflpPolishIters, 0.25/float64(int(1)<<min(round, 8)), false)
 		}
@@ -76,6 +80,10 @@ func (sv *cflpSolver) quickBound() {
 	}
 	copy(lg.lambda, saved)
 }
+
+// cflpRuinRounds is how many ruin-and-recreate steps make a round of the
+// schedule for large instances (a few seconds at 3,000 customers).
+const cflpRuinRounds = 20000
 
 // locateAllocate alternates an allocation step, the transportation
 // assignment to s's open sites rounded to a single-source one (split

@@ -98,7 +98,8 @@ func (sv *cflpSolver) recentre(s *cflpSol, j, k int) {
 
 // clusterMove is an improving cluster move: customer i goes to the cluster
 // of site t, customer l (-1: none) comes back to the cluster of i's site,
-// and the two clusters re-centre on cj and ct.
+// and the two clusters re-centre on cj and ct. When t is i's own site, the
+// move only re-centres i's cluster on cj.
 type clusterMove struct {
 	i, l   int32
 	t      int
@@ -106,9 +107,9 @@ type clusterMove struct {
 	gain   float64
 }
 
-// bestClusterMove returns the best improving shift or swap of customer i
-// into a neighbouring cluster, with re-centring (gain > 0), or a move of
-// gain 0 when none improves.
+// bestClusterMove returns the best improving move of customer i (gain >
+// 0): re-centring its cluster, or a shift or swap into a neighbouring
+// cluster with re-centring of both; a move of gain 0 when none improves.
 func (sv *cflpSolver) bestClusterMove(s *cflpSol, i int, eps float64) clusterMove {
 	pr := sv.pr
 	j := int(s.assign[i])
@@ -117,6 +118,10 @@ func (sv *cflpSolver) bestClusterMove(s *cflpSol, i int, eps float64) clusterMov
 		return best // the cluster would vanish: p would change
 	}
 	base := sv.clusterCost(s, j)
+	if c := sv.centre(s, j, -1, -1, s.load[j], -1); c.cost < base-eps {
+		// Re-centring alone already pays (i stays).
+		best = clusterMove{int32(i), -1, j, c.site, c.site, base - c.cost}
+	}
 	qi := pr.q[i]
 	end := min(pr.rStart[i]+cflpClusterNear, pr.rStart[i+1])
 	for a := pr.rStart[i]; a < end; a++ {
@@ -150,6 +155,10 @@ func (sv *cflpSolver) bestClusterMove(s *cflpSol, i int, eps float64) clusterMov
 // applyClusterMove carries out mv on s.
 func (sv *cflpSolver) applyClusterMove(s *cflpSol, mv clusterMove) {
 	j := int(s.assign[mv.i])
+	if mv.t == j { // re-centring only
+		sv.recentre(s, j, mv.cj)
+		return
+	}
 	s.move(int(mv.i), mv.t)
 	if mv.l >= 0 {
 		s.move(int(mv.l), j)

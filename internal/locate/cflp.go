@@ -156,6 +156,7 @@ func (sv *cflpSolver) keepOn() {
 			sv.subgradient(cflpSubgradientIters, 2, true)
 			continue
 		}
+		sv.ilsCluster(cflpKeepOnRuins)
 		sv.ils(300, 60)
 		if sv.clock.done() || sv.proven() {
 			return
@@ -167,6 +168,10 @@ func (sv *cflpSolver) keepOn() {
 		}
 	}
 }
+
+// cflpKeepOnRuins is how many ruin-and-recreate steps (p fixed) start each
+// round of keepOn.
+const cflpKeepOnRuins = 2000
 
 // heuristics runs the heuristic phases: a greedy start (p fixed), the
 // Lagrangian heuristic, site-level search from the best distinct

@@ -16,7 +16,7 @@ import "math"
 // customer's cheapest arcs name the clusters it may join.
 const (
 	cflpCentreArcs  = 8
-	cflpClusterNear = 8
+	cflpClusterNear = 16
 )
 
 // cflpCentre is the outcome of re-centring a cluster: its site and cost.

@@ -2,6 +2,7 @@ package locate
 
 import (
 	"math"
+	"slices"
 
 	"github.com/coldchain/coldchain/internal/pqueue"
 )
@@ -61,9 +62,12 @@ func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 			}
 		}
 	}
+	// top bounds every best[i] from above: a column, cheapest first, can
+	// stop at an arc costing top.
+	top := slices.Max(best)
 	gain := func(j int32) float64 {
 		g := -pr.fixed[j]
-		for k := pr.cStart[j]; k < pr.cStart[j+1]; k++ {
+		for k := pr.cStart[j]; k < pr.cStart[j+1] && pr.cCost[k] < top; k++ {
 			if d := best[pr.cCust[k]] - pr.cCost[k]; d > 0 {
 				g += d
 			}
@@ -89,10 +93,11 @@ func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 			continue
 		}
 		s.openSite(j)
-		for k := pr.cStart[j]; k < pr.cStart[j+1]; k++ {
+		for k := pr.cStart[j]; k < pr.cStart[j+1] && pr.cCost[k] < top; k++ {
 			i := pr.cCust[k]
 			best[i] = math.Min(best[i], pr.cCost[k])
 		}
+		top = slices.Max(best)
 		step++
 	}
 	return true

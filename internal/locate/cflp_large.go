@@ -15,14 +15,16 @@ const cflpLargeN = 1500
 // large reports whether the instance gets the schedule for large ones.
 func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0 }
 
-// runLarge is the search schedule for large instances: a greedy start, the
-// Lagrangian bound from multipliers at its assignment costs (at most a
-// third of the time), locate-allocate from the best solution (at most half
-// of the rest), then, while the gap is open, rounds of: a
-// Lagrangian intensification of the best solution's assignment (its sites
-// fixed, the relaxation that of a generalised assignment problem), an
-// iterated locate-allocate (site swaps near the sites, then
-// locate-allocate), and more subgradient steps.
+// runLarge is the search schedule for large instances: a quick bound, a
+// greedy start, ruin and recreate with cluster moves (ilsCluster, a
+// quarter of the time), the Lagrangian bound from multipliers at the
+// greedy solution's costs (at most a third of the rest), locate-allocate
+// from the best solution (at most 15 % of the rest), then, while the gap
+// is open, rounds of ruin and recreate and more subgradient steps. With a
+// budget (where ilsCluster does not apply) a round is instead a Lagrangian
+// intensification of the best solution's assignment (its sites fixed, the
+// relaxation that of a generalised assignment problem) and an iterated
+// locate-allocate (site swaps near the sites, then locate-allocate).
 func (sv *cflpSolver) runLarge() {
 	sv.alwaysDeep = true
 	sv.quickBound()
@@ -44,12 +46,12 @@ func (sv *cflpSolver) runLarge() {
 			sv.subgradient(cflpSubgradientIters, 2, true)
 			continue
 		}
-		if !sv.intensified[openSetKey(sv.best.open)] {
-			s := newCFLPSol(sv.pr)
-			s.copyFrom(sv.best)
-			sv.intensify(s, 40)
-		}
 		if sv.pr.budget > 0 {
+			if !sv.intensified[openSetKey(sv.best.open)] {
+				s := newCFLPSol(sv.pr)
+				s.copyFrom(sv.best)
+				sv.intensify(s, 40)
+			}
 			sv.ilsLarge(20)
 		} else {
 			sv.ilsCluster(cflpRuinRounds)

@@ -12,7 +12,7 @@
 #   scripts/cbc-compare.sh ../shared/benchmarks/cpmp-sjc/SJC1.dat --format lorena --problem cflp
 #   scripts/cbc-compare.sh ../shared/benchmarks/orlib-pmed/pmed1.txt --format orlib-pmed --problem pmedian
 #
-# Needs go and cbc (Debian: apt-get install coinor-cbc). The time limit
+# Needs go and cbc (Debian: scripts/deps.sh bench installs coinor-cbc). The time limit
 # applies to both solvers; CBC runs single-threaded. The LP file is written
 # by the test hook TestWriteLPFile (internal/locate/lpmodel_test.go).
 set -euo pipefail
@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 [ -n "$format" ] && [ -n "$problem" ] || usage
-command -v cbc >/dev/null || { echo "cbc-compare: cbc not found (apt-get install coinor-cbc)" >&2; exit 1; }
+command -v cbc >/dev/null || { echo "cbc-compare: cbc not found (scripts/deps.sh bench, or apt-get install coinor-cbc)" >&2; exit 1; }
 
 abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
 file=$(abs "$file")

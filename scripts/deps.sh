@@ -5,6 +5,8 @@
 #   scripts/deps.sh test   the same, plus GDAL (ogrinfo), Chromium and a CJK
 #                          font (the browser tests of the UI), and poppler-utils
 #                          (pdftoppm, pdftotext: the report PDF test)
+#   scripts/deps.sh bench  the same as test, plus CBC (coinor-cbc), the exact
+#                          MIP solver scripts/cbc-compare.sh checks results with
 # As root it runs apt-get; otherwise it prints the exact sudo command.
 set -euo pipefail
 what=${1:-run}
@@ -12,8 +14,11 @@ pkgs=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting zlib1g-dev)
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   pkgs+=(nodejs npm)
 fi
-if [ "$what" = test ]; then
+if [ "$what" = test ] || [ "$what" = bench ]; then
   pkgs+=(gdal-bin chromium fonts-wqy-microhei poppler-utils)
+fi
+if [ "$what" = bench ]; then
+  pkgs+=(coinor-cbc)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -125,9 +125,16 @@ func newCFLPSolver(pr *cflpProblem, seed int64, clock *cflpClock) *cflpSolver {
 	}
 }
 
-// proven reports whether the best solution is proven optimal.
+// proven reports whether the search may stop: the best solution is
+// proven optimal (closed) or its gap is down to Params.StopGap.
 func (sv *cflpSolver) proven() bool {
-	return sv.best != nil && (sv.bestObj-sv.lb <= 1e-9*math.Max(1, math.Abs(sv.bestObj)) || gapMet(sv.stopGap, sv.bestObj, sv.lb))
+	return sv.closed() || (sv.best != nil && gapMet(sv.stopGap, sv.bestObj, sv.lb))
+}
+
+// closed reports whether the best solution is proven optimal, up to
+// rounding.
+func (sv *cflpSolver) closed() bool {
+	return sv.best != nil && sv.bestObj-sv.lb <= 1e-9*math.Max(1, math.Abs(sv.bestObj))
 }
 
 // run performs the search phases until done, proven or out of time.
@@ -613,8 +620,8 @@ func (sv *cflpSolver) result(start time.Time) *Result {
 	b := sv.best
 	obj := b.recompute()
 	bound := math.Min(sv.lb, obj)
-	if sv.proven() {
-		bound = obj // optimal up to the rounding tolerance of proven
+	if sv.closed() {
+		bound = obj // optimal up to the rounding tolerance of closed
 	}
 	if math.IsInf(bound, -1) {
 		bound = 0

@@ -76,7 +76,7 @@ plan() { # label body
   local secs; secs=$(echo "$(date +%s.%N) - $s" | bc)
   local rss; rss=$(awk '/VmHWM/ {print $2}' "/proc/$srv/status")
   local sum; sum=$(curl -sf "http://127.0.0.1:$PORT/api/v1/plans/$id" |
-    jq -r '"\(.status): \([.result.parts[]? | select(.status == "done")] | length) parts done, objective \(.result.objective // 0 | floor)"')
+    jq -r '"\(.status): \(.parts_progress.done // 0) of \(.parts_progress.total // 0) parts done, \(.parts_progress.failed // 0) failed, objective \(.result.objective // 0 | floor)"')
   printf '| %s (%s) | %.1f | %.2f (server so far) |\n' "$1" "$sum" "$secs" "$(echo "${rss:-0} / 1048576" | bc -l)"
 }
 plan "MCLP over the province, p = $((COUNTIES * 2)), $LIMIT s per county" \

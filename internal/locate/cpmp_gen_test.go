@@ -155,3 +155,37 @@ func BenchmarkCPMPOverrun(b *testing.B) {
 		}
 	}
 }
+
+// TestCPMPGeneratedWrite writes a generated p3038-like instance in the
+// lorena format, so that scripts/cbc-compare.sh (CBC on the full MIP) and
+// `coldchain solve` can take it. It runs only with COLDCHAIN_CPMP_WRITE set
+// to the output file; COLDCHAIN_CPMP_N and COLDCHAIN_CPMP_P (one value)
+// give n and p (default 300 and 60).
+func TestCPMPGeneratedWrite(t *testing.T) {
+	out := os.Getenv("COLDCHAIN_CPMP_WRITE")
+	if out == "" {
+		t.Skip("set COLDCHAIN_CPMP_WRITE to the lorena file to write")
+	}
+	n, p := 300, 60
+	for _, v := range []struct {
+		env string
+		to  *int
+	}{{"COLDCHAIN_CPMP_N", &n}, {"COLDCHAIN_CPMP_P", &p}} {
+		if s := os.Getenv(v.env); s != "" {
+			x, err := strconv.Atoi(s)
+			if err != nil {
+				t.Fatalf("%s: %v", v.env, err)
+			}
+			*v.to = x
+		}
+	}
+	in := cpmpGenerated(t, n, p, 1.2, 1)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %d\n", n, p)
+	for i, d := range in.Demand {
+		fmt.Fprintf(&b, "%.17g %.17g %g %g\n", d.X, d.Y, in.Sites[i].Capacity, d.Weight)
+	}
+	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -80,8 +80,11 @@ type cflpSolver struct {
 	lambda     []float64 // multipliers of the best bound
 	best       *cflpSol  // best feasible solution (nil: none yet)
 	bestObj    float64
-	pool       []*cflpSol      // good distinct solutions, best first
-	seen       map[uint64]bool // site selections the Lagrangian heuristic tried
+	pool       []*cflpSol // good distinct solutions, best first
+	// elite holds distinct solutions of separate searches, best first,
+	// for path relinking (large instances, p fixed).
+	elite []*cflpSol
+	seen  map[uint64]bool // site selections the Lagrangian heuristic tried
 	// intensified holds the site sets whose assignment was intensified.
 	intensified map[uint64]bool
 

@@ -221,6 +221,13 @@ func (sv *cflpSolver) ilsCluster(rounds int) {
 	}
 	cur := newCFLPSol(sv.pr)
 	cur.copyFrom(sv.best)
+	sv.ilsFrom(cur, rounds)
+}
+
+// ilsFrom is the ruin-and-recreate search of ilsCluster from cur, which
+// ends as the search's current solution (feasible, never worse than it
+// started).
+func (sv *cflpSolver) ilsFrom(cur *cflpSol, rounds int) {
 	s := newCFLPSol(sv.pr)
 	for r := 0; r < rounds && !sv.clock.done() && !sv.proven(); r++ {
 		sv.iters++

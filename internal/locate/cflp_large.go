@@ -53,8 +53,11 @@ func (sv *cflpSolver) runLarge() {
 				sv.intensify(s, 40)
 			}
 			sv.ilsLarge(20)
-		} else {
+		} else if round%2 == 0 {
 			sv.ilsCluster(cflpRuinRounds)
+			sv.addElite(sv.best)
+		} else {
+			sv.relinkRound(cflpRuinRounds, max(4, sv.pr.p/cflpShakeShare))
 		}
 		if !sv.clock.done() && !sv.proven() {
 			sv.subgradient(cflpPolishIters, 0.25/float64(int(1)<<min(round, 8)), false)
@@ -85,6 +88,10 @@ func (sv *cflpSolver) quickBound() {
 	}
 	copy(lg.lambda, saved)
 }
+
+// cflpShakeShare sets how far a new trajectory of relinkRound starts from
+// the best solution: p / cflpShakeShare ruin-and-recreate kicks.
+const cflpShakeShare = 40
 
 // cflpRuinRounds is how many ruin-and-recreate steps make a round of the
 // schedule for large instances (a few seconds at 3,000 customers).

@@ -20,7 +20,9 @@ func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0
 // quarter of the time), the Lagrangian bound from multipliers at the
 // greedy solution's costs (at most a third of the rest), locate-allocate
 // from the best solution (at most 15 % of the rest), then, while the gap
-// is open, rounds of ruin and recreate and more subgradient steps. With a
+// is open, rounds that alternate ruin and recreate from the best solution
+// with a separate search joined to the elite set by path relinking
+// (relinkRound), each followed by more subgradient steps. With a
 // budget (where ilsCluster does not apply) a round is instead a Lagrangian
 // intensification of the best solution's assignment (its sites fixed, the
 // relaxation that of a generalised assignment problem) and an iterated

@@ -157,7 +157,9 @@ func (sv *cflpSolver) run() {
 }
 
 // keepOn spends the time left while the gap is open: rounds of iterated
-// local search from the best solution, each followed by the exact search
+// local search from the best solution (with p fixed, every other round
+// starts with a separate search joined to the elite set by path
+// relinking, relinkRound), each followed by the exact search
 // with a node budget that doubles every round (small instances) or by more
 // subgradient steps that tighten the bound.
 func (sv *cflpSolver) keepOn() {
@@ -166,7 +168,12 @@ func (sv *cflpSolver) keepOn() {
 			sv.subgradient(cflpSubgradientIters, 2, true)
 			continue
 		}
-		sv.ilsCluster(cflpKeepOnRuins)
+		if round%2 == 0 {
+			sv.relinkRound(cflpKeepOnRuins, max(4, sv.pr.p/cflpShakeShare))
+		} else {
+			sv.ilsCluster(cflpKeepOnRuins)
+			sv.addElite(sv.best)
+		}
 		sv.ils(300, 60)
 		if sv.clock.done() || sv.proven() {
 			return

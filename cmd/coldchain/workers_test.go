@@ -82,12 +82,7 @@ func seedProvince(t testing.TB, url string) {
 	}
 	defer conn.Close(ctx)
 	square := `ST_Multi(ST_MakeEnvelope($1, 30.0, $2, 30.2, 4326))`
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := conn.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, conn)
 	exec(`INSERT INTO region (code, name, level, geom) VALUES ('39', 'Test Province', 'province', `+square+`)`, 110.0, 110.8)
 	exec(`INSERT INTO region (code, name, level, parent_code, geom) VALUES ('3901', 'Test Prefecture', 'prefecture', '39', `+square+`)`, 110.0, 110.8)
 	for c := 0; c < 4; c++ {

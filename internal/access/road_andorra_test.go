@@ -91,13 +91,7 @@ func TestAndorraAsANewUser(t *testing.T) {
 // pre-cooling store in Andorra la Vella and candidate sites everywhere
 // else; it returns the number of places by kind.
 func storeAndorraPlaces(t *testing.T, pool *pgxpool.Pool, places []place) map[string]int {
-	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, pool)
 	counts := map[string]int{}
 	for _, p := range places {
 		counts[p.kind]++

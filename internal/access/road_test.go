@@ -61,12 +61,7 @@ func riverCounty(t *testing.T) (*pgxpool.Pool, map[string]orb.Point) {
 	if err := roads.Store(ctx, pool, n, roads.StoreOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, pool)
 	for _, p := range []string{"P", "Q"} {
 		loc := pts["O"]
 		if p == "Q" {

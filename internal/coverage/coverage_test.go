@@ -40,12 +40,7 @@ func handMade(t *testing.T) (*coverage.Data, *pgxpool.Pool) {
 	t.Helper()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, pool)
 	exec(`INSERT INTO region (code, name, level, geom) VALUES
 	  ('999901', 'Hand County', 'county', ST_Multi(ST_MakeEnvelope(113.5, 26.0, 116.0, 27.5, 4326))),
 	  ('999901101', 'West Township', 'township', ST_Multi(ST_MakeEnvelope(113.5, 26.0, 114.3, 27.5, 4326))),

@@ -38,12 +38,7 @@ func storeCounty(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	t.Helper()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, pool)
 	exec(`INSERT INTO region (code, name, level, geom) VALUES ('999903', 'Store County', 'county', ST_Multi(ST_MakeEnvelope(105.0, 23.0, 123.0, 30.0, 4326)))`)
 	month := func(m int) []float64 {
 		s := make([]float64, 12)

@@ -50,12 +50,7 @@ func county(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	t.Helper()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, pool)
 	exec(`INSERT INTO region (code, name, level, geom) VALUES ('999902', 'Plan County', 'county', ST_Multi(ST_MakeEnvelope(108.5, 24.0, 117.0, 29.0, 4326)))`)
 	producer := func(id string, out float64, p orb.Point) {
 		exec(`INSERT INTO producer (id, operator_type, product_class, annual_output_t, geom)

@@ -31,12 +31,7 @@ func province(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	t.Helper()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, pool)
 	square := `ST_Multi(ST_MakeEnvelope($1, 30.0, $2, 31.0, 4326))`
 	exec(`INSERT INTO region (code, name, level, geom) VALUES ('39', 'P', 'province', `+square+`)`, 110.0, 112.0)
 	exec(`INSERT INTO region (code, name, level, parent_code, geom) VALUES ('390101', 'West', 'county', '39', `+square+`)`, 110.0, 111.0)

@@ -337,12 +337,7 @@ func TestServiceAreas(t *testing.T) {
 func TestStoredServiceAreasAndReport(t *testing.T) {
 	pool, pts := square(t)
 	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec := pgtest.Execer(t, pool)
 	pAt := func(p orb.Point) (float64, float64) { return p[0], p[1] }
 	x, y := pAt(at(pts["A"], 270, 0.2))
 	exec(`INSERT INTO facility (id, name, facility_type, tier, capacity_chilled_t, geom) VALUES ('F1', 'At A', 'cold_room', 'township', 50, ST_SetSRID(ST_MakePoint($1, $2), 4326))`, x, y)

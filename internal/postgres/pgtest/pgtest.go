@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coldchain/coldchain/internal/postgres"
@@ -185,4 +186,18 @@ func Replica(t testing.TB) (primaryURL, replicaURL string) {
 		t.Fatalf("pgtest: %v", err)
 	}
 	return primary.URL(), replica.URL()
+}
+
+// Execer returns a function that runs one SQL statement on db and fails
+// the test with the statement when it errs: the fixtures' one way to write
+// rows by hand.
+func Execer(t testing.TB, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}) func(sql string, args ...any) {
+	return func(sql string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(context.Background(), sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
 }

@@ -54,7 +54,7 @@ func (t *travelFlags) model(pool *pgxpool.Pool) (access.Model, error) {
 	if !(t.offKmh >= 1 && t.offKmh <= 60) {
 		return nil, usageErr("--off-road-kmh: want 1 to 60 km/h, got %v", t.offKmh)
 	}
-	geodesic := access.NewGeodesic(pool, t.detour, t.speed)
+	geodesic := access.NewGeodesic(t.detour, t.speed)
 	var road *access.Road
 	switch t.travel {
 	case "geodesic":

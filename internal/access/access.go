@@ -9,8 +9,6 @@ package access
 import (
 	"context"
 	"fmt"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Point is a WGS84 position.
@@ -39,25 +37,24 @@ const (
 )
 
 // Geodesic is great-circle distance times Detour, travelled at SpeedKmh.
-// Pool is the database the model was made for; distances are computed in
-// Go (geodesic.go), because a province's pairs are tens of millions and
-// PostGIS took minutes to return them.
+// Distances are computed in Go (geodesic.go), not in PostGIS: a
+// province's pairs are tens of millions, which PostGIS took minutes to
+// return.
 type Geodesic struct {
-	Pool     *pgxpool.Pool
 	Detour   float64
 	SpeedKmh float64
 }
 
 // NewGeodesic returns the geodesic model with the given detour factor and
 // speed (0 takes the defaults).
-func NewGeodesic(pool *pgxpool.Pool, detour, speedKmh float64) *Geodesic {
+func NewGeodesic(detour, speedKmh float64) *Geodesic {
 	if detour <= 0 {
 		detour = DefaultDetour
 	}
 	if speedKmh <= 0 {
 		speedKmh = DefaultSpeedKmh
 	}
-	return &Geodesic{Pool: pool, Detour: detour, SpeedKmh: speedKmh}
+	return &Geodesic{Detour: detour, SpeedKmh: speedKmh}
 }
 
 // Describe implements Model.

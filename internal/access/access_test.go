@@ -15,7 +15,7 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func TestGeodesicPairs(t *testing.T) {
-	g := access.NewGeodesic(pgtest.Pool(t), 0, 0)
+	g := access.NewGeodesic(0, 0)
 	// Origin at 114E 26.5N; destinations 10, 20 and 40 km east along the
 	// parallel (approximately), checked against orb's geodesic distance.
 	o := access.Point{Lon: 114, Lat: 26.5}

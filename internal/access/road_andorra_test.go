@@ -143,7 +143,7 @@ func checkAndorraCoverage(t *testing.T, pool *pgxpool.Pool, model *access.Road, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []access.Model{access.NewGeodesic(pool, 0, 0), model} {
+	for _, m := range []access.Model{access.NewGeodesic(0, 0), model} {
 		start := time.Now()
 		cov, err := coverage.Compute(ctx, m, d, coverage.Options{})
 		if err != nil {

@@ -92,7 +92,7 @@ func TestRoadNearestIsNotStraightLineNearest(t *testing.T) {
 		q       float64 // Q's minutes; -1: no access
 	}{
 		// 3 km x 1.3 at 40 km/h.
-		{"geodesic", access.NewGeodesic(pool, 1.3, 40), "E", 5.85, -2},
+		{"geodesic", access.NewGeodesic(1.3, 40), "E", 5.85, -2},
 		{"road", access.NewRoad(pool, 1000, 15, nil), "W", 12, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestRoadPairsByHand(t *testing.T) {
 func TestRoadFallbackAndReload(t *testing.T) {
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	geo := access.NewGeodesic(pool, 1, 60)
+	geo := access.NewGeodesic(1, 60)
 	m := access.NewRoad(pool, 0, 0, geo)
 	from := []access.Point{{Lon: origin[0], Lat: origin[1]}}
 	east := at(origin, 90, 10)

@@ -76,11 +76,11 @@ func near(t *testing.T, what string, got, want, tol float64) {
 }
 
 func TestMeasuresByHand(t *testing.T) {
-	d, pool := handMade(t)
+	d, _ := handMade(t)
 	if len(d.Sites) != 3 {
 		t.Fatalf("loaded %d facilities, want the 3 existing ones (planned F4 left out)", len(d.Sites))
 	}
-	model := access.NewGeodesic(pool, 1, 60)
+	model := access.NewGeodesic(1, 60)
 	rep, err := coverage.Compute(context.Background(), model, d, coverage.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +163,7 @@ func TestUnknownClassAndRegion(t *testing.T) {
 
 func TestGapHexagons(t *testing.T) {
 	d, pool := handMade(t)
-	model := access.NewGeodesic(pool, 1, 60)
+	model := access.NewGeodesic(1, 60)
 	rep, err := coverage.Compute(context.Background(), model, d, coverage.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestGapHexagons(t *testing.T) {
 		{0, map[string]float64{"leafy_vegetable": 600, "berry": 240}},
 		{3, map[string]float64{"leafy_vegetable": 50, "berry": 20}},
 	} {
-		raw, err := coverage.Hexagons(context.Background(), model.Pool, d, rep, coverage.HexOptions{SizeKm: 5, Month: tc.month})
+		raw, err := coverage.Hexagons(context.Background(), pool, d, rep, coverage.HexOptions{SizeKm: 5, Month: tc.month})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestGapHexagons(t *testing.T) {
 			near(t, c, got[c], v, 0.01)
 		}
 	}
-	if _, err := coverage.Hexagons(context.Background(), model.Pool, d, rep, coverage.HexOptions{SizeKm: 1000}); err == nil {
+	if _, err := coverage.Hexagons(context.Background(), pool, d, rep, coverage.HexOptions{SizeKm: 1000}); err == nil {
 		t.Error("hexagons of 1000 km accepted")
 	}
 }

@@ -25,7 +25,7 @@ func BenchmarkProvinceCoverage(b *testing.B) {
 	if _, err := province.Load(ctx, &layer.Store{Pool: pool}, p); err != nil {
 		b.Fatal(err)
 	}
-	model := access.NewGeodesic(pool, 0, 0)
+	model := access.NewGeodesic(0, 0)
 	for _, region := range []string{p.Code, p.Prefectures[0], p.Counties[0]} {
 		b.Run("region="+region, func(b *testing.B) {
 			var load, measure time.Duration

@@ -45,7 +45,7 @@ func planServer(t *testing.T) string {
 		}
 	}
 	// 20 km/h makes the far cluster (~60 km away) over two hours from F1.
-	model := access.NewGeodesic(pool, 1.3, 20)
+	model := access.NewGeodesic(1.3, 20)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := plan.NewService(ctx, pool, model, log, 1, 8)
 	if err != nil {

@@ -79,7 +79,7 @@ func planAPI(t *testing.T, queueLen int) (*httptest.Server, *plan.Service) {
 	t.Helper()
 	pool := pgtest.Pool(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	model := access.NewGeodesic(pool, 1.3, 40)
+	model := access.NewGeodesic(1.3, 40)
 	svc, err := plan.NewService(context.Background(), pool, model, log, 1, queueLen)
 	if err != nil {
 		t.Fatal(err)

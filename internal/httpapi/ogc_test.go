@@ -57,7 +57,7 @@ func loadDemo(t *testing.T, pool *pgxpool.Pool) {
 // handler (to watch requests).
 func gisServer(t *testing.T, pool *pgxpool.Pool, configure func(*httpapi.Server), wrap func(http.Handler) http.Handler) (*httptest.Server, *httpapi.Server) {
 	t.Helper()
-	s := httpapi.New(pool, access.NewGeodesic(pool, 0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
+	s := httpapi.New(pool, access.NewGeodesic(0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
 	s.Tokens = &auth.Store{Pool: pool}
 	if configure != nil {
 		configure(s)

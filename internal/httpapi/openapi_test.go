@@ -63,7 +63,7 @@ func TestOpenAPI(t *testing.T) {
 	pool := pgtest.Pool(t)
 	loadDemo(t, pool)
 	planID := insertPlan(t, pool, "done", [][2]float64{{114.1, 26.6}})
-	s := httpapi.New(pool, access.NewGeodesic(pool, 0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test",
+	s := httpapi.New(pool, access.NewGeodesic(0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test",
 		fstest.MapFS{"index.html": {Data: []byte("<html></html>")}})
 	s.Tokens = &auth.Store{Pool: pool}
 	h := s.Handler()

@@ -57,7 +57,7 @@ func parksServer(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	model := access.NewGeodesic(pool, 0, 0)
+	model := access.NewGeodesic(0, 0)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	plans, err := plan.NewService(ctx, pool, model, log, 1, 4)
 	if err != nil {

@@ -72,7 +72,7 @@ func TestReadReplica(t *testing.T) {
 	if err := replica.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil || !standby {
 		t.Fatalf("the replica is not a standby: %v %v", standby, err)
 	}
-	s := httpapi.New(primary, access.NewGeodesic(primary, 0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
+	s := httpapi.New(primary, access.NewGeodesic(0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
 	s.Read = replica
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)

@@ -43,7 +43,7 @@ func roadServer(t *testing.T) (string, *pgxpool.Pool) {
 	pool := pgtest.Pool(t)
 	loadDemo(t, pool)
 	loadDemoRoads(t, pool)
-	model := access.NewRoad(pool, 0, 0, access.NewGeodesic(pool, 0, 0))
+	model := access.NewRoad(pool, 0, 0, access.NewGeodesic(0, 0))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := plan.NewService(context.Background(), pool, model, log, 1, 4)
 	if err != nil {

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func newServer(t *testing.T) (*httptest.Server, *httpapi.Server) {
 	t.Helper()
 	pool := pgtest.Pool(t)
-	s := httpapi.New(pool, access.NewGeodesic(pool, 0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
+	s := httpapi.New(pool, access.NewGeodesic(0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
 	s.MaxBody = 1 << 16
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
@@ -231,7 +231,7 @@ func TestDatabaseDownGives503(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	s := httpapi.New(pool, access.NewGeodesic(pool, 0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
+	s := httpapi.New(pool, access.NewGeodesic(0, 0), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", nil)
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	for _, p := range []string{"/readyz", "/api/v1/producers", "/api/v1/facilities/f1"} {

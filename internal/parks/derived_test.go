@@ -39,7 +39,7 @@ func TestDerivedTownships(t *testing.T) {
 			t.Fatalf("%s: %v", f.file, err)
 		}
 	}
-	svc := &parks.Service{Pool: pool, Travel: access.NewGeodesic(pool, 0, 0), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	svc := &parks.Service{Pool: pool, Travel: access.NewGeodesic(0, 0), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	p, err := svc.Run(ctx, parks.Request{FacilityType: "processing_park", HexKm: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -357,7 +357,7 @@ func TestDemoRequests(t *testing.T) {
 	pool := demo(t)
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	geodesic := &parks.Service{Pool: pool, Travel: access.NewGeodesic(pool, 0, 0), Log: log}
+	geodesic := &parks.Service{Pool: pool, Travel: access.NewGeodesic(0, 0), Log: log}
 	road := &parks.Service{Pool: pool, Travel: access.NewRoad(pool, 0, 0, nil), Log: log}
 	third := 1.0 / 3
 	var ids []string

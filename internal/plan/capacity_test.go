@@ -59,7 +59,7 @@ func storeCounty(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 		exec(`INSERT INTO candidate_site (id, name, allowed_tiers, build_cost, land_use, geom)
 		      VALUES ($1, $1, '{township}', 100, 'construction', ST_SetSRID(ST_MakePoint($2, $3), 4326))`, id, p[0], p[1])
 	}
-	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), slog.New(slog.NewTextHandler(io.Discard, nil)), 1, 4)
+	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), slog.New(slog.NewTextHandler(io.Discard, nil)), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func storeCounty(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 func TestSharedStoreMeasure(t *testing.T) {
 	pool, _ := storeCounty(t)
 	ctx := context.Background()
-	model := access.NewGeodesic(pool, 1, 60)
+	model := access.NewGeodesic(1, 60)
 	byClass := func(classes ...string) map[string]coverage.ClassSummary {
 		d, err := coverage.Load(ctx, pool, coverage.Filter{Classes: classes})
 		if err != nil {

@@ -42,7 +42,7 @@ func demo(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 			t.Fatalf("demo %s: %v", l.Name, err)
 		}
 	}
-	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 0, 0), slog.New(slog.NewTextHandler(io.Discard, nil)), 1, 4)
+	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(0, 0), slog.New(slog.NewTextHandler(io.Discard, nil)), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestCapacityDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := coverage.Compute(ctx, access.NewGeodesic(pool, 0, 0), d, coverage.Options{})
+	rep, err := coverage.Compute(ctx, access.NewGeodesic(0, 0), d, coverage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func TestServicesShareTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli, err := plan.Open(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), plan.Options{})
+	cli, err := plan.Open(ctx, pool, access.NewGeodesic(1, 60), quiet(), plan.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestServicesShareTheQueue(t *testing.T) {
 	if r := planRow(t, pool, waiting.ID); r.Status != "queued" || r.Error != "" {
 		t.Fatalf("queued plan after a CLI run: %+v", r)
 	}
-	b, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), 1, 4)
+	b, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), quiet(), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestShutdownHandsRunningPlansBack(t *testing.T) {
 	if r := planRow(t, pool, p.ID); r.Status != "queued" || r.Attempts != 1 || r.Owner != "" || r.Error != "" {
 		t.Fatalf("after shutdown: %+v, want queued, unowned, 1 attempt", r)
 	}
-	b, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), 1, 4)
+	b, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), quiet(), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestShutdownHandsRunningPlansBack(t *testing.T) {
 		t.Fatalf("after the second shutdown: %+v", r)
 	}
 
-	c, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), 1, 4)
+	c, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), quiet(), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func county(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	exec(`INSERT INTO exclusion_zone (id, kind, applies_to_tiers, geom)
 	      VALUES ('red', 'ecological_redline', '{field,township,county,prefecture,national}',
 	              ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.003)))`, x[0], x[1])
-	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), slog.New(slog.NewTextHandler(logOut, nil)), 1, 4)
+	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), slog.New(slog.NewTextHandler(logOut, nil)), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

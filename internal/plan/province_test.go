@@ -50,7 +50,7 @@ func province(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	cand("cB", 110.9, 30.89)
 	producer("B1", 200, 111.5, 30.5)
 	cand("cC", 111.5, 30.51)
-	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(pool, 1, 60), quiet(), 1, 4)
+	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), quiet(), 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestProvinceCapacityObjectiveIsMeasure(t *testing.T) {
 	if _, err := synth.Load(ctx, &layer.Store{Pool: pool}, p); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := plan.Open(ctx, pool, access.NewGeodesic(pool, 1.3, 40), quiet(), plan.Options{})
+	svc, err := plan.Open(ctx, pool, access.NewGeodesic(1.3, 40), quiet(), plan.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

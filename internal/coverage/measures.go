@@ -201,6 +201,7 @@ func BuildNetwork(ctx context.Context, model access.Model, d *Data, opt Options)
 		}
 		nw.AddDemand(stockOf(d, i), nodes, minutes)
 	}
+	nw.Prepare()
 	return nw, nil
 }
 

@@ -26,6 +26,9 @@ type flowNet struct {
 	level []int32
 	iter  []int32
 	queue []int32
+	// blocked vertices are left out of the level graph (nodes without
+	// capacity in a shared layout).
+	blocked []int32
 }
 
 const flowEps = 1e-9
@@ -86,6 +89,9 @@ func (g *flowNet) bfs(s, t int) bool {
 	for i := range g.level {
 		g.level[i] = -1
 	}
+	for _, v := range g.blocked {
+		g.level[v] = -2
+	}
 	q := append(g.queue[:0], int32(s))
 	g.level[s] = 0
 	for h := 0; h < len(q); h++ {
@@ -94,8 +100,14 @@ func (g *flowNet) bfs(s, t int) bool {
 			break
 		}
 		next := g.level[u] + 1
+		// The residual is read first: it lies in order, and most arcs out
+		// of a storage node (reverse arcs of demands that send it nothing)
+		// have none, so their far end's level is never fetched.
 		for e, end := g.off[u], g.off[u+1]; e < end; e++ {
-			if v := g.to[e]; g.level[v] < 0 && g.cap[e] > flowEps {
+			if g.cap[e] <= flowEps {
+				continue
+			}
+			if v := g.to[e]; g.level[v] == -1 {
 				g.level[v] = next
 				q = append(q, v)
 			}

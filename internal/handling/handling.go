@@ -48,6 +48,8 @@ type Network struct {
 	Minutes []float64
 	// Cap is each node's capacity (t).
 	Cap []float64
+
+	shape *shape // the flow graph's layout (see Prepare), or nil
 }
 
 // AddDemand appends a demand with its stock and arcs (nodes and minutes).
@@ -121,6 +123,7 @@ func (n *Network) AssignMonths(ctx context.Context, cap []float64, months [12]bo
 	}
 	close(todo)
 	band := n.bands(cap)
+	sh := n.shapeFor(len(cap))
 	workers := min(runtime.GOMAXPROCS(0), 12)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -130,7 +133,7 @@ func (n *Network) AssignMonths(ctx context.Context, cap []float64, months [12]bo
 				if ctx.Err() != nil {
 					return
 				}
-				n.assignMonth(m, cap, band, a)
+				n.assignMonth(m, sh, cap, band, a)
 			}
 		}()
 	}

@@ -63,11 +63,12 @@ func (n *Network) Headroom(ctx context.Context, cap, w []float64, nodes []int32)
 	if !exact {
 		comp = n.components(len(cap))
 	}
+	sh := n.shapeFor(len(cap))
 	for m := 0; m < 12; m++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		g, in := n.weightedMonth(m, cap, level, len(h.levels))
+		g, in := n.weightedMonth(m, sh, cap, level, len(h.levels))
 		for i, e := range in {
 			if e >= 0 {
 				h.Base += g.flow(e) * w[i]
@@ -78,33 +79,22 @@ func (n *Network) Headroom(ctx context.Context, cap, w []float64, nodes []int32)
 		} else {
 			n.componentSupply(g, in, m, level, nodes, comp, h)
 		}
+		sh.put(g)
 	}
 	return h, nil
 }
 
-// weightedMonth builds month m's network and pushes flow level by level,
-// heaviest first. It returns the network and each demand's source edge.
-func (n *Network) weightedMonth(m int, cap []float64, level []int, levels int) (*flowNet, []int) {
+// weightedMonth pushes month m's flow on the layout sh level by level,
+// heaviest first. It returns the working network (hand it back with
+// sh.put) and each demand's source arc (-1 without stock or arcs).
+func (n *Network) weightedMonth(m int, sh *shape, cap []float64, level []int, levels int) (*flowNet, []int) {
 	nd := n.Len()
-	src, sink := nd+len(cap), nd+len(cap)+1
-	g := newFlowNet(nd+len(cap)+2, len(n.Node)+nd+len(cap))
+	g := sh.get(cap)
 	in := make([]int, nd)
 	for i := 0; i < nd; i++ {
 		in[i] = -1
 		if n.Stock[i][m] > 0 && len(n.Arcs(i)) > 0 {
-			in[i] = g.addEdge(src, i, 0)
-			for _, k := range n.Arcs(i) {
-				g.addEdge(i, nd+int(k), math.Inf(1))
-			}
-		}
-	}
-	for k, c := range cap {
-		g.addEdge(nd+k, sink, c)
-	}
-	g.freeze()
-	for i, id := range in {
-		if id >= 0 {
-			in[i] = g.arc(id)
+			in[i] = int(sh.in[i])
 		}
 	}
 	for l := 0; l < levels; l++ {
@@ -116,7 +106,7 @@ func (n *Network) weightedMonth(m int, cap []float64, level []int, levels int) (
 			}
 		}
 		if added {
-			g.maxFlow(src, sink)
+			g.maxFlow(sh.src, sh.sink)
 		}
 	}
 	return g, in

@@ -65,7 +65,7 @@ func TestReachSupplyMatchesSearch(t *testing.T) {
 			}
 		}
 		for m := 0; m < 12; m++ {
-			g, in := n.weightedMonth(m, cap, level, len(h.levels))
+			g, in := n.weightedMonth(m, n.shapeFor(len(cap)), cap, level, len(h.levels))
 			h.supply = make([][12][]float64, len(nodes))
 			n.reachSupply(g, in, m, level, nodes, h)
 			got := h.supply

@@ -1,0 +1,99 @@
+package handling
+
+import (
+	"math"
+	"sync"
+)
+
+// shape is a network's flow graph laid out once: a source arc into every
+// demand, an arc from each demand to each node it may use, and an arc from
+// every node to the sink. Only the capacities differ between months and
+// between the capacities an assignment is asked about, so each assignment
+// copies the layout's arrays it writes (capacities, levels) and shares the
+// rest. Before, every month of every assignment built and froze its own
+// graph, which was over half of a capacity plan's time.
+//
+// Arcs are laid out in the order the per-month graphs used (a demand's arcs
+// nearest first, a node's sink arc after its demand arcs), and arcs into
+// demands without stock or nodes without capacity carry nothing, so the
+// flows found are the same.
+type shape struct {
+	g         *flowNet // frozen; its capacities are not used
+	src, sink int
+	in        []int32 // demand -> its source arc
+	out       []int32 // node -> its sink arc
+	arcEdge   []int32 // arc (as in Network.Node) -> its demand->node arc
+	demands   int
+	arcs      int
+	nodes     int
+	free      sync.Pool // *flowNet working copies
+}
+
+// Prepare lays out the network's flow graph once, for every later Assign,
+// AssignMonths and Headroom with as many node capacities as Cap. Call it
+// after the last AddDemand and before any concurrent use; without it each
+// call lays the graph out again.
+func (n *Network) Prepare() { n.shape = n.newShape(len(n.Cap)) }
+
+// shapeFor returns the prepared layout when it fits nodes node capacities
+// and the network's arcs, or a new one.
+func (n *Network) shapeFor(nodes int) *shape {
+	if s := n.shape; s != nil && s.demands == n.Len() && s.arcs == len(n.Node) && s.nodes == nodes {
+		return s
+	}
+	return n.newShape(nodes)
+}
+
+func (n *Network) newShape(nodes int) *shape {
+	nd := n.Len()
+	s := &shape{src: nd + nodes, sink: nd + nodes + 1, in: make([]int32, nd), out: make([]int32, nodes),
+		arcEdge: make([]int32, len(n.Node)), demands: nd, arcs: len(n.Node), nodes: nodes}
+	g := newFlowNet(nd+nodes+2, len(n.Node)+nd+nodes)
+	for i := 0; i < nd; i++ {
+		s.in[i] = int32(g.addEdge(s.src, i, 0))
+		for a := n.Start[i]; a < n.Start[i+1]; a++ {
+			s.arcEdge[a] = int32(g.addEdge(i, nd+int(n.Node[a]), math.Inf(1)))
+		}
+	}
+	for k := 0; k < nodes; k++ {
+		s.out[k] = int32(g.addEdge(nd+k, s.sink, 0))
+	}
+	g.freeze()
+	for _, ids := range [][]int32{s.in, s.out, s.arcEdge} {
+		for i, id := range ids {
+			ids[i] = int32(g.arc(int(id)))
+		}
+	}
+	g.pos, g.cap, g.level, g.iter = nil, nil, nil, nil
+	s.g = g
+	return s
+}
+
+// get returns a working copy with no flow: every source arc closed, demand
+// arcs open, node k's sink arc holding cap[k]; nodes without capacity are
+// left out of the level graph.
+func (s *shape) get(cap []float64) *flowNet {
+	w, _ := s.free.Get().(*flowNet)
+	if w == nil {
+		w = &flowNet{n: s.g.n, off: s.g.off, to: s.g.to, rev: s.g.rev,
+			cap: make([]float64, len(s.g.to)), level: make([]int32, s.g.n), iter: make([]int32, s.g.n)}
+	} else {
+		clear(w.cap)
+	}
+	for _, e := range s.arcEdge {
+		w.cap[e] = math.Inf(1)
+	}
+	w.blocked = w.blocked[:0]
+	nd := int32(s.demands)
+	for k, c := range cap {
+		if c > 0 {
+			w.cap[s.out[k]] = c
+		} else {
+			w.blocked = append(w.blocked, nd+int32(k))
+		}
+	}
+	return w
+}
+
+// put hands a working copy back for reuse.
+func (s *shape) put(w *flowNet) { s.free.Put(w) }

@@ -91,8 +91,8 @@ func (m *CapacityModel) check(in *Instance) error {
 	return nil
 }
 
-// capacities returns the node capacities with the open options added.
-func (m *CapacityModel) capacities(open []bool) []float64 {
+// Capacities returns the node capacities with the open options added.
+func (m *CapacityModel) Capacities(open []bool) []float64 {
 	c := make([]float64, len(m.Net.Cap))
 	copy(c, m.Net.Cap)
 	for j, adds := range m.Adds {
@@ -109,7 +109,7 @@ func (m *CapacityModel) capacities(open []bool) []float64 {
 // Only the months in which counted demands hold stock are assigned (the
 // others cannot change the objective); Assign's other months stay 0.
 func (m *CapacityModel) Evaluate(ctx context.Context, in *Instance, open []bool) (*CapacityValue, error) {
-	a, err := m.Net.AssignMonths(ctx, m.capacities(open), m.activeMonths())
+	a, err := m.Net.AssignMonths(ctx, m.Capacities(open), m.activeMonths())
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,17 @@ func (ch *choice) sitesOf(p place) []int {
 // explain says why each place was chosen: what it serves, what the plan
 // loses without it, the runner-up and the nearest compatible facility.
 func (in *instance) explain(ctx context.Context, model access.Model, ch *choice, res *locate.Result, out *Result) (map[place]*Explanation, error) {
-	base := in.spec.Evaluate(in.loc, ch.open)
+	var with *locate.CapacityValue // a capacity plan's measure, once
+	base := 0.0
+	if in.spec.Network {
+		var err error
+		if with, err = in.loc.Capacity.Evaluate(ctx, in.loc, ch.open); err != nil {
+			return nil, err
+		}
+		base = with.Weighted
+	} else {
+		base = in.spec.Evaluate(in.loc, ch.open)
+	}
 	expl := map[place]*Explanation{}
 	for _, p := range ch.places() {
 		if err := ctx.Err(); err != nil {
@@ -51,16 +61,18 @@ func (in *instance) explain(ctx context.Context, model access.Model, ch *choice,
 		for _, j := range ch.sitesOf(p) {
 			without[j] = false
 		}
-		e.MarginalGain = in.spec.Loss(base, in.spec.Evaluate(in.loc, without))
-		if p.cand >= 0 {
-			e.RunnerUp = in.runnerUp(ch.open, ch.cands[p.cand], p.cand, base)
-		} else {
+		if p.cand < 0 {
 			e.Expands = in.data.Sites[p.existing].ID
 			e.AddsT = map[string]float64{in.req.Zones[0]: ch.addT[p.existing]}
 		}
 		if in.spec.Network {
-			if err := in.servedByNetwork(ctx, ch, p, without, e, out); err != nil {
+			if err := in.explainCapacity(ctx, ch, p, with, without, e, out); err != nil {
 				return nil, err
+			}
+		} else {
+			e.MarginalGain = in.spec.Loss(base, in.spec.Evaluate(in.loc, without))
+			if p.cand >= 0 {
+				e.RunnerUp = in.runnerUp(in.neighbours(ch.open, ch.cands[p.cand], p.cand), without, base)
 			}
 		}
 		expl[p] = e
@@ -103,20 +115,35 @@ func (in *instance) servedByAssignment(ch *choice, res *locate.Result, out *Resu
 	}
 }
 
+// explainCapacity fills a capacity plan's explanation of place pl: the
+// measure without it (the marginal gain), the runner-up, and the
+// producers whose handled tonnes depend on it.
+func (in *instance) explainCapacity(ctx context.Context, ch *choice, pl place, with *locate.CapacityValue, without []bool, e *Explanation, out *Result) error {
+	wo, err := in.loc.Capacity.Evaluate(ctx, in.loc, without)
+	if err != nil {
+		return err
+	}
+	e.MarginalGain = in.spec.Loss(with.Weighted, wo.Weighted)
+	if pl.cand >= 0 {
+		ns := in.neighbours(ch.open, ch.cands[pl.cand], pl.cand)
+		e.RunnerUp = in.runnerUp(ns[:min(len(ns), capacityNeighbours)], without, with.Weighted)
+	}
+	in.servedByNetwork(ch, pl, with, wo, e, out)
+	return nil
+}
+
+// capacityNeighbours is how many of the nearest candidates a capacity
+// plan tries as a place's runner-up. Each try is a full handling measure
+// (a maximum flow per month), about a hundred times the work of a try in
+// the coverage problems, which try 25.
+const capacityNeighbours = 10
+
 // servedByNetwork counts, for a capacity plan, the producers of the
 // plan's classes whose handled tonnes depend on the place: handled with
-// the plan less handled without it. Each such producer is an allocation of
-// out (to the place's site, with that gain in tonnes).
-func (in *instance) servedByNetwork(ctx context.Context, ch *choice, pl place, without []bool, e *Explanation, out *Result) error {
+// the plan (with) less handled without it (wo). Each such producer is an
+// allocation of out (to the place's site, with that gain in tonnes).
+func (in *instance) servedByNetwork(ch *choice, pl place, with, wo *locate.CapacityValue, e *Explanation, out *Result) {
 	cm := in.loc.Capacity
-	with, err := cm.Evaluate(ctx, in.loc, ch.open)
-	if err != nil {
-		return err
-	}
-	wo, err := cm.Evaluate(ctx, in.loc, without)
-	if err != nil {
-		return err
-	}
 	for i := range with.Assign.Handled {
 		d := 0.0
 		for m := 0; m < 12; m++ {
@@ -135,7 +162,6 @@ func (in *instance) servedByNetwork(ctx context.Context, ch *choice, pl place, w
 		e.ByClass[p.Class] = cs
 		out.Assigned = append(out.Assigned, Assignment{Producer: p.ID, Site: in.placeID(pl), Minutes: in.nodeMinutes(i, ch.sitesOf(pl)), T: round2(t)})
 	}
-	return nil
 }
 
 // placeID is the id of a place's site: the candidate's or the expanded
@@ -182,10 +208,10 @@ func (in *instance) arcMinutes(i, j int) float64 {
 	return -1
 }
 
-// runnerUp tries the 25 unopened candidates nearest to candidate k in its
-// place (same module) that keep the plan within its budget, and returns
-// the best.
-func (in *instance) runnerUp(open []bool, sites []int, k int, base float64) *Neighbour {
+// neighbours are the 25 unopened candidates' sites nearest to candidate
+// k (same module as its sites) that keep the plan within its budget once
+// k's sites are closed, nearest first.
+func (in *instance) neighbours(open []bool, sites []int, k int) []int {
 	spare := math.Inf(1) // budget left once k's sites are closed
 	if in.req.Budget > 0 {
 		spare = in.req.Budget
@@ -213,24 +239,38 @@ func (in *instance) runnerUp(open []bool, sites []int, k int, base float64) *Nei
 		ns = append(ns, near{j, geo.Distance(at, orb.Point{c.Lon, c.Lat})})
 	}
 	sort.Slice(ns, func(a, b int) bool { return ns[a].m < ns[b].m || (ns[a].m == ns[b].m && ns[a].j < ns[b].j) })
-	ns = ns[:min(len(ns), 25)]
-	trial := slices.Clone(open)
-	for _, j := range sites {
-		trial[j] = false
+	out := make([]int, min(len(ns), 25))
+	for i := range out {
+		out[i] = ns[i].j
 	}
-	var best *Neighbour
-	bestLoss := math.Inf(1)
-	for _, n := range ns {
-		trial[n.j] = true
+	return out
+}
+
+// runnerUp tries each neighbour in the place of the closed sites
+// (without) and returns the one that loses least against base, the
+// nearest of equals.
+func (in *instance) runnerUp(ns []int, without []bool, base float64) *Neighbour {
+	trial := slices.Clone(without)
+	best, bestLoss := -1, math.Inf(1)
+	for _, j := range ns {
+		trial[j] = true
 		l := in.spec.Loss(base, in.spec.Evaluate(in.loc, trial))
-		trial[n.j] = false
+		trial[j] = false
 		if l < bestLoss {
-			bestLoss = l
-			c := in.cands[in.refs[n.j].cand]
-			best = &Neighbour{ID: c.ID, Name: c.Name, Loss: math.Round(l*100) / 100}
+			best, bestLoss = j, l
 		}
 	}
-	return best
+	return in.neighbour(best, bestLoss)
+}
+
+// neighbour describes engine site j as a runner-up that loses loss (nil
+// for none).
+func (in *instance) neighbour(j int, loss float64) *Neighbour {
+	if j < 0 {
+		return nil
+	}
+	c := in.cands[in.refs[j].cand]
+	return &Neighbour{ID: c.ID, Name: c.Name, Loss: math.Round(loss*100) / 100}
 }
 
 // nearestCompatible finds each new site's nearest existing facility that

@@ -29,6 +29,55 @@ type flowNet struct {
 	// blocked vertices are left out of the level graph (nodes without
 	// capacity in a shared layout).
 	blocked []int32
+	// Storage node lists (set by shape.get): vertices nodeLo..nodeHi-1 are
+	// storage nodes, and held[k] lists node nodeLo+k's arc to the sink
+	// and its arcs back to the demands that have sent it stock: the only
+	// arcs out of a node that can have a residual (arcs back to demands
+	// that sent nothing have none). A node has an arc from every demand
+	// that may use it (thousands in a county); scanning them all in every
+	// breadth-first pass was most of the measure's time. Lists are
+	// appended to as stock arrives and pruned of emptied arcs at each
+	// breadth-first pass; listed marks the arcs in a list.
+	nodeLo, nodeHi int32
+	held           [][]int32
+	listed         []bool
+	// Vertices below nodeLo are demands: their first arc runs back to the
+	// source and every other one to a storage node, with no capacity
+	// limit (its residual never runs out), so a breadth-first pass need
+	// not read their residuals.
+}
+
+// isNode reports whether vertex u is a storage node with a list.
+func (g *flowNet) isNode(u int32) bool { return u >= g.nodeLo && u < g.nodeHi }
+
+// sent notes that arc e carried flow: when e runs into a storage node,
+// the node's arc back along it now has a residual and joins its list.
+func (g *flowNet) sent(e int32) {
+	if v := g.to[e]; g.isNode(v) {
+		if r := g.rev[e]; !g.listed[r] {
+			g.listed[r] = true
+			g.held[v-g.nodeLo] = append(g.held[v-g.nodeLo], r)
+		}
+	}
+}
+
+// prune drops the arcs without residual from node u's list (not the
+// sink arc, which comes first).
+func (g *flowNet) prune(u int32) []int32 {
+	l := g.held[u-g.nodeLo]
+	keep := 1
+	for _, e := range l[1:] {
+		if g.cap[e] > flowEps {
+			l[keep] = e
+			keep++
+		} else {
+			g.cap[e] = 0 // at most rounding left: none
+			g.listed[e] = false
+		}
+	}
+	l = l[:keep]
+	g.held[u-g.nodeLo] = l
+	return l
 }
 
 const flowEps = 1e-9
@@ -103,6 +152,24 @@ func (g *flowNet) bfs(s, t int) bool {
 		// The residual is read first: it lies in order, and most arcs out
 		// of a storage node (reverse arcs of demands that send it nothing)
 		// have none, so their far end's level is never fetched.
+		if g.isNode(u) {
+			for _, e := range g.prune(u) {
+				if v := g.to[e]; g.cap[e] > flowEps && g.level[v] == -1 {
+					g.level[v] = next
+					q = append(q, v)
+				}
+			}
+			continue
+		}
+		if u < g.nodeLo {
+			for _, v := range g.to[g.off[u]+1 : g.off[u+1]] {
+				if g.level[v] == -1 {
+					g.level[v] = next
+					q = append(q, v)
+				}
+			}
+			continue
+		}
 		for e, end := g.off[u], g.off[u+1]; e < end; e++ {
 			if g.cap[e] <= flowEps {
 				continue
@@ -124,9 +191,59 @@ func (g *flowNet) dfs(u, t int, f float64) float64 {
 	if u == t {
 		return f
 	}
+	if g.isNode(int32(u)) {
+		return g.dfsNode(u, t, f)
+	}
+	if int32(u) < g.nodeLo {
+		return g.dfsDemand(u, t, f)
+	}
 	pushed := 0.0
 	for end := g.off[u+1]; g.iter[u] < end; g.iter[u]++ {
 		e := g.iter[u]
+		v := int(g.to[e])
+		if g.cap[e] <= flowEps || g.level[v] != g.level[u]+1 {
+			continue
+		}
+		if d := g.dfs(v, t, math.Min(f-pushed, g.cap[e])); d > flowEps {
+			g.cap[e] -= d
+			g.cap[g.rev[e]] += d
+			g.sent(e)
+			if pushed += d; f-pushed <= flowEps {
+				return pushed
+			}
+		}
+	}
+	g.level[u] = -1
+	return pushed
+}
+
+// dfsDemand is dfs at a demand: its arcs to storage nodes have no limit,
+// and its arc back to the source (the first) never leads a level up.
+func (g *flowNet) dfsDemand(u, t int, f float64) float64 {
+	pushed := 0.0
+	want := g.level[u] + 1
+	for end := g.off[u+1]; g.iter[u] < end; g.iter[u]++ {
+		e := g.iter[u]
+		if g.level[g.to[e]] != want {
+			continue
+		}
+		if d := g.dfs(int(g.to[e]), t, f-pushed); d > flowEps {
+			g.cap[g.rev[e]] += d
+			g.sent(e)
+			if pushed += d; f-pushed <= flowEps {
+				return pushed
+			}
+		}
+	}
+	g.level[u] = -1
+	return pushed
+}
+
+// dfsNode is dfs at a storage node: along its list (iter counts from 0).
+func (g *flowNet) dfsNode(u, t int, f float64) float64 {
+	pushed := 0.0
+	for ; int(g.iter[u]) < len(g.held[int32(u)-g.nodeLo]); g.iter[u]++ {
+		e := g.held[int32(u)-g.nodeLo][g.iter[u]]
 		v := int(g.to[e])
 		if g.cap[e] <= flowEps || g.level[v] != g.level[u]+1 {
 			continue
@@ -148,6 +265,7 @@ func (g *flowNet) maxFlow(s, t int) float64 {
 	total := 0.0
 	for g.bfs(s, t) {
 		copy(g.iter, g.off[:g.n])
+		clear(g.iter[g.nodeLo:g.nodeHi])
 		total += g.dfs(s, t, math.Inf(1))
 	}
 	return total

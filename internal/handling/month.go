@@ -23,6 +23,7 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, a *As
 		}
 		if added {
 			g.maxFlow(sh.src, sh.sink)
+			sh.closeUnmet(g, band, b, m, n)
 		}
 	}
 	for i, e := range sh.in {
@@ -50,7 +51,23 @@ func (n *Network) direct(sh *shape, g *flowNet, i int) {
 		}
 		g.push(in, x)
 		g.push(int(sh.arcEdge[a]), x)
+		g.sent(sh.arcEdge[a])
 		g.push(o, x)
 		left -= x
+	}
+}
+
+// closeUnmet closes the source arcs of band b's demands that kept stock
+// after the band's maximum flow. In an augmenting-path maximum flow, a
+// vertex that cannot reach the sink never can again (distances to the sink
+// only grow), so these demands take no more in later bands; open, their
+// arcs led every later breadth-first pass through all they reach, which is
+// most of the network when capacity is short. What they were sent (the
+// reverse arc's residual) stays as it is.
+func (sh *shape) closeUnmet(g *flowNet, band []int, b, m int, n *Network) {
+	for i, e := range sh.in {
+		if band[i] == b && n.Stock[i][m] > 0 {
+			g.cap[e] = 0
+		}
 	}
 }

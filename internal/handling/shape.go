@@ -76,12 +76,17 @@ func (s *shape) get(cap []float64) *flowNet {
 	w, _ := s.free.Get().(*flowNet)
 	if w == nil {
 		w = &flowNet{n: s.g.n, off: s.g.off, to: s.g.to, rev: s.g.rev,
-			cap: make([]float64, len(s.g.to)), level: make([]int32, s.g.n), iter: make([]int32, s.g.n)}
+			cap: make([]float64, len(s.g.to)), level: make([]int32, s.g.n), iter: make([]int32, s.g.n),
+			nodeLo: int32(s.demands), nodeHi: int32(s.demands + s.nodes), held: make([][]int32, s.nodes), listed: make([]bool, len(s.g.to))}
+		for _, e := range s.arcEdge {
+			w.cap[e] = math.Inf(1)
+		}
 	} else {
-		clear(w.cap)
+		s.reset(w)
 	}
-	for _, e := range s.arcEdge {
-		w.cap[e] = math.Inf(1)
+	for k, e := range s.out {
+		w.held[k] = append(w.held[k][:0], e)
+		w.listed[e] = true
 	}
 	w.blocked = w.blocked[:0]
 	nd := int32(s.demands)
@@ -93,6 +98,26 @@ func (s *shape) get(cap []float64) *flowNet {
 		}
 	}
 	return w
+}
+
+// reset takes all flow off a used working copy. Flow changes only the
+// residuals of the source and sink arcs (both ways) and of the arcs back
+// from nodes to demands, which are in the nodes' lists (an arc leaves a
+// list only with no residual); arcs from demands to nodes keep their
+// unlimited residual. So the reset costs the demands, nodes and arcs used,
+// not the network's millions of arcs.
+func (s *shape) reset(w *flowNet) {
+	for _, l := range w.held {
+		for _, e := range l {
+			w.cap[e] = 0
+			w.listed[e] = false
+		}
+	}
+	for _, ids := range [][]int32{s.in, s.out} {
+		for _, e := range ids {
+			w.cap[e], w.cap[w.rev[e]] = 0, 0
+		}
+	}
 }
 
 // put hands a working copy back for reuse.

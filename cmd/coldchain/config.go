@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ type config struct {
 	logLevel         string
 	statementTimeout time.Duration
 	log              *slog.Logger
+	cpuProfile       string
+	profile          *os.File // the CPU profile being written
 }
 
 func envOr(name, def string) string {
@@ -37,6 +40,7 @@ func (c *config) bindFlags(root *cobra.Command) {
 	f.StringVar(&c.home, "home", envOr("COLDCHAIN_HOME", ".coldchain"), "folder of the embedded cluster (env COLDCHAIN_HOME)")
 	f.StringVar(&c.logLevel, "log-level", envOr("COLDCHAIN_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COLDCHAIN_LOG_LEVEL)")
 	f.DurationVar(&c.statementTimeout, "statement-timeout", 2*time.Minute, "longest a single SQL statement may run")
+	f.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file (read it with go tool pprof); written when the command succeeds")
 }
 
 func (c *config) load() error {
@@ -45,7 +49,29 @@ func (c *config) load() error {
 		return usageErr("--log-level: %v", err)
 	}
 	c.log = newLogger(level)
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return usageErr("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return usageErr("--cpuprofile: %v", err)
+		}
+		c.profile = f
+	}
 	return nil
+}
+
+// stopProfile ends and writes the CPU profile, if one is being taken.
+func (c *config) stopProfile() error {
+	if c.profile == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	err := c.profile.Close()
+	c.profile = nil
+	return err
 }
 
 // cluster returns the embedded cluster under --home.

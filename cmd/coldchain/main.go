@@ -75,6 +75,9 @@ COLDCHAIN_HOME (default ./.coldchain).`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return cfg.load()
 		},
+		PersistentPostRunE: func(cmd *cobra.Command, args []string) error {
+			return cfg.stopProfile()
+		},
 	}
 	cfg.bindFlags(root)
 	root.AddCommand(

@@ -23,6 +23,16 @@ const pairChunk = 2048
 // latitude. Origins are split into chunks over the cores; the output is
 // the same for any number of cores.
 func (g *Geodesic) Pairs(ctx context.Context, from, to []Point, maxMinutes []float64) ([]Pair, error) {
+	return g.pairs(ctx, from, to, maxMinutes, true)
+}
+
+// UnsortedPairs implements UnsortedModel: Pairs without sorting each
+// origin's pairs by time.
+func (g *Geodesic) UnsortedPairs(ctx context.Context, from, to []Point, maxMinutes []float64) ([]Pair, error) {
+	return g.pairs(ctx, from, to, maxMinutes, false)
+}
+
+func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []float64, sorted bool) ([]Pair, error) {
 	if len(from) != len(maxMinutes) {
 		return nil, fmt.Errorf("access: %d origins but %d limits", len(from), len(maxMinutes))
 	}
@@ -46,7 +56,7 @@ func (g *Geodesic) Pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 					return
 				}
 				lo, hi := c*pairChunk, min((c+1)*pairChunk, len(from))
-				chunks[c] = g.pairsOf(idx, from, maxMinutes, lo, hi)
+				chunks[c] = g.pairsOf(idx, from, maxMinutes, lo, hi, sorted)
 			}
 		}()
 	}
@@ -65,9 +75,9 @@ func (g *Geodesic) Pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 	return out, nil
 }
 
-// pairsOf returns the pairs of origins lo..hi-1, by origin then time then
-// destination.
-func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo, hi int) []Pair {
+// pairsOf returns the pairs of origins lo..hi-1, by origin (then, when
+// sorted, by time then destination).
+func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo, hi int, sorted bool) []Pair {
 	var out []Pair
 	for i := lo; i < hi; i++ {
 		reach := math.Max(0, maxMinutes[i]) / 60 * g.SpeedKmh * 1000 / g.Detour
@@ -75,6 +85,9 @@ func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo
 		idx.within(from[i], reach, func(j int, metres float64) {
 			out = append(out, Pair{From: int32(i), To: int32(j), Minutes: g.Minutes(metres), Km: metres / 1000 * g.Detour})
 		})
+		if !sorted {
+			continue
+		}
 		own := out[start:]
 		slices.SortFunc(own, func(a, b Pair) int {
 			if a.Minutes != b.Minutes {
@@ -120,18 +133,28 @@ func (x *latIndex) within(p Point, reach float64, fn func(j int, metres float64)
 	a := sort.SearchFloat64s(x.lat, phi-dphi)
 	b := sort.SearchFloat64s(x.lat, phi+dphi+1e-12)
 	cphi := math.Cos(phi)
+	// The haversine h grows with distance: compare it with the reach's
+	// before taking the arcsine, which only the pairs within need.
+	hmax := 1.0
+	if half := reach / EarthRadius / 2; half < math.Pi/2 {
+		hmax = math.Sin(half) * math.Sin(half)
+	}
 	for k := a; k < b; k++ {
-		if d := haversine(phi, lam, cphi, x.lat[k], x.lon[k], x.cos[k]); d <= reach {
+		h := haversineH(phi, lam, cphi, x.lat[k], x.lon[k], x.cos[k])
+		if h > hmax*(1+1e-12) {
+			continue
+		}
+		if d := 2 * EarthRadius * math.Asin(math.Sqrt(math.Min(1, h))); d <= reach {
 			fn(x.order[k], d)
 		}
 	}
 }
 
-// haversine is the great-circle distance (m) between two points given in
-// radians with the cosines of their latitudes.
-func haversine(phi1, lam1, cos1, phi2, lam2, cos2 float64) float64 {
+// haversineH is the haversine of the central angle between two points
+// given in radians with the cosines of their latitudes: the distance is
+// 2 R asin(√h).
+func haversineH(phi1, lam1, cos1, phi2, lam2, cos2 float64) float64 {
 	s1 := math.Sin((phi2 - phi1) / 2)
 	s2 := math.Sin((lam2 - lam1) / 2)
-	h := s1*s1 + cos1*cos2*s2*s2
-	return 2 * EarthRadius * math.Asin(math.Sqrt(math.Min(1, h)))
+	return s1*s1 + cos1*cos2*s2*s2
 }

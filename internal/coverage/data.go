@@ -133,13 +133,14 @@ type Filter struct {
 // MaxRegions bounds Filter.Regions.
 const MaxRegions = 100
 
-// MaxProducers bounds the producers one measure takes. The measure holds
-// every producer's pairs and arcs in memory: a 90,000-producer prefecture
-// of the synthetic province has 19 million pairs and peaks at 3 GB, so
-// 250,000 producers stay within the 8 GiB a server is sized for. Larger
-// regions are measured by their parts (prefectures or counties); a plan
-// over them is decomposed by county.
-var MaxProducers = 250_000
+// MaxProducers bounds the producers one measure takes. Above GroupAbove
+// producers are grouped (grouped.go) and their pairs found a chunk at a
+// time, so memory grows with the producers themselves and their groups:
+// the synthetic province's 1,000,000 producers (132,000 groups) peak at
+// 5.0 GB, so 1,200,000 stay within the 8 GiB a server is sized for.
+// Larger regions are measured by their parts (prefectures or counties); a
+// plan over them is decomposed by county.
+var MaxProducers = 1_200_000
 
 // ErrTooLarge marks a region with more producers than MaxProducers.
 var ErrTooLarge = errors.New("region too large for one measure")

@@ -125,15 +125,72 @@ type Report struct {
 // d.Selected classes only, so a class filter selects rows and never changes
 // how capacity is shared.
 func Compute(ctx context.Context, model access.Model, d *Data, opt Options) (*Report, error) {
-	nw, err := BuildNetwork(ctx, model, d, opt)
+	reps, err := computeAll(ctx, model, []*Data{d}, opt)
 	if err != nil {
 		return nil, err
 	}
-	a, err := nw.Assign(ctx, nil)
+	return reps[0], nil
+}
+
+// ComputeBoth measures before and after, finding the producers' pairs
+// once: after holds before's producers and sites, in the same order and
+// places (capacities may differ), and may add sites after them, as a
+// plan's data with its new sites does. Other data is measured apart.
+func ComputeBoth(ctx context.Context, model access.Model, before, after *Data, opt Options) (*Report, *Report, error) {
+	if !extends(after, before) {
+		b, err := Compute(ctx, model, before, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		a, err := Compute(ctx, model, after, opt)
+		return b, a, err
+	}
+	reps, err := computeAll(ctx, model, []*Data{before, after}, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reps[0], reps[1], nil
+}
+
+// extends reports whether after has before's producers and sites (by
+// place) in order, and perhaps more sites.
+func extends(after, before *Data) bool {
+	if len(after.Producers) != len(before.Producers) || len(after.Sites) < len(before.Sites) {
+		return false
+	}
+	for i := range before.Producers {
+		if after.Producers[i].At != before.Producers[i].At || after.Producers[i].Class != before.Producers[i].Class {
+			return false
+		}
+	}
+	for j := range before.Sites {
+		if after.Sites[j].At != before.Sites[j].At {
+			return false
+		}
+	}
+	return true
+}
+
+// computeAll measures each of ds, which extend ds[0] (see extends), from
+// one search for pairs to the last one's sites.
+func computeAll(ctx context.Context, model access.Model, ds []*Data, opt Options) ([]*Report, error) {
+	if len(ds[0].Producers) > GroupAbove {
+		return computeGrouped(ctx, model, ds, opt)
+	}
+	pairs, err := findPairs(ctx, model, ds[len(ds)-1], opt)
 	if err != nil {
 		return nil, err
 	}
-	return nw.Report(d, a), nil
+	var out []*Report
+	for _, d := range ds {
+		nw := fromPairs(model, d, pairs)
+		a, err := nw.Assign(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, nw.Report(d, a))
+	}
+	return out, nil
 }
 
 // Network is the measure's model of some data: every producer's access
@@ -169,24 +226,28 @@ func (nw *Network) Node(j int, z string) int32 {
 // capacity in a zone still get the zone's node (capacity 0), so that a plan
 // may add capacity there; a node without capacity takes no stock.
 func BuildNetwork(ctx context.Context, model access.Model, d *Data, opt Options) (*Network, error) {
-	if opt.HorizonMinutes <= 0 {
-		opt.HorizonMinutes = 180
+	pairs, err := findPairs(ctx, model, d, opt)
+	if err != nil {
+		return nil, err
 	}
-	n := len(d.Producers)
-	from := make([]access.Point, n)
-	reach := make([]float64, n)
-	for i, p := range d.Producers {
-		from[i] = p.At
-		reach[i] = math.Max(opt.HorizonMinutes, d.Classes[p.Class].ThresholdMinutes)
-	}
+	return fromPairs(model, d, pairs), nil
+}
+
+// findPairs finds every producer's pairs to d's sites, by producer then
+// time.
+func findPairs(ctx context.Context, model access.Model, d *Data, opt Options) ([]access.Pair, error) {
+	from, reach := origins(d, opt)
 	to := make([]access.Point, len(d.Sites))
 	for j, s := range d.Sites {
 		to[j] = s.At
 	}
-	pairs, err := model.Pairs(ctx, from, to, reach)
-	if err != nil {
-		return nil, err
-	}
+	return model.Pairs(ctx, from, to, reach)
+}
+
+// fromPairs builds d's network from pairs found for d's sites or for more
+// sites after them (pairs to those are left out).
+func fromPairs(model access.Model, d *Data, pairs []access.Pair) *Network {
+	n := len(d.Producers)
 	nw := &Network{Network: &handling.Network{}, Access: make([]Access, n), nodeIndex: map[NodeRef]int32{}, travel: model.Describe()}
 	for i, p := range d.Producers {
 		nw.Access[i] = Access{ID: p.ID, Class: p.Class, Region: p.Region, OutputT: p.Output, Minutes: -1, Km: -1, Index: i}
@@ -197,12 +258,14 @@ func BuildNetwork(ctx context.Context, model access.Model, d *Data, opt Options)
 	for i := range d.Producers {
 		nodes, minutes = nodes[:0], minutes[:0]
 		for ; next < len(pairs) && int(pairs[next].From) == i; next++ {
-			nodes, minutes = nw.addPair(d, pairs[next], nodes, minutes)
+			if int(pairs[next].To) < len(d.Sites) {
+				nodes, minutes = nw.addPair(d, pairs[next], nodes, minutes)
+			}
 		}
 		nw.AddDemand(stockOf(d, i), nodes, minutes)
 	}
 	nw.Prepare()
-	return nw, nil
+	return nw
 }
 
 // addPair records pair pr (pairs come by origin, nearest first): the
@@ -261,12 +324,17 @@ func TonnesPerStock(c *Class) float64 { return 30 / c.HoldingDays }
 // Report turns an assignment of the network into the measures of the
 // producers of the selected classes.
 func (nw *Network) Report(d *Data, a *handling.Assignment) *Report {
+	return nw.report(d, nw.Stock, a.Handled, nw.Arcs)
+}
+
+// report is Report from each producer's stock and handled stock, and the
+// nodes it may use (arcs).
+func (nw *Network) report(d *Data, stock, handled [][12]float64, arcs func(i int) []int32) *Report {
 	acc := slices.Clone(nw.Access)
-	stock := nw.Stock
 	for i, p := range d.Producers {
 		tps := TonnesPerStock(d.Classes[p.Class])
 		for m := 0; m < 12; m++ {
-			acc[i].HandledT += a.Handled[i][m] * tps
+			acc[i].HandledT += handled[i][m] * tps
 		}
 	}
 	var idx []int
@@ -279,10 +347,10 @@ func (nw *Network) Report(d *Data, a *handling.Assignment) *Report {
 	for _, i := range idx {
 		rep.Producers = append(rep.Producers, acc[i])
 	}
-	rep.Totals = summarize(d, acc, stock, a.Handled, idx)
-	rep.Totals.ReachableCapacityT = nw.reachableCapacity(d, idx)
-	rep.addGroups(d, acc, stock, a.Handled, idx)
-	rep.addGaps(d, acc, stock, a.Handled, idx)
+	rep.Totals = summarize(d, acc, stock, handled, idx)
+	rep.Totals.ReachableCapacityT = nw.reachableCapacity(idx, arcs)
+	rep.addGroups(d, acc, stock, handled, idx)
+	rep.addGaps(d, acc, stock, handled, idx)
 	rep.warnDerived(d)
 	return rep
 }
@@ -301,11 +369,11 @@ func (rep *Report) warnDerived(d *Data) {
 }
 
 // reachableCapacity sums the capacity of the nodes the producers idx can use.
-func (nw *Network) reachableCapacity(d *Data, idx []int) float64 {
+func (nw *Network) reachableCapacity(idx []int, arcs func(i int) []int32) float64 {
 	seen := make([]bool, len(nw.Cap))
 	t := 0.0
 	for _, i := range idx {
-		for _, k := range nw.Arcs(i) {
+		for _, k := range arcs(i) {
 			if !seen[k] {
 				seen[k] = true
 				t += nw.Cap[k]

@@ -49,6 +49,10 @@ type Network struct {
 	// Cap is each node's capacity (t).
 	Cap []float64
 
+	// Members, when set, splits the demands into the producers they
+	// stand for (see Members).
+	Members *Members
+
 	shape *shape // the flow graph's layout (see Prepare), or nil
 }
 
@@ -94,6 +98,9 @@ type Assignment struct {
 	Handled [][12]float64
 	// NodeUsed is each node's used capacity per month (t).
 	NodeUsed [][12]float64
+	// Member is each member's handled stock per month (t), when the
+	// network has Members.
+	Member [][12]float64
 }
 
 // Assign assigns each month's stock to the capacities cap (Network.Cap
@@ -114,6 +121,9 @@ func (n *Network) AssignMonths(ctx context.Context, cap []float64, months [12]bo
 		cap = n.Cap
 	}
 	a := &Assignment{Handled: make([][12]float64, n.Len()), NodeUsed: make([][12]float64, len(cap))}
+	if n.Members != nil {
+		a.Member = make([][12]float64, len(n.Members.Of))
+	}
 	var wg sync.WaitGroup
 	todo := make(chan int, 12)
 	for m := 0; m < 12; m++ {

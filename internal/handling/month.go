@@ -1,7 +1,5 @@
 package handling
 
-import "math"
-
 // assignMonth runs month m's banded assignment on the layout sh: each
 // band's demands send their stock straight to their nearest nodes with
 // room first, then the maximum flow reroutes what is left (never taking
@@ -12,7 +10,10 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, a *As
 	nd := n.Len()
 	for b := 0; b <= len(Bands); b++ {
 		added := false
-		for i := 0; i < nd; i++ {
+		if n.Members != nil {
+			added = n.directMembers(sh, g, m, b, band, a)
+		}
+		for i := 0; i < nd && n.Members == nil; i++ {
 			if band[i] != b || n.Stock[i][m] <= 0 {
 				continue
 			}
@@ -36,6 +37,9 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, a *As
 			a.NodeUsed[k][m] = g.flow(int(e))
 		}
 	}
+	if n.Members != nil {
+		n.shareMembers(sh, g, m, a)
+	}
 }
 
 // direct sends demand i's stock along its arcs, nearest first, into the
@@ -44,16 +48,7 @@ func (n *Network) direct(sh *shape, g *flowNet, i int) {
 	in := int(sh.in[i])
 	left := g.cap[in]
 	for a := n.Start[i]; a < n.Start[i+1] && left > flowEps; a++ {
-		o := int(sh.out[n.Node[a]])
-		x := math.Min(left, g.cap[o])
-		if x <= flowEps {
-			continue
-		}
-		g.push(in, x)
-		g.push(int(sh.arcEdge[a]), x)
-		g.sent(sh.arcEdge[a])
-		g.push(o, x)
-		left -= x
+		left = n.send(sh, g, in, a, left)
 	}
 }
 

@@ -129,3 +129,43 @@ func TestBandedAssignmentIsLexicographicMaximum(t *testing.T) {
 		}
 	}
 }
+
+// A network whose demands each stand for one member (all its stock, its
+// nearest arcs first) assigns each member what the demand is assigned
+// without members, and the demands the same.
+func TestOneMemberPerDemand(t *testing.T) {
+	ctx := context.Background()
+	for seed := uint64(1); seed <= 10; seed++ {
+		n, cap := provinceNetwork(300, 30, seed)
+		for k := range cap {
+			cap[k] *= 0.3
+		}
+		n.Cap = cap
+		n.Prepare()
+		want, err := n.Assign(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mb := &Members{}
+		for i := 0; i < n.Len(); i++ {
+			near := [NearLen]int32{-1, -1, -1, -1}
+			for x := 0; x < NearLen && int(n.Start[i])+x < int(n.Start[i+1]); x++ {
+				near[x] = n.Start[i] + int32(x)
+			}
+			mb.Of, mb.Share, mb.Near = append(mb.Of, int32(i)), append(mb.Share, 1), append(mb.Near, near)
+		}
+		n.Members = mb
+		got, err := n.Assign(ctx, nil)
+		n.Members = nil
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want.Handled {
+			for m := 0; m < 12; m++ {
+				if a, b, c := got.Member[i][m], got.Handled[i][m], want.Handled[i][m]; math.Abs(a-c) > 1e-9 || math.Abs(b-c) > 1e-9 {
+					t.Fatalf("seed %d demand %d month %d: member %.9f, demand %.9f with members; %.9f without", seed, i, m, a, b, c)
+				}
+			}
+		}
+	}
+}

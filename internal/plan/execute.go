@@ -202,13 +202,7 @@ func (in *instance) afterData(ch *choice) *coverage.Data {
 
 // measure computes the coverage measures before and after the plan.
 func (in *instance) measure(ctx context.Context, model access.Model, ch *choice) (before, after *coverage.Report, err error) {
-	if before, err = coverage.Compute(ctx, model, in.data, coverage.Options{}); err != nil {
-		return nil, nil, err
-	}
-	if after, err = coverage.Compute(ctx, model, in.afterData(ch), coverage.Options{}); err != nil {
-		return nil, nil, err
-	}
-	return before, after, nil
+	return coverage.ComputeBoth(ctx, model, in.data, in.afterData(ch), coverage.Options{})
 }
 
 // fillObjective makes the capacity objective the measure itself: the

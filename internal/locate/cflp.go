@@ -60,7 +60,8 @@ func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("cflp: stopped before a feasible solution was found: %w", err)
 		}
-		return nil, fmt.Errorf("cflp: no feasible solution found in %v (the instance may be infeasible): %w", time.Since(start).Round(time.Millisecond), ErrInfeasible)
+		return nil, fmt.Errorf("cflp: no feasible solution found in %v, the time limit (%v) and the grace for a first solution (%v): raise the time limit, or the instance may be infeasible: %w",
+			time.Since(start).Round(time.Millisecond), limit, cflpFirstGrace, ErrInfeasible)
 	}
 	return sv.result(start), nil
 }
@@ -401,10 +402,12 @@ func (sv *cflpSolver) fill(s *cflpSol) bool {
 
 // firstGrace gives the construction of the first solution more time: while
 // no feasible solution is known (and ctx is not cancelled), the clock
-// allows cflpFirstGrace past the limit, or from now when the limit has
-// passed, so that a solve does not end without a solution because the
-// limit fell before or inside its first construction. It returns the
-// function that restores the clock.
+// allows cflpFirstGrace past the limit, so that a solve does not end
+// without a solution because the limit fell inside its first
+// construction. The grace counts from the limit, never from now: a solve
+// never runs more than cflpFirstGrace past its limit, even when preparing
+// the instance took longer than the limit. It returns the function that
+// restores the clock.
 func (sv *cflpSolver) firstGrace() (restore func()) {
 	c := sv.clock
 	if sv.best != nil || c.ctx.Err() != nil || c.grace {
@@ -413,9 +416,6 @@ func (sv *cflpSolver) firstGrace() (restore func()) {
 	g := *c
 	g.grace, g.stopped = true, false
 	g.deadline = c.deadline.Add(cflpFirstGrace)
-	if now := time.Now().Add(cflpFirstGrace); now.After(g.deadline) {
-		g.deadline = now
-	}
 	sv.clock = &g
 	if sv.flow != nil {
 		sv.flow.clock = &g
@@ -429,8 +429,7 @@ func (sv *cflpSolver) firstGrace() (restore func()) {
 }
 
 // cflpFirstGrace is how long the construction of the first solution may
-// run past the time limit, or past the moment it starts when the limit has
-// already passed. At 3,000 customers the lazy greedy choice, the regret
+// run past the time limit. At 3,000 customers the lazy greedy choice, the regret
 // assignment and the repair take some 0.1 s on an idle core; the grace
 // covers a heavily loaded one, and caps the rare long repair.
 const cflpFirstGrace = time.Second

@@ -106,16 +106,19 @@ func TestCPMPGeneratedBench(t *testing.T) {
 }
 
 // TestCPMPShortLimit solves a generated p3038-like instance (n = 3000) with
-// a one-second limit: every phase of the schedule for large instances must
+// a two-second limit: every phase of the schedule for large instances must
 // yield to the clock and still leave a feasible solution with a proven,
-// positive bound. Time is not asserted; BenchmarkCPMPOverrun measures it.
+// positive bound. (Preparing the instance's 9 million arcs takes 0.3 s
+// idle and up to 1.5 s loaded, and the first solution's grace ends 1 s
+// past the limit whatever preparation took.) Time is not asserted;
+// BenchmarkCPMPOverrun measures it.
 func TestCPMPShortLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("n = 3000 instance")
 	}
 	for _, p := range []int{600, 1000} {
 		in := cpmpGenerated(t, 3000, p, 1.2, 1)
-		params := Params{Problem: CFLP, Seed: 1, TimeLimit: time.Second}
+		params := Params{Problem: CFLP, Seed: 1, TimeLimit: 2 * time.Second}
 		res, err := Solve(context.Background(), in, params)
 		if err != nil {
 			t.Fatalf("p = %d: %v", p, err)

@@ -119,6 +119,9 @@ func computeGrouped(ctx context.Context, model access.Model, ds []*Data, opt Opt
 			return nil, err
 		}
 		out[x] = nw.report(d, stocks(d), a.Member, func(i int) []int32 { return nw.Arcs(int(g.of[i])) })
+		// A province's network with its layout is gigabytes: let it go
+		// before the next one is laid out.
+		nws[x], gs[x] = nil, nil
 	}
 	return out, nil
 }

@@ -191,3 +191,46 @@ func TestComputeBothMatchesApart(t *testing.T) {
 	check("ungrouped")
 	grouped(t, func() { check("grouped") })
 }
+
+// A plan's network (its sites, then its candidates without capacity)
+// measures the plan's before and after with its own pairs exactly as
+// ComputeBoth does: N0 is a candidate left unbuilt, N1 one that is built.
+func TestMeasureWithPlanPairs(t *testing.T) {
+	before, _ := handMade(t)
+	pd := *before
+	pd.Sites = slices.Clone(before.Sites)
+	for _, c := range []struct {
+		id string
+		at access.Point
+	}{{"N0", pt(at(90, 20))}, {"N1", pt(at(0, 69))}} {
+		pd.Sites = append(pd.Sites, coverage.Site{ID: c.id, Type: "cold_room", Status: "proposed", Proposed: true, Capacity: map[string]float64{}, At: c.at})
+	}
+	after := *before
+	after.Sites = slices.Clone(before.Sites)
+	after.Sites = append(after.Sites, coverage.Site{ID: "N1", Type: "cold_room", Status: "proposed", Proposed: true,
+		Capacity: map[string]float64{"chilled": 100}, At: pt(at(0, 69))})
+	ctx := context.Background()
+	model := access.NewGeodesic(1, 60)
+	nw, err := coverage.BuildNetwork(ctx, model, &pd, coverage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := nw.Measure(ctx, model, []*coverage.Data{before, &after}, []int{-1, len(before.Sites)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, a, err := coverage.ComputeBoth(ctx, model, before, &after, coverage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for x, want := range []*coverage.Report{b, a} {
+		for i := range want.Producers {
+			if g, w := got[x].Producers[i], want.Producers[i]; g != w {
+				t.Errorf("report %d, producer %s: %+v from the plan's pairs, %+v searched", x, w.ID, g, w)
+			}
+		}
+	}
+	if a.Totals.CoveredT <= b.Totals.CoveredT {
+		t.Errorf("after covers %.1f t, before %.1f: N1 must cover C for the check to tell", a.Totals.CoveredT, b.Totals.CoveredT)
+	}
+}

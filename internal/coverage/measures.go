@@ -204,6 +204,7 @@ type Network struct {
 	// nodeIndex finds a node by site and zone.
 	nodeIndex map[NodeRef]int32
 	travel    string
+	pairs     []access.Pair // BuildNetwork's, for Measure
 }
 
 // NodeRef is a storage node: a site's capacity in one zone.
@@ -230,7 +231,64 @@ func BuildNetwork(ctx context.Context, model access.Model, d *Data, opt Options)
 	if err != nil {
 		return nil, err
 	}
-	return fromPairs(model, d, pairs), nil
+	nw := fromPairs(model, d, pairs)
+	nw.pairs = pairs
+	return nw, nil
+}
+
+// Measure measures each of ds (which extend ds[0], see ComputeBoth) with
+// the pairs of nw, built by BuildNetwork on data whose sites are ds[0]'s
+// followed by others: siteOf maps each of those others (by index from the
+// end of ds[0]'s sites) to its index in ds[len(ds)-1], or -1 when it is
+// not there. It saves a plan the second search for pairs its measures
+// would make. Data that does not fit is measured with a search of its own.
+func (nw *Network) Measure(ctx context.Context, model access.Model, ds []*Data, siteOf []int) ([]*Report, error) {
+	first := len(ds[0].Sites)
+	if nw.pairs == nil || len(ds[0].Producers) > GroupAbove {
+		return computeAll(ctx, model, ds, Options{})
+	}
+	pairs := make([]access.Pair, 0, len(nw.pairs))
+	for _, pr := range nw.pairs {
+		if int(pr.To) >= first {
+			k := int(pr.To) - first
+			if k >= len(siteOf) || siteOf[k] < 0 {
+				continue
+			}
+			pr.To = int32(siteOf[k])
+		}
+		pairs = append(pairs, pr)
+	}
+	sortTies(pairs)
+	var out []*Report
+	for _, d := range ds {
+		w := fromPairs(model, d, pairs)
+		a, err := w.Assign(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w.Report(d, a))
+	}
+	return out, nil
+}
+
+// sortTies restores the pairs' order (by origin, time, then destination)
+// where renumbered destinations broke it.
+func sortTies(pairs []access.Pair) {
+	less := func(a, b access.Pair) int {
+		if a.From != b.From {
+			return int(a.From - b.From)
+		}
+		if a.Minutes != b.Minutes {
+			if a.Minutes < b.Minutes {
+				return -1
+			}
+			return 1
+		}
+		return int(a.To - b.To)
+	}
+	if !slices.IsSortedFunc(pairs, less) {
+		slices.SortFunc(pairs, less)
+	}
 }
 
 // findPairs finds every producer's pairs to d's sites, by producer then

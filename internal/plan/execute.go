@@ -202,7 +202,23 @@ func (in *instance) afterData(ch *choice) *coverage.Data {
 
 // measure computes the coverage measures before and after the plan.
 func (in *instance) measure(ctx context.Context, model access.Model, ch *choice) (before, after *coverage.Report, err error) {
-	return coverage.ComputeBoth(ctx, model, in.data, in.afterData(ch), coverage.Options{})
+	if in.net == nil {
+		return coverage.ComputeBoth(ctx, model, in.data, in.afterData(ch), coverage.Options{})
+	}
+	// A capacity plan's network has the candidates after the sites: the
+	// chosen ones are the new sites of the data after the plan.
+	siteOf := make([]int, len(in.cands))
+	for k := range siteOf {
+		siteOf[k] = -1
+	}
+	for x, k := range ch.order {
+		siteOf[k] = len(in.data.Sites) + x
+	}
+	reps, err := in.net.Measure(ctx, model, []*coverage.Data{in.data, in.afterData(ch)}, siteOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reps[0], reps[1], nil
 }
 
 // fillObjective makes the capacity objective the measure itself: the

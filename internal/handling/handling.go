@@ -134,6 +134,10 @@ func (n *Network) AssignMonths(ctx context.Context, cap []float64, months [12]bo
 	close(todo)
 	band := n.bands(cap)
 	sh := n.shapeFor(len(cap))
+	var byBand [][]int32
+	if n.Members != nil {
+		byBand = n.Members.byBand(band)
+	}
 	workers := min(runtime.GOMAXPROCS(0), 12)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -143,7 +147,7 @@ func (n *Network) AssignMonths(ctx context.Context, cap []float64, months [12]bo
 				if ctx.Err() != nil {
 					return
 				}
-				n.assignMonth(m, sh, cap, band, a)
+				n.assignMonth(m, sh, cap, band, byBand, a)
 			}
 		}()
 	}

@@ -27,14 +27,34 @@ type Members struct {
 // demand's other nodes.
 const NearLen = 4
 
-// directMembers runs the direct step of band b in month m member by
-// member, recording what each sent in a.Member, and reports whether any
-// member kept stock (the maximum flow may place it).
-func (n *Network) directMembers(sh *shape, g *flowNet, m, b int, band []int, a *Assignment) bool {
+// byBand lists the members of each band (demands' bands under some
+// capacities), in order.
+func (mb *Members) byBand(band []int) [][]int32 {
+	out := make([][]int32, len(Bands)+2)
+	for x, d := range mb.Of {
+		b := band[d]
+		out[b] = append(out[b], int32(x))
+	}
+	return out
+}
+
+// directMembers runs the direct step of one band in month m member by
+// member (members lists the band's), recording what each sent in
+// a.Member, and reports whether any member kept stock (the maximum flow
+// may place it).
+//
+// A member whose nearest nodes are full goes on along its demand's arcs.
+// Nodes only fill within a month (the direct sends and augmenting paths
+// never lower what a node holds), so cursor[d] keeps where demand d's
+// members found the first node with room, and the arcs before it are not
+// read again: a group of hardy producers has a thousand arcs, mostly to
+// full stores, and a thousand members.
+func (n *Network) directMembers(sh *shape, g *flowNet, m int, members []int32, cursor []int32, a *Assignment) bool {
 	mb := n.Members
 	added := false
-	for x, d := range mb.Of {
-		if band[d] != b || n.Stock[d][m] <= 0 {
+	for _, x := range members {
+		d := mb.Of[x]
+		if n.Stock[d][m] <= 0 {
 			continue
 		}
 		s := mb.Share[x] * n.Stock[d][m]
@@ -47,8 +67,10 @@ func (n *Network) directMembers(sh *shape, g *flowNet, m, b int, band []int, a *
 			}
 			left = n.send(sh, g, in, arc, left)
 		}
-		for arc := n.Start[d]; arc < n.Start[d+1] && left > flowEps; arc++ {
-			left = n.send(sh, g, in, arc, left)
+		for arc := n.Start[d] + cursor[d]; arc < n.Start[d+1] && left > flowEps; arc++ {
+			if left = n.send(sh, g, in, arc, left); left > flowEps {
+				cursor[d] = arc + 1 - n.Start[d]
+			}
 		}
 		a.Member[x][m] = s - left
 		added = added || left > flowEps

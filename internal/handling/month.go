@@ -4,14 +4,18 @@ package handling
 // band's demands send their stock straight to their nearest nodes with
 // room first, then the maximum flow reroutes what is left (never taking
 // stock back from an earlier band). It records the month in a.
-func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, a *Assignment) {
+func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBand [][]int32, a *Assignment) {
 	g := sh.get(cap)
 	defer sh.put(g)
 	nd := n.Len()
+	var cursor []int32
+	if n.Members != nil {
+		cursor = make([]int32, nd)
+	}
 	for b := 0; b <= len(Bands); b++ {
 		added := false
 		if n.Members != nil {
-			added = n.directMembers(sh, g, m, b, band, a)
+			added = n.directMembers(sh, g, m, byBand[b], cursor, a)
 		}
 		for i := 0; i < nd && n.Members == nil; i++ {
 			if band[i] != b || n.Stock[i][m] <= 0 {

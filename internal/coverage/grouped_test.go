@@ -215,7 +215,7 @@ func TestMeasureWithPlanPairs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := nw.Measure(ctx, model, []*coverage.Data{before, &after}, []int{-1, len(before.Sites)})
+	got, err := nw.Measure(ctx, model, []*coverage.Data{before, &after}, len(before.Sites), []int{-1, len(before.Sites)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,14 +237,14 @@ func BuildNetwork(ctx context.Context, model access.Model, d *Data, opt Options)
 }
 
 // Measure measures each of ds (which extend ds[0], see ComputeBoth) with
-// the pairs of nw, built by BuildNetwork on data whose sites are ds[0]'s
-// followed by others: siteOf maps each of those others (by index from the
-// end of ds[0]'s sites) to its index in ds[len(ds)-1], or -1 when it is
-// not there. It saves a plan the second search for pairs its measures
-// would make. Data that does not fit is measured with a search of its own.
-func (nw *Network) Measure(ctx context.Context, model access.Model, ds []*Data, siteOf []int) ([]*Report, error) {
-	first := len(ds[0].Sites)
-	if nw.pairs == nil || len(ds[0].Producers) > GroupAbove {
+// the pairs of nw, built by BuildNetwork on data whose sites are the first
+// sites of every one of ds followed by others: siteOf maps each of those
+// others (by index from first) to its index in ds[len(ds)-1], or -1 when
+// it is not there. It saves a plan the second search for pairs its
+// measures would make. Data that does not fit is measured with a search
+// of its own.
+func (nw *Network) Measure(ctx context.Context, model access.Model, ds []*Data, first int, siteOf []int) ([]*Report, error) {
+	if nw.pairs == nil || len(ds[0].Producers) > GroupAbove || first > len(ds[0].Sites) {
 		return computeAll(ctx, model, ds, Options{})
 	}
 	pairs := make([]access.Pair, 0, len(nw.pairs))

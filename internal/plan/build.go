@@ -47,6 +47,7 @@ type instance struct {
 	spec         *locate.Spec
 	data         *coverage.Data
 	net          *coverage.Network // capacity: the handling network with candidates
+	part         bool              // a county part: measured after the plan only
 	demand       []int             // engine demand i -> data.Producers index
 	share        []float64         // engine demand i's share of its producer (large producers come in parts)
 	penalty      []float64         // cost of leaving engine demand i unserved (when some must be)

@@ -201,8 +201,16 @@ func (in *instance) afterData(ch *choice) *coverage.Data {
 }
 
 // measure computes the coverage measures before and after the plan.
+//
+// A county part of a larger plan keeps only its objective and its sites
+// (the combined plan is measured on the whole region), so it measures
+// the data after the plan only, and stands that in for before too.
 func (in *instance) measure(ctx context.Context, model access.Model, ch *choice) (before, after *coverage.Report, err error) {
 	if in.net == nil {
+		if in.part {
+			after, err = coverage.Compute(ctx, model, in.afterData(ch), coverage.Options{})
+			return after, after, err
+		}
 		return coverage.ComputeBoth(ctx, model, in.data, in.afterData(ch), coverage.Options{})
 	}
 	// A capacity plan's network has the candidates after the sites: the
@@ -214,11 +222,15 @@ func (in *instance) measure(ctx context.Context, model access.Model, ch *choice)
 	for x, k := range ch.order {
 		siteOf[k] = len(in.data.Sites) + x
 	}
-	reps, err := in.net.Measure(ctx, model, []*coverage.Data{in.data, in.afterData(ch)}, siteOf)
+	ds := []*coverage.Data{in.data, in.afterData(ch)}
+	if in.part {
+		ds = ds[1:]
+	}
+	reps, err := in.net.Measure(ctx, model, ds, len(in.data.Sites), siteOf)
 	if err != nil {
 		return nil, nil, err
 	}
-	return reps[0], reps[1], nil
+	return reps[0], reps[len(reps)-1], nil
 }
 
 // fillObjective makes the capacity objective the measure itself: the

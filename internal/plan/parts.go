@@ -131,6 +131,7 @@ func (s *Service) solvePart(ctx context.Context, req *Request) (*partOutcome, er
 		}
 		return nil, err
 	}
+	in.part = true
 	res, ch, err := executeChoice(ctx, s.Travel, in)
 	if err != nil {
 		return nil, err

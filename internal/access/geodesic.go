@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // EarthRadius is the mean radius of the WGS84 ellipsoid (m), the sphere on
@@ -47,6 +48,7 @@ func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 	}
 	close(next)
 	var wg sync.WaitGroup
+	var found, done atomic.Int64 // pairs and origins so far, to size the next chunk
 	for w := 0; w < min(runtime.GOMAXPROCS(0), len(chunks)); w++ {
 		wg.Add(1)
 		go func() {
@@ -56,7 +58,13 @@ func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 					return
 				}
 				lo, hi := c*pairChunk, min((c+1)*pairChunk, len(from))
-				chunks[c] = g.pairsOf(idx, from, maxMinutes, lo, hi, sorted)
+				size := 0
+				if o := done.Load(); o > 0 {
+					size = int(float64(found.Load()) / float64(o) * float64(hi-lo) * 1.1)
+				}
+				chunks[c] = g.pairsOf(idx, from, maxMinutes, lo, hi, sorted, make([]Pair, 0, size))
+				found.Add(int64(len(chunks[c])))
+				done.Add(int64(hi - lo))
 			}
 		}()
 	}
@@ -75,10 +83,9 @@ func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 	return out, nil
 }
 
-// pairsOf returns the pairs of origins lo..hi-1, by origin (then, when
-// sorted, by time then destination).
-func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo, hi int, sorted bool) []Pair {
-	var out []Pair
+// pairsOf appends to out the pairs of origins lo..hi-1, by origin (then,
+// when sorted, by time then destination), and returns it.
+func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo, hi int, sorted bool, out []Pair) []Pair {
 	for i := lo; i < hi; i++ {
 		reach := math.Max(0, maxMinutes[i]) / 60 * g.SpeedKmh * 1000 / g.Detour
 		start := len(out)

@@ -1,11 +1,13 @@
 package coverage
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"math"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/coldchain/coldchain/internal/access"
 	"github.com/coldchain/coldchain/internal/handling"
@@ -91,23 +93,42 @@ func computeGrouped(ctx context.Context, model access.Model, ds []*Data, opt Opt
 	if um, ok := model.(access.UnsortedModel); ok {
 		pairsOf = um.UnsortedPairs
 	}
-	for lo := 0; lo < n; lo += groupChunk {
-		hi := min(lo+groupChunk, n)
-		pairs, err := pairsOf(ctx, from[lo:hi], to, reach[lo:hi])
-		if err != nil {
-			return nil, err
-		}
-		next := 0
-		for i := lo; i < hi; i++ {
-			end := next
-			for end < len(pairs) && int(pairs[end].From) == i-lo {
-				end++
+	// The next chunk's pairs are found while this one's producers are
+	// grouped (one goroutine per data measured), so no core waits.
+	type chunk struct {
+		lo, hi int
+		pairs  []access.Pair
+		err    error
+	}
+	chunks := make(chan chunk)
+	go func() {
+		defer close(chunks)
+		for lo := 0; lo < n; lo += groupChunk {
+			hi := min(lo+groupChunk, n)
+			pairs, err := pairsOf(ctx, from[lo:hi], to, reach[lo:hi])
+			chunks <- chunk{lo, hi, pairs, err}
+			if err != nil {
+				return
 			}
-			for x, d := range ds {
-				gs[x].producer(nws[x], d, i, pairs[next:end])
-			}
-			next = end
 		}
+	}()
+	var err error
+	for c := range chunks {
+		if err = cmp.Or(err, c.err); err != nil {
+			continue // drain: the search stops after its error
+		}
+		var wg sync.WaitGroup
+		for x, d := range ds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				gs[x].chunk(nws[x], d, c.lo, c.hi, c.pairs)
+			}()
+		}
+		wg.Wait()
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := make([]*Report, len(ds))
 	for x, d := range ds {
@@ -165,6 +186,20 @@ func (nw *Network) node(d *Data, j int, z string) int32 {
 		nw.Cap = append(nw.Cap, d.Sites[j].Capacity[z])
 	}
 	return k
+}
+
+// chunk groups producers lo..hi-1 from their pairs (by producer, From
+// counted from lo).
+func (g *grouping) chunk(nw *Network, d *Data, lo, hi int, pairs []access.Pair) {
+	next := 0
+	for i := lo; i < hi; i++ {
+		end := next
+		for end < len(pairs) && int(pairs[end].From) == i-lo {
+			end++
+		}
+		g.producer(nw, d, i, pairs[next:end])
+		next = end
+	}
 }
 
 // producer records producer i's access from its pairs (in any order: the

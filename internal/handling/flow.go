@@ -186,29 +186,24 @@ func (g *flowNet) bfs(s, t int) bool {
 
 // dfs pushes up to f from u towards t along the level graph and returns
 // what it pushed; a vertex that can push nothing more is taken out of
-// the level graph.
+// the level graph. A storage node with a list (see held) goes along its
+// list, any other vertex along its arcs; iter is the current arc (for a
+// node, its place in the list).
 func (g *flowNet) dfs(u, t int, f float64) float64 {
 	if u == t {
 		return f
 	}
+	pushed := 0.0
 	if g.isNode(int32(u)) {
-		return g.dfsNode(u, t, f)
-	}
-	if int32(u) < g.nodeLo {
-		return g.dfsDemand(u, t, f)
-	}
-	pushed := 0.0
-	for end := g.off[u+1]; g.iter[u] < end; g.iter[u]++ {
-		e := g.iter[u]
-		v := int(g.to[e])
-		if g.cap[e] <= flowEps || g.level[v] != g.level[u]+1 {
-			continue
+		k := int32(u) - g.nodeLo
+		for ; int(g.iter[u]) < len(g.held[k]); g.iter[u]++ {
+			if pushed += g.along(u, t, g.held[k][g.iter[u]], f-pushed); f-pushed <= flowEps {
+				return pushed
+			}
 		}
-		if d := g.dfs(v, t, math.Min(f-pushed, g.cap[e])); d > flowEps {
-			g.cap[e] -= d
-			g.cap[g.rev[e]] += d
-			g.sent(e)
-			if pushed += d; f-pushed <= flowEps {
+	} else {
+		for end := g.off[u+1]; g.iter[u] < end; g.iter[u]++ {
+			if pushed += g.along(u, t, g.iter[u], f-pushed); f-pushed <= flowEps {
 				return pushed
 			}
 		}
@@ -217,47 +212,22 @@ func (g *flowNet) dfs(u, t int, f float64) float64 {
 	return pushed
 }
 
-// dfsDemand is dfs at a demand: its arcs to storage nodes have no limit,
-// and its arc back to the source (the first) never leads a level up.
-func (g *flowNet) dfsDemand(u, t int, f float64) float64 {
-	pushed := 0.0
-	want := g.level[u] + 1
-	for end := g.off[u+1]; g.iter[u] < end; g.iter[u]++ {
-		e := g.iter[u]
-		if g.level[g.to[e]] != want {
-			continue
-		}
-		if d := g.dfs(int(g.to[e]), t, f-pushed); d > flowEps {
-			g.cap[g.rev[e]] += d
-			g.sent(e)
-			if pushed += d; f-pushed <= flowEps {
-				return pushed
-			}
-		}
+// along pushes up to f from u over arc e, when e leads a level up and has
+// a residual, and returns what it pushed. The level is read first: most
+// arcs fail it, and a demand's arcs to nodes always have a residual.
+func (g *flowNet) along(u, t int, e int32, f float64) float64 {
+	v := int(g.to[e])
+	if g.level[v] != g.level[u]+1 || g.cap[e] <= flowEps {
+		return 0
 	}
-	g.level[u] = -1
-	return pushed
-}
-
-// dfsNode is dfs at a storage node: along its list (iter counts from 0).
-func (g *flowNet) dfsNode(u, t int, f float64) float64 {
-	pushed := 0.0
-	for ; int(g.iter[u]) < len(g.held[int32(u)-g.nodeLo]); g.iter[u]++ {
-		e := g.held[int32(u)-g.nodeLo][g.iter[u]]
-		v := int(g.to[e])
-		if g.cap[e] <= flowEps || g.level[v] != g.level[u]+1 {
-			continue
-		}
-		if d := g.dfs(v, t, math.Min(f-pushed, g.cap[e])); d > flowEps {
-			g.cap[e] -= d
-			g.cap[g.rev[e]] += d
-			if pushed += d; f-pushed <= flowEps {
-				return pushed
-			}
-		}
+	d := g.dfs(v, t, math.Min(f, g.cap[e]))
+	if d <= flowEps {
+		return 0
 	}
-	g.level[u] = -1
-	return pushed
+	g.cap[e] -= d
+	g.cap[g.rev[e]] += d
+	g.sent(e)
+	return d
 }
 
 // maxFlow pushes as much flow from s to t as the capacities allow.

@@ -30,15 +30,6 @@ type Model interface {
 	Describe() string
 }
 
-// UnsortedModel is a Model that can also return the pairs by origin but in
-// no order within an origin, for callers that need only each origin's
-// set of pairs and their least times: sorting a province's few hundred
-// million pairs was half the time of finding them.
-type UnsortedModel interface {
-	Model
-	UnsortedPairs(ctx context.Context, from, to []Point, maxMinutes []float64) ([]Pair, error)
-}
-
 // Defaults of the geodesic model (docs/design.md#measures).
 const (
 	DefaultDetour   = 1.3

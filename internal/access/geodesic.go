@@ -27,8 +27,8 @@ func (g *Geodesic) Pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 	return g.pairs(ctx, from, to, maxMinutes, true)
 }
 
-// UnsortedPairs implements UnsortedModel: Pairs without sorting each
-// origin's pairs by time.
+// UnsortedPairs is Pairs without sorting each origin's pairs by time,
+// for callers that need only each origin's set of pairs and least times.
 func (g *Geodesic) UnsortedPairs(ctx context.Context, from, to []Point, maxMinutes []float64) ([]Pair, error) {
 	return g.pairs(ctx, from, to, maxMinutes, false)
 }

@@ -71,6 +71,15 @@ type siteUse struct {
 	nodes         []int32
 }
 
+// unsortedModel is a travel model that can also return the pairs by
+// origin but in no order within an origin (access.Geodesic can): a
+// grouped measure needs only each producer's set of pairs and least
+// times, and sorting a province's few hundred million pairs was half the
+// time of finding them.
+type unsortedModel interface {
+	UnsortedPairs(ctx context.Context, from, to []access.Point, maxMinutes []float64) ([]access.Pair, error)
+}
+
 // computeGrouped is computeAll with producers grouped (see grouping).
 // The producers' pairs are found a chunk at a time, unsorted when the
 // model can (each producer needs only its set of nodes and its least
@@ -90,7 +99,7 @@ func computeGrouped(ctx context.Context, model access.Model, ds []*Data, opt Opt
 		to[j] = s.At
 	}
 	pairsOf := model.Pairs
-	if um, ok := model.(access.UnsortedModel); ok {
+	if um, ok := model.(unsortedModel); ok {
 		pairsOf = um.UnsortedPairs
 	}
 	// The next chunk's pairs are found while this one's producers are
@@ -173,19 +182,6 @@ func newGrouping(nw *Network, d *Data) *grouping {
 	g.bits = make([]uint64, (len(nw.Cap)+63)/64)
 	g.minAt = make([]float64, len(nw.Cap))
 	return g
-}
-
-// node returns site j's node in zone z, making it when new.
-func (nw *Network) node(d *Data, j int, z string) int32 {
-	ref := NodeRef{j, z}
-	k, ok := nw.nodeIndex[ref]
-	if !ok {
-		k = int32(len(nw.Nodes))
-		nw.nodeIndex[ref] = k
-		nw.Nodes = append(nw.Nodes, ref)
-		nw.Cap = append(nw.Cap, d.Sites[j].Capacity[z])
-	}
-	return k
 }
 
 // chunk groups producers lo..hi-1 from their pairs (by producer, From
@@ -336,7 +332,10 @@ func (g *grouping) nearest(nw *Network, id int32, nodes []int32, minutes []float
 		}
 		pick[x] = a
 	}
-	out := [handling.NearLen]int32{-1, -1, -1, -1}
+	var out [handling.NearLen]int32
+	for x := range out {
+		out[x] = -1
+	}
 	lo := nw.Start[id]
 	arcs := nw.Network.Node[lo:nw.Start[id+1]]
 	for x := 0; x < n; x++ {

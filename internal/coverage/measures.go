@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -181,6 +182,12 @@ func computeAll(ctx context.Context, model access.Model, ds []*Data, opt Options
 	if err != nil {
 		return nil, err
 	}
+	return measurePairs(ctx, model, ds, pairs)
+}
+
+// measurePairs measures each of ds from pairs found for the last one's
+// sites (pairs to sites a data lacks are left out of its network).
+func measurePairs(ctx context.Context, model access.Model, ds []*Data, pairs []access.Pair) ([]*Report, error) {
 	var out []*Report
 	for _, d := range ds {
 		nw := fromPairs(model, d, pairs)
@@ -259,32 +266,14 @@ func (nw *Network) Measure(ctx context.Context, model access.Model, ds []*Data, 
 		pairs = append(pairs, pr)
 	}
 	sortTies(pairs)
-	var out []*Report
-	for _, d := range ds {
-		w := fromPairs(model, d, pairs)
-		a, err := w.Assign(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w.Report(d, a))
-	}
-	return out, nil
+	return measurePairs(ctx, model, ds, pairs)
 }
 
 // sortTies restores the pairs' order (by origin, time, then destination)
 // where renumbered destinations broke it.
 func sortTies(pairs []access.Pair) {
 	less := func(a, b access.Pair) int {
-		if a.From != b.From {
-			return int(a.From - b.From)
-		}
-		if a.Minutes != b.Minutes {
-			if a.Minutes < b.Minutes {
-				return -1
-			}
-			return 1
-		}
-		return int(a.To - b.To)
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.Minutes, b.Minutes), cmp.Compare(a.To, b.To))
 	}
 	if !slices.IsSortedFunc(pairs, less) {
 		slices.SortFunc(pairs, less)
@@ -349,18 +338,23 @@ func (nw *Network) addPair(d *Data, pr access.Pair, nodes []int32, minutes []flo
 		return nodes, minutes
 	}
 	for _, z := range c.Zones {
-		ref := NodeRef{j, z}
-		k, ok := nw.nodeIndex[ref]
-		if !ok {
-			k = int32(len(nw.Nodes))
-			nw.nodeIndex[ref] = k
-			nw.Nodes = append(nw.Nodes, ref)
-			nw.Cap = append(nw.Cap, s.Capacity[z])
-		}
-		nodes = append(nodes, k)
+		nodes = append(nodes, nw.node(d, j, z))
 		minutes = append(minutes, pr.Minutes)
 	}
 	return nodes, minutes
+}
+
+// node returns site j's node in zone z, making it when new.
+func (nw *Network) node(d *Data, j int, z string) int32 {
+	ref := NodeRef{j, z}
+	k, ok := nw.nodeIndex[ref]
+	if !ok {
+		k = int32(len(nw.Nodes))
+		nw.nodeIndex[ref] = k
+		nw.Nodes = append(nw.Nodes, ref)
+		nw.Cap = append(nw.Cap, d.Sites[j].Capacity[z])
+	}
+	return k
 }
 
 // stockOf is producer i's standing stock per month:

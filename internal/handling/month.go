@@ -28,7 +28,7 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 		}
 		if added {
 			g.maxFlow(sh.src, sh.sink)
-			sh.closeUnmet(g, band, b, m, n)
+			n.closeUnmet(sh, g, band, b, m)
 		}
 	}
 	for i, e := range sh.in {
@@ -63,7 +63,7 @@ func (n *Network) direct(sh *shape, g *flowNet, i int) {
 // arcs led every later breadth-first pass through all they reach, which is
 // most of the network when capacity is short. What they were sent (the
 // reverse arc's residual) stays as it is.
-func (sh *shape) closeUnmet(g *flowNet, band []int, b, m int, n *Network) {
+func (n *Network) closeUnmet(sh *shape, g *flowNet, band []int, b, m int) {
 	for i, e := range sh.in {
 		if band[i] == b && n.Stock[i][m] > 0 {
 			g.cap[e] = 0

@@ -148,7 +148,10 @@ func TestOneMemberPerDemand(t *testing.T) {
 		}
 		mb := &Members{}
 		for i := 0; i < n.Len(); i++ {
-			near := [NearLen]int32{-1, -1, -1, -1}
+			var near [NearLen]int32
+			for x := range near {
+				near[x] = -1
+			}
 			for x := 0; x < NearLen && int(n.Start[i])+x < int(n.Start[i+1]); x++ {
 				near[x] = n.Start[i] + int32(x)
 			}

@@ -1,10 +1,12 @@
 package locate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 )
@@ -588,30 +590,38 @@ func (sv *cflpSolver) offer(s *cflpSol) {
 		sv.best.copyFrom(s)
 		sv.bestObj = obj
 	}
+	sv.pool, _ = sv.keepDistinct(sv.pool, cflpPoolSize, s, obj)
+}
+
+// keepDistinct keeps a copy of the feasible solution s, of objective obj,
+// in set: best first, at most size members, one per site set. A member
+// with s's site set is replaced when s is better; otherwise s joins when
+// the set has room or s beats its worst member, which it replaces. It
+// returns the set and whether s joined with a new site set.
+func (sv *cflpSolver) keepDistinct(set []*cflpSol, size int, s *cflpSol, obj float64) ([]*cflpSol, bool) {
+	byTotal := func(a, b *cflpSol) int { return cmp.Compare(a.total(), b.total()) }
 	key := openSetKey(s.open)
-	for _, o := range sv.pool {
+	for _, o := range set {
 		if openSetKey(o.open) == key {
 			if obj < o.total() {
 				o.copyFrom(s)
-				sv.sortPool()
+				slices.SortStableFunc(set, byTotal)
 			}
-			return
+			return set, false
 		}
 	}
-	if len(sv.pool) < cflpPoolSize {
+	switch {
+	case len(set) < size:
 		n := newCFLPSol(sv.pr)
 		n.copyFrom(s)
-		sv.pool = append(sv.pool, n)
-	} else if last := sv.pool[len(sv.pool)-1]; obj < last.total() {
-		last.copyFrom(s)
-	} else {
-		return
+		set = append(set, n)
+	case obj < set[len(set)-1].total():
+		set[len(set)-1].copyFrom(s)
+	default:
+		return set, false
 	}
-	sv.sortPool()
-}
-
-func (sv *cflpSolver) sortPool() {
-	sort.SliceStable(sv.pool, func(a, b int) bool { return sv.pool[a].total() < sv.pool[b].total() })
+	slices.SortStableFunc(set, byTotal)
+	return set, true
 }
 
 // poolCopy returns copies of the pool's solutions, best first.

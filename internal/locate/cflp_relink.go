@@ -1,6 +1,7 @@
 package locate
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -31,38 +32,9 @@ func (sv *cflpSolver) addElite(s *cflpSol) bool {
 	if !s.feasible() {
 		return false
 	}
-	obj := s.total()
-	key := openSetKey(s.open)
-	for _, e := range sv.elite {
-		if openSetKey(e.open) == key {
-			if obj < e.total() {
-				e.copyFrom(s)
-			}
-			return false
-		}
-	}
-	if len(sv.elite) < cflpEliteSize {
-		e := newCFLPSol(sv.pr)
-		e.copyFrom(s)
-		sv.elite = append(sv.elite, e)
-	} else if worst := sv.elite[len(sv.elite)-1]; obj < worst.total() {
-		worst.copyFrom(s)
-	} else {
-		return false
-	}
-	slices.SortStableFunc(sv.elite, func(a, b *cflpSol) int { return cmpFloat(a.total(), b.total()) })
-	return true
-}
-
-// cmpFloat compares two floats for sorting.
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	var joined bool
+	sv.elite, joined = sv.keepDistinct(sv.elite, cflpEliteSize, s, s.total())
+	return joined
 }
 
 // relinkRound is one round of the search with path relinking: a new
@@ -141,7 +113,7 @@ func (sv *cflpSolver) relink(s, guide, out *cflpSol) bool {
 			ins = append(ins, t)
 		}
 	}
-	slices.SortStableFunc(ins, func(a, b int32) int { return cmpFloat(pr.cost(c, int(a)), pr.cost(c, int(b))) })
+	slices.SortStableFunc(ins, func(a, b int32) int { return cmp.Compare(pr.cost(c, int(a)), pr.cost(c, int(b))) })
 	bestObj := math.Inf(1)
 	var touched []int32
 	bestTouched := 0

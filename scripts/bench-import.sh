@@ -17,10 +17,7 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"200000 1000000"}
 INSIDE=${INSIDE:-1}
 FORMATS=${FORMATS:-csv}
-work=$(mktemp -d /tmp/coldchain-bench-XXXX)
-chmod 755 "$work"
-export COLDCHAIN_HOME=$work/home DATABASE_URL=
-trap './bin/coldchain db stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+. scripts/cluster.sh import
 command -v ogr2ogr >/dev/null || { echo "ogr2ogr not found: apt-get install gdal-bin" >&2; exit 1; }
 go build -o bin/coldchain ./cmd/coldchain
 ./bin/coldchain db start >/dev/null

@@ -23,16 +23,7 @@ LIMIT=${LIMIT:-3}
 WORKERS=${WORKERS:-2}
 TIMEOUT=${TIMEOUT:-1800}
 PORT=${PORT:-18794}
-work=$(mktemp -d /tmp/coldchain-province-XXXX)
-chmod 755 "$work"
-export COLDCHAIN_HOME=$work/home DATABASE_URL=
-srv=
-cleanup() {
-  [ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
-  ./bin/coldchain db stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/cluster.sh province
 go build -o bin/coldchain ./cmd/coldchain || exit 1
 # phase LABEL CMD...: one table row with seconds and max RSS (GB).
 phase() {
@@ -62,6 +53,7 @@ done
 token=$(./bin/coldchain token create --role planner 2>/dev/null)
 ./bin/coldchain serve --workers "$WORKERS" --travel geodesic --addr "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
 srv=$!
+pids+=("$srv")
 for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
 plan() { # label body
   local s; s=$(date +%s.%N)

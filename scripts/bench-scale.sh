@@ -9,16 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-200000}
 PORT=${PORT:-18765}
-work=$(mktemp -d /tmp/coldchain-scale-XXXX)
-chmod 755 "$work"
-export COLDCHAIN_HOME=$work/home DATABASE_URL=
-srv=
-cleanup() {
-  [ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
-  ./bin/coldchain db stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/cluster.sh scale
 go build -o bin/coldchain ./cmd/coldchain
 secs() { local s=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $s" | bc; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
@@ -30,6 +21,7 @@ printf '| coverage, all classes | %.1f |\n' "$(secs ./bin/coldchain coverage --t
 printf '| coverage, citrus | %.1f |\n' "$(secs ./bin/coldchain coverage --travel geodesic --class citrus)"
 ./bin/coldchain serve --addr "127.0.0.1:$PORT" --travel geodesic >"$work/serve.log" 2>&1 &
 srv=$!
+pids+=("$srv")
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.3; done
 tile() { curl -sf -o /dev/null "http://127.0.0.1:$PORT/tiles/$1"; }
 # z10 holds the whole county; z14 a few villages (tile numbers of 114.2, 26.65).

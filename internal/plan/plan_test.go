@@ -131,13 +131,7 @@ func TestMCLPPlanByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Status != "done" {
-		t.Fatalf("status %s: %s", p.Status, p.Error)
-	}
-	var r plan.Result
-	if err := json.Unmarshal(p.Result, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := doneResult(t, p)
 	near(t, "objective (covered t)", r.Objective, 1200, 1e-6)
 	if r.Bound < r.Objective-1e-6 || r.Gap < 0 || r.Gap > 1e-6 {
 		t.Errorf("bound %v gap %v: want a proven optimum on this small instance", r.Bound, r.Gap)
@@ -364,4 +358,17 @@ func waitFinished(t *testing.T, svc *plan.Service, id string) *plan.Plan {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// doneResult fails the test unless plan p is done, and returns its result.
+func doneResult(t testing.TB, p *plan.Plan) plan.Result {
+	t.Helper()
+	if p.Status != "done" {
+		t.Fatalf("plan %s: status %s: %s", p.ID, p.Status, p.Error)
+	}
+	var r plan.Result
+	if err := json.Unmarshal(p.Result, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -79,13 +79,7 @@ func TestProvincePlanByCounty(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := waitFinished(t, svc, sub.ID)
-		if p.Status != "done" {
-			t.Fatalf("p=%d: %s %s", tc.p, p.Status, p.Error)
-		}
-		var res plan.Result
-		if err := json.Unmarshal(p.Result, &res); err != nil {
-			t.Fatal(err)
-		}
+		res := doneResult(t, p)
 		if pp := p.Parts; pp == nil || pp.Total != 2 || pp.Done != 2 || pp.Running != 0 {
 			t.Errorf("p=%d: parts progress %+v, want 2 parts, both done", tc.p, pp)
 		}
@@ -189,10 +183,7 @@ func TestProvinceCapacityObjectiveIsMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res plan.Result
-	if err := json.Unmarshal(pl.Result, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := doneResult(t, pl)
 	sum := 0.0
 	for _, part := range res.Parts {
 		sum += part.Objective
@@ -227,14 +218,7 @@ func TestProvinceTooLargeForOneMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := waitFinished(t, svc, sub.ID)
-	if p.Status != "done" {
-		t.Fatalf("%s %s", p.Status, p.Error)
-	}
-	var res plan.Result
-	if err := json.Unmarshal(p.Result, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := doneResult(t, waitFinished(t, svc, sub.ID))
 	near(t, "objective (sum of the parts)", res.Objective, 500, 1e-6)
 	if len(res.Parts) != 2 || !res.NoBound || !strings.Contains(strings.Join(res.Notes, " | "), "not measured") {
 		t.Errorf("parts %d, no_bound %v, notes %q: want 2 parts, no bound and a note that the figures were not measured", len(res.Parts), res.NoBound, res.Notes)

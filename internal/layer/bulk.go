@@ -245,16 +245,19 @@ func (ld *loader) regionInside(ctx context.Context) (string, error) {
 		// collected once per level.
 		return fmt.Sprintf("MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s)", pt, stage, pt, ext), nil
 	}
-	// The points alone, in geometry order (a space-filling curve), so
-	// that the features near a region lie on few pages of a narrow table:
-	// the join then reads about half as much per feature as from the
-	// staging table itself. No extent filter here: the planner cannot
+	// The points within the regions' extent alone, in geometry order (a
+	// space-filling curve), so that the features near a region lie on few
+	// pages of a narrow table: the join then reads about half as much per
+	// feature as from the staging table itself, and features far from
+	// every region cost neither a row nor an index entry (a batch spread
+	// over a province, of which one county's regions are loaded). The
+	// extent is applied here, not in the join, where the planner cannot
 	// estimate it and would then probe the regions once per feature.
 	// Building the index also records the table's row count, which is all
 	// the planner needs to walk the regions (no ANALYZE).
 	pts := ld.points().Sanitize()
 	for _, sql := range []string{
-		fmt.Sprintf(`CREATE UNLOGGED TABLE %s AS SELECT s.row_no, %s AS pt FROM %s s ORDER BY 2`, pts, pt, stage),
+		fmt.Sprintf(`CREATE UNLOGGED TABLE %s AS SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s ORDER BY 2`, pts, pt, stage, pt, ext),
 		fmt.Sprintf(`CREATE INDEX ON %s USING gist (pt)`, pts),
 	} {
 		if _, err := ld.tx.Exec(ctx, sql); err != nil {

@@ -116,8 +116,7 @@ func (p *reprojector) fill() error {
 	p.queue = p.queue[:0]
 	for len(p.queue) < reprojectBatch {
 		f, err := p.fr.Next()
-		var re *rowError
-		if errors.As(err, &re) {
+		if isRowError(err) {
 			p.queue = append(p.queue, queued{err: err})
 			continue
 		}

@@ -82,8 +82,9 @@ func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, o
 	if err != nil {
 		return layer.LoadResult{}, err
 	}
-	fr = &reprojector{ctx: ctx, pool: st.Pool, fr: fr, given: given}
-	src := &rowSource{fr: fr, layer: l, vocab: vocab, datum: opt.Datum, cols: cols}
+	ah := startAhead(&reprojector{ctx: ctx, pool: st.Pool, fr: fr, given: given})
+	defer ah.stop()
+	src := &rowSource{fr: ah, layer: l, vocab: vocab, datum: opt.Datum, cols: cols}
 	res, err := st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid, ReturnKeys: opt.ReturnKeys})
 	if err != nil {
 		return res, err
@@ -178,8 +179,7 @@ type rowSource struct {
 func (s *rowSource) Next() (layer.Row, error) {
 	for {
 		f, err := s.fr.Next()
-		var re *rowError
-		if errors.As(err, &re) {
+		if re := (*rowError)(nil); errors.As(err, &re) {
 			s.add(derrors.RowErrors{re.RowError})
 			continue
 		}

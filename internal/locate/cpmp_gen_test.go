@@ -51,11 +51,56 @@ func cpmpGenerated(t testing.TB, n, p int, ratio float64, seed int64) *Instance 
 	return in
 }
 
+// cpmpBoard returns a capacitated p-median instance laid out like the
+// drill holes of a circuit board (TSPLIB's pcb3038, the points of Lorena
+// and Senne's p3038 set): a 12 x 10 array of blocks 400 units apart, about
+// one in five left empty, each block 6 rows of 8 holes about 40 units
+// apart with a few units of jitter, until n points; integer demand 1..100
+// and one capacity for every median, so that p medians hold ratio times the
+// total demand. The clustered instances of cpmpGenerated pack far worse
+// (clusters of every spread, a tenth of the points scattered), which is
+// where their larger gaps come from. The same arguments always give the
+// same instance.
+func cpmpBoard(t testing.TB, n, p int, ratio float64, seed int64) *Instance {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x70636262)) // "pcbb"
+	in := &Instance{Name: fmt.Sprintf("cpmp-board-%d-%d-%g-%d", n, p, ratio, seed), P: p}
+	total := 0.0
+	for len(in.Demand) < n {
+		for b := 0; b < 120 && len(in.Demand) < n; b++ {
+			if rng.IntN(5) == 0 {
+				continue
+			}
+			x0, y0 := float64(b/10)*400, float64(b%10)*400
+			for h := 0; h < 48 && len(in.Demand) < n; h++ {
+				x := x0 + float64(h/8)*40 + 4*rng.Float64()
+				y := y0 + float64(h%8)*39 + 4*rng.Float64()
+				q := float64(1 + rng.IntN(100))
+				total += q
+				id := strconv.Itoa(len(in.Demand) + 1)
+				in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
+				in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
+			}
+		}
+	}
+	capa := math.Ceil(ratio * total / float64(p))
+	for j := range in.Sites {
+		in.Sites[j].Capacity = capa
+	}
+	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
 // TestCPMPGeneratedBench solves generated p3038-like instances (n = 3000,
-// p = 600, 800, 1000) and prints objective, bound, proven gap and time. It
-// runs only with COLDCHAIN_FULL_BENCH=1; COLDCHAIN_CPMP_LIMIT sets the time
-// limit (default 30s), COLDCHAIN_CPMP_N the number of points and
-// COLDCHAIN_CPMP_P a comma-separated list of p.
+// p = 600, 800, 1000) of two families, clustered (cpmpGenerated, capacity
+// ratio 1.2) and board-like (cpmpBoard, ratio 1.25 as in p3038), and prints
+// objective, bound, proven gap and time. It runs only with
+// COLDCHAIN_FULL_BENCH=1; COLDCHAIN_CPMP_LIMIT sets the time limit (default
+// 30s), COLDCHAIN_CPMP_N the number of points, COLDCHAIN_CPMP_P a
+// comma-separated list of p and COLDCHAIN_CPMP_FAMILY one family
+// (clusters or board).
 func TestCPMPGeneratedBench(t *testing.T) {
 	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
 		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the generated CPMP benchmark")
@@ -89,20 +134,34 @@ func TestCPMPGeneratedBench(t *testing.T) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| instance | n | p | objective | bound | proven gap %% | seconds |\n|---|---|---|---|---|---|---|\n")
-	for _, p := range ps {
-		in := cpmpGenerated(t, n, p, 1.2, 1)
-		res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: limit})
-		if err != nil {
-			t.Errorf("%s: %v", in.Name, err)
+	families := []struct {
+		name  string
+		make  func(testing.TB, int, int, float64, int64) *Instance
+		ratio float64
+	}{{"clusters", cpmpGenerated, 1.2}, {"board", cpmpBoard, 1.25}}
+	for _, fam := range families {
+		if f := os.Getenv("COLDCHAIN_CPMP_FAMILY"); f != "" && f != fam.name {
 			continue
 		}
-		if res.Bound > res.Objective {
-			t.Errorf("%s: bound %v above objective %v", in.Name, res.Bound, res.Objective)
+		for _, p := range ps {
+			cpmpBenchRow(t, &b, fam.make(t, n, p, fam.ratio, 1), limit)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.2f | %.3f | %.1f |\n",
-			in.Name, n, p, res.Objective, res.Bound, res.Gap, res.Seconds)
 	}
 	t.Log(b.String())
+}
+
+// cpmpBenchRow solves in for limit and adds its row to the table in b.
+func cpmpBenchRow(t *testing.T, b *strings.Builder, in *Instance, limit time.Duration) {
+	res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: limit})
+	if err != nil {
+		t.Errorf("%s: %v", in.Name, err)
+		return
+	}
+	if res.Bound > res.Objective {
+		t.Errorf("%s: bound %v above objective %v", in.Name, res.Bound, res.Objective)
+	}
+	fmt.Fprintf(b, "| %s | %d | %d | %.2f | %.2f | %.3f | %.1f |\n",
+		in.Name, len(in.Demand), in.P, res.Objective, res.Bound, res.Gap, res.Seconds)
 }
 
 // TestCPMPShortLimit solves a generated p3038-like instance (n = 3000) with
@@ -163,7 +222,8 @@ func BenchmarkCPMPOverrun(b *testing.B) {
 // lorena format, so that scripts/cbc-compare.sh (CBC on the full MIP) and
 // `coldchain solve` can take it. It runs only with COLDCHAIN_CPMP_WRITE set
 // to the output file; COLDCHAIN_CPMP_N and COLDCHAIN_CPMP_P (one value)
-// give n and p (default 300 and 60).
+// give n and p (default 300 and 60), COLDCHAIN_CPMP_FAMILY=board the
+// board-like family (cpmpBoard) instead of the clustered one.
 func TestCPMPGeneratedWrite(t *testing.T) {
 	out := os.Getenv("COLDCHAIN_CPMP_WRITE")
 	if out == "" {
@@ -183,6 +243,9 @@ func TestCPMPGeneratedWrite(t *testing.T) {
 		}
 	}
 	in := cpmpGenerated(t, n, p, 1.2, 1)
+	if os.Getenv("COLDCHAIN_CPMP_FAMILY") == "board" {
+		in = cpmpBoard(t, n, p, 1.25, 1)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d %d\n", n, p)
 	for i, d := range in.Demand {

@@ -237,6 +237,7 @@ func (sv *cflpSolver) ilsFrom(cur *cflpSol, rounds int) {
 			continue
 		}
 		sv.localClusterSearch(s, freed)
+		sv.pairSearch(s, freed)
 		if s.total() <= cur.total() {
 			cur.copyFrom(s)
 			if s.total() < sv.bestObj-s.improveEps() {

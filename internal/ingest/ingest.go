@@ -19,6 +19,7 @@ import (
 	"github.com/coldchain/coldchain/internal/datum"
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/layer"
+	"github.com/coldchain/coldchain/internal/prefetch"
 )
 
 // Options tune an import.
@@ -82,9 +83,9 @@ func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, o
 	if err != nil {
 		return layer.LoadResult{}, err
 	}
-	ah := startAhead(&reprojector{ctx: ctx, pool: st.Pool, fr: fr, given: given})
-	defer ah.stop()
-	src := &rowSource{fr: ah, layer: l, vocab: vocab, datum: opt.Datum, cols: cols}
+	ahead := readAhead(&reprojector{ctx: ctx, pool: st.Pool, fr: fr, given: given})
+	defer ahead.r.Stop()
+	src := &rowSource{fr: ahead, layer: l, vocab: vocab, datum: opt.Datum, cols: cols}
 	res, err := st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid, ReturnKeys: opt.ReturnKeys})
 	if err != nil {
 		return res, err
@@ -162,6 +163,42 @@ func open(r io.Reader, opt Options) (featureReader, error) {
 		return nil, derrors.Invalid("files GDAL reads (Shapefile, GeoPackage, KML, spreadsheets) need a file name, not a stream: save it to a file first")
 	}
 	return nil, derrors.Invalid("unknown format %q (want geojson, csv or gdal)", format)
+}
+
+// aheadBatch is how many features the parsing goroutine hands over at a
+// time.
+const aheadBatch = 256
+
+// ahead is a featureReader read in a goroutine of its own (prefetch), so
+// that parsing the file, and reprojecting it in PostGIS, runs beside the
+// validation of the rows before it, which in turn runs beside the COPY that
+// stores the rows before those (layer.Load): three stages on the machine's
+// cores. Features keep their order, row errors theirs among them, and the
+// reader's final error (io.EOF or a fatal one) comes last.
+type ahead struct{ r *prefetch.Reader[queued] }
+
+func readAhead(fr featureReader) ahead {
+	return ahead{prefetch.Start(aheadBatch, func() (queued, error) {
+		f, err := fr.Next()
+		if err != nil && !isRowError(err) {
+			return queued{}, err
+		}
+		return queued{f: f, err: err}, nil
+	})}
+}
+
+func (a ahead) Next() (layer.Feature, error) {
+	q, err := a.r.Next()
+	if err != nil {
+		return layer.Feature{}, err
+	}
+	return q.f, q.err
+}
+
+// isRowError says err is one row's problem (the reader goes on after it).
+func isRowError(err error) bool {
+	var re *rowError
+	return errors.As(err, &re)
 }
 
 // rowSource validates features into rows for layer.Store.Load, keeping the

@@ -8,13 +8,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/coldchain/coldchain/internal/derrors"
 	"github.com/coldchain/coldchain/internal/postgres"
+	"github.com/coldchain/coldchain/internal/prefetch"
 )
 
 // Load writes rows in one transaction, all or nothing, as a sequence of
@@ -257,96 +257,55 @@ func (ld *loader) checkErrors(ctx context.Context) error {
 // copyBatch is how many rows the reading goroutine hands over at a time.
 const copyBatch = 512
 
-// copySource adapts a RowSource to pgx.CopyFromSource. A goroutine reads,
-// validates and encodes the rows in batches while the COPY sends the
-// previous ones, so that decoding and PostgreSQL's work overlap.
+// copySource adapts a RowSource to pgx.CopyFromSource. A goroutine
+// (prefetch) reads, validates and encodes the rows in batches while the
+// COPY sends the previous ones, so that decoding and PostgreSQL's work
+// overlap.
 type copySource struct {
-	batches chan [][]any
-	done    chan struct{}
-	wg      sync.WaitGroup
-	cur     [][]any
-	vals    []any
-	ended   bool  // batches was closed
-	err     error // set by the goroutine before it closes batches
-	once    sync.Once
+	r    *prefetch.Reader[[]any]
+	vals []any
+	err  error // the reading goroutine's error, once the rows ended
 }
 
 func newCopySource(src RowSource) *copySource {
-	c := &copySource{batches: make(chan [][]any, 4), done: make(chan struct{})}
-	c.wg.Add(1)
-	go c.read(src)
-	return c
-}
-
-// read runs in its own goroutine until src ends, fails or stop is called.
-func (c *copySource) read(src RowSource) {
-	defer c.wg.Done()
-	defer close(c.batches)
-	batch := make([][]any, 0, copyBatch)
-	for {
+	return &copySource{r: prefetch.Start(copyBatch, func() ([]any, error) {
 		row, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err == nil {
-			var wkb []byte
-			if wkb, err = EWKB(row.Geom); err != nil {
-				err = fmt.Errorf("row %d: geometry: %w", row.Row, err)
-			} else {
-				vals := make([]any, 0, len(row.Values)+2)
-				batch = append(batch, append(append(append(vals, row.Row), row.Values...), wkb))
-			}
-		}
 		if err != nil {
-			c.err = err
-			return
+			return nil, err
 		}
-		if len(batch) == copyBatch {
-			select {
-			case c.batches <- batch:
-			case <-c.done:
-				return
-			}
-			batch = make([][]any, 0, copyBatch)
+		wkb, err := EWKB(row.Geom)
+		if err != nil {
+			return nil, fmt.Errorf("row %d: geometry: %w", row.Row, err)
 		}
-	}
-	if len(batch) > 0 {
-		select {
-		case c.batches <- batch:
-		case <-c.done:
-		}
-	}
+		vals := make([]any, 0, len(row.Values)+2)
+		return append(append(append(vals, row.Row), row.Values...), wkb), nil
+	})}
 }
 
 // Next moves to the next row; false at the end or on an error.
 func (c *copySource) Next() bool {
-	for len(c.cur) == 0 {
-		b, ok := <-c.batches
-		if !ok {
-			c.ended = true
-			return false
+	v, err := c.r.Next()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			c.err = err
 		}
-		c.cur = b
+		return false
 	}
-	c.vals, c.cur = c.cur[0], c.cur[1:]
+	c.vals = v
 	return true
 }
 
 func (c *copySource) Values() ([]any, error) { return c.vals, nil }
 
-// Err is the reading goroutine's error once the batches ended: it aborts
-// the COPY.
-func (c *copySource) Err() error {
-	if !c.ended {
-		return nil
-	}
-	return c.err
-}
+// Err is the reading goroutine's error once the rows ended: it aborts the
+// COPY.
+func (c *copySource) Err() error { return c.err }
 
 // stop ends the reading goroutine (when the COPY stopped early) and
 // returns its error. After stop, the RowSource is no longer in use.
 func (c *copySource) stop() error {
-	c.once.Do(func() { close(c.done) })
-	c.wg.Wait()
-	return c.err
+	if err := c.r.Stop(); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
 }

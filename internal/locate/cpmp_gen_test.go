@@ -28,27 +28,41 @@ func cpmpGenerated(t testing.TB, n, p int, ratio float64, seed int64) *Instance 
 		cs[c] = cluster{rng.Float64() * 10000, rng.Float64() * 10000, 40 + 400*rng.Float64()*rng.Float64()}
 	}
 	in := &Instance{Name: fmt.Sprintf("cpmp-gen-%d-%d-%g-%d", n, p, ratio, seed), P: p}
-	total := 0.0
 	for i := range n {
 		c := cs[rng.IntN(len(cs))]
 		if i%10 == 0 { // a tenth scattered anywhere
 			c = cluster{rng.Float64() * 10000, rng.Float64() * 10000, 200}
 		}
-		q := float64(1 + rng.IntN(100))
-		total += q
-		id := strconv.Itoa(i + 1)
-		x, y := c.x+c.sd*rng.NormFloat64(), c.y+c.sd*rng.NormFloat64()
-		in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
-		in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
+		q := float64(1 + rng.IntN(100)) // drawn before the position
+		cpmpPoint(in, c.x+c.sd*rng.NormFloat64(), c.y+c.sd*rng.NormFloat64(), q)
 	}
-	capa := math.Ceil(ratio * total / float64(p))
+	cpmpFinish(t, in, ratio)
+	return in
+}
+
+// cpmpPoint adds a customer of demand q at (x, y) to in, and a candidate
+// median at the same place.
+func cpmpPoint(in *Instance, x, y, q float64) {
+	id := strconv.Itoa(len(in.Demand) + 1)
+	in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
+	in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
+}
+
+// cpmpFinish gives every median of in the capacity that makes in.P of
+// them hold ratio times the total demand, and builds the Euclidean costs.
+func cpmpFinish(t testing.TB, in *Instance, ratio float64) {
+	t.Helper()
+	total := 0.0
+	for _, d := range in.Demand {
+		total += d.Weight
+	}
+	capa := math.Ceil(ratio * total / float64(in.P))
 	for j := range in.Sites {
 		in.Sites[j].Capacity = capa
 	}
 	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
 		t.Fatal(err)
 	}
-	return in
 }
 
 // cpmpBoard returns a capacitated p-median instance laid out like the
@@ -65,7 +79,6 @@ func cpmpBoard(t testing.TB, n, p int, ratio float64, seed int64) *Instance {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x70636262)) // "pcbb"
 	in := &Instance{Name: fmt.Sprintf("cpmp-board-%d-%d-%g-%d", n, p, ratio, seed), P: p}
-	total := 0.0
 	for len(in.Demand) < n {
 		for b := 0; b < 120 && len(in.Demand) < n; b++ {
 			if rng.IntN(5) == 0 {
@@ -75,21 +88,11 @@ func cpmpBoard(t testing.TB, n, p int, ratio float64, seed int64) *Instance {
 			for h := 0; h < 48 && len(in.Demand) < n; h++ {
 				x := x0 + float64(h/8)*40 + 4*rng.Float64()
 				y := y0 + float64(h%8)*39 + 4*rng.Float64()
-				q := float64(1 + rng.IntN(100))
-				total += q
-				id := strconv.Itoa(len(in.Demand) + 1)
-				in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
-				in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
+				cpmpPoint(in, x, y, float64(1+rng.IntN(100)))
 			}
 		}
 	}
-	capa := math.Ceil(ratio * total / float64(p))
-	for j := range in.Sites {
-		in.Sites[j].Capacity = capa
-	}
-	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
-		t.Fatal(err)
-	}
+	cpmpFinish(t, in, ratio)
 	return in
 }
 

@@ -102,17 +102,13 @@ type cflpSolver struct {
 	centreSeen  []int32
 	centreStamp int32
 	// Scratch of the ruin-and-recreate search (ilsCluster).
-	freed    []int32
-	ruinK    int
-	ruinBest []float64
-	queue    []int32
-	queued   []bool
-	near     []bool
-	// Scratch of the pair moves (pairSearch).
-	pair       cflpPair
-	pairList   []int32
-	pairOn     []bool
-	pairTried  []int32
+	freed      []int32
+	ruinK      int
+	ruinBest   []float64
+	queue      []int32
+	queued     []bool
+	near       []bool
+	pair       cflpPair // scratch of the pair moves
 	iters      int
 	infeasible bool    // proven infeasible
 	stopGap    float64 // Params.StopGap

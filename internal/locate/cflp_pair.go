@@ -30,16 +30,22 @@ const (
 
 // cflpPair is the scratch of the pair moves.
 type cflpPair struct {
-	pool  []int32   // pooled customers
+	pool  []int32   // pooled customers: j's members, then t's, in order
 	sites []int     // sites tried
 	cost  []float64 // cost[c*len(pool)+x]: customer pool[x] at sites[c]
 	tot   []float64 // per site: all pooled customers there
 	sumA  []float64 // per site: the customers of group A there
+	// pairSearch's work list of sites, their marks, and the neighbours
+	// tried for one site.
+	list  []int32
+	on    []bool
+	tried []int32
 }
 
 // pairMove is an improving pair move: the customers of sites j and t go
-// to site a (those whose bit is set in mask, by their index in the pool)
-// and site b (the others).
+// to site a (those whose bit is set in mask, by their index in the pool:
+// j's members, then t's, in the order of s.members when the move was
+// found, which applyPairMove needs unchanged) and site b (the others).
 type pairMove struct {
 	j, t, a, b int
 	mask       uint32
@@ -223,13 +229,14 @@ func (sv *cflpSolver) pairSearch(s *cflpSol, seeds []int32) int {
 	if pr.p == 0 || pr.budget > 0 {
 		return 0
 	}
-	if len(sv.pairOn) < pr.m {
-		sv.pairOn = make([]bool, pr.m)
+	pw := &sv.pair
+	if len(pw.on) < pr.m {
+		pw.on = make([]bool, pr.m)
 	}
-	list := sv.pairList[:0]
+	list := pw.list[:0]
 	add := func(j int) {
-		if j >= 0 && !sv.pairOn[j] {
-			sv.pairOn[j] = true
+		if j >= 0 && !pw.on[j] {
+			pw.on[j] = true
 			list = append(list, int32(j))
 		}
 	}
@@ -240,11 +247,11 @@ func (sv *cflpSolver) pairSearch(s *cflpSol, seeds []int32) int {
 	moves := 0
 	for x := 0; x < len(list) && !sv.clock.due(x); x++ {
 		j := int(list[x])
-		sv.pairOn[j] = false
+		pw.on[j] = false
 		best := pairMove{}
 		// The neighbours: the open sites nearest the members, by rank
 		// (every member's cheapest arc, then every member's second, ...).
-		tried := sv.pairTried[:0]
+		tried := pw.tried[:0]
 		for r := 0; r < cflpCentreArcs && len(tried) < cflpPairNear; r++ {
 			for _, i := range s.members[j] {
 				a := pr.rStart[i] + r
@@ -261,7 +268,7 @@ func (sv *cflpSolver) pairSearch(s *cflpSol, seeds []int32) int {
 				}
 			}
 		}
-		sv.pairTried = tried
+		pw.tried = tried
 		if best.gain <= 0 {
 			continue
 		}
@@ -271,8 +278,8 @@ func (sv *cflpSolver) pairSearch(s *cflpSol, seeds []int32) int {
 		add(best.b)
 	}
 	for _, j := range list {
-		sv.pairOn[j] = false
+		pw.on[j] = false
 	}
-	sv.pairList = list[:0]
+	pw.list = list[:0]
 	return moves
 }

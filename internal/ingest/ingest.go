@@ -216,7 +216,8 @@ type rowSource struct {
 func (s *rowSource) Next() (layer.Row, error) {
 	for {
 		f, err := s.fr.Next()
-		if re := (*rowError)(nil); errors.As(err, &re) {
+		var re *rowError
+		if errors.As(err, &re) {
 			s.add(derrors.RowErrors{re.RowError})
 			continue
 		}

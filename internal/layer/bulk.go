@@ -223,27 +223,13 @@ func (ld *loader) regionHits(ctx context.Context, n int64) error {
 }
 
 // regionInside returns the common table expression of the staged features
-// (row_no, pt) that regionHits joins with the regions. Only the features
-// within the regions' extent are looked at. When many are, their points
-// get a table and a spatial index of their own, so that the join walks
-// each region once over the features near it (PostGIS then reuses its
-// prepared polygon) rather than probing the regions once per feature.
+// (row_no, pt) that regionHits joins with the regions: a table of the
+// points of the staged features within the regions' extent, with a
+// spatial index when there are many.
 func (ld *loader) regionInside(ctx context.Context) (string, error) {
 	pt := "s.geom"
 	if !(len(ld.l.Geometry) == 1 && ld.l.Geometry[0] == "Point") {
 		pt = "ST_PointOnSurface(s.geom)"
-	}
-	stage := ld.stage.Sanitize()
-	ext := `(SELECT ST_SetSRID(ST_Extent(coalesce(area, geom))::geometry, 4326) FROM region)`
-	var inside int64
-	err := ld.tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM %s s WHERE %s && %s`, stage, pt, ext)).Scan(&inside)
-	if err != nil {
-		return "", postgres.Translate(err, ld.l.Name)
-	}
-	if inside < regionIndexMin {
-		// Few features inside: join the regions with just those,
-		// collected once per level.
-		return fmt.Sprintf("MATERIALIZED (SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s)", pt, stage, pt, ext), nil
 	}
 	// The points within the regions' extent alone, in geometry order (a
 	// space-filling curve), so that the features near a region lie on few
@@ -252,15 +238,24 @@ func (ld *loader) regionInside(ctx context.Context) (string, error) {
 	// every region cost neither a row nor an index entry (a batch spread
 	// over a province, of which one county's regions are loaded). The
 	// extent is applied here, not in the join, where the planner cannot
-	// estimate it and would then probe the regions once per feature.
-	// Building the index also records the table's row count, which is all
-	// the planner needs to walk the regions (no ANALYZE).
+	// estimate it and would then probe the regions once per feature; the
+	// inner query (kept apart by OFFSET 0) finds each point on surface
+	// once. One pass over the staging table makes the table and counts it.
 	pts := ld.points().Sanitize()
-	for _, sql := range []string{
-		fmt.Sprintf(`CREATE UNLOGGED TABLE %s AS SELECT s.row_no, %s AS pt FROM %s s WHERE %s && %s ORDER BY 2`, pts, pt, stage, pt, ext),
-		fmt.Sprintf(`CREATE INDEX ON %s USING gist (pt)`, pts),
-	} {
-		if _, err := ld.tx.Exec(ctx, sql); err != nil {
+	tag, err := ld.tx.Exec(ctx, fmt.Sprintf(`CREATE UNLOGGED TABLE %s AS
+		SELECT row_no, pt FROM (SELECT s.row_no, %s AS pt FROM %s s OFFSET 0) x
+		 WHERE pt && (SELECT ST_SetSRID(ST_Extent(coalesce(area, geom))::geometry, 4326) FROM region)
+		 ORDER BY 2`, pts, pt, ld.stage.Sanitize()))
+	if err != nil {
+		return "", postgres.Translate(err, ld.l.Name)
+	}
+	// Many points: a spatial index, so that the join walks each region once
+	// over the points near it (PostGIS then reuses its prepared polygon)
+	// rather than probing the regions once per point. Building it also
+	// records the table's row count, which is all the planner needs to
+	// walk the regions (no ANALYZE). Few points are joined as they are.
+	if tag.RowsAffected() >= regionIndexMin {
+		if _, err := ld.tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX ON %s USING gist (pt)`, pts)); err != nil {
 			return "", postgres.Translate(err, ld.l.Name)
 		}
 	}

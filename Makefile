@@ -30,17 +30,11 @@ check:
 	@$(GO) run ./scripts/funclen cmd internal geodata web scripts
 
 # fuzz runs every fuzz target (func FuzzX in a _test.go file) for
-# FUZZTIME each, one at a time, on top of its corpus in testdata/fuzz.
+# FUZZTIME each, one at a time, on top of its corpus in testdata/fuzz; a
+# failing input is replayed alone before it fails the run (scripts/fuzz.sh).
 FUZZTIME ?= 5s
 fuzz:
-	@for f in $$(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort); do \
-	  d=./$$(dirname $$f); \
-	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
-	    echo "fuzz $$d $$t ($(FUZZTIME))"; \
-	    $(GO) test $$d -run '^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) >/dev/null || \
-	      { $(GO) test $$d -run "^$$t$$" -count=1; exit 1; }; \
-	  done; \
-	done
+	@GO=$(GO) scripts/fuzz.sh $(FUZZTIME)
 
 build: web
 	$(GO) build -o $(BIN) ./cmd/coldchain

@@ -9,8 +9,13 @@ import (
 
 // provinceNetwork is a synthetic province-sized network: nd demands
 // scattered over a square with seasonal stock, nodes facilities with
-// scarce capacity, arcs to the nodes within reach.
+// scarce capacity, arcs to the nodes within reach (25 of the square's 200).
 func provinceNetwork(nd, nodes int, seed uint64) (*Network, []float64) {
+	return reachNetwork(nd, nodes, 25, seed)
+}
+
+// reachNetwork is provinceNetwork with arcs to the nodes within reach.
+func reachNetwork(nd, nodes int, reach float64, seed uint64) (*Network, []float64) {
 	r := rand.New(rand.NewPCG(seed, 3))
 	type pt struct{ x, y float64 }
 	at := make([]pt, nodes)
@@ -32,7 +37,7 @@ func provinceNetwork(nd, nodes int, seed uint64) (*Network, []float64) {
 		var ns []int32
 		var mins []float64
 		for k, q := range at {
-			if d := math.Hypot(p.x-q.x, p.y-q.y); d < 25 {
+			if d := math.Hypot(p.x-q.x, p.y-q.y); d < reach {
 				ns = append(ns, int32(k))
 				mins = append(mins, d*2)
 			}
@@ -46,6 +51,24 @@ func provinceNetwork(nd, nodes int, seed uint64) (*Network, []float64) {
 // network (25,000 producers, 180 facilities).
 func BenchmarkAssignProvince(b *testing.B) {
 	n, cap := provinceNetwork(25000, 180, 1)
+	benchAssign(b, n, cap)
+}
+
+// BenchmarkAssignCounty times it on a network as dense as a county's in
+// a capacity plan (13,000 producers, 420 storage nodes, about 100 arcs
+// each: a county's producers reach most of its stores within the
+// thresholds), with a third of the capacity.
+func BenchmarkAssignCounty(b *testing.B) {
+	n, cap := reachNetwork(13000, 420, 55, 1)
+	for k := range cap {
+		cap[k] /= 3
+	}
+	benchAssign(b, n, cap)
+}
+
+func benchAssign(b *testing.B, n *Network, cap []float64) {
+	n.Cap = cap
+	n.Prepare()
 	b.ResetTimer()
 	var total float64
 	for range b.N {

@@ -61,6 +61,10 @@ func (n *Network) directMembers(sh *shape, g *flowNet, m int, members []int32, c
 		in := int(sh.in[d])
 		g.cap[in] += s
 		left := s
+		if b := g.bits[d]; b != nil && !g.hasRoom(b) {
+			added = added || s > flowEps // the maximum flow may still place it
+			continue
+		}
 		for _, arc := range mb.Near[x] {
 			if arc < 0 || left <= flowEps {
 				break
@@ -90,6 +94,9 @@ func (n *Network) send(sh *shape, g *flowNet, in int, arc int32, left float64) f
 	g.push(int(sh.arcEdge[arc]), x)
 	g.sent(sh.arcEdge[arc])
 	g.push(o, x)
+	if g.cap[o] <= flowEps {
+		g.full(n.Node[arc])
+	}
 	return left - x
 }
 

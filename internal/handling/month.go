@@ -12,7 +12,7 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 	if n.Members != nil {
 		cursor = make([]int32, nd)
 	}
-	for b := 0; b <= len(Bands); b++ {
+	for b := 0; b <= len(Bands) && sh.room(g); b++ {
 		added := false
 		if n.Members != nil {
 			added = n.directMembers(sh, g, m, byBand[b], cursor, a)
@@ -29,6 +29,11 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 		if added {
 			g.maxFlow(sh.src, sh.sink)
 			n.closeUnmet(sh, g, band, b, m)
+			for k, e := range sh.out {
+				if g.cap[e] <= flowEps {
+					g.full(int32(k))
+				}
+			}
 		}
 	}
 	for i, e := range sh.in {
@@ -46,13 +51,35 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 	}
 }
 
+// room reports whether some node has room left. Nodes only fill within a
+// month (direct sends and augmenting paths never lower what a node
+// holds), so once none has room the later bands can place nothing: their
+// direct sends find every node full, and their maximum flow searched the
+// whole residual network (every demand holding stock, every arc of it)
+// for a path to the sink that cannot exist. Where capacity is short, the
+// outer bands were most of the measure's time.
+func (s *shape) room(g *flowNet) bool {
+	for _, e := range s.out {
+		if g.cap[e] > flowEps {
+			return true
+		}
+	}
+	return false
+}
+
 // direct sends demand i's stock along its arcs, nearest first, into the
-// room its nodes have left.
+// room its nodes have left (a full node's arc is passed over here, not in
+// a call of send: most are full where capacity is short).
 func (n *Network) direct(sh *shape, g *flowNet, i int) {
+	if b := g.bits[i]; b != nil && !g.hasRoom(b) {
+		return
+	}
 	in := int(sh.in[i])
 	left := g.cap[in]
 	for a := n.Start[i]; a < n.Start[i+1] && left > flowEps; a++ {
-		left = n.send(sh, g, in, a, left)
+		if g.cap[sh.out[n.Node[a]]] > flowEps {
+			left = n.send(sh, g, in, a, left)
+		}
 	}
 }
 

@@ -20,9 +20,10 @@ import (
 type shape struct {
 	g         *flowNet // frozen; its capacities are not used
 	src, sink int
-	in        []int32 // demand -> its source arc
-	out       []int32 // node -> its sink arc
-	arcEdge   []int32 // arc (as in Network.Node) -> its demand->node arc
+	in        []int32    // demand -> its source arc
+	out       []int32    // node -> its sink arc
+	arcEdge   []int32    // arc (as in Network.Node) -> its demand->node arc
+	bits      [][]uint64 // demand -> its nodes as a set, for demands with many arcs (flowNet.bits)
 	demands   int
 	arcs      int
 	nodes     int
@@ -66,7 +67,33 @@ func (n *Network) newShape(nodes int) *shape {
 	}
 	g.pos, g.cap, g.level, g.iter = nil, nil, nil, nil
 	s.g = g
+	s.bits = n.nodeSets(nodes)
 	return s
+}
+
+// nodeSets returns each demand's nodes as a set of nodes bits, for the
+// demands with at least twice as many arcs as the set has words (nil for
+// the others): reading the set then costs less than reading the arcs,
+// and the sets take at most half the arcs' memory again.
+func (n *Network) nodeSets(nodes int) [][]uint64 {
+	words := (nodes + 63) >> 6
+	out := make([][]uint64, n.Len())
+	var block []uint64
+	for i := range out {
+		if int(n.Start[i+1]-n.Start[i]) < 2*words {
+			continue
+		}
+		if len(block) < words {
+			block = make([]uint64, max(words, 1<<16))
+		}
+		b := block[:words:words]
+		block = block[words:]
+		for _, k := range n.Arcs(i) {
+			b[k>>6] |= 1 << (k & 63)
+		}
+		out[i] = b
+	}
+	return out
 }
 
 // get returns a working copy with no flow: every source arc closed, demand
@@ -77,7 +104,8 @@ func (s *shape) get(cap []float64) *flowNet {
 	if w == nil {
 		w = &flowNet{n: s.g.n, off: s.g.off, to: s.g.to, rev: s.g.rev,
 			cap: make([]float64, len(s.g.to)), level: make([]int32, s.g.n), iter: make([]int32, s.g.n),
-			nodeLo: int32(s.demands), nodeHi: int32(s.demands + s.nodes), held: make([][]int32, s.nodes), listed: make([]bool, len(s.g.to))}
+			nodeLo: int32(s.demands), nodeHi: int32(s.demands + s.nodes), held: make([][]int32, s.nodes), listed: make([]bool, len(s.g.to)),
+			bits: s.bits}
 		for _, e := range s.arcEdge {
 			w.cap[e] = math.Inf(1)
 		}
@@ -90,9 +118,14 @@ func (s *shape) get(cap []float64) *flowNet {
 	}
 	w.blocked = w.blocked[:0]
 	nd := int32(s.demands)
+	if words := (s.nodes + 63) >> 6; len(w.room) != words {
+		w.room = make([]uint64, words)
+	}
+	clear(w.room)
 	for k, c := range cap {
 		if c > 0 {
 			w.cap[s.out[k]] = c
+			w.room[k>>6] |= 1 << (k & 63)
 		} else {
 			w.blocked = append(w.blocked, nd+int32(k))
 		}

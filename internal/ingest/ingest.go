@@ -84,7 +84,7 @@ func Import(ctx context.Context, st *layer.Store, l *layer.Layer, r io.Reader, o
 		return layer.LoadResult{}, err
 	}
 	ahead := readAhead(&reprojector{ctx: ctx, pool: st.Pool, fr: fr, given: given})
-	defer ahead.r.Stop()
+	defer ahead.stop()
 	src := &rowSource{fr: ahead, layer: l, vocab: vocab, datum: opt.Datum, cols: cols}
 	res, err := st.Load(ctx, l, src, layer.LoadOptions{Mode: opt.Mode, MakeValid: opt.MakeValid, ReturnKeys: opt.ReturnKeys})
 	if err != nil {
@@ -186,6 +186,9 @@ func readAhead(fr featureReader) ahead {
 		return queued{f: f, err: err}, nil
 	})}
 }
+
+// stop ends the parsing goroutine (features not yet read are dropped).
+func (a ahead) stop() { a.r.Stop() }
 
 func (a ahead) Next() (layer.Feature, error) {
 	q, err := a.r.Next()

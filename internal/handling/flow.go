@@ -29,21 +29,17 @@ type flowNet struct {
 	level []int32
 	iter  []int32
 	queue []int32
-	// bits holds, for a demand with many arcs, the set of nodes it has
-	// arcs to (bit k for node nodeLo+k; nil for a demand with few arcs);
-	// todo is the set of nodes without a level in a breadth-first pass,
-	// and at[l] the set of level l's nodes still in the level graph. A
-	// county's demands have a hundred arcs each into a few hundred
-	// nodes: reading seven words of a set instead of a hundred levels was
-	// a third of the measure's time.
-	bits [][]uint64
-	todo []uint64
-	at   [][]uint64
-	// room is a set of nodes that holds every node with room left (a
-	// node leaves it when it fills, and nodes only fill within a month):
-	// a demand with a set of nodes and none of them in room sends nothing
-	// directly, without reading its arcs.
-	room []uint64
+	// Sets of storage nodes (node nodeLo+k is k): bits holds, for a
+	// demand with many arcs, the nodes it has arcs to (nil for a demand
+	// with few arcs); todo the nodes without a level in a breadth-first
+	// pass; at[l] level l's nodes still in the level graph; room the
+	// nodes with room left (a node leaves it when its sink arc fills,
+	// and nodes only fill within a month). Reading seven words of a set
+	// instead of a demand's hundred arcs was most of the measure's time.
+	bits []nodeSet
+	todo nodeSet
+	at   []nodeSet
+	room nodeSet
 	// blocked vertices are left out of the level graph (nodes without
 	// capacity in a shared layout).
 	blocked []int32
@@ -164,8 +160,7 @@ func (g *flowNet) bfs(s, t int) bool {
 	for _, v := range g.blocked {
 		g.level[v] = -2
 		if g.isNode(v) {
-			k := v - g.nodeLo
-			g.todo[k>>6] &^= 1 << (k & 63)
+			g.todo.remove(v - g.nodeLo)
 		}
 	}
 	q := append(g.queue[:0], int32(s))
@@ -211,16 +206,11 @@ func (g *flowNet) bfs(s, t int) bool {
 
 // startSets makes todo hold every node and empties the level sets.
 func (g *flowNet) startSets() {
-	words := (int(g.nodeHi-g.nodeLo) + 63) >> 6
-	if len(g.todo) != words {
-		g.todo = make([]uint64, words)
+	nodes := int(g.nodeHi - g.nodeLo)
+	if len(g.todo) != setWords(nodes) {
+		g.todo = make(nodeSet, setWords(nodes))
 	}
-	for w := range g.todo {
-		g.todo[w] = ^uint64(0)
-	}
-	if r := int(g.nodeHi-g.nodeLo) & 63; r != 0 {
-		g.todo[words-1] = 1<<r - 1
-	}
+	g.todo.fill(nodes)
 	for _, a := range g.at {
 		clear(a)
 	}
@@ -228,12 +218,11 @@ func (g *flowNet) startSets() {
 
 // seen gives node v level l: out of todo, into at[l].
 func (g *flowNet) seen(v, l int32) {
-	k := v - g.nodeLo
-	g.todo[k>>6] &^= 1 << (k & 63)
+	g.todo.remove(v - g.nodeLo)
 	for int(l) >= len(g.at) {
-		g.at = append(g.at, make([]uint64, len(g.todo)))
+		g.at = append(g.at, make(nodeSet, len(g.todo)))
 	}
-	g.at[l][k>>6] |= 1 << (k & 63)
+	g.at[l].add(v - g.nodeLo)
 }
 
 // levelNodes gives level l to demand u's nodes without one and queues
@@ -262,31 +251,10 @@ func (g *flowNet) levelNodes(u, l int32, q []int32) []int32 {
 	return q
 }
 
-// full takes node k (0-based) out of room.
-func (g *flowNet) full(k int32) { g.room[k>>6] &^= 1 << (k & 63) }
-
-// hasRoom reports whether some node of the set b is in room.
-func (g *flowNet) hasRoom(b []uint64) bool {
-	for w, x := range b {
-		if x&g.room[w] != 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // reaches reports whether demand u (with a set of nodes) has a node at
 // level l still in the level graph.
 func (g *flowNet) reaches(u, l int32) bool {
-	if int(l) >= len(g.at) {
-		return false
-	}
-	for w, x := range g.bits[u] {
-		if x&g.at[l][w] != 0 {
-			return true
-		}
-	}
-	return false
+	return int(l) < len(g.at) && g.bits[u].meets(g.at[l])
 }
 
 // dfs pushes up to f from u towards t along the level graph and returns
@@ -332,8 +300,7 @@ func (g *flowNet) dfs(u, t int, f float64) float64 {
 		}
 	}
 	if g.isNode(int32(u)) {
-		k := int32(u) - g.nodeLo
-		g.at[next-1][k>>6] &^= 1 << (k & 63)
+		g.at[next-1].remove(int32(u) - g.nodeLo)
 	}
 	g.level[u] = -1
 	return pushed

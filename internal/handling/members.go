@@ -61,7 +61,7 @@ func (n *Network) directMembers(sh *shape, g *flowNet, m int, members []int32, c
 		in := int(sh.in[d])
 		g.cap[in] += s
 		left := s
-		if b := g.bits[d]; b != nil && !g.hasRoom(b) {
+		if b := g.bits[d]; b != nil && !b.meets(g.room) {
 			added = added || s > flowEps // the maximum flow may still place it
 			continue
 		}
@@ -95,7 +95,7 @@ func (n *Network) send(sh *shape, g *flowNet, in int, arc int32, left float64) f
 	g.sent(sh.arcEdge[arc])
 	g.push(o, x)
 	if g.cap[o] <= flowEps {
-		g.full(n.Node[arc])
+		g.room.remove(n.Node[arc])
 	}
 	return left - x
 }

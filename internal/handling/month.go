@@ -31,7 +31,7 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 			n.closeUnmet(sh, g, band, b, m)
 			for k, e := range sh.out {
 				if g.cap[e] <= flowEps {
-					g.full(int32(k))
+					g.room.remove(int32(k))
 				}
 			}
 		}
@@ -71,7 +71,7 @@ func (s *shape) room(g *flowNet) bool {
 // room its nodes have left (a full node's arc is passed over here, not in
 // a call of send: most are full where capacity is short).
 func (n *Network) direct(sh *shape, g *flowNet, i int) {
-	if b := g.bits[i]; b != nil && !g.hasRoom(b) {
+	if b := g.bits[i]; b != nil && !b.meets(g.room) {
 		return
 	}
 	in := int(sh.in[i])

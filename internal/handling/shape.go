@@ -20,10 +20,10 @@ import (
 type shape struct {
 	g         *flowNet // frozen; its capacities are not used
 	src, sink int
-	in        []int32    // demand -> its source arc
-	out       []int32    // node -> its sink arc
-	arcEdge   []int32    // arc (as in Network.Node) -> its demand->node arc
-	bits      [][]uint64 // demand -> its nodes as a set, for demands with many arcs (flowNet.bits)
+	in        []int32   // demand -> its source arc
+	out       []int32   // node -> its sink arc
+	arcEdge   []int32   // arc (as in Network.Node) -> its demand->node arc
+	bits      []nodeSet // demand -> its nodes, for demands with many arcs (flowNet.bits)
 	demands   int
 	arcs      int
 	nodes     int
@@ -75,21 +75,21 @@ func (n *Network) newShape(nodes int) *shape {
 // demands with at least twice as many arcs as the set has words (nil for
 // the others): reading the set then costs less than reading the arcs,
 // and the sets take at most half the arcs' memory again.
-func (n *Network) nodeSets(nodes int) [][]uint64 {
-	words := (nodes + 63) >> 6
-	out := make([][]uint64, n.Len())
-	var block []uint64
+func (n *Network) nodeSets(nodes int) []nodeSet {
+	words := setWords(nodes)
+	out := make([]nodeSet, n.Len())
+	var block nodeSet
 	for i := range out {
 		if int(n.Start[i+1]-n.Start[i]) < 2*words {
 			continue
 		}
 		if len(block) < words {
-			block = make([]uint64, max(words, 1<<16))
+			block = make(nodeSet, max(words, 1<<16))
 		}
 		b := block[:words:words]
 		block = block[words:]
 		for _, k := range n.Arcs(i) {
-			b[k>>6] |= 1 << (k & 63)
+			b.add(k)
 		}
 		out[i] = b
 	}
@@ -118,14 +118,14 @@ func (s *shape) get(cap []float64) *flowNet {
 	}
 	w.blocked = w.blocked[:0]
 	nd := int32(s.demands)
-	if words := (s.nodes + 63) >> 6; len(w.room) != words {
-		w.room = make([]uint64, words)
+	if len(w.room) != setWords(s.nodes) {
+		w.room = make(nodeSet, setWords(s.nodes))
 	}
 	clear(w.room)
 	for k, c := range cap {
 		if c > 0 {
 			w.cap[s.out[k]] = c
-			w.room[k>>6] |= 1 << (k & 63)
+			w.room.add(int32(k))
 		} else {
 			w.blocked = append(w.blocked, nd+int32(k))
 		}

@@ -65,12 +65,18 @@ type flowNet struct {
 func (g *flowNet) isNode(u int32) bool { return u >= g.nodeLo && u < g.nodeHi }
 
 // sent notes that arc e carried flow: when e runs into a storage node,
-// the node's arc back along it now has a residual and joins its list.
+// the node's arc back along it now has a residual and joins its list;
+// when e is a node's arc to the sink (the only arc from a node to a
+// vertex above the nodes) and has filled, the node leaves room.
 func (g *flowNet) sent(e int32) {
 	if v := g.to[e]; g.isNode(v) {
 		if r := g.rev[e]; !g.listed[r] {
 			g.listed[r] = true
 			g.held[v-g.nodeLo] = append(g.held[v-g.nodeLo], r)
+		}
+	} else if v >= g.nodeHi && g.cap[e] <= flowEps {
+		if u := g.to[g.rev[e]]; g.isNode(u) {
+			g.room.remove(u - g.nodeLo)
 		}
 	}
 }

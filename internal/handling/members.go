@@ -94,9 +94,7 @@ func (n *Network) send(sh *shape, g *flowNet, in int, arc int32, left float64) f
 	g.push(int(sh.arcEdge[arc]), x)
 	g.sent(sh.arcEdge[arc])
 	g.push(o, x)
-	if g.cap[o] <= flowEps {
-		g.room.remove(n.Node[arc])
-	}
+	g.sent(int32(o))
 	return left - x
 }
 

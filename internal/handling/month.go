@@ -12,7 +12,12 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 	if n.Members != nil {
 		cursor = make([]int32, nd)
 	}
-	for b := 0; b <= len(Bands) && sh.room(g); b++ {
+	// Nodes only fill within a month, so once none has room the later
+	// bands can place nothing: their direct sends would find every node
+	// full and their maximum flow search the whole residual network for a
+	// path to the sink that cannot exist (most of the time where capacity
+	// is short).
+	for b := 0; b <= len(Bands) && !g.room.empty(); b++ {
 		added := false
 		if n.Members != nil {
 			added = n.directMembers(sh, g, m, byBand[b], cursor, a)
@@ -29,11 +34,6 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 		if added {
 			g.maxFlow(sh.src, sh.sink)
 			n.closeUnmet(sh, g, band, b, m)
-			for k, e := range sh.out {
-				if g.cap[e] <= flowEps {
-					g.room.remove(int32(k))
-				}
-			}
 		}
 	}
 	for i, e := range sh.in {
@@ -49,22 +49,6 @@ func (n *Network) assignMonth(m int, sh *shape, cap []float64, band []int, byBan
 	if n.Members != nil {
 		n.shareMembers(sh, g, m, a)
 	}
-}
-
-// room reports whether some node has room left. Nodes only fill within a
-// month (direct sends and augmenting paths never lower what a node
-// holds), so once none has room the later bands can place nothing: their
-// direct sends find every node full, and their maximum flow searched the
-// whole residual network (every demand holding stock, every arc of it)
-// for a path to the sink that cannot exist. Where capacity is short, the
-// outer bands were most of the measure's time.
-func (s *shape) room(g *flowNet) bool {
-	for _, e := range s.out {
-		if g.cap[e] > flowEps {
-			return true
-		}
-	}
-	return false
 }
 
 // direct sends demand i's stock along its arcs, nearest first, into the

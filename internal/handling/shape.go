@@ -123,9 +123,11 @@ func (s *shape) get(cap []float64) *flowNet {
 	}
 	clear(w.room)
 	for k, c := range cap {
+		if c > flowEps {
+			w.room.add(int32(k))
+		}
 		if c > 0 {
 			w.cap[s.out[k]] = c
-			w.room.add(int32(k))
 		} else {
 			w.blocked = append(w.blocked, nd+int32(k))
 		}

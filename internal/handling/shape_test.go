@@ -94,6 +94,18 @@ func (n *Network) plainMaxFlow(m int, cap []float64, band []int, b int) float64 
 	return g.maxFlow(src, sink)
 }
 
+// scarceNetwork is provinceNetwork (nd demands, nodes nodes) with each
+// node's capacity cut to a random share of it below most, so that the
+// bands compete; the capacities are the network's Cap.
+func scarceNetwork(r *rand.Rand, nd, nodes int, seed uint64, most float64) *Network {
+	n, cap := provinceNetwork(nd, nodes, seed)
+	for k := range cap {
+		cap[k] *= r.Float64() * most
+	}
+	n.Cap = cap
+	return n
+}
+
 // The banded assignment is a lexicographic maximum flow: for every band b,
 // what the demands of bands up to b hold together is the maximum flow of
 // those demands alone (a later band never takes stock from an earlier
@@ -103,11 +115,8 @@ func TestBandedAssignmentIsLexicographicMaximum(t *testing.T) {
 	ctx := context.Background()
 	for seed := uint64(1); seed <= 20; seed++ {
 		r := rand.New(rand.NewPCG(seed, 11))
-		n, cap := provinceNetwork(40+r.IntN(300), 4+r.IntN(40), seed)
-		for k := range cap {
-			cap[k] *= r.Float64() * 0.4
-		}
-		n.Cap = cap
+		n := scarceNetwork(r, 40+r.IntN(300), 4+r.IntN(40), seed, 0.4)
+		cap := n.Cap
 		n.Prepare()
 		a, err := n.Assign(ctx, nil)
 		if err != nil {
@@ -190,11 +199,7 @@ func TestNodeSetsChangeNothing(t *testing.T) {
 	sets := 0
 	for seed := uint64(1); seed <= 16; seed++ {
 		r := rand.New(rand.NewPCG(seed, 17))
-		n, cap := provinceNetwork(100+r.IntN(600), 5+r.IntN(296), seed)
-		for k := range cap {
-			cap[k] *= r.Float64() * 0.5
-		}
-		n.Cap = cap
+		n := scarceNetwork(r, 100+r.IntN(600), 5+r.IntN(296), seed, 0.5)
 		if seed%2 == 0 {
 			n.Members = oneMemberEach(n)
 		}

@@ -34,9 +34,12 @@ const cflpDefaultLimit = 60 * time.Second
 // distinct solutions then get site-level local search (open, close, swap
 // within a neighbourhood), a Lagrangian intensification of their
 // assignment with the sites fixed, and an iterated local search kicks them
-// with random site moves. Instances of at most cflpExactMaxN customers are
-// finally solved exactly by branch and bound, which also proves
-// infeasibility. Large instances with p fixed (capacitated p-median at
+// with random site moves. With p fixed, ruin and recreate with cluster
+// moves follows, and its results are finished by exact re-solves of three
+// neighbouring clusters and by transfers of a site from where removing one
+// costs least to where adding one gains most (cflp_parts.go). Instances
+// of at most cflpExactMaxN customers are finally solved exactly by branch
+// and bound, which also proves infeasibility. Large instances with p fixed (capacitated p-median at
 // thousands of points) follow their own schedule instead (runLarge):
 // locate-allocate over transportation assignments, Lagrangian
 // intensification of the assignment and an iterated locate-allocate. The search stops early when the bound proves the best
@@ -108,7 +111,8 @@ type cflpSolver struct {
 	queue      []int32
 	queued     []bool
 	near       []bool
-	pair       cflpPair // scratch of the pair moves
+	pair       cflpPair  // scratch of the pair moves
+	parts      cflpParts // scratch of the part moves
 	iters      int
 	infeasible bool    // proven infeasible
 	stopGap    float64 // Params.StopGap

@@ -213,8 +213,9 @@ const (
 // their customers (a randomised greedy on the p-median saving), regret
 // assignment and repair place the customers, and cluster moves around
 // them (localClusterSearch) finish. A result no worse than the current
-// solution replaces it; a better one than the best is offered. It stops
-// after rounds rounds.
+// solution replaces it; a better one than the best is offered. After
+// rounds rounds, transfers and part moves (polish) finish the current
+// solution, which is offered.
 func (sv *cflpSolver) ilsCluster(rounds int) {
 	if sv.best == nil || sv.pr.p == 0 || sv.pr.budget > 0 {
 		return
@@ -222,6 +223,8 @@ func (sv *cflpSolver) ilsCluster(rounds int) {
 	cur := newCFLPSol(sv.pr)
 	cur.copyFrom(sv.best)
 	sv.ilsFrom(cur, rounds)
+	sv.polish(cur)
+	sv.offer(cur)
 }
 
 // ilsFrom is the ruin-and-recreate search of ilsCluster from cur, which

@@ -17,7 +17,8 @@ func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0
 
 // runLarge is the search schedule for large instances: a quick bound, a
 // greedy start, ruin and recreate with cluster moves (ilsCluster, a
-// quarter of the time), the Lagrangian bound from multipliers at the
+// quarter of the time, finished by transfers of sites between regions and
+// exact re-solves of neighbouring clusters, see polish), the Lagrangian bound from multipliers at the
 // greedy solution's costs (at most a third of the rest), locate-allocate
 // from the best solution (at most 15 % of the rest), then, while the gap
 // is open, rounds that alternate ruin and recreate from the best solution

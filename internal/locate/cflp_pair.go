@@ -30,16 +30,51 @@ const (
 
 // cflpPair is the scratch of the pair moves.
 type cflpPair struct {
-	pool  []int32   // pooled customers: j's members, then t's, in order
-	sites []int     // sites tried
-	cost  []float64 // cost[c*len(pool)+x]: customer pool[x] at sites[c]
-	tot   []float64 // per site: all pooled customers there
-	sumA  []float64 // per site: the customers of group A there
-	// pairSearch's work list of sites, their marks, and the neighbours
-	// tried for one site.
-	list  []int32
-	on    []bool
-	tried []int32
+	pool  []int32      // pooled customers: j's members, then t's, in order
+	sites []int        // sites tried
+	cost  []float64    // cost[c*len(pool)+x]: customer pool[x] at sites[c]
+	tot   []float64    // per site: all pooled customers there
+	sumA  []float64    // per site: the customers of group A there
+	work  cflpWorkList // pairSearch's sites to try
+	tried []int32      // the neighbours tried for one site
+}
+
+// cflpWorkList is a list of sites to try, each at most once at a time: a
+// site taken off the list may join it again.
+type cflpWorkList struct {
+	list []int32
+	on   []bool
+}
+
+// start empties the list for a problem of m sites.
+func (w *cflpWorkList) start(m int) {
+	if len(w.on) < m {
+		w.on = make([]bool, m)
+	}
+	w.clear()
+}
+
+// add puts site j (-1: none) on the list unless it is there.
+func (w *cflpWorkList) add(j int) {
+	if j >= 0 && !w.on[j] {
+		w.on[j] = true
+		w.list = append(w.list, int32(j))
+	}
+}
+
+// take returns the x-th site of the list and lets it join again.
+func (w *cflpWorkList) take(x int) int {
+	j := int(w.list[x])
+	w.on[j] = false
+	return j
+}
+
+// clear empties the list.
+func (w *cflpWorkList) clear() {
+	for _, j := range w.list {
+		w.on[j] = false
+	}
+	w.list = w.list[:0]
 }
 
 // pairMove is an improving pair move: the customers of sites j and t go
@@ -230,24 +265,15 @@ func (sv *cflpSolver) pairSearch(s *cflpSol, seeds []int32) int {
 		return 0
 	}
 	pw := &sv.pair
-	if len(pw.on) < pr.m {
-		pw.on = make([]bool, pr.m)
-	}
-	list := pw.list[:0]
-	add := func(j int) {
-		if j >= 0 && !pw.on[j] {
-			pw.on[j] = true
-			list = append(list, int32(j))
-		}
-	}
+	work := &pw.work
+	work.start(pr.m)
 	for _, i := range seeds {
-		add(int(s.assign[i]))
+		work.add(int(s.assign[i]))
 	}
 	eps := s.improveEps()
 	moves := 0
-	for x := 0; x < len(list) && !sv.clock.due(x); x++ {
-		j := int(list[x])
-		pw.on[j] = false
+	for x := 0; x < len(work.list) && !sv.clock.due(x); x++ {
+		j := work.take(x)
 		best := pairMove{}
 		// The neighbours: the open sites nearest the members, by rank
 		// (every member's cheapest arc, then every member's second, ...).
@@ -274,12 +300,9 @@ func (sv *cflpSolver) pairSearch(s *cflpSol, seeds []int32) int {
 		}
 		sv.applyPairMove(s, best)
 		moves++
-		add(best.a)
-		add(best.b)
+		work.add(best.a)
+		work.add(best.b)
 	}
-	for _, j := range list {
-		pw.on[j] = false
-	}
-	pw.list = list[:0]
+	work.clear()
 	return moves
 }

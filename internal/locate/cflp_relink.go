@@ -39,8 +39,8 @@ func (sv *cflpSolver) addElite(s *cflpSol) bool {
 
 // relinkRound is one round of the search with path relinking: a new
 // trajectory of ruin and recreate starts from the best solution shaken by
-// kicks random moves (the separate search), its end joins the elite set,
-// and paths join it with every other elite solution in both directions.
+// kicks random moves (the separate search), its end, finished by transfers
+// and part moves (polish), joins the elite set, and paths join it with every other elite solution in both directions.
 func (sv *cflpSolver) relinkRound(rounds, kicks int) {
 	if sv.best == nil || sv.pr.p == 0 || sv.pr.budget > 0 {
 		return
@@ -52,6 +52,7 @@ func (sv *cflpSolver) relinkRound(rounds, kicks int) {
 	s.copyFrom(sv.best)
 	sv.shake(s, kicks)
 	sv.ilsFrom(s, rounds)
+	sv.polish(s)
 	sv.offer(s)
 	if !sv.addElite(s) {
 		return

@@ -1,0 +1,511 @@
+package locate
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sort"
+)
+
+// Part moves for the capacitated p-median at thousands of points, after
+// the decomposition of Taillard's POPMUSIC: a part is an open site with
+// its customers, and a move re-solves a seed part and its nearest
+// neighbouring parts together, exactly, as a small capacitated p-median:
+// as many sites as parts, chosen among the parts' own sites and the closed
+// candidates near their customers, and the pooled customers assigned to
+// them within the capacities at least cost. The pair move is the case of
+// two parts; three parts also find the rotations of customers around
+// several clusters that tight capacities call for, which no sequence of
+// pair moves reaches.
+//
+// The exact solve enumerates the site sets by increasing uncapacitated
+// cost (every customer at its cheapest site of the set, a lower bound on
+// the set's cost) and stops at the first set whose bound reaches the best
+// cost found; each set's assignment is a depth-first branch and bound over
+// the customers, heaviest first, bounded by the same uncapacitated cost of
+// the customers left.
+
+// cflpPartsK is the most parts a part move re-solves (a transfer prices
+// them with one site more); cflpPartsMax the most customers they may hold
+// together; cflpPartsSites the most sites a move tries; cflpPartsNodes the
+// node limit of one site set's assignment search (a search cut short keeps
+// the best assignment it found).
+const (
+	cflpPartsK     = 3
+	cflpPartsMax   = 24
+	cflpPartsSites = 20
+	cflpPartsNodes = 20_000
+)
+
+// cflpParts is the scratch of the part moves.
+type cflpParts struct {
+	parts []int     // the sites of the parts re-solved
+	pool  []int32   // their customers, heaviest first
+	sites []int     // sites tried
+	cost  []float64 // cost[c*len(pool)+x]: pool[x] at sites[c]
+	sets  []cflpPartSet
+	combo []int
+	// Assignment search of one set.
+	slot    []int     // the set's sites, by index into sites
+	minRest []float64 // least cost of pool[x:] at the set's sites
+	remQ    []float64 // weight of pool[x:]
+	load    []float64 // per slot
+	at      []int     // slot of pool[x]
+	bestAt  []int
+	best    float64
+	found   bool
+	nodes   int
+	work    cflpWorkList // partSearch's sites to try
+	// transferSearch's sites touched in a round, by stamp.
+	touched []int32
+	stamp   int32
+}
+
+// cflpPartSet is a set of sites (by index into cflpParts.sites; at most
+// one more than there are parts) with its uncapacitated cost.
+type cflpPartSet struct {
+	c     [cflpPartsK + 1]int16
+	bound float64
+}
+
+// partNeighbours lists in pt.parts the seed site j and the open candidate
+// sites nearest its customers (every member's cheapest arc, then every
+// member's second, ...), up to cflpPartsK parts. It returns false when
+// fewer than two parts qualify or they hold too many customers.
+func (sv *cflpSolver) partNeighbours(s *cflpSol, j int) bool {
+	pr, pt := sv.pr, &sv.parts
+	pt.parts = append(pt.parts[:0], j)
+	k := len(s.members[j])
+	for r := 0; r < cflpCentreArcs && len(pt.parts) < cflpPartsK; r++ {
+		for x := 0; x < len(pt.parts) && len(pt.parts) < cflpPartsK; x++ {
+			for _, i := range s.members[pt.parts[x]] {
+				a := pr.rStart[i] + r
+				if a >= pr.rStart[i+1] {
+					continue
+				}
+				t := int(pr.rSite[a])
+				if !s.open[t] || pr.status[t] != Candidate || slices.Contains(pt.parts, t) {
+					continue
+				}
+				pt.parts = append(pt.parts, t)
+				k += len(s.members[t])
+				if len(pt.parts) == cflpPartsK {
+					break
+				}
+			}
+		}
+	}
+	return len(pt.parts) >= 2 && k <= cflpPartsMax
+}
+
+// partSites lists the sites a part move tries (the parts' own, then the
+// closed candidates among the cflpCentreArcs cheapest arcs of the pooled
+// customers, at most cflpPartsSites, each reaching every pooled customer)
+// with the pooled customers' costs there.
+func (sv *cflpSolver) partSites(s *cflpSol) bool {
+	pr, pt := sv.pr, &sv.parts
+	if len(sv.centreSeen) < pr.m {
+		sv.centreSeen = make([]int32, pr.m)
+	}
+	sv.centreStamp++
+	stamp := sv.centreStamp
+	pt.sites, pt.cost = pt.sites[:0], pt.cost[:0]
+	try := func(c int, own bool) {
+		if len(pt.sites) == cflpPartsSites || sv.centreSeen[c] == stamp {
+			return
+		}
+		sv.centreSeen[c] = stamp
+		if !own && (s.open[c] || pr.status[c] != Candidate) {
+			return
+		}
+		n := len(pt.cost)
+		for _, i := range pt.pool {
+			d := pr.cost(int(i), c)
+			if math.IsInf(d, 1) {
+				pt.cost = pt.cost[:n]
+				return
+			}
+			pt.cost = append(pt.cost, d)
+		}
+		pt.sites = append(pt.sites, c)
+	}
+	for _, j := range pt.parts {
+		try(j, true)
+	}
+	for r := 0; r < cflpCentreArcs; r++ {
+		for _, i := range pt.pool {
+			if a := pr.rStart[i] + r; a < pr.rStart[i+1] {
+				try(int(pr.rSite[a]), false)
+			}
+		}
+	}
+	return len(pt.sites) >= len(pt.parts)
+}
+
+// bestPartMove re-solves the parts in pt.parts exactly. It returns the
+// gain (> eps) and leaves the best assignment in pt.bestAt and pt.slot;
+// it returns 0 when nothing improves.
+func (sv *cflpSolver) bestPartMove(s *cflpSol, eps float64) float64 {
+	cur := sv.partsCost(s)
+	best := sv.solveParts(s, len(sv.parts.parts), cur-eps)
+	if math.IsInf(best, 1) {
+		return 0
+	}
+	return cur - best
+}
+
+// partsCost pools the customers of the parts and returns their cost.
+func (sv *cflpSolver) partsCost(s *cflpSol) float64 {
+	pt := &sv.parts
+	pt.pool = pt.pool[:0]
+	cur := 0.0
+	for _, j := range pt.parts {
+		pt.pool = append(pt.pool, s.members[j]...)
+		cur += sv.clusterCost(s, j)
+	}
+	return cur
+}
+
+// solveParts finds the least cost below beat of the pooled customers on
+// nSet sites; +Inf when none.
+func (sv *cflpSolver) solveParts(s *cflpSol, nSet int, beat float64) float64 {
+	pr, pt := sv.pr, &sv.parts
+	slices.SortStableFunc(pt.pool, func(a, b int32) int { return cmp.Compare(pr.q[b], pr.q[a]) })
+	if !sv.partSites(s) || len(pt.sites) < nSet {
+		return math.Inf(1)
+	}
+	k := len(pt.pool)
+	total := 0.0
+	for _, i := range pt.pool {
+		total += pr.q[i]
+	}
+	sv.partSets(nSet, total, beat)
+	sort.Slice(pt.sets, func(a, b int) bool { return pt.sets[a].bound < pt.sets[b].bound })
+	pt.best, pt.found = beat, false
+	pt.minRest = cflpGrowF(pt.minRest, k+1)
+	pt.remQ = cflpGrowF(pt.remQ, k+1)
+	pt.load = cflpGrowF(pt.load, nSet)
+	pt.at = cflpGrowInt(pt.at, k)
+	pt.remQ[k] = 0
+	for x := k - 1; x >= 0; x-- {
+		pt.remQ[x] = pt.remQ[x+1] + pr.q[pt.pool[x]]
+	}
+	var bestSlot [cflpPartsK + 1]int
+	for _, set := range pt.sets {
+		if set.bound >= pt.best {
+			break
+		}
+		pt.slot = pt.slot[:0]
+		fixed := 0.0
+		for _, c := range set.c[:nSet] {
+			pt.slot = append(pt.slot, int(c))
+			fixed += pr.fixed[pt.sites[c]]
+			pt.load[len(pt.slot)-1] = 0
+		}
+		pt.minRest[k] = 0
+		for x := k - 1; x >= 0; x-- {
+			v := math.Inf(1)
+			for _, c := range pt.slot {
+				v = math.Min(v, pt.cost[c*k+x])
+			}
+			pt.minRest[x] = pt.minRest[x+1] + v
+		}
+		pt.nodes = 0
+		before := pt.found
+		pt.found = false
+		sv.partAssign(0, fixed)
+		if pt.found {
+			copy(bestSlot[:], pt.slot)
+		}
+		pt.found = pt.found || before
+	}
+	if !pt.found {
+		return math.Inf(1)
+	}
+	pt.slot = append(pt.slot[:0], bestSlot[:nSet]...)
+	return pt.best
+}
+
+// partSets lists in pt.sets every set of nSet of the sites tried with room
+// for the pool's weight total whose uncapacitated cost is below beat.
+func (sv *cflpSolver) partSets(nSet int, total, beat float64) {
+	pr, pt := sv.pr, &sv.parts
+	k, m := len(pt.pool), len(pt.sites)
+	pt.sets = pt.sets[:0]
+	pt.combo = append(pt.combo[:0], make([]int, nSet)...)
+	var walk func(d, from int, capa, fixed float64)
+	walk = func(d, from int, capa, fixed float64) {
+		if d == nSet {
+			if capa < total-cflpCapTol(total) {
+				return
+			}
+			b := fixed
+			for x := range k {
+				v := math.Inf(1)
+				for _, c := range pt.combo {
+					v = math.Min(v, pt.cost[c*k+x])
+				}
+				b += v
+			}
+			if b < beat {
+				var set cflpPartSet
+				for y, c := range pt.combo {
+					set.c[y] = int16(c)
+				}
+				set.bound = b
+				pt.sets = append(pt.sets, set)
+			}
+			return
+		}
+		for c := from; c <= m-(nSet-d); c++ {
+			pt.combo[d] = c
+			walk(d+1, c+1, capa+pr.capa[pt.sites[c]], fixed+pr.fixed[pt.sites[c]])
+		}
+	}
+	walk(0, 0, 0, 0)
+}
+
+// partAssign is the depth-first search over the slots of pool[x:] with
+// cost so far.
+func (sv *cflpSolver) partAssign(x int, cost float64) {
+	pr, pt := sv.pr, &sv.parts
+	pt.nodes++
+	if pt.nodes > cflpPartsNodes || cost+pt.minRest[x] >= pt.best {
+		return
+	}
+	k := len(pt.pool)
+	if x == k {
+		pt.best, pt.found = cost, true
+		pt.bestAt = append(pt.bestAt[:0], pt.at[:k]...)
+		return
+	}
+	room := 0.0
+	for y, c := range pt.slot {
+		room += pr.limit[pt.sites[c]] - pt.load[y]
+	}
+	if room < pt.remQ[x] {
+		return
+	}
+	q := pr.q[pt.pool[x]]
+	// Slots by increasing cost (there are few).
+	var orderA [cflpPartsK + 1]int
+	order := orderA[:len(pt.slot)]
+	for y := range order {
+		order[y] = y
+	}
+	for a := 1; a < len(order); a++ {
+		for b := a; b > 0 && pt.cost[pt.slot[order[b]]*k+x] < pt.cost[pt.slot[order[b-1]]*k+x]; b-- {
+			order[b], order[b-1] = order[b-1], order[b]
+		}
+	}
+	for _, y := range order {
+		c := pt.slot[y]
+		if pt.load[y]+q > pr.limit[pt.sites[c]] {
+			continue
+		}
+		pt.load[y] += q
+		pt.at[x] = y
+		sv.partAssign(x+1, cost+pt.cost[c*k+x])
+		pt.load[y] -= q
+	}
+}
+
+// applyPartMove carries out the move bestPartMove found: the set's sites
+// open, the pooled customers go to their slots, and the parts' sites left
+// out close.
+func (sv *cflpSolver) applyPartMove(s *cflpSol) {
+	pt := &sv.parts
+	for _, c := range pt.slot {
+		s.openSite(pt.sites[c])
+	}
+	for x, i := range pt.pool {
+		to := pt.sites[pt.slot[pt.bestAt[x]]]
+		if int(s.assign[i]) != to {
+			s.move(int(i), to)
+		}
+	}
+	for _, j := range pt.parts {
+		if len(s.members[j]) == 0 && !slices.ContainsFunc(pt.slot, func(c int) bool { return pt.sites[c] == j }) {
+			s.closeSite(j)
+		}
+	}
+}
+
+// partSearch applies improving part moves around the sites of the seed
+// customers (all open candidate sites when seeds is nil) until no site on
+// the list improves or the clock runs out; the sites of a move join the
+// list. It needs p fixed and no budget; it returns the number of moves.
+func (sv *cflpSolver) partSearch(s *cflpSol, seeds []int32) int {
+	pr, pt := sv.pr, &sv.parts
+	if pr.p == 0 || pr.budget > 0 {
+		return 0
+	}
+	work := &pt.work
+	work.start(pr.m)
+	if seeds == nil {
+		for j := range pr.m {
+			if s.open[j] {
+				work.add(j)
+			}
+		}
+	}
+	for _, i := range seeds {
+		work.add(int(s.assign[i]))
+	}
+	eps := s.improveEps()
+	moves := 0
+	for x := 0; x < len(work.list) && !sv.clock.due(x); x++ {
+		j := work.take(x)
+		if !s.open[j] || pr.status[j] != Candidate || !sv.partNeighbours(s, j) {
+			continue
+		}
+		if sv.bestPartMove(s, eps) <= 0 {
+			continue
+		}
+		sv.applyPartMove(s)
+		moves++
+		for _, c := range pt.slot {
+			work.add(pt.sites[c])
+		}
+	}
+	work.clear()
+	return moves
+}
+
+// cflpPartValue is what re-solving the parts around site j with one site
+// fewer costs, or with one site more gains.
+type cflpPartValue struct {
+	j     int
+	value float64
+}
+
+// transferSearch moves sites between regions: re-solving the parts around
+// one site with a site more gains what re-solving the parts around another
+// with a site fewer costs, so when the best gain exceeds the least cost
+// the site moves, p staying the same. Each round prices every part both
+// ways and makes the transfers whose parts no earlier transfer of the round
+// touched; a transfer that does not improve in the end (the second
+// re-solve sees the first's sites) is undone. It needs p fixed and no
+// budget; it returns the number of transfers.
+func (sv *cflpSolver) transferSearch(s *cflpSol) int {
+	pr, pt := sv.pr, &sv.parts
+	if pr.p == 0 || pr.budget > 0 {
+		return 0
+	}
+	if len(pt.touched) < pr.m {
+		pt.touched = make([]int32, pr.m)
+	}
+	eps := s.improveEps()
+	undo := newCFLPSol(pr)
+	moves := 0
+	for !sv.clock.done() {
+		var rems, ins []cflpPartValue
+		for j := range pr.m {
+			if sv.clock.done() {
+				return moves
+			}
+			if !s.open[j] || pr.status[j] != Candidate || !sv.partNeighbours(s, j) {
+				continue
+			}
+			cur := sv.partsCost(s)
+			if v := sv.solveParts(s, len(pt.parts)-1, math.Inf(1)); !math.IsInf(v, 1) {
+				rems = append(rems, cflpPartValue{j, v - cur})
+			}
+			sv.partsCost(s)
+			if v := sv.solveParts(s, len(pt.parts)+1, cur-eps); !math.IsInf(v, 1) {
+				ins = append(ins, cflpPartValue{j, cur - v})
+			}
+		}
+		slices.SortFunc(rems, func(a, b cflpPartValue) int { return cmp.Compare(a.value, b.value) })
+		slices.SortFunc(ins, func(a, b cflpPartValue) int { return cmp.Compare(b.value, a.value) })
+		pt.stamp++
+		made := 0
+		for _, in := range ins {
+			if len(rems) == 0 || rems[0].value >= in.value-eps {
+				break
+			}
+			if !sv.partNeighbours(s, in.j) || sv.partsTouched() {
+				continue
+			}
+			inParts := slices.Clone(pt.parts)
+			for x, out := range rems {
+				if out.value >= in.value-eps {
+					break
+				}
+				if !sv.partNeighbours(s, out.j) || sv.partsTouched() ||
+					slices.ContainsFunc(pt.parts, func(j int) bool { return slices.Contains(inParts, j) }) {
+					continue
+				}
+				if sv.transfer(s, undo, in.j, out.j, eps) {
+					made++
+					rems = slices.Delete(rems, x, x+1)
+				}
+				break
+			}
+		}
+		if made == 0 {
+			break
+		}
+		moves += made
+	}
+	return moves
+}
+
+// partsTouched reports whether a site of pt.parts was touched by a
+// transfer of this round.
+func (sv *cflpSolver) partsTouched() bool {
+	pt := &sv.parts
+	return slices.ContainsFunc(pt.parts, func(j int) bool { return pt.touched[j] == pt.stamp })
+}
+
+// touch marks the parts' and the chosen sites as touched.
+func (sv *cflpSolver) touch() {
+	pt := &sv.parts
+	for _, j := range pt.parts {
+		pt.touched[j] = pt.stamp
+	}
+	for _, c := range pt.slot {
+		pt.touched[pt.sites[c]] = pt.stamp
+	}
+}
+
+// transfer re-solves the parts around site in with a site more and those
+// around site out with a site fewer, and keeps the result when it
+// improves s by more than eps (undo is scratch).
+func (sv *cflpSolver) transfer(s, undo *cflpSol, in, out int, eps float64) bool {
+	pt := &sv.parts
+	undo.copyFrom(s)
+	before := s.total()
+	if !sv.partNeighbours(s, in) {
+		return false
+	}
+	cur := sv.partsCost(s)
+	if math.IsInf(sv.solveParts(s, len(pt.parts)+1, cur), 1) {
+		return false
+	}
+	sv.applyPartMove(s)
+	sv.touch()
+	if !sv.partNeighbours(s, out) {
+		s.copyFrom(undo)
+		return false
+	}
+	sv.partsCost(s)
+	if math.IsInf(sv.solveParts(s, len(pt.parts)-1, math.Inf(1)), 1) {
+		s.copyFrom(undo)
+		return false
+	}
+	sv.applyPartMove(s)
+	sv.touch()
+	if s.total() >= before-eps {
+		s.copyFrom(undo)
+		return false
+	}
+	return true
+}
+
+// polish improves s by transfers and part moves until neither finds one
+// or the clock runs out.
+func (sv *cflpSolver) polish(s *cflpSol) {
+	for !sv.clock.done() && sv.transferSearch(s)+sv.partSearch(s, nil) > 0 {
+	}
+}

@@ -74,7 +74,7 @@ cbc_secs=$(sed -n 's/.*(Wallclock seconds): *\([0-9.]*\).*/\1/p' "$work/cbc.log"
 
 # 3. coldchain solve.
 (cd "$root" && go build -o "$work/coldchain" ./cmd/coldchain)
-if ! "$work/coldchain" solve --help 2>&1 | grep -q -- '--format'; then
+if ! "$work/coldchain" solve --help 2>&1 | grep -- '--format' >/dev/null; then
 	echo "cbc-compare: this build's \`coldchain solve\` cannot read instance files yet;" >&2
 	echo "  CBC: objective $cbc_obj ($cbc_status) in ${cbc_secs}s" >&2
 	echo "  compare with: COLDCHAIN_CBC=1 go test ./internal/locate/ -run TestCBCCompare -v" >&2

@@ -331,26 +331,21 @@ func (sv *cflpSolver) applyPartMove(s *cflpSol) {
 	}
 }
 
-// partSearch applies improving part moves around the sites of the seed
-// customers (all open candidate sites when seeds is nil) until no site on
-// the list improves or the clock runs out; the sites of a move join the
-// list. It needs p fixed and no budget; it returns the number of moves.
-func (sv *cflpSolver) partSearch(s *cflpSol, seeds []int32) int {
+// partSearch applies improving part moves around every open candidate
+// site until no site on the list improves or the clock runs out; the sites
+// of a move join the list again. It needs p fixed and no budget; it
+// returns the number of moves.
+func (sv *cflpSolver) partSearch(s *cflpSol) int {
 	pr, pt := sv.pr, &sv.parts
 	if pr.p == 0 || pr.budget > 0 {
 		return 0
 	}
 	work := &pt.work
 	work.start(pr.m)
-	if seeds == nil {
-		for j := range pr.m {
-			if s.open[j] {
-				work.add(j)
-			}
+	for j := range pr.m {
+		if s.open[j] {
+			work.add(j)
 		}
-	}
-	for _, i := range seeds {
-		work.add(int(s.assign[i]))
 	}
 	eps := s.improveEps()
 	moves := 0
@@ -506,6 +501,6 @@ func (sv *cflpSolver) transfer(s, undo *cflpSol, in, out int, eps float64) bool 
 // polish improves s by transfers and part moves until neither finds one
 // or the clock runs out.
 func (sv *cflpSolver) polish(s *cflpSol) {
-	for !sv.clock.done() && sv.transferSearch(s)+sv.partSearch(s, nil) > 0 {
+	for !sv.clock.done() && sv.transferSearch(s)+sv.partSearch(s) > 0 {
 	}
 }

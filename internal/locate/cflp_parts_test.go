@@ -173,7 +173,7 @@ func TestPolishKeepsFeasible(t *testing.T) {
 		s := newCFLPSol(sv.pr)
 		s.copyFrom(sv.best)
 		before := s.total()
-		moves := sv.transferSearch(s) + sv.partSearch(s, nil)
+		moves := sv.transferSearch(s) + sv.partSearch(s)
 		obj := s.total()
 		if got := s.recompute(); math.Abs(got-obj) > 1e-6*(1+obj) {
 			t.Errorf("seed %d: kept cost %v, recomputed %v", seed, obj, got)

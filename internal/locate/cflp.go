@@ -101,9 +101,10 @@ type cflpSolver struct {
 	gains    []cflpItem
 	relSum   []float64
 	relCnt   []int32
-	// centreSeen marks the sites centre tried, by centreStamp.
-	centreSeen  []int32
-	centreStamp int32
+	// siteSeen marks the sites a pass over sites has tried (centre,
+	// pairSites, partSites): those whose mark is the pass's stamp (seen).
+	siteSeen  []int32
+	siteStamp int32
 	// Scratch of the ruin-and-recreate search (ilsCluster).
 	freed      []int32
 	ruinK      int

@@ -35,20 +35,29 @@ func (sv *cflpSolver) clusterCost(s *cflpSol, j int) float64 {
 	return c
 }
 
+// newPass starts a new pass over the sites and returns its stamp: a site
+// has been tried in the pass when siteSeen holds the stamp for it.
+func (sv *cflpSolver) newPass() int32 {
+	if len(sv.siteSeen) < sv.pr.m {
+		sv.siteSeen = make([]int32, sv.pr.m)
+	}
+	sv.siteStamp++
+	return sv.siteStamp
+}
+
 // centre finds the best site for the customers of site cur, without drop
 // and with add (-1: none), whose weight is load: cur itself or a closed
 // candidate among the cflpCentreArcs cheapest arcs of those customers,
 // except avoid, with room for load. The cost is +Inf when none fits.
 func (sv *cflpSolver) centre(s *cflpSol, cur int, drop, add int32, load float64, avoid int) cflpCentre {
 	pr := sv.pr
-	sv.centreStamp++
-	stamp := sv.centreStamp
+	stamp := sv.newPass()
 	best := cflpCentre{site: -1, cost: math.Inf(1)}
 	try := func(k int) {
-		if sv.centreSeen[k] == stamp || k == avoid || load > pr.limit[k] {
+		if sv.siteSeen[k] == stamp || k == avoid || load > pr.limit[k] {
 			return
 		}
-		sv.centreSeen[k] = stamp
+		sv.siteSeen[k] = stamp
 		if k != cur && (s.open[k] || pr.status[k] != Candidate) {
 			return
 		}
@@ -175,9 +184,6 @@ func (sv *cflpSolver) clusterSearch(s *cflpSol) int {
 	pr := sv.pr
 	if pr.p == 0 || pr.budget > 0 {
 		return 0
-	}
-	if len(sv.centreSeen) < pr.m {
-		sv.centreSeen = make([]int32, pr.m)
 	}
 	eps := s.improveEps()
 	moves := 0
@@ -332,9 +338,6 @@ func (sv *cflpSolver) recreate(s *cflpSol, freed []int32) bool {
 // clock runs out.
 func (sv *cflpSolver) localClusterSearch(s *cflpSol, seeds []int32) {
 	pr := sv.pr
-	if len(sv.centreSeen) < pr.m {
-		sv.centreSeen = make([]int32, pr.m)
-	}
 	if len(sv.queued) < pr.n {
 		sv.queued = make([]bool, pr.n)
 	}

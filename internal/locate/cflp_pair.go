@@ -148,30 +148,23 @@ func (sv *cflpSolver) bestPairMove(s *cflpSol, j, t int, eps float64) pairMove {
 // than two sites qualify.
 func (sv *cflpSolver) pairSites(s *cflpSol, j, t int) bool {
 	pr, pw := sv.pr, &sv.pair
-	if len(sv.centreSeen) < pr.m {
-		sv.centreSeen = make([]int32, pr.m)
-	}
-	sv.centreStamp++
-	stamp := sv.centreStamp
+	stamp := sv.newPass()
 	pw.sites, pw.cost = pw.sites[:0], pw.cost[:0]
-	k := len(pw.pool)
 	try := func(c int) {
-		if len(pw.sites) == cflpPairSites || sv.centreSeen[c] == stamp {
+		if len(pw.sites) == cflpPairSites || sv.siteSeen[c] == stamp {
 			return
 		}
-		sv.centreSeen[c] = stamp
+		sv.siteSeen[c] = stamp
 		if c != j && c != t && (s.open[c] || pr.status[c] != Candidate) {
 			return
 		}
 		n := len(pw.cost)
+		var ok bool
+		if pw.cost, ok = pr.appendCosts(pw.cost, pw.pool, c); !ok {
+			return
+		}
 		sum := 0.0
-		for _, i := range pw.pool {
-			d := pr.cost(int(i), c)
-			if math.IsInf(d, 1) {
-				pw.cost = pw.cost[:n]
-				return
-			}
-			pw.cost = append(pw.cost, d)
+		for _, d := range pw.cost[n:] {
 			sum += d
 		}
 		pw.sites = append(pw.sites, c)
@@ -186,7 +179,7 @@ func (sv *cflpSolver) pairSites(s *cflpSol, j, t int) bool {
 		}
 	}
 	pw.sumA = cflpGrowF(pw.sumA, len(pw.sites))
-	return len(pw.sites) >= 2 && len(pw.cost) == k*len(pw.sites)
+	return len(pw.sites) >= 2
 }
 
 // pairPrice returns the least cost of the current split (group A of load

@@ -104,30 +104,20 @@ func (sv *cflpSolver) partNeighbours(s *cflpSol, j int) bool {
 // with the pooled customers' costs there.
 func (sv *cflpSolver) partSites(s *cflpSol) bool {
 	pr, pt := sv.pr, &sv.parts
-	if len(sv.centreSeen) < pr.m {
-		sv.centreSeen = make([]int32, pr.m)
-	}
-	sv.centreStamp++
-	stamp := sv.centreStamp
+	stamp := sv.newPass()
 	pt.sites, pt.cost = pt.sites[:0], pt.cost[:0]
 	try := func(c int, own bool) {
-		if len(pt.sites) == cflpPartsSites || sv.centreSeen[c] == stamp {
+		if len(pt.sites) == cflpPartsSites || sv.siteSeen[c] == stamp {
 			return
 		}
-		sv.centreSeen[c] = stamp
+		sv.siteSeen[c] = stamp
 		if !own && (s.open[c] || pr.status[c] != Candidate) {
 			return
 		}
-		n := len(pt.cost)
-		for _, i := range pt.pool {
-			d := pr.cost(int(i), c)
-			if math.IsInf(d, 1) {
-				pt.cost = pt.cost[:n]
-				return
-			}
-			pt.cost = append(pt.cost, d)
+		var ok bool
+		if pt.cost, ok = pr.appendCosts(pt.cost, pt.pool, c); ok {
+			pt.sites = append(pt.sites, c)
 		}
-		pt.sites = append(pt.sites, c)
 	}
 	for _, j := range pt.parts {
 		try(j, true)

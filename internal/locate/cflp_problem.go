@@ -248,6 +248,21 @@ func (pr *cflpProblem) rowArcs(in *Instance, i int, row []cflpArc, seen []int32)
 }
 
 // cost returns the cost of serving customer i from site j, +Inf without an arc.
+// appendCosts appends to cost the costs of the customers of pool at site
+// c, in order; when one of them has no arc to c it appends nothing and
+// returns false.
+func (pr *cflpProblem) appendCosts(cost []float64, pool []int32, c int) ([]float64, bool) {
+	n := len(cost)
+	for _, i := range pool {
+		d := pr.cost(int(i), c)
+		if math.IsInf(d, 1) {
+			return cost[:n], false
+		}
+		cost = append(cost, d)
+	}
+	return cost, true
+}
+
 func (pr *cflpProblem) cost(i, j int) float64 {
 	if pr.dense != nil {
 		return pr.dense[i*pr.m+j]

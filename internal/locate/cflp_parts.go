@@ -51,14 +51,16 @@ type cflpParts struct {
 	remQ    []float64 // weight of pool[x:]
 	load    []float64 // per slot
 	at      []int     // slot of pool[x]
-	bestAt  []int
-	best    float64
-	found   bool
+	best    float64   // least cost found
+	bestAt  []int     // its slot of pool[x]
+	bestSet []int     // its set's sites, by index into sites
 	nodes   int
 	work    cflpWorkList // partSearch's sites to try
-	// transferSearch's sites touched in a round, by stamp.
+	// transferSearch's sites touched in a round, by stamp, and the parts
+	// of the insertion being paired.
 	touched []int32
 	stamp   int32
+	held    []int
 }
 
 // cflpPartSet is a set of sites (by index into cflpParts.sites; at most
@@ -102,7 +104,7 @@ func (sv *cflpSolver) partNeighbours(s *cflpSol, j int) bool {
 // closed candidates among the cflpCentreArcs cheapest arcs of the pooled
 // customers, at most cflpPartsSites, each reaching every pooled customer)
 // with the pooled customers' costs there.
-func (sv *cflpSolver) partSites(s *cflpSol) bool {
+func (sv *cflpSolver) partSites(s *cflpSol) {
 	pr, pt := sv.pr, &sv.parts
 	stamp := sv.newPass()
 	pt.sites, pt.cost = pt.sites[:0], pt.cost[:0]
@@ -129,39 +131,42 @@ func (sv *cflpSolver) partSites(s *cflpSol) bool {
 			}
 		}
 	}
-	return len(pt.sites) >= len(pt.parts)
 }
 
 // bestPartMove re-solves the parts in pt.parts exactly. It returns the
-// gain (> eps) and leaves the best assignment in pt.bestAt and pt.slot;
-// it returns 0 when nothing improves.
+// gain (> eps) and leaves the best assignment in pt.bestAt and
+// pt.bestSet; it returns 0 when nothing improves.
 func (sv *cflpSolver) bestPartMove(s *cflpSol, eps float64) float64 {
-	cur := sv.partsCost(s)
-	best := sv.solveParts(s, len(sv.parts.parts), cur-eps)
+	cur := sv.poolParts(s)
+	best := sv.solveParts(len(sv.parts.parts), cur-eps)
 	if math.IsInf(best, 1) {
 		return 0
 	}
 	return cur - best
 }
 
-// partsCost pools the customers of the parts and returns their cost.
-func (sv *cflpSolver) partsCost(s *cflpSol) float64 {
-	pt := &sv.parts
+// poolParts pools the customers of the parts in pt.parts, heaviest
+// first, lists the sites a move tries with the customers' costs there
+// (partSites), and returns the parts' cost.
+func (sv *cflpSolver) poolParts(s *cflpSol) float64 {
+	pr, pt := sv.pr, &sv.parts
 	pt.pool = pt.pool[:0]
 	cur := 0.0
 	for _, j := range pt.parts {
 		pt.pool = append(pt.pool, s.members[j]...)
 		cur += sv.clusterCost(s, j)
 	}
+	slices.SortStableFunc(pt.pool, func(a, b int32) int { return cmp.Compare(pr.q[b], pr.q[a]) })
+	sv.partSites(s)
 	return cur
 }
 
-// solveParts finds the least cost below beat of the pooled customers on
-// nSet sites; +Inf when none.
-func (sv *cflpSolver) solveParts(s *cflpSol, nSet int, beat float64) float64 {
+// solveParts finds the least cost below beat of the customers poolParts
+// pooled on nSet of its sites, leaving the assignment in pt.bestAt and
+// pt.bestSet; +Inf when none.
+func (sv *cflpSolver) solveParts(nSet int, beat float64) float64 {
 	pr, pt := sv.pr, &sv.parts
-	slices.SortStableFunc(pt.pool, func(a, b int32) int { return cmp.Compare(pr.q[b], pr.q[a]) })
-	if !sv.partSites(s) || len(pt.sites) < nSet {
+	if len(pt.sites) < nSet {
 		return math.Inf(1)
 	}
 	k := len(pt.pool)
@@ -171,7 +176,7 @@ func (sv *cflpSolver) solveParts(s *cflpSol, nSet int, beat float64) float64 {
 	}
 	sv.partSets(nSet, total, beat)
 	sort.Slice(pt.sets, func(a, b int) bool { return pt.sets[a].bound < pt.sets[b].bound })
-	pt.best, pt.found = beat, false
+	pt.best, pt.bestSet = beat, pt.bestSet[:0]
 	pt.minRest = cflpGrowF(pt.minRest, k+1)
 	pt.remQ = cflpGrowF(pt.remQ, k+1)
 	pt.load = cflpGrowF(pt.load, nSet)
@@ -180,7 +185,6 @@ func (sv *cflpSolver) solveParts(s *cflpSol, nSet int, beat float64) float64 {
 	for x := k - 1; x >= 0; x-- {
 		pt.remQ[x] = pt.remQ[x+1] + pr.q[pt.pool[x]]
 	}
-	var bestSlot [cflpPartsK + 1]int
 	for _, set := range pt.sets {
 		if set.bound >= pt.best {
 			break
@@ -201,18 +205,11 @@ func (sv *cflpSolver) solveParts(s *cflpSol, nSet int, beat float64) float64 {
 			pt.minRest[x] = pt.minRest[x+1] + v
 		}
 		pt.nodes = 0
-		before := pt.found
-		pt.found = false
 		sv.partAssign(0, fixed)
-		if pt.found {
-			copy(bestSlot[:], pt.slot)
-		}
-		pt.found = pt.found || before
 	}
-	if !pt.found {
+	if len(pt.bestSet) == 0 {
 		return math.Inf(1)
 	}
-	pt.slot = append(pt.slot[:0], bestSlot[:nSet]...)
 	return pt.best
 }
 
@@ -265,8 +262,9 @@ func (sv *cflpSolver) partAssign(x int, cost float64) {
 	}
 	k := len(pt.pool)
 	if x == k {
-		pt.best, pt.found = cost, true
+		pt.best = cost
 		pt.bestAt = append(pt.bestAt[:0], pt.at[:k]...)
+		pt.bestSet = append(pt.bestSet[:0], pt.slot...)
 		return
 	}
 	room := 0.0
@@ -305,17 +303,17 @@ func (sv *cflpSolver) partAssign(x int, cost float64) {
 // out close.
 func (sv *cflpSolver) applyPartMove(s *cflpSol) {
 	pt := &sv.parts
-	for _, c := range pt.slot {
+	for _, c := range pt.bestSet {
 		s.openSite(pt.sites[c])
 	}
 	for x, i := range pt.pool {
-		to := pt.sites[pt.slot[pt.bestAt[x]]]
+		to := pt.sites[pt.bestSet[pt.bestAt[x]]]
 		if int(s.assign[i]) != to {
 			s.move(int(i), to)
 		}
 	}
 	for _, j := range pt.parts {
-		if len(s.members[j]) == 0 && !slices.ContainsFunc(pt.slot, func(c int) bool { return pt.sites[c] == j }) {
+		if len(s.members[j]) == 0 && !slices.ContainsFunc(pt.bestSet, func(c int) bool { return pt.sites[c] == j }) {
 			s.closeSite(j)
 		}
 	}
@@ -349,7 +347,7 @@ func (sv *cflpSolver) partSearch(s *cflpSol) int {
 		}
 		sv.applyPartMove(s)
 		moves++
-		for _, c := range pt.slot {
+		for _, c := range pt.bestSet {
 			work.add(pt.sites[c])
 		}
 	}
@@ -392,12 +390,11 @@ func (sv *cflpSolver) transferSearch(s *cflpSol) int {
 			if !s.open[j] || pr.status[j] != Candidate || !sv.partNeighbours(s, j) {
 				continue
 			}
-			cur := sv.partsCost(s)
-			if v := sv.solveParts(s, len(pt.parts)-1, math.Inf(1)); !math.IsInf(v, 1) {
+			cur := sv.poolParts(s)
+			if v := sv.solveParts(len(pt.parts)-1, math.Inf(1)); !math.IsInf(v, 1) {
 				rems = append(rems, cflpPartValue{j, v - cur})
 			}
-			sv.partsCost(s)
-			if v := sv.solveParts(s, len(pt.parts)+1, cur-eps); !math.IsInf(v, 1) {
+			if v := sv.solveParts(len(pt.parts)+1, cur-eps); !math.IsInf(v, 1) {
 				ins = append(ins, cflpPartValue{j, cur - v})
 			}
 		}
@@ -409,23 +406,9 @@ func (sv *cflpSolver) transferSearch(s *cflpSol) int {
 			if len(rems) == 0 || rems[0].value >= in.value-eps {
 				break
 			}
-			if !sv.partNeighbours(s, in.j) || sv.partsTouched() {
-				continue
-			}
-			inParts := slices.Clone(pt.parts)
-			for x, out := range rems {
-				if out.value >= in.value-eps {
-					break
-				}
-				if !sv.partNeighbours(s, out.j) || sv.partsTouched() ||
-					slices.ContainsFunc(pt.parts, func(j int) bool { return slices.Contains(inParts, j) }) {
-					continue
-				}
-				if sv.transfer(s, undo, in.j, out.j, eps) {
-					made++
-					rems = slices.Delete(rems, x, x+1)
-				}
-				break
+			if x := sv.removalFor(s, rems, in, eps); x >= 0 && sv.transfer(s, undo, in.j, rems[x].j, eps) {
+				made++
+				rems = slices.Delete(rems, x, x+1)
 			}
 		}
 		if made == 0 {
@@ -449,42 +432,65 @@ func (sv *cflpSolver) touch() {
 	for _, j := range pt.parts {
 		pt.touched[j] = pt.stamp
 	}
-	for _, c := range pt.slot {
+	for _, c := range pt.bestSet {
 		pt.touched[pt.sites[c]] = pt.stamp
 	}
+}
+
+// removalFor returns the index in rems (cheapest first) of the removal to
+// pair with the insertion in: the first that costs less than in saves and
+// whose parts neither overlap in's nor were touched this round; -1 when
+// none does or in's own parts were touched.
+func (sv *cflpSolver) removalFor(s *cflpSol, rems []cflpPartValue, in cflpPartValue, eps float64) int {
+	pt := &sv.parts
+	if !sv.partNeighbours(s, in.j) || sv.partsTouched() {
+		return -1
+	}
+	pt.held = append(pt.held[:0], pt.parts...)
+	for x, out := range rems {
+		if out.value >= in.value-eps {
+			return -1
+		}
+		if sv.partNeighbours(s, out.j) && !sv.partsTouched() &&
+			!slices.ContainsFunc(pt.parts, func(j int) bool { return slices.Contains(pt.held, j) }) {
+			return x
+		}
+	}
+	return -1
 }
 
 // transfer re-solves the parts around site in with a site more and those
 // around site out with a site fewer, and keeps the result when it
 // improves s by more than eps (undo is scratch).
 func (sv *cflpSolver) transfer(s, undo *cflpSol, in, out int, eps float64) bool {
-	pt := &sv.parts
 	undo.copyFrom(s)
 	before := s.total()
-	if !sv.partNeighbours(s, in) {
+	if sv.resolveAround(s, in, 1) && sv.resolveAround(s, out, -1) && s.total() < before-eps {
+		return true
+	}
+	s.copyFrom(undo)
+	return false
+}
+
+// resolveAround re-solves the parts around site j with delta sites more
+// (1) or fewer (-1), applies the result and touches its sites. A site more
+// must lower the parts' cost; a site fewer may raise it. It returns false
+// when nothing was applied.
+func (sv *cflpSolver) resolveAround(s *cflpSol, j, delta int) bool {
+	pt := &sv.parts
+	if !sv.partNeighbours(s, j) {
 		return false
 	}
-	cur := sv.partsCost(s)
-	if math.IsInf(sv.solveParts(s, len(pt.parts)+1, cur), 1) {
+	cur := sv.poolParts(s)
+	beat := math.Inf(1)
+	if delta > 0 {
+		beat = cur
+	}
+	if math.IsInf(sv.solveParts(len(pt.parts)+delta, beat), 1) {
 		return false
 	}
 	sv.applyPartMove(s)
 	sv.touch()
-	if !sv.partNeighbours(s, out) {
-		s.copyFrom(undo)
-		return false
-	}
-	sv.partsCost(s)
-	if math.IsInf(sv.solveParts(s, len(pt.parts)-1, math.Inf(1)), 1) {
-		s.copyFrom(undo)
-		return false
-	}
-	sv.applyPartMove(s)
-	sv.touch()
-	if s.total() >= before-eps {
-		s.copyFrom(undo)
-		return false
-	}
 	return true
 }
 

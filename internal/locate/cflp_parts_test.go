@@ -86,8 +86,8 @@ func TestPartsExact(t *testing.T) {
 			}
 			parts := len(sv.parts.parts)
 			for nSet := parts - 1; nSet <= parts+1; nSet++ {
-				sv.partsCost(s)
-				got := sv.solveParts(s, nSet, math.Inf(1))
+				sv.poolParts(s)
+				got := sv.solveParts(nSet, math.Inf(1))
 				want := partsBrute(sv, nSet)
 				if got != want && math.Abs(got-want) > 1e-9*(1+want) {
 					t.Errorf("trial %d, site %d, %d parts on %d sites: solveParts %v, enumeration %v", trial, j, parts, nSet, got, want)

@@ -1,25 +1,11 @@
 package locate
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
-	"time"
 )
-
-// partsSolver returns a solver of in with a clock an hour away.
-func partsSolver(t *testing.T, in *Instance) *cflpSolver {
-	t.Helper()
-	pr, err := newCFLPProblem(in, Params{Problem: CFLP, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv := newCFLPSolver(pr, 1, &cflpClock{ctx: context.Background(), deadline: time.Now().Add(time.Hour)})
-	sv.alwaysDeep = true
-	return sv
-}
 
 // partsBrute returns the least cost of the pooled customers on nSet of
 // the sites of sv.parts (every set, every assignment within the
@@ -74,7 +60,7 @@ func TestPartsExact(t *testing.T) {
 	checked := 0
 	for trial := range 8 {
 		in := cpmpTiny(r, 11, 4, 1.1+0.1*float64(trial%3))
-		sv := partsSolver(t, in)
+		sv := cflpTestSolver(t, in)
 		sv.greedyStart()
 		if sv.best == nil {
 			continue
@@ -133,7 +119,7 @@ func TestTransferRegions(t *testing.T) {
 	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
 		t.Fatal(err)
 	}
-	sv := partsSolver(t, in)
+	sv := cflpTestSolver(t, in)
 	s := newCFLPSol(sv.pr)
 	// Region one: medians at customers 0 (group 0) and 6 (group 2); group
 	// 1 (3, 4, 5) splits two to one. Region two: groups 3 and 4 each get
@@ -165,11 +151,7 @@ func TestTransferRegions(t *testing.T) {
 func TestPolishKeepsFeasible(t *testing.T) {
 	for seed := range int64(3) {
 		in := cpmpGenerated(t, 400, 80, 1.2, seed+1)
-		sv := partsSolver(t, in)
-		sv.greedyStart()
-		if sv.best == nil {
-			t.Fatalf("seed %d: no greedy solution", seed)
-		}
+		sv := greedyTestSolver(t, in)
 		s := newCFLPSol(sv.pr)
 		s.copyFrom(sv.best)
 		before := s.total()
@@ -193,18 +175,8 @@ func TestPolishKeepsFeasible(t *testing.T) {
 // reports how far below the greedy cost it ends (gain_%) and how many
 // moves it made.
 func BenchmarkPolish(b *testing.B) {
-	in := cpmpGenerated(b, 3000, 600, 1.2, 1)
-	pr, err := newCFLPProblem(in, Params{Problem: CFLP, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sv := newCFLPSolver(pr, 1, &cflpClock{ctx: context.Background(), deadline: time.Now().Add(time.Hour)})
-	sv.alwaysDeep = true
-	sv.greedyStart()
-	if sv.best == nil {
-		b.Fatal("no greedy solution")
-	}
-	s := newCFLPSol(pr)
+	sv := greedyTestSolver(b, cpmpGenerated(b, 3000, 600, 1.2, 1))
+	s := newCFLPSol(sv.pr)
 	moves := 0
 	b.ResetTimer()
 	for range b.N {

@@ -443,3 +443,28 @@ func TestCFLPStops(t *testing.T) {
 		})
 	}
 }
+
+// cflpTestSolver returns a solver of in (seed 1) with a clock an hour away
+// that runs every local search deep, as the schedule for large instances
+// does.
+func cflpTestSolver(tb testing.TB, in *Instance) *cflpSolver {
+	tb.Helper()
+	pr, err := newCFLPProblem(in, Params{Problem: CFLP, Seed: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sv := newCFLPSolver(pr, 1, &cflpClock{ctx: context.Background(), deadline: time.Now().Add(time.Hour)})
+	sv.alwaysDeep = true
+	return sv
+}
+
+// greedyTestSolver is cflpTestSolver with its greedy start made (p fixed).
+func greedyTestSolver(tb testing.TB, in *Instance) *cflpSolver {
+	tb.Helper()
+	sv := cflpTestSolver(tb, in)
+	sv.greedyStart()
+	if sv.best == nil {
+		tb.Fatalf("%s: no greedy solution", in.Name)
+	}
+	return sv
+}

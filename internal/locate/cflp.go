@@ -32,17 +32,18 @@ const cflpDefaultLimit = 60 * time.Second
 // chains, randomised first-fit decreasing) and local search (shift, swap,
 // ejection chains, moving a whole cluster to a better site). The best
 // distinct solutions then get site-level local search (open, close, swap
-// within a neighbourhood), a Lagrangian intensification of their
-// assignment with the sites fixed, and an iterated local search kicks them
-// with random site moves. With p fixed, ruin and recreate with cluster
-// moves follows, and its results are finished by exact re-solves of three
-// neighbouring clusters and by transfers of a site from where removing one
-// costs least to where adding one gains most (cflp_parts.go). Instances
-// of at most cflpExactMaxN customers are finally solved exactly by branch
-// and bound, which also proves infeasibility. Large instances with p fixed (capacitated p-median at
-// thousands of points) follow their own schedule instead (runLarge):
-// locate-allocate over transportation assignments, Lagrangian
-// intensification of the assignment and an iterated locate-allocate. The search stops early when the bound proves the best
+// within a neighbourhood), a Lagrangian intensification of their assignment
+// with the sites fixed, and an iterated local search kicks them with random
+// site moves. With p fixed, ruin and recreate with cluster moves follows,
+// and its results are finished by exact re-solves of three neighbouring
+// clusters and by transfers of a site from where removing one costs least
+// to where adding one gains most (cflp_parts.go). Instances of at most
+// cflpExactMaxN customers are finally solved exactly by branch and bound,
+// which also proves infeasibility. Large instances with p fixed
+// (capacitated p-median at thousands of points) follow their own schedule
+// instead (runLarge): locate-allocate over transportation assignments,
+// Lagrangian intensification of the assignment and an iterated
+// locate-allocate. The search stops early when the bound proves the best
 // solution optimal; the result is deterministic for a seed as long as the
 // time limit or ctx does not cut it short (default limit 60 s).
 func solveCFLP(ctx context.Context, in *Instance, params Params) (*Result, error) {

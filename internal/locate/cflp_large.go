@@ -16,14 +16,14 @@ const cflpLargeN = 1500
 func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0 }
 
 // runLarge is the search schedule for large instances: a quick bound, a
-// greedy start, ruin and recreate with cluster moves (ilsCluster, a
-// quarter of the time, finished by transfers of sites between regions and
-// exact re-solves of neighbouring clusters, see polish), the Lagrangian bound from multipliers at the
-// greedy solution's costs (at most a third of the rest), locate-allocate
-// from the best solution (at most 15 % of the rest), then, while the gap
-// is open, rounds that alternate ruin and recreate from the best solution
-// with a separate search joined to the elite set by path relinking
-// (relinkRound), each followed by more subgradient steps. With a
+// greedy start, ruin and recreate with cluster moves (ilsCluster, a quarter
+// of the time, finished by transfers of sites between regions and exact
+// re-solves of neighbouring clusters, see polish), the Lagrangian bound
+// from multipliers at the greedy solution's costs (at most a third of the
+// rest), locate-allocate from the best solution (at most 15 % of the rest),
+// then, while the gap is open, rounds that alternate ruin and recreate from
+// the best solution with a separate search joined to the elite set by path
+// relinking (relinkRound), each followed by more subgradient steps. With a
 // budget (where ilsCluster does not apply) a round is instead a Lagrangian
 // intensification of the best solution's assignment (its sites fixed, the
 // relaxation that of a generalised assignment problem) and an iterated

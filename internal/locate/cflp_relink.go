@@ -40,7 +40,8 @@ func (sv *cflpSolver) addElite(s *cflpSol) bool {
 // relinkRound is one round of the search with path relinking: a new
 // trajectory of ruin and recreate starts from the best solution shaken by
 // kicks random moves (the separate search), its end, finished by transfers
-// and part moves (polish), joins the elite set, and paths join it with every other elite solution in both directions.
+// and part moves (polish), joins the elite set, and paths join it with
+// every other elite solution in both directions.
 func (sv *cflpSolver) relinkRound(rounds, kicks int) {
 	if sv.best == nil || sv.pr.p == 0 || sv.pr.budget > 0 {
 		return

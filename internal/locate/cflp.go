@@ -84,10 +84,14 @@ type cflpSolver struct {
 	// (the schedule for large instances: locate-allocate needs it).
 	alwaysDeep bool
 	lb         float64   // best valid lower bound
-	lambda     []float64 // multipliers of the best bound
-	best       *cflpSol  // best feasible solution (nil: none yet)
-	bestObj    float64
-	pool       []*cflpSol // good distinct solutions, best first
+	lambda     []float64 // the subgradient's best multipliers
+	// lambdaVal is the bound at lambda. It may be below lb, which
+	// quickBound can set at other multipliers: the subgradient must then
+	// still restart from its own best point, not from its first.
+	lambdaVal float64
+	best      *cflpSol // best feasible solution (nil: none yet)
+	bestObj   float64
+	pool      []*cflpSol // good distinct solutions, best first
 	// elite holds distinct solutions of separate searches, best first,
 	// for path relinking (large instances, p fixed).
 	elite []*cflpSol
@@ -128,6 +132,7 @@ func newCFLPSolver(pr *cflpProblem, seed int64, clock *cflpClock) *cflpSolver {
 		clock:       clock,
 		rng:         rand.New(rand.NewPCG(uint64(seed), 0x636f6c64636861)),
 		lb:          math.Inf(-1),
+		lambdaVal:   math.Inf(-1),
 		bestObj:     math.Inf(1),
 		seen:        make(map[uint64]bool),
 		intensified: make(map[uint64]bool),
@@ -265,10 +270,11 @@ func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 			sv.infeasible = true
 			return
 		}
-		if math.IsInf(sv.lb, -1) || lg.valid > sv.lb+1e-9*math.Abs(sv.lb) {
-			sv.lb = lg.valid
+		if math.IsInf(sv.lambdaVal, -1) || lg.valid > sv.lambdaVal+1e-9*math.Abs(sv.lambdaVal) {
+			sv.lambdaVal = lg.valid
 			copy(sv.lambda, lg.lambda)
 		}
+		sv.lb = math.Max(sv.lb, lg.valid)
 		if math.IsInf(local, -1) || lg.valid > local+1e-9*math.Abs(local) {
 			local, stall = lg.valid, 0
 		} else if stall++; stall >= patience {

@@ -25,9 +25,13 @@ func (sv *cflpSolver) greedyStart() {
 		return
 	}
 	// Large instances go to the bound first: site search there costs
-	// many relaxations.
+	// many relaxations. Small ones also get their transfers and part
+	// moves now, not only after the Lagrangian phases: a greedy start
+	// that leaves a far region short of sites serves its customers from
+	// sites far away, which only a transfer mends.
 	if pr.n <= cflpSiteSearchMaxN {
 		sv.siteSearch(s, 20)
+		sv.polish(s)
 	}
 	sv.offer(s)
 	sv.lambdaFrom(s)
@@ -104,7 +108,8 @@ func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 }
 
 // cflpSiteSearchMaxN is the most customers for which the greedy start gets
-// a site-level local search before the bound is computed.
+// a site-level local search and the polish (transfers, part moves) before
+// the bound is computed.
 const cflpSiteSearchMaxN = 1000
 
 // lambdaFrom starts the multipliers at each customer's assignment cost in

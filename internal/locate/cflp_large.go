@@ -16,11 +16,11 @@ const cflpLargeN = 1500
 func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0 }
 
 // runLarge is the search schedule for large instances: a quick bound, a
-// greedy start, ruin and recreate with cluster moves (ilsCluster, a quarter
-// of the time, finished by transfers of sites between regions and exact
-// re-solves of neighbouring clusters, see polish), the Lagrangian bound
-// from multipliers at the greedy solution's costs (at most a third of the
-// rest), locate-allocate from the best solution (at most 15 % of the rest),
+// greedy start and its transfers of sites between regions (a tenth of the
+// time), ruin and recreate with cluster moves (ilsCluster, a quarter of
+// the rest, finished by transfers and exact re-solves of neighbouring
+// clusters, see polish), the Lagrangian bound from multipliers at the best
+// solution's costs (at most a third of the rest), locate-allocate from the best solution (at most 15 % of the rest),
 // then, while the gap is open, rounds that alternate ruin and recreate from
 // the best solution with a separate search joined to the elite set by path
 // relinking (relinkRound), each followed by more subgradient steps. With a
@@ -32,12 +32,26 @@ func (sv *cflpSolver) runLarge() {
 	sv.alwaysDeep = true
 	sv.quickBound()
 	sv.greedyStart()
+	// Transfers first, with at most a tenth of the time: the greedy start
+	// picks sites by uncapacitated savings, and where it leaves a region
+	// short of capacity its customers are served from far away, at costs
+	// that would also mislead the subgradient's first steps.
+	if sv.best != nil {
+		s := newCFLPSol(sv.pr)
+		s.copyFrom(sv.best)
+		sv.withShare(0.1, func() { sv.transferSearch(s) })
+		sv.offer(s)
+	}
 	// A quarter of the time to ruin and recreate first: the cheapest
 	// gains, and a better target for the subgradient's steps.
 	sv.withShare(0.25, func() { sv.ilsCluster(cflpRuinRounds) })
 	// The bound next, with at most a third of the time: the multipliers
-	// at the greedy solution's costs reach most of it in a few hundred
-	// steps.
+	// at the best solution's costs reach most of it in a few hundred
+	// steps (from a worse solution's, far arcs make the first steps
+	// overshoot).
+	if sv.best != nil {
+		sv.lambdaFrom(sv.best)
+	}
 	sv.withShare(1.0/3, func() { sv.subgradient(cflpSubgradientIters/2, 2, sv.best == nil) })
 	if sv.best != nil {
 		s := newCFLPSol(sv.pr)

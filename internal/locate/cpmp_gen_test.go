@@ -108,14 +108,7 @@ func TestCPMPGeneratedBench(t *testing.T) {
 	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
 		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the generated CPMP benchmark")
 	}
-	limit := 30 * time.Second
-	if s := os.Getenv("COLDCHAIN_CPMP_LIMIT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		limit = d
-	}
+	limit, ps := cpmpBenchEnv(t)
 	n := 3000
 	if s := os.Getenv("COLDCHAIN_CPMP_N"); s != "" {
 		v, err := strconv.Atoi(s)
@@ -123,17 +116,6 @@ func TestCPMPGeneratedBench(t *testing.T) {
 			t.Fatal(err)
 		}
 		n = v
-	}
-	ps := []int{600, 800, 1000}
-	if s := os.Getenv("COLDCHAIN_CPMP_P"); s != "" {
-		ps = ps[:0]
-		for _, f := range strings.Split(s, ",") {
-			v, err := strconv.Atoi(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ps = append(ps, v)
-		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| instance | n | p | objective | bound | proven gap %% | seconds |\n|---|---|---|---|---|---|---|\n")
@@ -151,6 +133,33 @@ func TestCPMPGeneratedBench(t *testing.T) {
 		}
 	}
 	t.Log(b.String())
+}
+
+// cpmpBenchEnv returns the time limit (COLDCHAIN_CPMP_LIMIT, default 30s)
+// and the values of p (COLDCHAIN_CPMP_P, comma-separated, default 600, 800
+// and 1000) of the n = 3000 CPMP benchmarks.
+func cpmpBenchEnv(t *testing.T) (time.Duration, []int) {
+	t.Helper()
+	limit := 30 * time.Second
+	if s := os.Getenv("COLDCHAIN_CPMP_LIMIT"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit = d
+	}
+	ps := []int{600, 800, 1000}
+	if s := os.Getenv("COLDCHAIN_CPMP_P"); s != "" {
+		ps = ps[:0]
+		for _, f := range strings.Split(s, ",") {
+			v, err := strconv.Atoi(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, v)
+		}
+	}
+	return limit, ps
 }
 
 // cpmpBenchRow solves in for limit and adds its row to the table in b.

@@ -228,7 +228,9 @@ func (sv *cflpSolver) ilsCluster(rounds int) {
 	}
 	cur := newCFLPSol(sv.pr)
 	cur.copyFrom(sv.best)
-	sv.ilsFrom(cur, rounds)
+	// At most 70 % of the time left to ruin and recreate, so that a short
+	// phase (a share of a short limit) still gets its polish.
+	sv.withShare(0.7, func() { sv.ilsFrom(cur, rounds) })
 	sv.polish(cur)
 	sv.offer(cur)
 }

@@ -12,6 +12,21 @@ import (
 	"github.com/coldchain/coldchain/internal/benchmark"
 )
 
+// benchLong is the help text of `coldchain bench`.
+const benchLong = `bench solves every public instance with a known optimum under DIR (default
+../shared/benchmarks, else the first shared/benchmarks found in the working
+directory or above): orlib-pmed (p-median and p-center), sscflp-or, cpmp-sjc
+and mclp-sjc (maximal covering for every p of the published table, and the
+fewest sites covering all demand); each format is read through the engine's
+format registry. A generated set follows, cpmp-blocks: capacitated p-medians
+of 3,000 points (p = 600, 800, 1000) in far-apart blocks, whose optimum is
+computed exactly when each instance is made. While the proven gap is open a
+solve uses its whole --time-limit unless --stop-gap is met. It prints a
+markdown table, one row per run as it finishes: set, problem, instance, n,
+p, known optimum, value found, proven bound, gap to the optimum (%), proven
+gap (%) and seconds. A run that fails prints its error in its row and the
+others go on.`
+
 func newBenchCmd() *cobra.Command {
 	var (
 		only    string
@@ -23,16 +38,7 @@ func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench [DIR]",
 		Short: "Run the engine on the public benchmark instances",
-		Long: `bench solves every public instance with a known optimum under DIR (default
-../shared/benchmarks, else the first shared/benchmarks found in the working
-directory or above): orlib-pmed (p-median and p-center), sscflp-or, cpmp-sjc
-and mclp-sjc (maximal covering for every p of the published table, and the
-fewest sites covering all demand); each format is read through the
-engine's format registry. While the proven gap is open a solve uses its
-whole --time-limit unless --stop-gap is met. It prints a markdown table, one row per
-run as it finishes: set, problem, instance, n, p, known optimum, value found,
-proven bound, gap to the optimum (%), proven gap (%) and seconds. A run that
-fails prints its error in its row and the others go on.`,
+		Long:  benchLong,
 		Example: `  coldchain bench
   coldchain bench ../shared/benchmarks --only 'mclp-sjc|pmed1$' --time-limit 5s`,
 		Args: cobra.MaximumNArgs(1),

@@ -1,14 +1,17 @@
 // Package benchmark runs the location engine (internal/locate) on the public
-// instance sets with known optima kept under shared/benchmarks and reports,
-// per instance, the value found, its gap to the published optimum, the gap
-// the engine proves with its own bound, and the time taken.
+// instance sets with known optima kept under shared/benchmarks, and on a
+// generated set of known optimum, and reports, per instance, the value
+// found, its gap to the optimum, the gap the engine proves with its own
+// bound, and the time taken.
 //
 // The sets are orlib-pmed (p-median and p-center), sscflp-or (single-source
 // capacitated facility location), cpmp-sjc (capacitated p-median) and
 // mclp-sjc (maximal covering and set covering); see the README of the
 // benchmarks folder for formats and sources. Optima come from the files
 // (pmedopt.txt, os) where they exist and from the published tables in
-// optima.go otherwise.
+// optima.go otherwise. The generated set, cpmp-blocks, is the capacitated
+// p-median at 3,000 points (locate.CPMPBlocks), whose optimum is computed
+// exactly when the instance is made.
 package benchmark
 
 import (
@@ -39,6 +42,9 @@ type Case struct {
 	P       int            // sites to open; 0 means the instance's own p
 	Radius  float64        // covering radius (mclp, lscp)
 	Known   float64        // published optimum; NaN when not known
+	// Gen, when set, makes the instance and its optimum instead of Files
+	// (a generated set); Known is then set when the case runs.
+	Gen func() (*locate.Instance, float64, error)
 }
 
 // ID names the case as "set/problem/name"; Options.Only matches against it.
@@ -181,7 +187,21 @@ func Cases(dir string) ([]Case, error) {
 	if len(cases) == 0 {
 		return nil, fmt.Errorf("no benchmark instances under %s (want orlib-pmed, sscflp-or, cpmp-sjc or mclp-sjc)", dir)
 	}
-	return cases, nil
+	return append(cases, generated()...), nil
+}
+
+// generated lists the cases of the generated set cpmp-blocks: capacitated
+// p-medians of 3,000 points in 250 far-apart blocks of 12, capacity ratio
+// 1.25 as in Lorena and Senne's p3038, p = 600, 800 and 1000.
+func generated() []Case {
+	var cases []Case
+	for _, p := range []int{600, 800, 1000} {
+		cases = append(cases, Case{Set: "cpmp-blocks", Name: fmt.Sprintf("n3000-p%d", p), Problem: locate.CFLP,
+			Known: math.NaN(), Gen: func() (*locate.Instance, float64, error) {
+				return locate.CPMPBlocks(250, 12, p, 1.25, 1)
+			}})
+	}
+	return cases
 }
 
 // readPMedOpt reads pmedopt.txt: a header line, then "pmedK value" lines.
@@ -228,8 +248,17 @@ func readNumbers(path string) ([]float64, error) {
 	return out, nil
 }
 
-// load reads a case's instance.
-func load(c Case) (*locate.Instance, error) {
+// load reads a case's instance, or makes it (Gen) with its optimum.
+func load(c Case) (*locate.Instance, float64, error) {
+	if c.Gen != nil {
+		return c.Gen()
+	}
+	in, err := read(c)
+	return in, math.NaN(), err
+}
+
+// read reads a case's instance from its files.
+func read(c Case) (*locate.Instance, error) {
 	f, err := os.Open(c.Files[0])
 	if err != nil {
 		return nil, err
@@ -263,6 +292,7 @@ func Run(ctx context.Context, cases []Case, opt Options, each func(Row)) []Row {
 	var in *locate.Instance
 	var inKey string
 	var inErr error
+	var known float64
 	for _, c := range cases {
 		if ctx.Err() != nil {
 			break
@@ -271,9 +301,16 @@ func Run(ctx context.Context, cases []Case, opt Options, each func(Row)) []Row {
 			continue
 		}
 		// Consecutive cases often share an instance: load it once.
-		if key := string(c.Format) + "\x00" + strings.Join(c.Files, "\x00"); key != inKey {
-			in, inErr = load(c)
+		key := string(c.Format) + "\x00" + strings.Join(c.Files, "\x00")
+		if c.Gen != nil {
+			key = c.ID()
+		}
+		if key != inKey {
+			in, known, inErr = load(c)
 			inKey = key
+		}
+		if c.Gen != nil {
+			c.Known = known
 		}
 		row := Row{Case: c, P: c.P}
 		if inErr != nil {

@@ -76,13 +76,13 @@ func TestCases(t *testing.T) {
 	count := map[string]int{}
 	for _, c := range cases {
 		count[c.Set+"/"+string(c.Problem)]++
-		if math.IsNaN(c.Known) {
+		if math.IsNaN(c.Known) && c.Gen == nil {
 			t.Errorf("%s: no known optimum", c.ID())
 		}
 	}
 	want := map[string]int{
 		"orlib-pmed/pmedian": 40, "orlib-pmed/pcenter": 40, "sscflp-or/cflp": 36,
-		"cpmp-sjc/cflp": 6, "mclp-sjc/mclp": 17, "mclp-sjc/lscp": 4,
+		"cpmp-sjc/cflp": 6, "mclp-sjc/mclp": 17, "mclp-sjc/lscp": 4, "cpmp-blocks/cflp": 3,
 	}
 	for k, n := range want {
 		if count[k] != n {
@@ -179,4 +179,26 @@ func TestFindDir(t *testing.T) {
 	if filepath.Base(got) != "benchmarks" || filepath.Base(filepath.Dir(got)) != "shared" {
 		t.Errorf("FindDir(\"\") = %s", got)
 	}
+}
+
+// TestGeneratedCase runs one case of the generated set: its optimum is set
+// when it runs, the bound stays at most the optimum and the solution at
+// least it.
+func TestGeneratedCase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("3,000-point instance")
+	}
+	rows := Run(context.Background(), generated(), Options{Only: regexp.MustCompile(`^cpmp-blocks/cflp/n3000-p800$`),
+		TimeLimit: 2 * time.Second, Seed: 1}, nil)
+	if len(rows) != 1 || rows[0].Err != nil {
+		t.Fatalf("rows: %+v", rows)
+	}
+	r := rows[0]
+	if math.IsNaN(r.Known) || r.N != 3000 || r.P != 800 {
+		t.Fatalf("row: n %d, p %d, optimum %v", r.N, r.P, r.Known)
+	}
+	if r.Found < r.Known-optTol(r.Known) || r.Bound > r.Known+optTol(r.Known) {
+		t.Errorf("found %v, bound %v: the optimum %v must lie between", r.Found, r.Bound, r.Known)
+	}
+	t.Logf("optimum %.2f, found %.2f (%.3f %% above), bound %.2f", r.Known, r.Found, r.GapOpt, r.Bound)
 }

@@ -40,27 +40,13 @@ func cpmpGenerated(t testing.TB, n, p int, ratio float64, seed int64) *Instance 
 	return in
 }
 
-// cpmpPoint adds a customer of demand q at (x, y) to in, and a candidate
-// median at the same place.
-func cpmpPoint(in *Instance, x, y, q float64) {
-	id := strconv.Itoa(len(in.Demand) + 1)
-	in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
-	in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
-}
+// cpmpPoint is AddMedianPoint.
+func cpmpPoint(in *Instance, x, y, q float64) { AddMedianPoint(in, x, y, q) }
 
-// cpmpFinish gives every median of in the capacity that makes in.P of
-// them hold ratio times the total demand, and builds the Euclidean costs.
+// cpmpFinish is SetMedianCapacity, failing the test on error.
 func cpmpFinish(t testing.TB, in *Instance, ratio float64) {
 	t.Helper()
-	total := 0.0
-	for _, d := range in.Demand {
-		total += d.Weight
-	}
-	capa := math.Ceil(ratio * total / float64(in.P))
-	for j := range in.Sites {
-		in.Sites[j].Capacity = capa
-	}
-	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
+	if err := SetMedianCapacity(in, ratio); err != nil {
 		t.Fatal(err)
 	}
 }

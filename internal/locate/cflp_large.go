@@ -17,17 +17,18 @@ func (sv *cflpSolver) large() bool { return sv.pr.n >= cflpLargeN && sv.pr.p > 0
 
 // runLarge is the search schedule for large instances: a quick bound, a
 // greedy start and its transfers of sites between regions (a tenth of the
-// time), ruin and recreate with cluster moves (ilsCluster, a quarter of
-// the rest, finished by transfers and exact re-solves of neighbouring
-// clusters, see polish), the Lagrangian bound from multipliers at the best
-// solution's costs (at most a third of the rest), locate-allocate from the best solution (at most 15 % of the rest),
-// then, while the gap is open, rounds that alternate ruin and recreate from
-// the best solution with a separate search joined to the elite set by path
-// relinking (relinkRound), each followed by more subgradient steps. With a
-// budget (where ilsCluster does not apply) a round is instead a Lagrangian
-// intensification of the best solution's assignment (its sites fixed, the
-// relaxation that of a generalised assignment problem) and an iterated
-// locate-allocate (site swaps near the sites, then locate-allocate).
+// time), ruin and recreate with cluster moves (ilsCluster, a quarter of the
+// rest, finished by transfers and exact re-solves of neighbouring clusters,
+// see polish), the Lagrangian bound from multipliers at the best solution's
+// costs (at most a third of the rest), locate-allocate from the best
+// solution (at most 15 % of the rest), then, while the gap is open, rounds
+// that alternate ruin and recreate from the best solution with a separate
+// search joined to the elite set by path relinking (relinkRound), each
+// followed by more subgradient steps. With a budget (where ilsCluster does
+// not apply) a round is instead a Lagrangian intensification of the best
+// solution's assignment (its sites fixed, the relaxation that of a
+// generalised assignment problem) and an iterated locate-allocate (site
+// swaps near the sites, then locate-allocate).
 func (sv *cflpSolver) runLarge() {
 	sv.alwaysDeep = true
 	sv.quickBound()

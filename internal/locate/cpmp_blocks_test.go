@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/bits"
 	"os"
 	"strings"
 	"testing"
@@ -22,60 +21,19 @@ func cpmpBlocks(t testing.TB, nb, size, p int, ratio float64, seed int64) (*Inst
 }
 
 // TestCPMPBlocksOptimum checks CPMPBlocks's optimum against an exhaustive
-// search of the whole instance, arcs between blocks included: every set
-// of p medians and every assignment of every point, on instances of two
-// blocks of five points.
+// search of the whole instance, arcs between blocks included (cpmpBrute:
+// every set of p medians and every assignment of every point), on
+// instances of two blocks of five points.
 func TestCPMPBlocksOptimum(t *testing.T) {
 	for seed := int64(1); seed <= 4; seed++ {
 		for _, p := range []int{2, 3, 4, 6} {
 			in, got := cpmpBlocks(t, 2, 5, p, 2, seed)
-			want := cpmpBruteForce(in)
+			want := cpmpBrute(in)
 			if math.Abs(got-want) > 1e-9*want {
 				t.Errorf("%s: blocks optimum %v, exhaustive %v", in.Name, got, want)
 			}
 		}
 	}
-}
-
-// cpmpBruteForce returns the optimum of a tiny capacitated p-median
-// instance by trying every set of at most in.P medians and every
-// assignment of every point to one of them.
-func cpmpBruteForce(in *Instance) float64 {
-	n := len(in.Demand)
-	best := math.Inf(1)
-	assign := make([]int, n)
-	load := make([]float64, n)
-	var try func(x int, sites []int, cost float64)
-	try = func(x int, sites []int, cost float64) {
-		if cost >= best {
-			return
-		}
-		if x == n {
-			best = cost
-			return
-		}
-		for _, j := range sites {
-			if load[j]+in.Demand[x].Weight <= in.Sites[j].Capacity {
-				load[j] += in.Demand[x].Weight
-				assign[x] = j
-				try(x+1, sites, cost+math.Hypot(in.Demand[x].X-in.Sites[j].X, in.Demand[x].Y-in.Sites[j].Y))
-				load[j] -= in.Demand[x].Weight
-			}
-		}
-	}
-	for set := uint32(1); set < 1<<n; set++ {
-		if bits.OnesCount32(set) > in.P {
-			continue
-		}
-		var sites []int
-		for j := range n {
-			if set&(1<<j) != 0 {
-				sites = append(sites, j)
-			}
-		}
-		try(0, sites, 0)
-	}
-	return best
 }
 
 // TestCPMPBlocksQuality solves a known-optimum instance of 480 points

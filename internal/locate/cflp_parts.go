@@ -185,8 +185,10 @@ func (sv *cflpSolver) solveParts(nSet int, beat float64) float64 {
 	for x := k - 1; x >= 0; x-- {
 		pt.remQ[x] = pt.remQ[x+1] + pr.q[pt.pool[x]]
 	}
-	for _, set := range pt.sets {
-		if set.bound >= pt.best {
+	for x, set := range pt.sets {
+		// The sets come by increasing bound; a clock that has run out
+		// keeps the best assignment found so far.
+		if set.bound >= pt.best || sv.clock.due(x) {
 			break
 		}
 		pt.slot = pt.slot[:0]

@@ -247,7 +247,6 @@ func (pr *cflpProblem) rowArcs(in *Instance, i int, row []cflpArc, seen []int32)
 	return row[:w]
 }
 
-// cost returns the cost of serving customer i from site j, +Inf without an arc.
 // appendCosts appends to cost the costs of the customers of pool at site
 // c, in order; when one of them has no arc to c it appends nothing and
 // returns false.
@@ -263,6 +262,7 @@ func (pr *cflpProblem) appendCosts(cost []float64, pool []int32, c int) ([]float
 	return cost, true
 }
 
+// cost returns the cost of serving customer i from site j, +Inf without an arc.
 func (pr *cflpProblem) cost(i, j int) float64 {
 	if pr.dense != nil {
 		return pr.dense[i*pr.m+j]

@@ -242,12 +242,17 @@ const (
 const cflpSparsePrimalN = 2000
 
 // subgradient maximises the Lagrangian bound by subgradient optimisation
-// from the best multipliers so far: Polyak steps of factor mu towards the
-// best known objective, halving mu when the bound stalls. With primal,
-// every new relaxed site selection is turned into a solution.
+// from the best multipliers so far (the first call: from the best
+// solution's assignment costs, when there is one; a worse solution's far
+// arcs would make the first steps overshoot): Polyak steps of factor mu
+// towards the best known objective, halving mu when the bound stalls. With
+// primal, every new relaxed site selection is turned into a solution.
 func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 	lg := sv.lg
 	if sv.lambda == nil {
+		if sv.best != nil {
+			sv.lambdaFrom(sv.best)
+		}
 		sv.lambda = append([]float64(nil), lg.lambda...)
 	} else {
 		copy(lg.lambda, sv.lambda)
@@ -289,6 +294,17 @@ func (sv *cflpSolver) subgradient(maxIter int, mu float64, primal bool) {
 		}
 		if !sv.step(mu, sv.bestObj) {
 			return
+		}
+	}
+}
+
+// lambdaFrom sets the multipliers to each customer's assignment cost in s,
+// a level near the optimum's (as for the p-median), instead of the
+// cheapest arc (0 when every point is a candidate that serves itself).
+func (sv *cflpSolver) lambdaFrom(s *cflpSol) {
+	for i, j := range s.assign {
+		if j >= 0 {
+			sv.lg.lambda[i] = sv.pr.cost(i, int(j))
 		}
 	}
 }

@@ -34,7 +34,6 @@ func (sv *cflpSolver) greedyStart() {
 		sv.polish(s)
 	}
 	sv.offer(s)
-	sv.lambdaFrom(s)
 }
 
 // cflpGreedyItem is a candidate of greedySelect with its saving as
@@ -111,20 +110,6 @@ func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 // a site-level local search and the polish (transfers, part moves) before
 // the bound is computed.
 const cflpSiteSearchMaxN = 1000
-
-// lambdaFrom starts the multipliers at each customer's assignment cost in
-// s, a level near the optimum's (as for the p-median), instead of the
-// cheapest arc (0 when every point is a candidate that serves itself).
-func (sv *cflpSolver) lambdaFrom(s *cflpSol) {
-	if sv.lambda != nil {
-		return
-	}
-	for i, j := range s.assign {
-		if j >= 0 {
-			sv.lg.lambda[i] = sv.pr.cost(i, int(j))
-		}
-	}
-}
 
 // intensify runs the Lagrangian heuristic with the open sites of s held
 // fixed (the relaxation is then that of a generalised assignment problem),

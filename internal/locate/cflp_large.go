@@ -46,13 +46,9 @@ func (sv *cflpSolver) runLarge() {
 	// A quarter of the time to ruin and recreate first: the cheapest
 	// gains, and a better target for the subgradient's steps.
 	sv.withShare(0.25, func() { sv.ilsCluster(cflpRuinRounds) })
-	// The bound next, with at most a third of the time: the multipliers
-	// at the best solution's costs reach most of it in a few hundred
-	// steps (from a worse solution's, far arcs make the first steps
-	// overshoot).
-	if sv.best != nil {
-		sv.lambdaFrom(sv.best)
-	}
+	// The bound next, with at most a third of the time: from the best
+	// solution's costs the multipliers reach most of it in a few hundred
+	// steps.
 	sv.withShare(1.0/3, func() { sv.subgradient(cflpSubgradientIters/2, 2, sv.best == nil) })
 	if sv.best != nil {
 		s := newCFLPSol(sv.pr)

@@ -143,6 +143,14 @@ func newCFLPSolver(pr *cflpProblem, seed int64, clock *cflpClock) *cflpSolver {
 	}
 }
 
+// bestCopy returns a copy of the best solution (which must exist), for a
+// search to start from.
+func (sv *cflpSolver) bestCopy() *cflpSol {
+	s := newCFLPSol(sv.pr)
+	s.copyFrom(sv.best)
+	return s
+}
+
 // proven reports whether the search may stop: the best solution is
 // proven optimal (closed) or its gap is down to Params.StopGap.
 func (sv *cflpSolver) proven() bool {

@@ -226,8 +226,7 @@ func (sv *cflpSolver) ilsCluster(rounds int) {
 	if sv.best == nil || sv.pr.p == 0 || sv.pr.budget > 0 {
 		return
 	}
-	cur := newCFLPSol(sv.pr)
-	cur.copyFrom(sv.best)
+	cur := sv.bestCopy()
 	// At most 70 % of the time left to ruin and recreate, so that a short
 	// phase (a share of a short limit) still gets its polish.
 	sv.withShare(0.7, func() { sv.ilsFrom(cur, rounds) })

@@ -163,8 +163,7 @@ func (sv *cflpSolver) ils(rounds, stall int) {
 	if sv.best == nil {
 		return
 	}
-	cur := newCFLPSol(sv.pr)
-	cur.copyFrom(sv.best)
+	cur := sv.bestCopy()
 	s := newCFLPSol(sv.pr)
 	eps := cur.improveEps()
 	idle := 0

@@ -38,8 +38,7 @@ func (sv *cflpSolver) runLarge() {
 	// short of capacity its customers are served from far away, at costs
 	// that would also mislead the subgradient's first steps.
 	if sv.best != nil {
-		s := newCFLPSol(sv.pr)
-		s.copyFrom(sv.best)
+		s := sv.bestCopy()
 		sv.withShare(0.1, func() { sv.transferSearch(s) })
 		sv.offer(s)
 	}
@@ -51,9 +50,7 @@ func (sv *cflpSolver) runLarge() {
 	// steps.
 	sv.withShare(1.0/3, func() { sv.subgradient(cflpSubgradientIters/2, 2, sv.best == nil) })
 	if sv.best != nil {
-		s := newCFLPSol(sv.pr)
-		s.copyFrom(sv.best)
-		sv.withShare(0.15, func() { sv.locateAllocate(s, 4) })
+		sv.withShare(0.15, func() { sv.locateAllocate(sv.bestCopy(), 4) })
 	}
 	for round := 0; !sv.proven() && !sv.infeasible && !sv.clock.done(); round++ {
 		if sv.best == nil {
@@ -62,9 +59,7 @@ func (sv *cflpSolver) runLarge() {
 		}
 		if sv.pr.budget > 0 {
 			if !sv.intensified[openSetKey(sv.best.open)] {
-				s := newCFLPSol(sv.pr)
-				s.copyFrom(sv.best)
-				sv.intensify(s, 40)
+				sv.intensify(sv.bestCopy(), 40)
 			}
 			sv.ilsLarge(20)
 		} else if round%2 == 0 {
@@ -154,8 +149,7 @@ func (sv *cflpSolver) ilsLarge(rounds int) {
 		copy(sv.lg.lambda, sv.lambda)
 		sv.lg.evaluate()
 	}
-	cur := newCFLPSol(sv.pr)
-	cur.copyFrom(sv.best)
+	cur := sv.bestCopy()
 	s := newCFLPSol(sv.pr)
 	eps := cur.improveEps()
 	for r := 0; r < rounds && !sv.clock.done() && !sv.proven(); r++ {

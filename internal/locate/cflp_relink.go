@@ -49,8 +49,7 @@ func (sv *cflpSolver) relinkRound(rounds, kicks int) {
 	if len(sv.elite) == 0 {
 		sv.addElite(sv.best)
 	}
-	s := newCFLPSol(sv.pr)
-	s.copyFrom(sv.best)
+	s := sv.bestCopy()
 	sv.shake(s, kicks)
 	sv.ilsFrom(s, rounds)
 	sv.polish(s)

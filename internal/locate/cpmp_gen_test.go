@@ -34,19 +34,16 @@ func cpmpGenerated(t testing.TB, n, p int, ratio float64, seed int64) *Instance 
 			c = cluster{rng.Float64() * 10000, rng.Float64() * 10000, 200}
 		}
 		q := float64(1 + rng.IntN(100)) // drawn before the position
-		cpmpPoint(in, c.x+c.sd*rng.NormFloat64(), c.y+c.sd*rng.NormFloat64(), q)
+		addMedianPoint(in, c.x+c.sd*rng.NormFloat64(), c.y+c.sd*rng.NormFloat64(), q, 0)
 	}
 	cpmpFinish(t, in, ratio)
 	return in
 }
 
-// cpmpPoint is AddMedianPoint.
-func cpmpPoint(in *Instance, x, y, q float64) { AddMedianPoint(in, x, y, q) }
-
-// cpmpFinish is SetMedianCapacity, failing the test on error.
+// cpmpFinish is setMedianCapacity, failing the test on error.
 func cpmpFinish(t testing.TB, in *Instance, ratio float64) {
 	t.Helper()
-	if err := SetMedianCapacity(in, ratio); err != nil {
+	if err := setMedianCapacity(in, ratio); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -74,7 +71,7 @@ func cpmpBoard(t testing.TB, n, p int, ratio float64, seed int64) *Instance {
 			for h := 0; h < 48 && len(in.Demand) < n; h++ {
 				x := x0 + float64(h/8)*40 + 4*rng.Float64()
 				y := y0 + float64(h%8)*39 + 4*rng.Float64()
-				cpmpPoint(in, x, y, float64(1+rng.IntN(100)))
+				addMedianPoint(in, x, y, float64(1+rng.IntN(100)), 0)
 			}
 		}
 	}

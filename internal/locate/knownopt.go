@@ -8,7 +8,6 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 )
 
 // BlocksGap is how far apart the blocks of CPMPBlocks lie: more than any
@@ -62,10 +61,10 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 				x += sd * rng.NormFloat64()
 				y += sd * rng.NormFloat64()
 			}
-			AddMedianPoint(in, x, y, float64(1+rng.IntN(100)))
+			addMedianPoint(in, x, y, float64(1+rng.IntN(100)), 0)
 		}
 	}
-	if err := SetMedianCapacity(in, ratio); err != nil {
+	if err := setMedianCapacity(in, ratio); err != nil {
 		return nil, 0, err
 	}
 	opt := blocksOptimum(in, blocks, size)
@@ -75,18 +74,10 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 	return in, opt, nil
 }
 
-// AddMedianPoint adds a customer of demand q at (x, y) to in, and a
-// candidate median at the same place (the capacitated p-median's layout).
-func AddMedianPoint(in *Instance, x, y, q float64) {
-	id := strconv.Itoa(len(in.Demand) + 1)
-	in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
-	in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y})
-}
-
-// SetMedianCapacity gives every median of in the capacity that makes in.P
+// setMedianCapacity gives every median of in the capacity that makes in.P
 // of them hold ratio times the total demand, and builds the Euclidean
 // costs.
-func SetMedianCapacity(in *Instance, ratio float64) error {
+func setMedianCapacity(in *Instance, ratio float64) error {
 	if in.P < 1 {
 		return errors.New("median capacity: the instance has no p")
 	}

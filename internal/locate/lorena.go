@@ -52,9 +52,7 @@ func readLorena(r io.Reader, warn func(string)) (*Instance, error) {
 		if v[3] < 0 {
 			return nil, fmt.Errorf("lorena: line %d: demand of point %d is %v, want >= 0", s.line, i+1, v[3])
 		}
-		id := strconv.Itoa(i + 1)
-		in.Demand = append(in.Demand, Demand{ID: id, X: v[0], Y: v[1], Weight: v[3]})
-		in.Sites = append(in.Sites, Site{ID: id, X: v[0], Y: v[1], Capacity: v[2]})
+		addMedianPoint(in, v[0], v[1], v[3], v[2])
 	}
 	if err := s.end(warn); err != nil {
 		return nil, err
@@ -63,4 +61,13 @@ func readLorena(r io.Reader, warn func(string)) (*Instance, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// addMedianPoint adds a customer of demand q at (x, y) to in, and a
+// candidate median of capacity capa at the same place (the capacitated
+// p-median's layout, as the lorena format has it), both numbered from 1.
+func addMedianPoint(in *Instance, x, y, q, capa float64) {
+	id := strconv.Itoa(len(in.Demand) + 1)
+	in.Demand = append(in.Demand, Demand{ID: id, X: x, Y: y, Weight: q})
+	in.Sites = append(in.Sites, Site{ID: id, X: x, Y: y, Capacity: capa})
 }

@@ -110,6 +110,35 @@ func cflpLoad(t testing.TB, c cflpBenchCase) *Instance {
 // are rounded to two decimals.
 func cflpOptTol(opt float64) float64 { return 0.006 + 1e-9*opt }
 
+// envDuration returns the duration the environment variable name holds,
+// or def when it is unset; a value that does not parse fails the test.
+func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return d
+}
+
+// envInt is envDuration for an integer.
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
 // TestCFLPFullBench solves every sscflp-or and cpmp-sjc instance and prints
 // a table of the results. It runs only with COLDCHAIN_FULL_BENCH=1 (it takes
 // minutes); COLDCHAIN_CFLP_ONLY=p25,SJC3a restricts it to some instances and
@@ -118,14 +147,7 @@ func TestCFLPFullBench(t *testing.T) {
 	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
 		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the full CFLP benchmark")
 	}
-	limit := 60 * time.Second
-	if s := os.Getenv("COLDCHAIN_CFLP_LIMIT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		limit = d
-	}
+	limit := envDuration(t, "COLDCHAIN_CFLP_LIMIT", 60*time.Second)
 	only := map[string]bool{}
 	for _, s := range strings.Split(os.Getenv("COLDCHAIN_CFLP_ONLY"), ",") {
 		if s != "" {

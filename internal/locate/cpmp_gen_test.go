@@ -92,14 +92,7 @@ func TestCPMPGeneratedBench(t *testing.T) {
 		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the generated CPMP benchmark")
 	}
 	limit, ps := cpmpBenchEnv(t)
-	n := 3000
-	if s := os.Getenv("COLDCHAIN_CPMP_N"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n = v
-	}
+	n := envInt(t, "COLDCHAIN_CPMP_N", 3000)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| instance | n | p | objective | bound | proven gap %% | seconds |\n|---|---|---|---|---|---|---|\n")
 	families := []struct {
@@ -123,14 +116,7 @@ func TestCPMPGeneratedBench(t *testing.T) {
 // and 1000) of the n = 3000 CPMP benchmarks.
 func cpmpBenchEnv(t *testing.T) (time.Duration, []int) {
 	t.Helper()
-	limit := 30 * time.Second
-	if s := os.Getenv("COLDCHAIN_CPMP_LIMIT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		limit = d
-	}
+	limit := envDuration(t, "COLDCHAIN_CPMP_LIMIT", 30*time.Second)
 	ps := []int{600, 800, 1000}
 	if s := os.Getenv("COLDCHAIN_CPMP_P"); s != "" {
 		ps = ps[:0]
@@ -224,19 +210,7 @@ func TestCPMPGeneratedWrite(t *testing.T) {
 	if out == "" {
 		t.Skip("set COLDCHAIN_CPMP_WRITE to the lorena file to write")
 	}
-	n, p := 300, 60
-	for _, v := range []struct {
-		env string
-		to  *int
-	}{{"COLDCHAIN_CPMP_N", &n}, {"COLDCHAIN_CPMP_P", &p}} {
-		if s := os.Getenv(v.env); s != "" {
-			x, err := strconv.Atoi(s)
-			if err != nil {
-				t.Fatalf("%s: %v", v.env, err)
-			}
-			*v.to = x
-		}
-	}
+	n, p := envInt(t, "COLDCHAIN_CPMP_N", 300), envInt(t, "COLDCHAIN_CPMP_P", 60)
 	in := cpmpGenerated(t, n, p, 1.2, 1)
 	if os.Getenv("COLDCHAIN_CPMP_FAMILY") == "board" {
 		in = cpmpBoard(t, n, p, 1.25, 1)

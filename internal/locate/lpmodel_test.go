@@ -213,14 +213,7 @@ func TestWriteLPRandomCBC(t *testing.T) {
 // instance (default 10m), COLDCHAIN_CBC_ONLY=p1,SJC1 picks instances.
 func TestCBCCompare(t *testing.T) {
 	cbcRequire(t)
-	limit := 10 * time.Minute
-	if s := os.Getenv("COLDCHAIN_CBC_LIMIT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		limit = d
-	}
+	limit := envDuration(t, "COLDCHAIN_CBC_LIMIT", 10*time.Minute)
 	only := map[string]bool{}
 	for _, s := range strings.Split(os.Getenv("COLDCHAIN_CBC_ONLY"), ",") {
 		if s != "" {
@@ -295,12 +288,7 @@ func TestWriteLPFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := Params{Problem: prob}
-	if s := os.Getenv("COLDCHAIN_LP_P"); s != "" {
-		if params.P, err = strconv.Atoi(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	params := Params{Problem: prob, P: envInt(t, "COLDCHAIN_LP_P", 0)}
 	if s := os.Getenv("COLDCHAIN_LP_RADIUS"); s != "" {
 		if params.Radius, err = strconv.ParseFloat(s, 64); err != nil {
 			t.Fatal(err)

@@ -50,6 +50,16 @@ type Case struct {
 // ID names the case as "set/problem/name"; Options.Only matches against it.
 func (c Case) ID() string { return c.Set + "/" + string(c.Problem) + "/" + c.Name }
 
+// source names where the case's instance comes from: its format and files,
+// or the case itself when it is generated. Cases of one source share an
+// instance.
+func (c Case) source() string {
+	if c.Gen != nil {
+		return c.ID()
+	}
+	return string(c.Format) + "\x00" + strings.Join(c.Files, "\x00")
+}
+
 // Row is the outcome of one case.
 type Row struct {
 	Case
@@ -301,11 +311,7 @@ func Run(ctx context.Context, cases []Case, opt Options, each func(Row)) []Row {
 			continue
 		}
 		// Consecutive cases often share an instance: load it once.
-		key := string(c.Format) + "\x00" + strings.Join(c.Files, "\x00")
-		if c.Gen != nil {
-			key = c.ID()
-		}
-		if key != inKey {
+		if key := c.source(); key != inKey {
 			in, known, inErr = load(c)
 			inKey = key
 		}

@@ -88,7 +88,7 @@ func TestCPMPBlocksBench(t *testing.T) {
 }
 
 // TestCPMPBlocksRejects checks that CPMPBlocks refuses what it cannot make:
-// no blocks, blocks too large to enumerate, p out of range, a ratio below
+// no blocks or too many, blocks too large to enumerate, p out of range, a ratio below
 // 1 or not a number, and blocks that cannot be served on their own.
 func TestCPMPBlocksRejects(t *testing.T) {
 	for _, c := range []struct {
@@ -96,13 +96,14 @@ func TestCPMPBlocksRejects(t *testing.T) {
 		ratio           float64
 		want            string
 	}{
-		{0, 12, 10, 1.25, "at least one block"},
+		{0, 12, 10, 1.25, "want 1 to 1000 blocks"},
+		{1001, 12, 3000, 1.25, "want 1 to 1000 blocks"},
 		{10, 17, 20, 1.25, "1 to 16 points"},
 		{10, 12, 0, 1.25, "p = 0"},
 		{10, 12, 121, 1.25, "p = 121"},
 		{10, 12, 30, 0.5, "ratio 0.5"},
 		{10, 12, 30, math.NaN(), "ratio NaN"},
-		{10, 12, 5, 1, "not below the blocks' gap"}, // half the blocks get no median
+		{10, 12, 5, 1, "cannot serve every block"}, // half the blocks get no median
 	} {
 		_, _, err := CPMPBlocks(c.blocks, c.size, c.p, c.ratio, 1)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

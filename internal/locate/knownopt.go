@@ -10,20 +10,23 @@ import (
 	"slices"
 )
 
-// BlocksGap is how far apart the blocks of CPMPBlocks lie: more than any
+// blocksGap is how far apart the blocks of CPMPBlocks lie: more than any
 // of their solutions costs (CPMPBlocks checks it), so that no arc between
 // two blocks can be in an optimal solution.
-const BlocksGap = 1e6
+const blocksGap = 1e6
 
 // blocksMaxSize bounds a block's points: its 2^size sets of medians are
-// enumerated.
-const blocksMaxSize = 16
+// enumerated. blocksMax bounds the blocks.
+const (
+	blocksMaxSize = 16
+	blocksMax     = 1000
+)
 
 // CPMPBlocks returns a capacitated p-median instance of known optimum,
 // with that optimum: blocks blocks of size points (every point a customer
 // of integer demand 1..100 and a candidate median), each laid out like the
 // p3038 board (a jittered grid 40 units apart), as one Gaussian cluster or
-// as two, the blocks BlocksGap apart; one capacity for every median, so
+// as two, the blocks 10^6 units apart; one capacity for every median, so
 // that p medians hold ratio times the total demand. Costs are Euclidean.
 //
 // The optimum is exact: a block's least cost with at most k medians comes
@@ -34,8 +37,8 @@ const blocksMaxSize = 16
 // same instance.
 func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, float64, error) {
 	switch {
-	case blocks < 1 || size < 1 || size > blocksMaxSize:
-		return nil, 0, fmt.Errorf("blocks: %d blocks of %d points: want at least one block of 1 to %d points", blocks, size, blocksMaxSize)
+	case blocks < 1 || blocks > blocksMax || size < 1 || size > blocksMaxSize:
+		return nil, 0, fmt.Errorf("blocks: %d blocks of %d points: want 1 to %d blocks of 1 to %d points", blocks, size, blocksMax, blocksMaxSize)
 	case p < 1 || p > blocks*size:
 		return nil, 0, fmt.Errorf("blocks: p = %d: want 1 to %d (the points)", p, blocks*size)
 	case !(ratio >= 1) || math.IsInf(ratio, 1):
@@ -45,7 +48,7 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 	in := &Instance{Name: fmt.Sprintf("cpmp-blocks-%d-%d-%d-%g-%d", blocks, size, p, ratio, seed), P: p}
 	side := int(math.Ceil(math.Sqrt(float64(blocks))))
 	for b := range blocks {
-		x0, y0 := float64(b%side)*BlocksGap, float64(b/side)*BlocksGap
+		x0, y0 := float64(b%side)*blocksGap, float64(b/side)*blocksGap
 		kind := rng.IntN(3)
 		sd := 40 + 160*rng.Float64()
 		for h := range size {
@@ -68,8 +71,11 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 		return nil, 0, err
 	}
 	opt := blocksOptimum(in, blocks, size)
-	if !(opt < BlocksGap) {
-		return nil, 0, fmt.Errorf("blocks: optimum %v not below the blocks' gap %v: fewer points or a larger ratio", opt, BlocksGap)
+	switch {
+	case math.IsInf(opt, 1):
+		return nil, 0, fmt.Errorf("blocks: %d medians of capacity %v cannot serve every block from its own points: raise p or the ratio", p, in.Sites[0].Capacity)
+	case opt >= blocksGap:
+		return nil, 0, fmt.Errorf("blocks: the optimum %v reaches the blocks' gap %v, so arcs between blocks could pay: use fewer blocks", opt, blocksGap)
 	}
 	return in, opt, nil
 }

@@ -9,8 +9,9 @@ import (
 
 // greedyStart builds a first solution when p is fixed: p candidates chosen
 // greedily by the uncapacitated p-median saving (net of fixed cost), then
-// completed by regret assignment, repair and local search. With p free the
-// Lagrangian relaxation supplies the first solutions instead.
+// completed by regret assignment, repair and local search, and moved on by
+// transfers of sites between regions. With p free the Lagrangian
+// relaxation supplies the first solutions instead.
 func (sv *cflpSolver) greedyStart() {
 	pr := sv.pr
 	if pr.p == 0 {
@@ -24,14 +25,19 @@ func (sv *cflpSolver) greedyStart() {
 	if !ok || !sv.complete(s) {
 		return
 	}
-	// Large instances go to the bound first: site search there costs
-	// many relaxations. Small ones also get their transfers and part
-	// moves now, not only after the Lagrangian phases: a greedy start
-	// that leaves a far region short of sites serves its customers from
-	// sites far away, which only a transfer mends.
-	if pr.n <= cflpSiteSearchMaxN {
+	// The greedy picks sites by uncapacitated savings: where it leaves a
+	// region short of capacity, its customers are served from far away,
+	// which only a transfer mends (and whose costs would mislead the
+	// subgradient's first steps). Small instances get their site search
+	// and the whole polish now; large ones, where site search costs many
+	// relaxations, transfers with at most a tenth of the time.
+	switch {
+	case !s.feasible(): // nothing to move from; offer passes it over
+	case pr.n <= cflpSiteSearchMaxN:
 		sv.siteSearch(s, 20)
 		sv.polish(s)
+	case sv.large():
+		sv.withShare(0.1, func() { sv.transferSearch(s) })
 	}
 	sv.offer(s)
 }

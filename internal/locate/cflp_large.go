@@ -33,15 +33,6 @@ func (sv *cflpSolver) runLarge() {
 	sv.alwaysDeep = true
 	sv.quickBound()
 	sv.greedyStart()
-	// Transfers first, with at most a tenth of the time: the greedy start
-	// picks sites by uncapacitated savings, and where it leaves a region
-	// short of capacity its customers are served from far away, at costs
-	// that would also mislead the subgradient's first steps.
-	if sv.best != nil {
-		s := sv.bestCopy()
-		sv.withShare(0.1, func() { sv.transferSearch(s) })
-		sv.offer(s)
-	}
 	// A quarter of the time to ruin and recreate first: the cheapest
 	// gains, and a better target for the subgradient's steps.
 	sv.withShare(0.25, func() { sv.ilsCluster(cflpRuinRounds) })

@@ -110,33 +110,30 @@ func cflpLoad(t testing.TB, c cflpBenchCase) *Instance {
 // are rounded to two decimals.
 func cflpOptTol(opt float64) float64 { return 0.006 + 1e-9*opt }
 
-// envDuration returns the duration the environment variable name holds,
-// or def when it is unset; a value that does not parse fails the test.
-func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+// envValue returns the value the environment variable name holds, read
+// by parse, or def when it is unset; a value that does not parse fails the
+// test. envDuration and envInt are its two uses.
+func envValue[T any](t *testing.T, name string, def T, parse func(string) (T, error)) T {
 	t.Helper()
 	s := os.Getenv(name)
 	if s == "" {
 		return def
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return d
-}
-
-// envInt is envDuration for an integer.
-func envInt(t *testing.T, name string, def int) int {
-	t.Helper()
-	s := os.Getenv(name)
-	if s == "" {
-		return def
-	}
-	v, err := strconv.Atoi(s)
+	v, err := parse(s)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return v
+}
+
+func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+	t.Helper()
+	return envValue(t, name, def, time.ParseDuration)
+}
+
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	return envValue(t, name, def, strconv.Atoi)
 }
 
 // TestCFLPFullBench solves every sscflp-or and cpmp-sjc instance and prints

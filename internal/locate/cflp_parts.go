@@ -45,6 +45,7 @@ type cflpParts struct {
 	cost  []float64 // cost[c*len(pool)+x]: pool[x] at sites[c]
 	sets  []cflpPartSet
 	combo []int
+	least []float64 // partSets: per depth, each pooled customer's least cost
 	// Assignment search of one set.
 	slot    []int     // the set's sites, by index into sites
 	minRest []float64 // least cost of pool[x:] at the set's sites
@@ -216,12 +217,19 @@ func (sv *cflpSolver) solveParts(nSet int, beat float64) float64 {
 }
 
 // partSets lists in pt.sets every set of nSet of the sites tried with room
-// for the pool's weight total whose uncapacitated cost is below beat.
+// for the pool's weight total whose uncapacitated cost is below beat. The
+// walk over the sets keeps, per depth, each pooled customer's cheapest
+// cost among the sites chosen so far (pt.least), so that a set's cost
+// takes one pass over the pool rather than one per site.
 func (sv *cflpSolver) partSets(nSet int, total, beat float64) {
 	pr, pt := sv.pr, &sv.parts
 	k, m := len(pt.pool), len(pt.sites)
 	pt.sets = pt.sets[:0]
 	pt.combo = append(pt.combo[:0], make([]int, nSet)...)
+	pt.least = cflpGrowF(pt.least, (nSet+1)*k)
+	for x := range k {
+		pt.least[x] = math.Inf(1)
+	}
 	var walk func(d, from int, capa, fixed float64)
 	walk = func(d, from int, capa, fixed float64) {
 		if d == nSet {
@@ -229,11 +237,7 @@ func (sv *cflpSolver) partSets(nSet int, total, beat float64) {
 				return
 			}
 			b := fixed
-			for x := range k {
-				v := math.Inf(1)
-				for _, c := range pt.combo {
-					v = math.Min(v, pt.cost[c*k+x])
-				}
+			for _, v := range pt.least[d*k : (d+1)*k] {
 				b += v
 			}
 			if b < beat {
@@ -246,8 +250,12 @@ func (sv *cflpSolver) partSets(nSet int, total, beat float64) {
 			}
 			return
 		}
+		prev, next := pt.least[d*k:(d+1)*k], pt.least[(d+1)*k:(d+2)*k]
 		for c := from; c <= m-(nSet-d); c++ {
 			pt.combo[d] = c
+			for x, v := range pt.cost[c*k : (c+1)*k] {
+				next[x] = min(prev[x], v)
+			}
 			walk(d+1, c+1, capa+pr.capa[pt.sites[c]], fixed+pr.fixed[pt.sites[c]])
 		}
 	}

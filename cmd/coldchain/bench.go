@@ -18,9 +18,11 @@ const benchLong = `bench solves every public instance with a known optimum under
 directory or above): orlib-pmed (p-median and p-center), sscflp-or, cpmp-sjc
 and mclp-sjc (maximal covering for every p of the published table, and the
 fewest sites covering all demand); each format is read through the engine's
-format registry. A generated set follows, cpmp-blocks: capacitated p-medians
-of 3,000 points (p = 600, 800, 1000) in far-apart blocks, whose optimum is
-computed exactly when each instance is made. While the proven gap is open a
+format registry. Two generated sets follow, cpmp-blocks: capacitated
+p-medians of 3,000 points (p = 600, 800, 1000) in far-apart blocks, and
+cflp-blocks: capacitated facility location with p free on the same layout
+(3,000 and 750 sites), whose optima are computed exactly when each
+instance is made. While the proven gap is open a
 solve uses its whole --time-limit unless --stop-gap is met. It prints a
 markdown table, one row per run as it finishes: set, problem, instance, n,
 p, known optimum, value found, proven bound, gap to the optimum (%), proven

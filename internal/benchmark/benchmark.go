@@ -9,9 +9,10 @@
 // mclp-sjc (maximal covering and set covering); see the README of the
 // benchmarks folder for formats and sources. Optima come from the files
 // (pmedopt.txt, os) where they exist and from the published tables in
-// optima.go otherwise. The generated set, cpmp-blocks, is the capacitated
-// p-median at 3,000 points (locate.CPMPBlocks), whose optimum is computed
-// exactly when the instance is made.
+// optima.go otherwise. The generated sets, cpmp-blocks and cflp-blocks,
+// are the capacitated p-median and the capacitated facility location with
+// p free at 3,000 points (locate.CPMPBlocks, locate.CFLPBlocks), whose
+// optima are computed exactly when an instance is made.
 package benchmark
 
 import (
@@ -200,15 +201,25 @@ func Cases(dir string) ([]Case, error) {
 	return append(cases, generated()...), nil
 }
 
-// generated lists the cases of the generated set cpmp-blocks: capacitated
-// p-medians of 3,000 points in 250 far-apart blocks of 12, capacity ratio
-// 1.25 as in Lorena and Senne's p3038, p = 600, 800 and 1000.
+// generated lists the generated cases of known optimum: the set
+// cpmp-blocks, capacitated p-medians of 3,000 points in 250 far-apart
+// blocks of 12, capacity ratio 1.25 as in Lorena and Senne's p3038, p =
+// 600, 800 and 1000; and the set cflp-blocks, single-source capacitated
+// facility location with p free on the same layout, with 3,000 and 750
+// candidate sites.
 func generated() []Case {
 	var cases []Case
 	for _, p := range []int{600, 800, 1000} {
 		cases = append(cases, Case{Set: "cpmp-blocks", Name: fmt.Sprintf("n3000-p%d", p), Problem: locate.CFLP,
 			Known: math.NaN(), Gen: func() (*locate.Instance, float64, error) {
 				return locate.CPMPBlocks(250, 12, p, 1.25, 1)
+			}})
+	}
+	// p free: every point a site, and one site in four.
+	for _, sites := range []int{12, 3} {
+		cases = append(cases, Case{Set: "cflp-blocks", Name: fmt.Sprintf("n3000-m%d", 250*sites), Problem: locate.CFLP,
+			Known: math.NaN(), Gen: func() (*locate.Instance, float64, error) {
+				return locate.CFLPBlocks(250, 12, sites, 1)
 			}})
 	}
 	return cases

@@ -44,6 +44,14 @@ func TestCPMPBlocksQuality(t *testing.T) {
 		t.Skip("5 s solve")
 	}
 	in, opt := cpmpBlocks(t, 40, 12, 96, 1.25, 1)
+	blocksQuality(t, in, opt)
+}
+
+// blocksQuality solves in, of known optimum opt, for 5 s and fails the
+// test unless the solution is valid and within 1 % of the optimum and the
+// bound at most the optimum.
+func blocksQuality(t *testing.T, in *Instance, opt float64) {
+	t.Helper()
 	params := Params{Problem: CFLP, Seed: 1, TimeLimit: 5 * time.Second}
 	res, err := Solve(context.Background(), in, params)
 	if err != nil {
@@ -53,13 +61,13 @@ func TestCPMPBlocksQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	gap := 100 * (res.Objective - opt) / opt
-	t.Logf("optimum %.2f, found %.2f (%.3f %% above), bound %.2f (%.3f %% below)",
-		opt, res.Objective, gap, res.Bound, 100*(opt-res.Bound)/opt)
+	t.Logf("%s: optimum %.2f, found %.2f (%.3f %% above, %d sites), bound %.2f (%.3f %% below)",
+		in.Name, opt, res.Objective, gap, len(res.Sites), res.Bound, 100*(opt-res.Bound)/opt)
 	if gap > 1 {
-		t.Errorf("found %.2f, %.3f %% above the optimum %.2f", res.Objective, gap, opt)
+		t.Errorf("%s: found %.2f, %.3f %% above the optimum %.2f", in.Name, res.Objective, gap, opt)
 	}
 	if res.Bound > opt*(1+1e-9) {
-		t.Errorf("bound %.4f above the optimum %.4f", res.Bound, opt)
+		t.Errorf("%s: bound %.4f above the optimum %.4f", in.Name, res.Bound, opt)
 	}
 }
 

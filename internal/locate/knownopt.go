@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 )
 
 // blocksGap is how far apart the blocks of CPMPBlocks lie: more than any
@@ -49,21 +50,9 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 	side := int(math.Ceil(math.Sqrt(float64(blocks))))
 	for b := range blocks {
 		x0, y0 := float64(b%side)*blocksGap, float64(b/side)*blocksGap
-		kind := rng.IntN(3)
-		sd := 40 + 160*rng.Float64()
+		at := newBlockLayout(rng, x0, y0)
 		for h := range size {
-			x, y := x0, y0
-			switch {
-			case kind == 0: // board: rows of four holes
-				x += float64(h%4)*40 + 4*rng.Float64()
-				y += float64(h/4)*40 + 4*rng.Float64()
-			case kind == 2 && h%2 == 1: // second cluster of two
-				x += 300 + sd*rng.NormFloat64()
-				y += sd * rng.NormFloat64()
-			default:
-				x += sd * rng.NormFloat64()
-				y += sd * rng.NormFloat64()
-			}
+			x, y := at.point(rng, h)
 			addMedianPoint(in, x, y, float64(1+rng.IntN(100)), 0)
 		}
 	}
@@ -78,6 +67,37 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 		return nil, 0, fmt.Errorf("blocks: the optimum %v reaches the blocks' gap %v, so arcs between blocks could pay: use fewer blocks", opt, blocksGap)
 	}
 	return in, opt, nil
+}
+
+// blockLayout is how a block of CPMPBlocks and CFLPBlocks lies: a board
+// (rows of four holes 40 units apart, jittered), one Gaussian cluster or
+// two, of spread sd, from (x0, y0).
+type blockLayout struct {
+	x0, y0 float64
+	kind   int
+	sd     float64
+}
+
+func newBlockLayout(rng *rand.Rand, x0, y0 float64) blockLayout {
+	kind := rng.IntN(3)
+	return blockLayout{x0: x0, y0: y0, kind: kind, sd: 40 + 160*rng.Float64()}
+}
+
+// point returns the block's h-th point.
+func (b blockLayout) point(rng *rand.Rand, h int) (x, y float64) {
+	x, y = b.x0, b.y0
+	switch {
+	case b.kind == 0: // board: rows of four holes
+		x += float64(h%4)*40 + 4*rng.Float64()
+		y += float64(h/4)*40 + 4*rng.Float64()
+	case b.kind == 2 && h%2 == 1: // second cluster of two
+		x += 300 + b.sd*rng.NormFloat64()
+		y += b.sd * rng.NormFloat64()
+	default:
+		x += b.sd * rng.NormFloat64()
+		y += b.sd * rng.NormFloat64()
+	}
+	return x, y
 }
 
 // setMedianCapacity gives every median of in the capacity that makes in.P
@@ -111,7 +131,7 @@ func blocksOptimum(in *Instance, blocks, size int) float64 {
 	}
 	best[0] = 0
 	for b := range blocks {
-		f := blockCosts(in.Demand[b*size:(b+1)*size], in.Sites[0].Capacity)
+		f := blockCosts(in.Demand[b*size:(b+1)*size], in.Sites[b*size:(b+1)*size])
 		for q := range next {
 			next[q] = inf
 			for k := 0; k <= min(q, size); k++ {
@@ -124,10 +144,10 @@ func blocksOptimum(in *Instance, blocks, size int) float64 {
 }
 
 // blockCosts returns f[k], the least cost of serving pts from at most k
-// of them as medians of capacity capa (+Inf where none is feasible), for
-// k = 0..len(pts).
-func blockCosts(pts []Demand, capa float64) []float64 {
-	n := len(pts)
+// of sites as medians (+Inf where none is feasible), for k =
+// 0..len(sites).
+func blockCosts(pts []Demand, sites []Site) []float64 {
+	n := len(sites)
 	f := make([]float64, n+1)
 	for k := range f {
 		f[k] = math.Inf(1)
@@ -136,10 +156,10 @@ func blockCosts(pts []Demand, capa float64) []float64 {
 	for _, d := range pts {
 		total += d.Weight
 	}
-	as := newBlockAssigner(pts, capa)
+	as := newBlockAssigner(pts, sites)
 	for set := uint32(1); set < 1<<n; set++ {
 		k := bits.OnesCount32(set)
-		if float64(k)*capa < total {
+		if as.room(set) < total {
 			continue
 		}
 		f[k] = math.Min(f[k], as.solve(set, f[k]))
@@ -151,21 +171,21 @@ func blockCosts(pts []Demand, capa float64) []float64 {
 }
 
 // blockAssigner finds the least-cost single-source assignment of a
-// block's points to a set of its points as medians, by depth-first search
-// over the points, heaviest first.
+// block's points to a set of its sites, by depth-first search over the
+// points, heaviest first.
 type blockAssigner struct {
 	pts     []Demand
-	capa    float64
+	sites   []Site
 	order   []int // points, heaviest first
-	sites   []int
+	set     []int // the sites of the set
 	load    []float64
 	minRest []float64 // least cost of order[x:], each at its nearest median
 	best    float64
 }
 
-func newBlockAssigner(pts []Demand, capa float64) *blockAssigner {
+func newBlockAssigner(pts []Demand, sites []Site) *blockAssigner {
 	n := len(pts)
-	a := &blockAssigner{pts: pts, capa: capa, order: make([]int, n), load: make([]float64, n), minRest: make([]float64, n+1)}
+	a := &blockAssigner{pts: pts, sites: sites, order: make([]int, n), load: make([]float64, len(sites)), minRest: make([]float64, n+1)}
 	for i := range a.order {
 		a.order[i] = i
 	}
@@ -173,20 +193,31 @@ func newBlockAssigner(pts []Demand, capa float64) *blockAssigner {
 	return a
 }
 
-// solve returns the least cost of assigning every point to a median of set
-// (a bit per point) if it is below bound, otherwise bound.
+// room returns the capacity of set (a bit per site).
+func (a *blockAssigner) room(set uint32) float64 {
+	r := 0.0
+	for j := range a.sites {
+		if set&(1<<j) != 0 {
+			r += a.sites[j].Capacity
+		}
+	}
+	return r
+}
+
+// solve returns the least cost of assigning every point to a site of set
+// (a bit per site) if it is below bound, otherwise bound.
 func (a *blockAssigner) solve(set uint32, bound float64) float64 {
 	n := len(a.pts)
-	a.sites = a.sites[:0]
-	for j := range n {
+	a.set = a.set[:0]
+	for j := range a.sites {
 		if set&(1<<j) != 0 {
-			a.sites = append(a.sites, j)
+			a.set = append(a.set, j)
 		}
 	}
 	a.minRest[n] = 0
 	for x := n - 1; x >= 0; x-- {
 		c := math.Inf(1)
-		for _, j := range a.sites {
+		for _, j := range a.set {
 			c = math.Min(c, a.dist(a.order[x], j))
 		}
 		a.minRest[x] = a.minRest[x+1] + c
@@ -209,8 +240,8 @@ func (a *blockAssigner) dfs(x int, cost float64) {
 		return
 	}
 	i := a.order[x]
-	for _, j := range a.sites {
-		if a.load[j]+a.pts[i].Weight <= a.capa {
+	for _, j := range a.set {
+		if a.load[j]+a.pts[i].Weight <= a.sites[j].Capacity {
 			a.load[j] += a.pts[i].Weight
 			a.dfs(x+1, cost+a.dist(i, j))
 			a.load[j] -= a.pts[i].Weight
@@ -219,5 +250,97 @@ func (a *blockAssigner) dfs(x int, cost float64) {
 }
 
 func (a *blockAssigner) dist(i, j int) float64 {
-	return math.Hypot(a.pts[i].X-a.pts[j].X, a.pts[i].Y-a.pts[j].Y)
+	return math.Hypot(a.pts[i].X-a.sites[j].X, a.pts[i].Y-a.sites[j].Y)
+}
+
+// CFLPBlocks returns a single-source capacitated facility location
+// instance with p free and of known optimum, with that optimum: blocks
+// blocks of size points laid out as in CPMPBlocks, every point a customer
+// of integer demand 1..100, the first sites points of each block also
+// candidate sites. A site holds a quarter to three quarters of a block's
+// mean demand (size × 50.5; more when a block has fewer than six sites,
+// and a block's sites together always hold 1.2 times its demand) and
+// costs 1 to 2 per unit it holds to open, so that a block needs a few
+// sites and opening one more trades against the distances saved. Costs
+// are Euclidean.
+//
+// The optimum is exact: each block's least fixed plus assignment cost over
+// every set of its sites that can hold it (assigned by branch and bound),
+// summed over the blocks; no arc between blocks can pay (checked). The
+// same arguments always give the same instance.
+func CFLPBlocks(blocks, size, sites int, seed int64) (*Instance, float64, error) {
+	switch {
+	case blocks < 1 || blocks > blocksMax || size < 1 || size > blocksMaxSize:
+		return nil, 0, fmt.Errorf("blocks: %d blocks of %d points: want 1 to %d blocks of 1 to %d points", blocks, size, blocksMax, blocksMaxSize)
+	case sites < 1 || sites > size:
+		return nil, 0, fmt.Errorf("blocks: %d sites per block: want 1 to %d (the points)", sites, size)
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x63666c70)) // "cflp"
+	in := &Instance{Name: fmt.Sprintf("cflp-blocks-%d-%d-%d-%d", blocks, size, sites, seed)}
+	side := int(math.Ceil(math.Sqrt(float64(blocks))))
+	mean := float64(size) * 50.5
+	scale := max(1, 6/float64(sites))
+	for b := range blocks {
+		x0, y0 := float64(b%side)*blocksGap, float64(b/side)*blocksGap
+		at := newBlockLayout(rng, x0, y0)
+		total, room := 0.0, 0.0
+		first := len(in.Sites)
+		for h := range size {
+			x, y := at.point(rng, h)
+			q := float64(1 + rng.IntN(100))
+			total += q
+			in.Demand = append(in.Demand, Demand{ID: strconv.Itoa(len(in.Demand) + 1), X: x, Y: y, Weight: q})
+			if h < sites {
+				capa := math.Ceil(mean * scale * (0.25 + 0.5*rng.Float64()))
+				room += capa
+				in.Sites = append(in.Sites, Site{ID: "s" + strconv.Itoa(len(in.Sites)+1), X: x, Y: y, Capacity: capa})
+			}
+		}
+		for j := first; j < len(in.Sites); j++ {
+			if room < 1.2*total {
+				in.Sites[j].Capacity = math.Ceil(in.Sites[j].Capacity * 1.2 * total / room)
+			}
+			in.Sites[j].FixedCost = math.Round(in.Sites[j].Capacity * (1 + rng.Float64()))
+		}
+	}
+	if err := BuildCosts(in, Euclidean, 0, 0); err != nil {
+		return nil, 0, err
+	}
+	opt := 0.0
+	for b := range blocks {
+		f := blockFacilityCost(in.Demand[b*size:(b+1)*size], in.Sites[b*sites:(b+1)*sites])
+		if math.IsInf(f, 1) {
+			return nil, 0, fmt.Errorf("blocks: block %d cannot be served by its own sites: use another seed or more sites", b+1)
+		}
+		opt += f
+	}
+	if opt >= blocksGap {
+		return nil, 0, fmt.Errorf("blocks: the optimum %v reaches the blocks' gap %v, so arcs between blocks could pay: use fewer blocks", opt, blocksGap)
+	}
+	return in, opt, nil
+}
+
+// blockFacilityCost returns the least cost of serving pts from sites: over
+// every set of sites that can hold the total demand, its fixed costs plus
+// its least assignment cost.
+func blockFacilityCost(pts []Demand, sites []Site) float64 {
+	total := 0.0
+	for _, d := range pts {
+		total += d.Weight
+	}
+	as := newBlockAssigner(pts, sites)
+	best := math.Inf(1)
+	for set := uint32(1); set < 1<<len(sites); set++ {
+		fixed := 0.0
+		for j, s := range sites {
+			if set&(1<<j) != 0 {
+				fixed += s.FixedCost
+			}
+		}
+		if fixed >= best || as.room(set) < total {
+			continue
+		}
+		best = math.Min(best, fixed+as.solve(set, best-fixed))
+	}
+	return best
 }

@@ -1,0 +1,85 @@
+package locate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"testing"
+)
+
+// cflpBlocks is CFLPBlocks, failing the test on error.
+func cflpBlocks(t testing.TB, nb, size, sites int, seed int64) (*Instance, float64) {
+	t.Helper()
+	in, opt, err := CFLPBlocks(nb, size, sites, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, opt
+}
+
+// TestCFLPBlocksOptimum checks CFLPBlocks's optimum against an exhaustive
+// search of the whole instance, arcs between blocks included (cflpBrute:
+// every assignment of every customer, each site's fixed cost paid when it
+// serves one), on instances of two blocks of four points with two and
+// four sites each.
+func TestCFLPBlocksOptimum(t *testing.T) {
+	for seed := int64(1); seed <= 4; seed++ {
+		for _, sites := range []int{2, 4} {
+			in, got := cflpBlocks(t, 2, 4, sites, seed)
+			if in.P != 0 || len(in.Sites) != 2*sites {
+				t.Fatalf("%s: p %d, %d sites", in.Name, in.P, len(in.Sites))
+			}
+			want := cflpBrute(in, Params{Problem: CFLP})
+			if math.Abs(got-want) > 1e-9*want {
+				t.Errorf("%s: blocks optimum %v, exhaustive %v", in.Name, got, want)
+			}
+		}
+	}
+}
+
+// TestCFLPBlocksBench solves known-optimum instances with p free of 3,000
+// customers (250 blocks of 12) with 3,000 and 750 sites and prints the
+// gap to the optimum of the solution and of the bound. It runs only with
+// COLDCHAIN_FULL_BENCH=1; COLDCHAIN_CPMP_LIMIT sets the time limit
+// (default 30s).
+func TestCFLPBlocksBench(t *testing.T) {
+	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
+		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the known-optimum CFLP benchmark")
+	}
+	limit, _ := cpmpBenchEnv(t)
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| instance | n | m | optimum | found | above optimum %% | sites | bound | below optimum %% | seconds |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, sites := range []int{12, 3} {
+		in, opt := cflpBlocks(t, 250, 12, sites, 1)
+		res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.2f | %.3f | %d | %.2f | %.3f | %.1f |\n", in.Name, len(in.Demand), len(in.Sites),
+			opt, res.Objective, 100*(res.Objective-opt)/opt, len(res.Sites), res.Bound, 100*(opt-res.Bound)/opt, res.Seconds)
+	}
+	t.Log(b.String())
+}
+
+// TestCFLPBlocksRejects checks that CFLPBlocks refuses what it cannot
+// make: no blocks or too many, blocks too large to enumerate, and sites per
+// block out of range.
+func TestCFLPBlocksRejects(t *testing.T) {
+	for _, c := range []struct {
+		blocks, size, sites int
+		want                string
+	}{
+		{0, 12, 4, "want 1 to 1000 blocks"},
+		{1001, 12, 4, "want 1 to 1000 blocks"},
+		{10, 17, 4, "1 to 16 points"},
+		{10, 12, 0, "0 sites per block"},
+		{10, 12, 13, "13 sites per block"},
+	} {
+		_, _, err := CFLPBlocks(c.blocks, c.size, c.sites, 1)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CFLPBlocks(%d, %d, %d): error %v, want one saying %q", c.blocks, c.size, c.sites, err, c.want)
+		}
+	}
+}

@@ -178,11 +178,11 @@ func (sv *cflpSolver) applyClusterMove(s *cflpSol, mv clusterMove) {
 
 // clusterSearch improves s by cluster moves (each customer's best shift or
 // swap with re-centring, first improvement by customer) until a pass finds
-// none or the clock runs out. It needs p fixed and no budget; it returns
-// the number of moves made.
+// none or the clock runs out. It needs no budget, and p fixed or a large
+// instance (clusterMoves); it returns the number of moves made.
 func (sv *cflpSolver) clusterSearch(s *cflpSol) int {
 	pr := sv.pr
-	if pr.p == 0 || pr.budget > 0 {
+	if !sv.clusterMoves() {
 		return 0
 	}
 	eps := s.improveEps()
@@ -223,7 +223,7 @@ const (
 // rounds rounds, transfers and part moves (polish) finish the current
 // solution, which is offered.
 func (sv *cflpSolver) ilsCluster(rounds int) {
-	if sv.best == nil || sv.pr.p == 0 || sv.pr.budget > 0 {
+	if sv.best == nil || !sv.clusterMoves() {
 		return
 	}
 	cur := sv.bestCopy()
@@ -284,11 +284,11 @@ func (sv *cflpSolver) ruin(s *cflpSol) []int32 {
 	return freed
 }
 
-// recreate opens sv.ruinK sites for the freed customers, each the closed
-// candidate near them (among their cflpCentreArcs cheapest arcs) of
-// largest saving over their cheapest open site, the saving randomly
-// weighted by 1 to 1.5, then completes s. It returns whether s is
-// feasible.
+// recreate opens sv.ruinK sites for the freed customers (with p free, one
+// fewer to one more at random), each the closed candidate near them (among
+// their cflpCentreArcs cheapest arcs) of largest saving over their
+// cheapest open site, the saving randomly weighted by 1 to 1.5, net of
+// its fixed cost, then completes s. It returns whether s is feasible.
 func (sv *cflpSolver) recreate(s *cflpSol, freed []int32) bool {
 	pr := sv.pr
 	best := cflpGrowF(sv.ruinBest, len(freed))
@@ -302,7 +302,11 @@ func (sv *cflpSolver) recreate(s *cflpSol, freed []int32) bool {
 			}
 		}
 	}
-	for range sv.ruinK {
+	reopen := sv.ruinK
+	if pr.p == 0 {
+		reopen = max(0, reopen-1+sv.rng.IntN(3))
+	}
+	for range reopen {
 		bk, bg := -1, 0.0
 		for _, i := range freed {
 			end := min(pr.rStart[i]+cflpCentreArcs, pr.rStart[i+1])
@@ -317,7 +321,7 @@ func (sv *cflpSolver) recreate(s *cflpSol, freed []int32) bool {
 						g += d
 					}
 				}
-				if g *= 1 + 0.5*sv.rng.Float64(); bk < 0 || g > bg {
+				if g = g*(1+0.5*sv.rng.Float64()) - pr.fixed[k]; bk < 0 || g > bg {
 					bk, bg = k, g
 				}
 			}

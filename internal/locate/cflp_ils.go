@@ -7,14 +7,15 @@ import (
 	"github.com/coldchain/coldchain/internal/pqueue"
 )
 
-// greedyStart builds a first solution when p is fixed: p candidates chosen
-// greedily by the uncapacitated p-median saving (net of fixed cost), then
-// completed by regret assignment, repair and local search, and moved on by
-// transfers of sites between regions. With p free the Lagrangian
-// relaxation supplies the first solutions instead.
+// greedyStart builds a first solution when p is fixed, or p is free on a
+// large instance: candidates chosen greedily by their saving
+// (greedySelect), then completed by regret assignment, repair and local
+// search, and moved on by transfers of sites between regions. With p free
+// on smaller instances the Lagrangian relaxation supplies the first
+// solutions instead.
 func (sv *cflpSolver) greedyStart() {
 	pr := sv.pr
-	if pr.p == 0 {
+	if pr.p == 0 && !sv.large() {
 		return
 	}
 	s := sv.cur
@@ -52,12 +53,17 @@ type cflpGreedyItem struct {
 
 // greedySelect opens the p candidates of s one at a time, each the one of
 // largest saving (the uncapacitated assignment cost it removes, net of
-// its fixed cost; ties to the lower index) within the budget. Savings only
-// shrink as sites open, so a lazy evaluation gives the same choice: a
-// heap holds each candidate's last saving, and only the top is
-// recomputed. When the clock runs out, the remaining sites are taken in
-// the heap's order without recomputing, so a first solution still comes
-// quickly. It returns false when the budget leaves fewer than p sites.
+// its fixed cost; ties to the lower index) within the budget. With p free
+// it opens candidates while one saves more than it costs or the open
+// sites cannot hold the total weight, and a site saves only on the
+// customers it could hold (the nearest it improves, up to its capacity;
+// opening it improves only those): uncapacitated savings would open a few
+// sites that seem to serve everyone. Savings only shrink as sites open,
+// so a lazy evaluation gives the same choice: a heap holds each
+// candidate's last saving, and only the top is recomputed. When the clock
+// runs out, the remaining sites are taken in the heap's order without
+// recomputing, so a first solution still comes quickly. It returns false
+// when the budget leaves fewer than p sites.
 func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 	pr := sv.pr
 	big := 2*pr.maxCost + 1
@@ -74,20 +80,38 @@ func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 	// top bounds every best[i] from above: a column, cheapest first, can
 	// stop at an arc costing top.
 	top := slices.Max(best)
-	gain := func(j int32) float64 {
-		g := -pr.fixed[j]
-		for k := pr.cStart[j]; k < pr.cStart[j+1] && pr.cCost[k] < top; k++ {
-			if d := best[pr.cCust[k]] - pr.cCost[k]; d > 0 {
+	free := pr.p == 0
+	// gain returns j's saving; with open, it also lowers best to j's costs
+	// for the customers it counts.
+	gain := func(j int32, open bool) float64 {
+		g, room := -pr.fixed[j], math.Inf(1)
+		if free {
+			room = pr.capa[j]
+		}
+		for k := pr.cStart[j]; k < pr.cStart[j+1] && pr.cCost[k] < top && room > 0; k++ {
+			i := pr.cCust[k]
+			if d := best[i] - pr.cCost[k]; d > 0 && pr.q[i] <= room {
 				g += d
+				room -= pr.q[i]
+				if open {
+					best[i] = pr.cCost[k]
+				}
 			}
 		}
 		return g
 	}
+	openCapa := 0.0
+	for _, j := range pr.exist {
+		openCapa += pr.capa[j]
+	}
 	h := pqueue.New(func(a, b cflpGreedyItem) bool { return a.g > b.g || a.g == b.g && a.j < b.j })
 	for _, j := range pr.cands {
-		h.Push(cflpGreedyItem{j: j, g: gain(j)})
+		h.Push(cflpGreedyItem{j: j, g: gain(j, false)})
 	}
-	for step := int32(0); int(step) < pr.p; {
+	for step := int32(0); free || int(step) < pr.p; {
+		if free && h.Len() == 0 {
+			return openCapa >= pr.totalQ
+		}
 		if h.Len() == 0 {
 			return false
 		}
@@ -97,15 +121,16 @@ func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 			continue // the spent budget only grows
 		}
 		if it.step != step && !sv.clock.done() {
-			it.g, it.step = gain(it.j), step
+			it.g, it.step = gain(it.j, false), step
 			h.Push(it)
 			continue
 		}
-		s.openSite(j)
-		for k := pr.cStart[j]; k < pr.cStart[j+1] && pr.cCost[k] < top; k++ {
-			i := pr.cCust[k]
-			best[i] = math.Min(best[i], pr.cCost[k])
+		if free && (it.g <= 0 || sv.clock.done()) && openCapa >= pr.totalQ {
+			return true
 		}
+		s.openSite(j)
+		openCapa += pr.capa[j]
+		gain(it.j, true)
 		top = slices.Max(best)
 		step++
 	}

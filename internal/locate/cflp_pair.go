@@ -250,11 +250,12 @@ func (sv *cflpSolver) applyPairMove(s *cflpSol, mv pairMove) {
 // customers and their neighbours (the open sites among the
 // cflpCentreArcs cheapest arcs of a cluster's customers), the best move
 // per cluster, until no cluster on the list improves or the clock runs
-// out. The two sites of a move join the list. It needs p fixed and no
-// budget; it returns the number of moves made.
+// out. The two sites of a move join the list. It needs no budget, and p
+// fixed or a large instance (clusterMoves); it returns the number of
+// moves made.
 func (sv *cflpSolver) pairSearch(s *cflpSol, seeds []int32) int {
 	pr := sv.pr
-	if pr.p == 0 || pr.budget > 0 {
+	if !sv.clusterMoves() {
 		return 0
 	}
 	pw := &sv.pair

@@ -331,11 +331,11 @@ func (sv *cflpSolver) applyPartMove(s *cflpSol) {
 
 // partSearch applies improving part moves around every open candidate
 // site until no site on the list improves or the clock runs out; the sites
-// of a move join the list again. It needs p fixed and no budget; it
-// returns the number of moves.
+// of a move join the list again. It needs no budget, and p fixed or a
+// large instance (clusterMoves); it returns the number of moves.
 func (sv *cflpSolver) partSearch(s *cflpSol) int {
 	pr, pt := sv.pr, &sv.parts
-	if pr.p == 0 || pr.budget > 0 {
+	if !sv.clusterMoves() {
 		return 0
 	}
 	work := &pt.work

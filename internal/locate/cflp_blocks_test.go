@@ -1,10 +1,7 @@
 package locate
 
 import (
-	"context"
-	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
 )
@@ -52,30 +49,6 @@ func TestCFLPBlocksQuality(t *testing.T) {
 		in, opt := cflpBlocks(t, c.blocks, c.size, c.sites, 1)
 		blocksQuality(t, in, opt)
 	}
-}
-
-// TestCFLPBlocksBench solves known-optimum instances with p free of 3,000
-// customers (250 blocks of 12) with 3,000 and 750 sites and prints the
-// gap to the optimum of the solution and of the bound. It runs only with
-// COLDCHAIN_FULL_BENCH=1; COLDCHAIN_CPMP_LIMIT sets the time limit
-// (default 30s).
-func TestCFLPBlocksBench(t *testing.T) {
-	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
-		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the known-optimum CFLP benchmark")
-	}
-	limit, _ := cpmpBenchEnv(t)
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n| instance | n | m | optimum | found | above optimum %% | sites | bound | below optimum %% | seconds |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, sites := range []int{12, 3} {
-		in, opt := cflpBlocks(t, 250, 12, sites, 1)
-		res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: limit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.2f | %.3f | %d | %.2f | %.3f | %.1f |\n", in.Name, len(in.Demand), len(in.Sites),
-			opt, res.Objective, 100*(res.Objective-opt)/opt, len(res.Sites), res.Bound, 100*(opt-res.Bound)/opt, res.Seconds)
-	}
-	t.Log(b.String())
 }
 
 // TestCFLPBlocksRejects checks that CFLPBlocks refuses what it cannot

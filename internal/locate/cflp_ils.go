@@ -26,12 +26,14 @@ func (sv *cflpSolver) greedyStart() {
 	if !ok || !sv.complete(s) {
 		return
 	}
-	// The greedy picks sites by uncapacitated savings: where it leaves a
-	// region short of capacity, its customers are served from far away,
-	// which only a transfer mends (and whose costs would mislead the
-	// subgradient's first steps). Small instances get their site search
-	// and the whole polish now; large ones, where site search costs many
-	// relaxations, transfers with at most a tenth of the time.
+	// With p fixed the greedy picks sites by uncapacitated savings: where
+	// it leaves a region short of capacity, its customers are served from
+	// far away, which only a transfer mends (and whose costs would mislead
+	// the subgradient's first steps). Small instances get their site
+	// search and the whole polish now; large ones, where site search costs
+	// many relaxations, transfers with at most a tenth of the time (none
+	// with p free, whose greedy counts capacities and which has no
+	// transfers: ruin and recreate change its number of sites).
 	switch {
 	case !s.feasible(): // nothing to move from; offer passes it over
 	case pr.n <= cflpSiteSearchMaxN:
@@ -109,11 +111,8 @@ func (sv *cflpSolver) greedySelect(s *cflpSol) bool {
 		h.Push(cflpGreedyItem{j: j, g: gain(j, false)})
 	}
 	for step := int32(0); free || int(step) < pr.p; {
-		if free && h.Len() == 0 {
-			return openCapa >= pr.totalQ
-		}
 		if h.Len() == 0 {
-			return false
+			return free && openCapa >= pr.totalQ
 		}
 		it := h.Pop()
 		j := int(it.j)

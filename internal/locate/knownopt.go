@@ -37,9 +37,10 @@ const (
 // than the whole optimum (checked). The same arguments always give the
 // same instance.
 func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, float64, error) {
+	if err := blocksOutOfRange(blocks, size); err != nil {
+		return nil, 0, err
+	}
 	switch {
-	case blocks < 1 || blocks > blocksMax || size < 1 || size > blocksMaxSize:
-		return nil, 0, fmt.Errorf("blocks: %d blocks of %d points: want 1 to %d blocks of 1 to %d points", blocks, size, blocksMax, blocksMaxSize)
 	case p < 1 || p > blocks*size:
 		return nil, 0, fmt.Errorf("blocks: p = %d: want 1 to %d (the points)", p, blocks*size)
 	case !(ratio >= 1) || math.IsInf(ratio, 1):
@@ -47,10 +48,8 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x626c6b73)) // "blks"
 	in := &Instance{Name: fmt.Sprintf("cpmp-blocks-%d-%d-%d-%g-%d", blocks, size, p, ratio, seed), P: p}
-	side := int(math.Ceil(math.Sqrt(float64(blocks))))
 	for b := range blocks {
-		x0, y0 := float64(b%side)*blocksGap, float64(b/side)*blocksGap
-		at := newBlockLayout(rng, x0, y0)
+		at := newBlockLayout(rng, b, blocks)
 		for h := range size {
 			x, y := at.point(rng, h)
 			addMedianPoint(in, x, y, float64(1+rng.IntN(100)), 0)
@@ -64,23 +63,41 @@ func CPMPBlocks(blocks, size, p int, ratio float64, seed int64) (*Instance, floa
 	case math.IsInf(opt, 1):
 		return nil, 0, fmt.Errorf("blocks: %d medians of capacity %v cannot serve every block from its own points: raise p or the ratio", p, in.Sites[0].Capacity)
 	case opt >= blocksGap:
-		return nil, 0, fmt.Errorf("blocks: the optimum %v reaches the blocks' gap %v, so arcs between blocks could pay: use fewer blocks", opt, blocksGap)
+		return nil, 0, errBlocksGap(opt)
 	}
 	return in, opt, nil
 }
 
-// blockLayout is how a block of CPMPBlocks and CFLPBlocks lies: a board
+// blocksOutOfRange refuses a number of blocks or points per block that
+// CPMPBlocks and CFLPBlocks cannot make (nil when in range).
+func blocksOutOfRange(blocks, size int) error {
+	if blocks < 1 || blocks > blocksMax || size < 1 || size > blocksMaxSize {
+		return fmt.Errorf("blocks: %d blocks of %d points: want 1 to %d blocks of 1 to %d points", blocks, size, blocksMax, blocksMaxSize)
+	}
+	return nil
+}
+
+// errBlocksGap refuses an optimum opt that reaches blocksGap, where an arc
+// between blocks could be part of an optimal solution.
+func errBlocksGap(opt float64) error {
+	return fmt.Errorf("blocks: the optimum %v reaches the blocks' gap %v, so arcs between blocks could pay: use fewer blocks", opt, blocksGap)
+}
+
+// blockLayout is how a block of CPMPBlocks and CFLPBlocks lies: from its
+// corner (x0, y0) on a square grid of blocks blocksGap apart, a board
 // (rows of four holes 40 units apart, jittered), one Gaussian cluster or
-// two, of spread sd, from (x0, y0).
+// two, of spread sd.
 type blockLayout struct {
 	x0, y0 float64
 	kind   int
 	sd     float64
 }
 
-func newBlockLayout(rng *rand.Rand, x0, y0 float64) blockLayout {
+// newBlockLayout draws the layout of block b of blocks.
+func newBlockLayout(rng *rand.Rand, b, blocks int) blockLayout {
+	side := int(math.Ceil(math.Sqrt(float64(blocks))))
 	kind := rng.IntN(3)
-	return blockLayout{x0: x0, y0: y0, kind: kind, sd: 40 + 160*rng.Float64()}
+	return blockLayout{x0: float64(b%side) * blocksGap, y0: float64(b/side) * blocksGap, kind: kind, sd: 40 + 160*rng.Float64()}
 }
 
 // point returns the block's h-th point.
@@ -269,20 +286,18 @@ func (a *blockAssigner) dist(i, j int) float64 {
 // summed over the blocks; no arc between blocks can pay (checked). The
 // same arguments always give the same instance.
 func CFLPBlocks(blocks, size, sites int, seed int64) (*Instance, float64, error) {
-	switch {
-	case blocks < 1 || blocks > blocksMax || size < 1 || size > blocksMaxSize:
-		return nil, 0, fmt.Errorf("blocks: %d blocks of %d points: want 1 to %d blocks of 1 to %d points", blocks, size, blocksMax, blocksMaxSize)
-	case sites < 1 || sites > size:
+	if err := blocksOutOfRange(blocks, size); err != nil {
+		return nil, 0, err
+	}
+	if sites < 1 || sites > size {
 		return nil, 0, fmt.Errorf("blocks: %d sites per block: want 1 to %d (the points)", sites, size)
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x63666c70)) // "cflp"
 	in := &Instance{Name: fmt.Sprintf("cflp-blocks-%d-%d-%d-%d", blocks, size, sites, seed)}
-	side := int(math.Ceil(math.Sqrt(float64(blocks))))
 	mean := float64(size) * 50.5
 	scale := max(1, 6/float64(sites))
 	for b := range blocks {
-		x0, y0 := float64(b%side)*blocksGap, float64(b/side)*blocksGap
-		at := newBlockLayout(rng, x0, y0)
+		at := newBlockLayout(rng, b, blocks)
 		total, room := 0.0, 0.0
 		first := len(in.Sites)
 		for h := range size {
@@ -315,7 +330,7 @@ func CFLPBlocks(blocks, size, sites int, seed int64) (*Instance, float64, error)
 		opt += f
 	}
 	if opt >= blocksGap {
-		return nil, 0, fmt.Errorf("blocks: the optimum %v reaches the blocks' gap %v, so arcs between blocks could pay: use fewer blocks", opt, blocksGap)
+		return nil, 0, errBlocksGap(opt)
 	}
 	return in, opt, nil
 }

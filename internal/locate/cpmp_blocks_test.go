@@ -2,9 +2,7 @@ package locate
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -69,40 +67,6 @@ func blocksQuality(t *testing.T, in *Instance, opt float64) {
 	if res.Bound > opt*(1+1e-9) {
 		t.Errorf("%s: bound %.4f above the optimum %.4f", in.Name, res.Bound, opt)
 	}
-}
-
-// TestBlocksBench solves the known-optimum instances of 3,000 customers
-// (250 blocks of 12): capacitated p-medians (p = 600, 800, 1000) and
-// CFLPs with p free (3,000 and 750 sites), and prints the gap to the
-// optimum of the solution and of the bound. It runs only with
-// COLDCHAIN_FULL_BENCH=1; COLDCHAIN_CPMP_LIMIT sets the time limit
-// (default 30s) and COLDCHAIN_CPMP_P a comma-separated list of p.
-func TestBlocksBench(t *testing.T) {
-	if os.Getenv("COLDCHAIN_FULL_BENCH") != "1" {
-		t.Skip("set COLDCHAIN_FULL_BENCH=1 to run the known-optimum benchmark")
-	}
-	limit, ps := cpmpBenchEnv(t)
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n| instance | n | m | p | optimum | found | above optimum %% | sites | bound | below optimum %% | seconds |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
-	row := func(in *Instance, opt float64) {
-		res, err := Solve(context.Background(), in, Params{Problem: CFLP, Seed: 1, TimeLimit: limit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := "free"
-		if in.P > 0 {
-			p = fmt.Sprint(in.P)
-		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %s | %.2f | %.2f | %.3f | %d | %.2f | %.3f | %.1f |\n", in.Name, len(in.Demand), len(in.Sites), p,
-			opt, res.Objective, 100*(res.Objective-opt)/opt, len(res.Sites), res.Bound, 100*(opt-res.Bound)/opt, res.Seconds)
-	}
-	for _, p := range ps {
-		row(cpmpBlocks(t, 250, 12, p, 1.25, 1))
-	}
-	for _, sites := range []int{12, 3} {
-		row(cflpBlocks(t, 250, 12, sites, 1))
-	}
-	t.Log(b.String())
 }
 
 // TestCPMPBlocksRejects checks that CPMPBlocks refuses what it cannot make:

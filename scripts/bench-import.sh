@@ -13,16 +13,15 @@
 # coldchain, and the load average before and after: on a shared machine,
 # both tools suffer alike, but say so with the figures. Each time comes with
 # the CPU seconds the whole machine spent on the run (tool and server).
-# With FLOOR=1 (default) it also times the server's floor for each file
-# (see floor below): what any import that keeps coldchain's indexes must
-# spend, whatever its design. Needs gdal-bin.
+# With FLOOR=1 (default) a last column times the server's floor for each
+# file (see floor below): what any import that keeps coldchain's indexes
+# must spend, whatever its design. Needs gdal-bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"200000 1000000"}
 INSIDE=${INSIDE:-1}
 FORMATS=${FORMATS:-csv}
 FLOOR=${FLOOR:-1}
-floors=()
 . scripts/cluster.sh import
 command -v ogr2ogr >/dev/null || { echo "ogr2ogr not found: apt-get install gdal-bin" >&2; exit 1; }
 go build -o bin/coldchain ./cmd/coldchain
@@ -70,13 +69,13 @@ floor() {
 row() { # label file
   reset; local c; c=($(secs ./bin/coldchain import producers "$2"))
   local n; n=$(psql "$conn" -Atc "SELECT count(*) || ' rows, ' || count(region_code) || ' with a region' FROM producer")
-  [ "$FLOOR" = 1 ] && floors+=("$1: $(floor)")
+  local f=-; [ "$FLOOR" = 1 ] && f=$(floor)
   reset; local o; o=($(secs ogr "$2"))
-  printf '| %s | %.2f (%.2f) | %.2f (%.2f) | %.2f× | %s |\n' "$1" "${c[0]}" "${c[1]}" "${o[0]}" "${o[1]}" \
-    "$(echo "${o[0]} / ${c[0]}" | bc -l)" "$n"
+  printf '| %s | %.2f (%.2f) | %.2f (%.2f) | %.2f× | %s | %s |\n' "$1" "${c[0]}" "${c[1]}" "${o[0]}" "${o[1]}" \
+    "$(echo "${o[0]} / ${c[0]}" | bc -l)" "$n" "$f"
 }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-printf '| file | coldchain import s (CPU s) | ogr2ogr (COPY) s (CPU s) | speed-up | coldchain stored |\n|---|---|---|---|---|\n'
+printf '| file | coldchain import s (CPU s) | ogr2ogr (COPY) s (CPU s) | speed-up | coldchain stored | server floor |\n|---|---|---|---|---|---|\n'
 for n in $SIZES; do
   mkdir -p "$work/$n" "$work/$n-in"
   go run ./scripts/genproducers -n "$n" -dir "$work/$n"
@@ -88,7 +87,3 @@ for n in $SIZES; do
   rm -rf "$work/$n" "$work/$n-in"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "$FLOOR" = 1 ]; then
-  echo "server floor (the stored rows copied into a new table, then the producer table's indexes built on it):"
-  printf '  %s\n' "${floors[@]}"
-fi

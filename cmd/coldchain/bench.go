@@ -22,8 +22,8 @@ format registry. Two generated sets follow, cpmp-blocks: capacitated
 p-medians of 3,000 points (p = 600, 800, 1000) in far-apart blocks, and
 cflp-blocks: capacitated facility location with p free on the same layout
 (3,000 and 750 sites), whose optima are computed exactly when each
-instance is made. While the proven gap is open a
-solve uses its whole --time-limit unless --stop-gap is met. It prints a
+instance is made. While the proven gap is open a solve uses its whole
+--time-limit unless --stop-gap is met. It prints a
 markdown table, one row per run as it finishes: set, problem, instance, n,
 p, known optimum, value found, proven bound, gap to the optimum (%), proven
 gap (%) and seconds. A run that fails prints its error in its row and the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -158,6 +159,47 @@ func TestUnknownClassAndRegion(t *testing.T) {
 	}
 	if _, err := coverage.Load(context.Background(), pool, coverage.Filter{Region: "123456"}); err == nil {
 		t.Error("unknown region accepted")
+	}
+}
+
+// TestRegionScope: a measure over several regions reads each producer
+// once, nested codes included, and coldchain_within (the range its
+// producer query scans) holds exactly the codes LIKE prefix || '%' does.
+func TestRegionScope(t *testing.T) {
+	_, pool := handMade(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		f    coverage.Filter
+		want []string
+	}{
+		{coverage.Filter{Region: "999901101"}, []string{"A", "C"}},
+		{coverage.Filter{Regions: []string{"999901102"}}, []string{"B", "D"}},
+		{coverage.Filter{Regions: []string{"999901101", "999901102"}}, []string{"A", "B", "C", "D"}},
+		{coverage.Filter{Regions: []string{"999901", "999901101"}}, []string{"A", "B", "C", "D"}},
+		{coverage.Filter{Region: "999901102", Regions: []string{"999901102", "999901"}}, []string{"A", "B", "C", "D"}},
+	} {
+		d, err := coverage.Load(ctx, pool, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range d.Producers {
+			got = append(got, p.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%+v: producers %v, want %v", c.f, got, c.want)
+		}
+	}
+	var bad []string
+	err := pool.QueryRow(ctx, `
+		SELECT coalesce(array_agg(c || ' in ' || p), '{}') FROM unnest($1::text[]) c, unnest($1::text[]) p
+		 WHERE coldchain_within(c, p) IS DISTINCT FROM (c LIKE p || '%')`,
+		[]string{"", "3", "36", "360", "3603", "360323", "360323101", "360324", "3699", "37", "9", "99", "3a", "36:", "36\u00e9", "36\U0010fffd"}).Scan(&bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) > 0 {
+		t.Errorf("coldchain_within differs from LIKE on %v", bad)
 	}
 }
 

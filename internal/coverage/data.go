@@ -158,6 +158,27 @@ func (f Filter) prefixes() []string {
 	return out
 }
 
+// scope returns the codes of the selected regions that lie within no other
+// selected region (none: all), for producersIn: a producer then lies
+// within at most one of them. Never nil, which would reach SQL as NULL.
+func (f Filter) scope() []string {
+	codes := []string{}
+	for _, p := range f.prefixes() {
+		codes = append(codes, strings.TrimSuffix(p, "%"))
+	}
+	return slices.DeleteFunc(slices.Clone(codes), func(c string) bool {
+		return slices.ContainsFunc(codes, func(o string) bool { return o != c && strings.HasPrefix(c, o) })
+	})
+}
+
+// producersIn is the producers of the regions $1 (Filter.scope; none:
+// every producer), as a table expression: one range scan of the region
+// code's index per region (coldchain_within, migration 00070), where
+// LIKE ANY over the codes read the whole table.
+const producersIn = `(SELECT p.* FROM producer p WHERE cardinality($1::text[]) = 0
+	UNION ALL
+	SELECT p.* FROM unnest($1::text[]) AS r(code) JOIN producer p ON coldchain_within(p.region_code, r.code))`
+
 // siteReachKm is how far outside the region facilities are still loaded:
 // producers near a border use facilities across it.
 const siteReachKm = 100
@@ -243,8 +264,7 @@ func (e tooLarge) Is(target error) bool { return target == ErrTooLarge }
 // checkSize refuses a filter over more than MaxProducers producers.
 func checkSize(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
 	var n int
-	err := pool.QueryRow(ctx, `SELECT count(*) FROM producer
-		 WHERE cardinality($1::text[]) = 0 OR region_code LIKE ANY ($1::text[])`, f.prefixes()).Scan(&n)
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM `+producersIn+` p`, f.scope()).Scan(&n)
 	if err != nil {
 		return postgres.Translate(err, "producers")
 	}
@@ -269,9 +289,8 @@ func (d *Data) loadProducers(ctx context.Context, pool *pgxpool.Pool, f Filter) 
 	rows, err := pool.Query(ctx, `
 		SELECT p.id, p.name, p.product_class, coalesce(p.region_code, ''), p.annual_output_t, p.harvest_months,
 		       ST_X(p.geom), ST_Y(p.geom)
-		  FROM producer p
-		 WHERE (cardinality($1::text[]) = 0 OR p.region_code LIKE ANY ($1::text[]))
-		 ORDER BY p.id`, f.prefixes())
+		  FROM `+producersIn+` p
+		 ORDER BY p.id`, f.scope())
 	if err != nil {
 		return postgres.Translate(err, "producers")
 	}

@@ -142,7 +142,11 @@ type county struct {
 
 // counties lists the parts of codes: the counties within each code, or
 // the code itself when it is a county or lies within one, with their
-// output of classes. ErrNotFound names a code that is not a region.
+// output of classes. ErrNotFound names a code that is not a region. Each
+// county's output is one range scan of its producers (coldchain_within);
+// the class is a filter of the sum, not of the scan, so that the planner
+// does not AND in the class index, which reads a class over the whole
+// province for every county.
 func (s *Service) counties(ctx context.Context, codes, classes []string) ([]county, error) {
 	rows, err := s.Pool.Query(ctx, `
 		WITH asked AS (SELECT unnest($1::text[]) AS code),
@@ -150,8 +154,8 @@ func (s *Service) counties(ctx context.Context, codes, classes []string) ([]coun
 		       SELECT DISTINCT coalesce(c.code, a.code) AS code
 		         FROM asked a
 		         LEFT JOIN region c ON c.level = 'county' AND c.code LIKE a.code || '%' AND c.code <> a.code)
-		SELECT p.code, (SELECT coalesce(sum(annual_output_t), 0) FROM producer
-		                 WHERE region_code LIKE p.code || '%' AND product_class = ANY($2))::float8,
+		SELECT p.code, (SELECT coalesce(sum(annual_output_t) FILTER (WHERE product_class = ANY($2)), 0) FROM producer
+		                 WHERE coldchain_within(region_code, p.code))::float8,
 		       EXISTS (SELECT 1 FROM region r WHERE r.code = p.code)
 		  FROM parts p ORDER BY p.code`, codes, classes)
 	if err != nil {

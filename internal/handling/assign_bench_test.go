@@ -85,3 +85,14 @@ func benchAssign(b *testing.B, n *Network, cap []float64) {
 	}
 	b.ReportMetric(total, "handled")
 }
+
+// BenchmarkPrepareCounty times laying out a county-dense network's flow
+// graph (Prepare), with its memory.
+func BenchmarkPrepareCounty(b *testing.B) {
+	n, cap := reachNetwork(13000, 420, 55, 1)
+	n.Cap = cap
+	b.ReportAllocs()
+	for range b.N {
+		n.Prepare()
+	}
+}

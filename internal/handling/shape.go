@@ -49,23 +49,19 @@ func (n *Network) newShape(nodes int) *shape {
 	nd := n.Len()
 	s := &shape{src: nd + nodes, sink: nd + nodes + 1, in: make([]int32, nd), out: make([]int32, nodes),
 		arcEdge: make([]int32, len(n.Node)), demands: nd, arcs: len(n.Node), nodes: nodes}
-	g := newFlowNet(nd+nodes+2, len(n.Node)+nd+nodes)
-	for i := 0; i < nd; i++ {
-		s.in[i] = int32(g.addEdge(s.src, i, 0))
-		for a := n.Start[i]; a < n.Start[i+1]; a++ {
-			s.arcEdge[a] = int32(g.addEdge(i, nd+int(n.Node[a]), math.Inf(1)))
+	g := &flowNet{n: nd + nodes + 2}
+	g.lay(func(add func(u, v int32, c float64) int32) {
+		src, sink := int32(s.src), int32(s.sink)
+		for i := 0; i < nd; i++ {
+			s.in[i] = add(src, int32(i), 0)
+			for a := n.Start[i]; a < n.Start[i+1]; a++ {
+				s.arcEdge[a] = add(int32(i), int32(nd)+n.Node[a], math.Inf(1))
+			}
 		}
-	}
-	for k := 0; k < nodes; k++ {
-		s.out[k] = int32(g.addEdge(nd+k, s.sink, 0))
-	}
-	g.freeze()
-	for _, ids := range [][]int32{s.in, s.out, s.arcEdge} {
-		for i, id := range ids {
-			ids[i] = int32(g.arc(int(id)))
+		for k := 0; k < nodes; k++ {
+			s.out[k] = add(int32(nd+k), sink, 0)
 		}
-	}
-	g.pos, g.cap, g.level, g.iter = nil, nil, nil, nil
+	}, false)
 	s.g = g
 	s.bits = n.nodeSets(nodes)
 	return s

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -229,5 +230,69 @@ func TestNodeSetsChangeNothing(t *testing.T) {
 	}
 	if sets == 0 {
 		t.Fatal("no demand had a node set: the comparison proves nothing")
+	}
+}
+
+// A shape lays its graph out straight from the network (flowNet.lay) in
+// compressed rows: vertex by vertex, each vertex's arcs in the order of
+// the edges (source, then each demand's arcs in order, then sinks), an
+// edge's forward arc at its tail and its reverse at its head. The
+// reference below lays the same edge list out by brute force.
+func TestShapeLayoutAsEdgeList(t *testing.T) {
+	for seed := uint64(1); seed <= 8; seed++ {
+		r := rand.New(rand.NewPCG(seed, 9))
+		n, base := provinceNetwork(20+r.IntN(300), 3+r.IntN(40), seed)
+		s := n.newShape(len(base))
+		nd := n.Len()
+		type edge struct{ u, v int }
+		var edges []edge
+		var in, out, arc []int // edge ids
+		for i := 0; i < nd; i++ {
+			in, edges = append(in, len(edges)), append(edges, edge{s.src, i})
+			for _, k := range n.Arcs(i) {
+				arc, edges = append(arc, len(edges)), append(edges, edge{i, nd + int(k)})
+			}
+		}
+		for k := range base {
+			out, edges = append(out, len(edges)), append(edges, edge{nd + k, s.sink})
+		}
+		// Slots vertex by vertex: fwd[e] and back[e] are edge e's arcs.
+		fwd, back := make([]int, len(edges)), make([]int, len(edges))
+		var to []int32
+		off := []int32{0}
+		for v := 0; v < nd+len(base)+2; v++ {
+			for e, x := range edges {
+				switch v {
+				case x.u:
+					fwd[e] = len(to)
+					to = append(to, int32(x.v))
+				case x.v:
+					back[e] = len(to)
+					to = append(to, int32(x.u))
+				}
+			}
+			off = append(off, int32(len(to)))
+		}
+		rev := make([]int32, len(to))
+		for e := range edges {
+			rev[fwd[e]], rev[back[e]] = int32(back[e]), int32(fwd[e])
+		}
+		if !slices.Equal(s.g.off, off) || !slices.Equal(s.g.to, to) || !slices.Equal(s.g.rev, rev) {
+			t.Fatalf("seed %d: the shape's rows differ from the edge list laid out by hand", seed)
+		}
+		for _, c := range []struct {
+			what string
+			got  []int32
+			ids  []int
+		}{{"source", s.in, in}, {"sink", s.out, out}, {"demand", s.arcEdge, arc}} {
+			for i, id := range c.ids {
+				if int(c.got[i]) != fwd[id] {
+					t.Fatalf("seed %d: %s edge %d at arc %d, laid out by hand at %d", seed, c.what, i, c.got[i], fwd[id])
+				}
+			}
+		}
+		if s.g.cap != nil {
+			t.Fatalf("seed %d: the shape keeps %d capacities it never reads", seed, len(s.g.cap))
+		}
 	}
 }

@@ -28,12 +28,34 @@ func (g *Geodesic) Pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 }
 
 // UnsortedPairs is Pairs without sorting each origin's pairs by time,
-// for callers that need only each origin's set of pairs and least times.
-func (g *Geodesic) UnsortedPairs(ctx context.Context, from, to []Point, maxMinutes []float64) ([]Pair, error) {
-	return g.pairs(ctx, from, to, maxMinutes, false)
+// for callers that need only each origin's set of pairs and least times,
+// and in pieces: the pairs of consecutive origins, pieces in origin
+// order, no origin's pairs split between two. Joining the pieces into
+// one slice, as Pairs does, was a quarter of a province's grouped
+// measure (copying a few hundred million pairs).
+func (g *Geodesic) UnsortedPairs(ctx context.Context, from, to []Point, maxMinutes []float64) ([][]Pair, error) {
+	return g.pieces(ctx, from, to, maxMinutes, false)
 }
 
 func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []float64, sorted bool) ([]Pair, error) {
+	chunks, err := g.pieces(ctx, from, to, maxMinutes, sorted)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
+	}
+	out := make([]Pair, 0, n)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
+}
+
+// pieces returns the pairs in blocks of consecutive origins, in origin
+// order (an origin's pairs in one block).
+func (g *Geodesic) pieces(ctx context.Context, from, to []Point, maxMinutes []float64, sorted bool) ([][]Pair, error) {
 	if len(from) != len(maxMinutes) {
 		return nil, fmt.Errorf("access: %d origins but %d limits", len(from), len(maxMinutes))
 	}
@@ -41,7 +63,7 @@ func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 		return nil, nil
 	}
 	idx := newLatIndex(to)
-	chunks := make([][]Pair, (len(from)+pairChunk-1)/pairChunk)
+	chunks := make([][][]Pair, (len(from)+pairChunk-1)/pairChunk)
 	next := make(chan int, len(chunks))
 	for c := range chunks {
 		next <- c
@@ -58,12 +80,14 @@ func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 					return
 				}
 				lo, hi := c*pairChunk, min((c+1)*pairChunk, len(from))
-				size := 0
+				block := firstBlock
 				if o := done.Load(); o > 0 {
-					size = int(float64(found.Load()) / float64(o) * float64(hi-lo) * 1.1)
+					block = max(minBlock, int(float64(found.Load())/float64(o)*float64(hi-lo)*1.1))
 				}
-				chunks[c] = g.pairsOf(idx, from, maxMinutes, lo, hi, sorted, make([]Pair, 0, size))
-				found.Add(int64(len(chunks[c])))
+				chunks[c] = g.pairsOf(idx, from, maxMinutes, lo, hi, sorted, block)
+				for _, b := range chunks[c] {
+					found.Add(int64(len(b)))
+				}
 				done.Add(int64(hi - lo))
 			}
 		}()
@@ -72,30 +96,45 @@ func (g *Geodesic) pairs(ctx context.Context, from, to []Point, maxMinutes []flo
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, c := range chunks {
-		n += len(c)
-	}
-	out := make([]Pair, 0, n)
+	var out [][]Pair
 	for _, c := range chunks {
 		out = append(out, c...)
 	}
 	return out, nil
 }
 
-// pairsOf appends to out the pairs of origins lo..hi-1, by origin (then,
-// when sorted, by time then destination), and returns it.
-func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo, hi int, sorted bool, out []Pair) []Pair {
+// The pairs of a chunk of origins go into blocks: of firstBlock pairs
+// before any chunk has been counted, then of the pairs the chunk is
+// expected to have (at least minBlock).
+const firstBlock, minBlock = 1 << 16, 1 << 10
+
+// pairsOf returns the pairs of origins lo..hi-1, by origin (then, when
+// sorted, by time then destination), in blocks of block pairs or more. A
+// full block is not grown: a new one takes the pairs that follow, with
+// those of the origin being read moved over, so that an origin's pairs
+// stay in one block. Growing one slice copied each chunk's pairs a few
+// times over (a sixth of a province's grouped measure).
+func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo, hi int, sorted bool, block int) [][]Pair {
+	var out [][]Pair
+	cur := make([]Pair, 0, block)
 	for i := lo; i < hi; i++ {
 		reach := math.Max(0, maxMinutes[i]) / 60 * g.SpeedKmh * 1000 / g.Detour
-		start := len(out)
+		start := len(cur)
 		idx.within(from[i], reach, func(j int, metres float64) {
-			out = append(out, Pair{From: int32(i), To: int32(j), Minutes: g.Minutes(metres), Km: metres / 1000 * g.Detour})
+			if len(cur) == cap(cur) {
+				own := cur[start:]
+				next := make([]Pair, 0, max(block, 2*len(own)))
+				if start > 0 {
+					out = append(out, cur[:start])
+				}
+				cur, start = append(next, own...), 0
+			}
+			cur = append(cur, Pair{From: int32(i), To: int32(j), Minutes: g.Minutes(metres), Km: metres / 1000 * g.Detour})
 		})
 		if !sorted {
 			continue
 		}
-		own := out[start:]
+		own := cur[start:]
 		slices.SortFunc(own, func(a, b Pair) int {
 			if a.Minutes != b.Minutes {
 				if a.Minutes < b.Minutes {
@@ -106,7 +145,7 @@ func (g *Geodesic) pairsOf(idx *latIndex, from []Point, maxMinutes []float64, lo
 			return int(a.To - b.To)
 		})
 	}
-	return out
+	return append(out, cur)
 }
 
 // latIndex holds destinations sorted by latitude, with the sines and

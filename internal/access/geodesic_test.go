@@ -45,3 +45,52 @@ func TestWithinMatchesTextbookHaversine(t *testing.T) {
 		}
 	}
 }
+
+// However small its blocks, pairsOf returns the pairs one block would
+// hold, in the same order (sorted or not), with no origin split between
+// two blocks and no empty block.
+func TestPairsOfBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 1))
+	g := NewGeodesic(1.3, 40)
+	to := make([]Point, 200)
+	for j := range to {
+		to[j] = Point{Lon: 104 + r.Float64(), Lat: 24 + r.Float64()}
+	}
+	from := make([]Point, 120)
+	limits := make([]float64, len(from))
+	for i := range from {
+		from[i] = Point{Lon: 104 + r.Float64(), Lat: 24 + r.Float64()}
+		limits[i] = r.Float64() * 90 // some reach nothing
+	}
+	idx := newLatIndex(to)
+	for _, sorted := range []bool{false, true} {
+		want := g.pairsOf(idx, from, limits, 10, 110, sorted, 1<<20)
+		if len(want) != 1 || len(want[0]) == 0 {
+			t.Fatalf("one large block: %d blocks", len(want))
+		}
+		for _, block := range []int{1, 2, 3, 7, 50} {
+			var got []Pair
+			seen := map[int32]int{}
+			for b, ps := range g.pairsOf(idx, from, limits, 10, 110, sorted, block) {
+				if len(ps) == 0 {
+					t.Fatalf("block %d: block %d is empty", block, b)
+				}
+				for _, p := range ps {
+					if at, ok := seen[p.From]; ok && at != b {
+						t.Fatalf("block %d: origin %d in blocks %d and %d", block, p.From, at, b)
+					}
+					seen[p.From] = b
+				}
+				got = append(got, ps...)
+			}
+			if len(got) != len(want[0]) {
+				t.Fatalf("sorted %v block %d: %d pairs, want %d", sorted, block, len(got), len(want[0]))
+			}
+			for k := range got {
+				if got[k] != want[0][k] {
+					t.Fatalf("sorted %v block %d: pair %d is %+v, want %+v", sorted, block, k, got[k], want[0][k])
+				}
+			}
+		}
+	}
+}

@@ -77,7 +77,7 @@ type siteUse struct {
 // times, and sorting a province's few hundred million pairs was half the
 // time of finding them.
 type unsortedModel interface {
-	UnsortedPairs(ctx context.Context, from, to []access.Point, maxMinutes []float64) ([]access.Pair, error)
+	UnsortedPairs(ctx context.Context, from, to []access.Point, maxMinutes []float64) ([][]access.Pair, error)
 }
 
 // computeGrouped is computeAll with producers grouped (see grouping).
@@ -98,7 +98,10 @@ func computeGrouped(ctx context.Context, model access.Model, ds []*Data, opt Opt
 	for j, s := range last.Sites {
 		to[j] = s.At
 	}
-	pairsOf := model.Pairs
+	pairsOf := func(ctx context.Context, from, to []access.Point, maxMinutes []float64) ([][]access.Pair, error) {
+		pairs, err := model.Pairs(ctx, from, to, maxMinutes)
+		return [][]access.Pair{pairs}, err
+	}
 	if um, ok := model.(unsortedModel); ok {
 		pairsOf = um.UnsortedPairs
 	}
@@ -106,7 +109,7 @@ func computeGrouped(ctx context.Context, model access.Model, ds []*Data, opt Opt
 	// grouped (one goroutine per data measured), so no core waits.
 	type chunk struct {
 		lo, hi int
-		pairs  []access.Pair
+		pairs  [][]access.Pair
 		err    error
 	}
 	chunks := make(chan chunk)
@@ -184,17 +187,23 @@ func newGrouping(nw *Network, d *Data) *grouping {
 	return g
 }
 
-// chunk groups producers lo..hi-1 from their pairs (by producer, From
-// counted from lo).
-func (g *grouping) chunk(nw *Network, d *Data, lo, hi int, pairs []access.Pair) {
-	next := 0
+// chunk groups producers lo..hi-1 from their pairs: pieces of them in
+// producer order, From counted from lo, no producer split between pieces.
+func (g *grouping) chunk(nw *Network, d *Data, lo, hi int, pieces [][]access.Pair) {
+	p, next := 0, 0
 	for i := lo; i < hi; i++ {
-		end := next
-		for end < len(pairs) && int(pairs[end].From) == i-lo {
-			end++
+		for p < len(pieces) && next == len(pieces[p]) {
+			p, next = p+1, 0
 		}
-		g.producer(nw, d, i, pairs[next:end])
-		next = end
+		var own []access.Pair
+		if p < len(pieces) {
+			pairs, end := pieces[p], next
+			for end < len(pairs) && int(pairs[end].From) == i-lo {
+				end++
+			}
+			own, next = pairs[next:end], end
+		}
+		g.producer(nw, d, i, own)
 	}
 }
 

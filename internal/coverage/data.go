@@ -250,9 +250,11 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 		d.Region, d.RegionCodes = d.RegionCodes[0], nil
 	}
 
-	if err := checkSize(ctx, pool, f); err != nil {
+	n, err := checkSize(ctx, pool, f)
+	if err != nil {
 		return nil, err
 	}
+	d.Producers = make([]Producer, 0, n)
 	if err := d.loadProducers(ctx, pool, f); err != nil {
 		return nil, err
 	}
@@ -269,18 +271,19 @@ type tooLarge struct{ error }
 func (e tooLarge) Unwrap() error        { return e.error }
 func (e tooLarge) Is(target error) bool { return target == ErrTooLarge }
 
-// checkSize refuses a filter over more than MaxProducers producers.
-func checkSize(ctx context.Context, pool *pgxpool.Pool, f Filter) error {
+// checkSize counts the producers of a filter, refusing more than
+// MaxProducers.
+func checkSize(ctx context.Context, pool *pgxpool.Pool, f Filter) (int, error) {
 	var n int
 	where, args := f.scope()
 	err := pool.QueryRow(ctx, `SELECT count(*) FROM producer p WHERE `+where, args...).Scan(&n)
 	if err != nil {
-		return postgres.Translate(err, "producers")
+		return 0, postgres.Translate(err, "producers")
 	}
 	if n > MaxProducers {
-		return tooLarge{derrors.Invalid("the region holds %d producers and one measure takes at most %d: measure its prefectures or counties (region=<code>) instead; a plan over it is split by county", n, MaxProducers)}
+		return 0, tooLarge{derrors.Invalid("the region holds %d producers and one measure takes at most %d: measure its prefectures or counties (region=<code>) instead; a plan over it is split by county", n, MaxProducers)}
 	}
-	return nil
+	return n, nil
 }
 
 // loadProducers reads the region's producers of every class, with the

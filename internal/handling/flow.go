@@ -8,9 +8,9 @@ import (
 // flowNet is a max-flow network (Dinic's algorithm) with float capacities,
 // used to assign standing stock to reachable storage capacity.
 //
-// Edges are added first (addEdge returns an edge id), then freeze lays
-// them out in compressed rows: each vertex's edges sit side by side, in
-// the order they were added, so that a breadth-first pass reads memory in
+// The edges are laid out in compressed rows (lay, or addEdge then
+// freeze): each vertex's edges sit side by side, in the order they were
+// added, so that a breadth-first pass reads memory in
 // order. The handling networks have millions of arcs into a few hundred
 // storage nodes; with linked adjacency lists, scanning a node's arcs was a
 // random memory access per arc and dominated the measure's time.
@@ -20,12 +20,11 @@ type flowNet struct {
 	eu, ev []int32
 	ec     []float64
 	// After freeze: edge e of vertex u goes to to[e] with residual cap[e];
-	// rev[e] is its reverse. pos maps an edge id to its forward arc.
+	// rev[e] is its reverse.
 	off   []int32
 	to    []int32
 	rev   []int32
 	cap   []float64
-	pos   []int32
 	level []int32
 	iter  []int32
 	queue []int32
@@ -107,19 +106,17 @@ func newFlowNet(n, edges int) *flowNet {
 	return &flowNet{n: n, eu: make([]int32, 0, edges), ev: make([]int32, 0, edges), ec: make([]float64, 0, edges)}
 }
 
-// addEdge adds u->v with capacity c and returns the edge's id (see arc).
-func (g *flowNet) addEdge(u, v int, c float64) int {
+// addEdge adds u->v with capacity c.
+func (g *flowNet) addEdge(u, v int, c float64) {
 	g.eu, g.ev, g.ec = append(g.eu, int32(u)), append(g.ev, int32(v)), append(g.ec, c)
-	return len(g.eu) - 1
 }
 
 // freeze lays the edges out by vertex; no edge may be added afterwards.
 func (g *flowNet) freeze() {
 	eu, ev, ec := g.eu, g.ev, g.ec
-	g.pos = make([]int32, len(eu))
 	g.lay(func(add func(u, v int32, c float64) int32) {
 		for i := range eu {
-			g.pos[i] = add(eu[i], ev[i], ec[i])
+			add(eu[i], ev[i], ec[i])
 		}
 	}, true)
 	g.eu, g.ev, g.ec = nil, nil, nil
@@ -164,9 +161,6 @@ func (g *flowNet) lay(edges func(add func(u, v int32, c float64) int32), caps bo
 		return a
 	})
 }
-
-// arc returns the frozen index of edge id's forward arc.
-func (g *flowNet) arc(id int) int { return int(g.pos[id]) }
 
 // push sends x along arc e.
 func (g *flowNet) push(e int, x float64) {

@@ -1,12 +1,16 @@
 package plan_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -29,6 +33,12 @@ import (
 // and cC, 500 t covered; p = 3 gives the west two: all 600 t.
 func province(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	t.Helper()
+	return provinceLogged(t, quiet())
+}
+
+// provinceLogged is province with its service logging to log.
+func provinceLogged(t *testing.T, log *slog.Logger) (*pgxpool.Pool, *plan.Service) {
+	t.Helper()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
 	exec := pgtest.Execer(t, pool)
@@ -50,12 +60,30 @@ func province(t *testing.T) (*pgxpool.Pool, *plan.Service) {
 	cand("cB", 110.9, 30.89)
 	producer("B1", 200, 111.5, 30.5)
 	cand("cC", 111.5, 30.51)
-	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), quiet(), 1, 4)
+	svc, err := plan.NewService(ctx, pool, access.NewGeodesic(1, 60), log, 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Close)
 	return pool, svc
+}
+
+// lockedBuffer is a log a test reads while the service writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func provinceRequest(p int) plan.Request {
@@ -67,7 +95,8 @@ func provinceRequest(p int) plan.Request {
 // remainders), each part solved and proven on its own, and combined into
 // one plan measured on the whole province that claims no bound.
 func TestProvincePlanByCounty(t *testing.T) {
-	_, svc := province(t)
+	var log lockedBuffer
+	_, svc := provinceLogged(t, slog.New(slog.NewTextHandler(&log, nil)))
 	ctx := context.Background()
 	for _, tc := range []struct {
 		p       int
@@ -100,11 +129,30 @@ func TestProvincePlanByCounty(t *testing.T) {
 		if b, ok := raw["bound"]; !res.NoBound || !ok || b != nil || raw["gap"] != nil {
 			t.Errorf("p=%d: the combined plan states a bound: no_bound %v, bound %v, gap %v", tc.p, res.NoBound, raw["bound"], raw["gap"])
 		}
+		// Its log line says so too (it said gap=0); the line follows
+		// the stored result.
+		done := "msg=\"plan done\" plan=" + sub.ID + " "
+		for i := 0; i < 100 && !strings.Contains(log.String(), done); i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if line := lineWith(log.String(), done); !strings.Contains(line, " gap=none ") {
+			t.Errorf("p=%d: the combined plan's log line %q, want gap=none", tc.p, line)
+		}
 		sums, err := svc.Compare(ctx, []string{sub.ID})
 		if err != nil || len(sums) != 1 || !sums[0].NoBound || sums[0].Bound != nil || sums[0].Gap != nil || sums[0].Parts != 2 {
 			t.Errorf("p=%d: summary for lists and comparisons %+v (%v), want no bound or gap and 2 parts", tc.p, sums, err)
 		}
 	}
+}
+
+// lineWith returns the line of log holding s ("" when none does).
+func lineWith(log, s string) string {
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
 }
 
 // Requests over several regions are checked when submitted; a problem

@@ -183,7 +183,13 @@ func (s *Service) finish(ctx context.Context, id string, attempt int, res *Resul
 		s.Log.Warn("plan result not stored", "plan", id, "err", err)
 		return runs.Failed
 	}
-	s.Log.Info("plan done", "plan", id, "objective", res.Objective, "gap", res.Gap, "duration", time.Since(start))
+	// As in the stored result, a plan that claims no bound has no gap
+	// (it logged gap=0 for a province plan combined from its parts).
+	var gap any = res.Gap
+	if res.NoBound {
+		gap = "none"
+	}
+	s.Log.Info("plan done", "plan", id, "objective", res.Objective, "gap", gap, "duration", time.Since(start))
 	return runs.Done
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,39 +16,22 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
+	"github.com/coldchain/coldchain/internal/testlog"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// syncBuffer is a process's log, read while the process writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // proc is a running coldchain process on a test database.
 type proc struct {
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *testlog.Buffer
 }
 
 // startProc runs bin with args on the database at url; the test's end
 // kills it if it still runs.
 func startProc(t testing.TB, bin, url string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), logs: &syncBuffer{}}
+	p := &proc{cmd: exec.Command(bin, args...), logs: &testlog.Buffer{}}
 	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {

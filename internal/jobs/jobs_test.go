@@ -1,12 +1,10 @@
 package jobs_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,26 +12,10 @@ import (
 
 	"github.com/coldchain/coldchain/internal/jobs"
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
+	"github.com/coldchain/coldchain/internal/testlog"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A queued job reaches the handler of its work with its arguments, once
 // its transaction commits, and is logged with its plan id; a job of work
@@ -42,7 +24,7 @@ func (l *logBuffer) String() string {
 func TestHandlersAndCancel(t *testing.T) {
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	logs := &logBuffer{}
+	logs := &testlog.Buffer{}
 	got := make(chan jobs.Args, 4)
 	running := make(chan struct{}, 1)
 	stopped := make(chan error, 1)

@@ -1,14 +1,12 @@
 package plan_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
+	"github.com/coldchain/coldchain/internal/testlog"
 )
 
 // province builds province 39 with two counties side by side, where the
@@ -68,24 +67,6 @@ func provinceLogged(t *testing.T, log *slog.Logger) (*pgxpool.Pool, *plan.Servic
 	return pool, svc
 }
 
-// lockedBuffer is a log a test reads while the service writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func provinceRequest(p int) plan.Request {
 	return plan.Request{Problem: "mclp", FacilityType: "precooling", Tier: "field", Region: "39", ThresholdMinutes: 30,
 		ProductClasses: []string{"leafy_vegetable"}, P: p, Candidates: "user", Seed: 7}
@@ -95,7 +76,7 @@ func provinceRequest(p int) plan.Request {
 // remainders), each part solved and proven on its own, and combined into
 // one plan measured on the whole province that claims no bound.
 func TestProvincePlanByCounty(t *testing.T) {
-	var log lockedBuffer
+	var log testlog.Buffer
 	_, svc := provinceLogged(t, slog.New(slog.NewTextHandler(&log, nil)))
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -10,17 +10,17 @@ import (
 //
 // The edges are laid out in compressed rows (lay, or addEdge then
 // freeze): each vertex's edges sit side by side, in the order they were
-// added, so that a breadth-first pass reads memory in
-// order. The handling networks have millions of arcs into a few hundred
-// storage nodes; with linked adjacency lists, scanning a node's arcs was a
-// random memory access per arc and dominated the measure's time.
+// added, so that a breadth-first pass reads memory in order. The handling
+// networks have millions of arcs into a few hundred storage nodes; with
+// linked adjacency lists, scanning a node's arcs was a random memory
+// access per arc and dominated the measure's time.
 type flowNet struct {
 	n int
 	// Before freeze: the edges as added.
 	eu, ev []int32
 	ec     []float64
-	// After freeze: edge e of vertex u goes to to[e] with residual cap[e];
-	// rev[e] is its reverse.
+	// Laid out (lay, freeze): edge e of vertex u goes to to[e] with
+	// residual cap[e]; rev[e] is its reverse.
 	off   []int32
 	to    []int32
 	rev   []int32

@@ -49,6 +49,9 @@ func (c *config) load() error {
 		return usageErr("--log-level: %v", err)
 	}
 	c.log = newLogger(level)
+	if l := setMemoryLimit(); l > 0 {
+		c.log.Debug("soft memory limit set (GOMEMLIMIT changes it)", "GiB", float64(l)/(1<<30))
+	}
 	if c.cpuProfile != "" {
 		f, err := os.Create(c.cpuProfile)
 		if err != nil {

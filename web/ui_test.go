@@ -23,7 +23,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/coldchain/coldchain/internal/plan"
-	"github.com/coldchain/coldchain/internal/testlog"
+	"github.com/coldchain/coldchain/internal/postgres/pgtest"
 	"github.com/coldchain/coldchain/web"
 )
 
@@ -861,7 +861,7 @@ func startServerWith(t *testing.T, setup func(run func(args ...string) string)) 
 	ln.Close()
 	serve := exec.Command(bin, "serve", "--addr", addr)
 	serve.Env = env
-	var logs testlog.Buffer
+	var logs pgtest.LogBuffer
 	serve.Stdout, serve.Stderr = &logs, &logs
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
-	"github.com/coldchain/coldchain/internal/testlog"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -24,14 +23,14 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // proc is a running coldchain process on a test database.
 type proc struct {
 	cmd  *exec.Cmd
-	logs *testlog.Buffer
+	logs *pgtest.LogBuffer
 }
 
 // startProc runs bin with args on the database at url; the test's end
 // kills it if it still runs.
 func startProc(t testing.TB, bin, url string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), logs: &testlog.Buffer{}}
+	p := &proc{cmd: exec.Command(bin, args...), logs: &pgtest.LogBuffer{}}
 	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {

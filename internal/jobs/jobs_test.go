@@ -12,7 +12,6 @@ import (
 
 	"github.com/coldchain/coldchain/internal/jobs"
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
-	"github.com/coldchain/coldchain/internal/testlog"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -24,7 +23,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func TestHandlersAndCancel(t *testing.T) {
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	logs := &testlog.Buffer{}
+	logs := &pgtest.LogBuffer{}
 	got := make(chan jobs.Args, 4)
 	running := make(chan struct{}, 1)
 	stopped := make(chan error, 1)

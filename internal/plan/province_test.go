@@ -19,7 +19,6 @@ import (
 	"github.com/coldchain/coldchain/internal/layer"
 	"github.com/coldchain/coldchain/internal/plan"
 	"github.com/coldchain/coldchain/internal/postgres/pgtest"
-	"github.com/coldchain/coldchain/internal/testlog"
 )
 
 // province builds province 39 with two counties side by side, where the
@@ -76,7 +75,7 @@ func provinceRequest(p int) plan.Request {
 // remainders), each part solved and proven on its own, and combined into
 // one plan measured on the whole province that claims no bound.
 func TestProvincePlanByCounty(t *testing.T) {
-	var log testlog.Buffer
+	var log pgtest.LogBuffer
 	_, svc := provinceLogged(t, slog.New(slog.NewTextHandler(&log, nil)))
 	ctx := context.Background()
 	for _, tc := range []struct {

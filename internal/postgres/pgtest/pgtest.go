@@ -4,6 +4,7 @@
 // with CREATE DATABASE ... TEMPLATE and dropped on cleanup.
 //
 // A missing PostgreSQL or PostGIS fails the test; it never skips.
+// LogBuffer is the log a test reads while a service or process writes it.
 package pgtest
 
 import (

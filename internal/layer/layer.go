@@ -50,7 +50,9 @@ type Filter struct {
 	Param string
 	// Column the filter applies to.
 	Column string
-	// Op: "eq" (column = ANY(values)), "prefix" (column LIKE value%),
+	// Op: "eq" (column = ANY(values)), "prefix" (column within the
+	// region value: coldchain_within, migration 00070, which an index on
+	// the column serves in any plan, where LIKE $n did in custom plans only),
 	// "contains" (value = ANY(array column)), "contains_or_empty", "min".
 	Op   string
 	Enum []string // allowed values; nil: any

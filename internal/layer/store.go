@@ -230,7 +230,7 @@ func (l *Layer) where(q Query) (string, []any, error) {
 		case "prefix":
 			var ors []string
 			for _, v := range vals {
-				ors = append(ors, fmt.Sprintf("%s LIKE %s", col, arg(v+"%")))
+				ors = append(ors, fmt.Sprintf("coldchain_within(%s, %s)", col, arg(v)))
 			}
 			conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 		case "contains":

@@ -147,14 +147,24 @@ var MaxProducers = 1_000_000
 // ErrTooLarge marks a region with more producers than MaxProducers.
 var ErrTooLarge = errors.New("region too large for one measure")
 
+// codes returns the codes of the selected regions, each once (none:
+// all).
+func (f Filter) codes() []string {
+	var out []string
+	for _, c := range append([]string{f.Region}, f.Regions...) {
+		if c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // prefixes returns the LIKE patterns of the selected regions (none: all);
 // never nil, which would reach SQL as NULL.
 func (f Filter) prefixes() []string {
 	out := []string{}
-	for _, c := range append([]string{f.Region}, f.Regions...) {
-		if c != "" && !slices.Contains(out, c+"%") {
-			out = append(out, c+"%")
-		}
+	for _, c := range f.codes() {
+		out = append(out, c+"%")
 	}
 	return out
 }
@@ -169,10 +179,7 @@ func (f Filter) prefixes() []string {
 // whole table for every county (370 ms at a million producers, twice for
 // each county part of a province plan).
 func (f Filter) scope() (string, []any) {
-	codes := []string{}
-	for _, p := range f.prefixes() {
-		codes = append(codes, strings.TrimSuffix(p, "%"))
-	}
+	codes := f.codes()
 	var conds []string
 	var args []any
 	for _, c := range codes {
@@ -243,9 +250,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, f Filter) (*Data, error) {
 			return nil, derrors.NotFound("region %q not found", code)
 		}
 	}
-	for _, p := range f.prefixes() {
-		d.RegionCodes = append(d.RegionCodes, strings.TrimSuffix(p, "%"))
-	}
+	d.RegionCodes = f.codes()
 	if len(d.RegionCodes) == 1 {
 		d.Region, d.RegionCodes = d.RegionCodes[0], nil
 	}

@@ -80,7 +80,7 @@ func (g *Geodesic) pieces(ctx context.Context, from, to []Point, maxMinutes []fl
 					return
 				}
 				lo, hi := c*pairChunk, min((c+1)*pairChunk, len(from))
-				block := firstBlock
+				block := (hi - lo) * firstPerOrigin
 				if o := done.Load(); o > 0 {
 					block = max(minBlock, int(float64(found.Load())/float64(o)*float64(hi-lo)*1.1))
 				}
@@ -103,10 +103,11 @@ func (g *Geodesic) pieces(ctx context.Context, from, to []Point, maxMinutes []fl
 	return out, nil
 }
 
-// The pairs of a chunk of origins go into blocks: of firstBlock pairs
-// before any chunk has been counted, then of the pairs the chunk is
-// expected to have (at least minBlock).
-const firstBlock, minBlock = 1 << 16, 1 << 10
+// The pairs of a chunk of origins go into blocks: of firstPerOrigin
+// pairs per origin before any chunk has been counted (a full chunk: 65,536;
+// a call for a few origins allocates a few hundred, not a full chunk's),
+// then of the pairs the chunk is expected to have (at least minBlock).
+const firstPerOrigin, minBlock = 32, 1 << 10
 
 // pairsOf returns the pairs of origins lo..hi-1, by origin (then, when
 // sorted, by time then destination), in blocks of block pairs or more. A

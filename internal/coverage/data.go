@@ -159,16 +159,6 @@ func (f Filter) codes() []string {
 	return out
 }
 
-// prefixes returns the LIKE patterns of the selected regions (none: all);
-// never nil, which would reach SQL as NULL.
-func (f Filter) prefixes() []string {
-	out := []string{}
-	for _, c := range f.codes() {
-		out = append(out, c+"%")
-	}
-	return out
-}
-
 // scope returns the condition on producer p that selects the producers
 // of the selected regions, with its arguments: one coldchain_within
 // (migration 00070) per region code, leaving out codes within another
@@ -335,16 +325,17 @@ func (d *Data) loadSites(ctx context.Context, pool *pgxpool.Pool, f Filter) erro
 	rows, err := pool.Query(ctx, `
 		WITH ext AS (
 		  SELECT ST_Envelope(ST_Collect(coalesce(area, geom)))::geography AS g FROM region
-		   WHERE cardinality($1::text[]) > 0 AND code LIKE ANY ($1::text[]) AND GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
+		   WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) c WHERE coldchain_within(code, c))
+		     AND GeometryType(coalesce(area, geom)) = 'MULTIPOLYGON')
 		SELECT id, name, facility_type, tier, status,
 		       capacity_frozen_t, capacity_chilled_t, capacity_ca_t, capacity_cool_t, capacity_ambient_t,
 		       product_classes, coalesce(build_cost, 0), ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),
 		       coalesce(expands, '')
 		  FROM facility
 		 WHERE status = ANY($2)
-		   AND (cardinality($1::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM ext WHERE g IS NOT NULL)
+		   AND (coalesce(cardinality($1::text[]), 0) = 0 OR NOT EXISTS (SELECT 1 FROM ext WHERE g IS NOT NULL)
 		        OR ST_DWithin(geom::geography, (SELECT g FROM ext), $3))
-		 ORDER BY id`, f.prefixes(), statuses, siteReachKm*1000.0)
+		 ORDER BY id`, f.codes(), statuses, siteReachKm*1000.0)
 	if err != nil {
 		return postgres.Translate(err, "facilities")
 	}

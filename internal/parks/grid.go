@@ -332,7 +332,7 @@ func (g *grid) townships(ctx context.Context, tx pgx.Tx, req *Request) error {
 		  SELECT r.code, r.name, ST_Transform(coalesce(r.area, r.geom), a.srid) AS g
 		    FROM region r, parks_area a
 		   WHERE r.level = 'township' AND GeometryType(coalesce(r.area, r.geom)) = 'MULTIPOLYGON'
-		     AND ($1 = '' OR r.code LIKE $1 || '%') AND ST_Intersects(coalesce(r.area, r.geom), a.g4326))
+		     AND ($1 = '' OR coldchain_within(r.code, $1)) AND ST_Intersects(coalesce(r.area, r.geom), a.g4326))
 		SELECT c.idx, t.code, t.name,
 		       ST_Area(CASE WHEN ST_Within(c.land, t.g) THEN c.land ELSE ST_Intersection(c.land, t.g) END) / 1e6,
 		       ST_Area(CASE WHEN ST_Within(c.free, t.g) THEN c.free ELSE ST_Intersection(c.free, t.g) END) / 1e6

@@ -183,7 +183,7 @@ func (in *instance) loadUserCandidates(ctx context.Context, pool *pgxpool.Pool) 
 		  FROM candidate_site c
 		 WHERE $2 = ANY(c.allowed_tiers)
 		   AND (cardinality(c.allowed_types) = 0 OR $3 = ANY(c.allowed_types))
-		   AND ($1 = '' OR c.region_code LIKE $1 || '%')
+		   AND ($1 = '' OR coldchain_within(c.region_code, $1))
 		 ORDER BY c.id`, req.Region, req.Tier, req.FacilityType)
 	if err != nil {
 		return postgres.Translate(err, "candidate sites")

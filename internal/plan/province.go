@@ -153,7 +153,7 @@ func (s *Service) counties(ctx context.Context, codes, classes []string) ([]coun
 		     parts AS (
 		       SELECT DISTINCT coalesce(c.code, a.code) AS code
 		         FROM asked a
-		         LEFT JOIN region c ON c.level = 'county' AND c.code LIKE a.code || '%' AND c.code <> a.code)
+		         LEFT JOIN region c ON c.level = 'county' AND coldchain_within(c.code, a.code) AND c.code <> a.code)
 		SELECT p.code, (SELECT coalesce(sum(annual_output_t) FILTER (WHERE product_class = ANY($2)), 0) FROM producer
 		                 WHERE coldchain_within(region_code, p.code))::float8,
 		       EXISTS (SELECT 1 FROM region r WHERE r.code = p.code)

@@ -104,7 +104,7 @@ func (s *Source) gather(ctx context.Context, id string) (*data, error) {
 // region (everything when the plan has none), simplified for the map.
 func (s *Source) loadRegions(ctx context.Context, d *data) error {
 	rows, err := s.Pool.Query(ctx, `SELECT code, name, level, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.0003), 6)
-		FROM region WHERE level IN ('county', 'township') AND code LIKE $1 || '%'
+		FROM region WHERE level IN ('county', 'township') AND coldchain_within(code, $1)
 		ORDER BY length(code), code LIMIT $2`, d.Req.Region, MaxRegions)
 	if err != nil {
 		return postgres.Translate(err, "regions")

@@ -98,7 +98,7 @@ func LoadSites(ctx context.Context, pool *pgxpool.Pool, f SiteFilter) ([]Site, e
 		  FROM facility
 		 WHERE (coalesce(cardinality($1::text[]), 0) = 0 OR id = ANY($1))
 		   AND (coalesce(cardinality($1::text[]), 0) > 0 OR status = ANY($2))
-		   AND ($3 = '' OR region_code LIKE $3 || '%')
+		   AND ($3 = '' OR coldchain_within(region_code, $3))
 		 ORDER BY id`, f.IDs, statuses, f.Region)
 	if err != nil {
 		return nil, postgres.Translate(err, "facilities")
@@ -521,7 +521,7 @@ func StoredServiceAreas(ctx context.Context, pool *pgxpool.Pool, ids []string, r
 		         ORDER BY a.facility_id, a.minutes DESC), '[]')::text
 		  FROM road_service_area a LEFT JOIN facility f ON f.id = a.facility_id
 		 WHERE (coalesce(cardinality($1::text[]), 0) = 0 OR a.facility_id = ANY($1))
-		   AND ($2 = '' OR f.region_code LIKE $2 || '%')
+		   AND ($2 = '' OR coldchain_within(f.region_code, $2))
 		   AND (coalesce(cardinality($3::float8[]), 0) = 0 OR a.minutes = ANY($3))`, ids, region, minutes).Scan(&out)
 	if err != nil {
 		return nil, postgres.Translate(err, "service areas")

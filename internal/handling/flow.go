@@ -8,19 +8,16 @@ import (
 // flowNet is a max-flow network (Dinic's algorithm) with float capacities,
 // used to assign standing stock to reachable storage capacity.
 //
-// The edges are laid out in compressed rows (lay, or addEdge then
-// freeze): each vertex's edges sit side by side, in the order they were
-// added, so that a breadth-first pass reads memory in order. The handling
+// The edges are laid out in compressed rows (lay): each vertex's edges
+// sit side by side, in the order they were added, so that a breadth-first pass reads memory in order. The handling
 // networks have millions of arcs into a few hundred storage nodes; with
 // linked adjacency lists, scanning a node's arcs was a random memory
 // access per arc and dominated the measure's time.
 type flowNet struct {
 	n int
-	// Before freeze: the edges as added.
-	eu, ev []int32
-	ec     []float64
-	// Laid out (lay, freeze): edge e of vertex u goes to to[e] with
-	// residual cap[e]; rev[e] is its reverse.
+	// Laid out (lay): edge e of vertex u goes to to[e]; rev[e] is its
+	// reverse. cap[e] is its residual capacity, set by the user of the
+	// layout (a shape's assignment).
 	off   []int32
 	to    []int32
 	rev   []int32
@@ -101,40 +98,18 @@ func (g *flowNet) prune(u int32) []int32 {
 
 const flowEps = 1e-9
 
-// newFlowNet makes a network of n vertices with room for edges edges.
-func newFlowNet(n, edges int) *flowNet {
-	return &flowNet{n: n, eu: make([]int32, 0, edges), ev: make([]int32, 0, edges), ec: make([]float64, 0, edges)}
-}
-
-// addEdge adds u->v with capacity c.
-func (g *flowNet) addEdge(u, v int, c float64) {
-	g.eu, g.ev, g.ec = append(g.eu, int32(u)), append(g.ev, int32(v)), append(g.ec, c)
-}
-
-// freeze lays the edges out by vertex; no edge may be added afterwards.
-func (g *flowNet) freeze() {
-	eu, ev, ec := g.eu, g.ev, g.ec
-	g.lay(func(add func(u, v int32, c float64) int32) {
-		for i := range eu {
-			add(eu[i], ev[i], ec[i])
-		}
-	}, true)
-	g.eu, g.ev, g.ec = nil, nil, nil
-	g.level, g.iter = make([]int32, g.n), make([]int32, g.n)
-}
-
 // lay lays out the edges that edges adds, in compressed rows: each
 // vertex's edges side by side in the order added. It calls edges twice,
 // and edges must add the same edges in the same order both times: first
 // to count each vertex's edges (add returns 0), then to place them (add
-// returns the edge's forward arc). The capacities are kept only with
-// caps. A shape lays its graph out this way straight from the network,
-// without a list of its edges, their capacities or their arcs: those
-// were 36 bytes per arc next to the layout's 16, 1.3 GB for a province.
-func (g *flowNet) lay(edges func(add func(u, v int32, c float64) int32), caps bool) {
+// returns the edge's forward arc). A shape lays its graph out this way
+// straight from the network, without a list of its edges or their arcs:
+// those were 36 bytes per arc next to the layout's 16, 1.3 GB for a
+// province. Capacities are the caller's (cap), set per assignment.
+func (g *flowNet) lay(edges func(add func(u, v int32) int32)) {
 	g.off = make([]int32, g.n+1)
 	m := 0
-	edges(func(u, v int32, _ float64) int32 {
+	edges(func(u, v int32) int32 {
 		g.off[u+1]++
 		g.off[v+1]++
 		m++
@@ -146,18 +121,12 @@ func (g *flowNet) lay(edges func(add func(u, v int32, c float64) int32), caps bo
 	fill := make([]int32, g.n)
 	copy(fill, g.off[:g.n])
 	g.to, g.rev = make([]int32, 2*m), make([]int32, 2*m)
-	if caps {
-		g.cap = make([]float64, 2*m)
-	}
-	edges(func(u, v int32, c float64) int32 {
+	edges(func(u, v int32) int32 {
 		a, b := fill[u], fill[v]
 		fill[u]++
 		fill[v]++
 		g.to[a], g.rev[a] = v, b
 		g.to[b], g.rev[b] = u, a
-		if caps {
-			g.cap[a] = c
-		}
 		return a
 	})
 }

@@ -50,18 +50,18 @@ func (n *Network) newShape(nodes int) *shape {
 	s := &shape{src: nd + nodes, sink: nd + nodes + 1, in: make([]int32, nd), out: make([]int32, nodes),
 		arcEdge: make([]int32, len(n.Node)), demands: nd, arcs: len(n.Node), nodes: nodes}
 	g := &flowNet{n: nd + nodes + 2}
-	g.lay(func(add func(u, v int32, c float64) int32) {
+	g.lay(func(add func(u, v int32) int32) {
 		src, sink := int32(s.src), int32(s.sink)
 		for i := 0; i < nd; i++ {
-			s.in[i] = add(src, int32(i), 0)
+			s.in[i] = add(src, int32(i))
 			for a := n.Start[i]; a < n.Start[i+1]; a++ {
-				s.arcEdge[a] = add(int32(i), int32(nd)+n.Node[a], math.Inf(1))
+				s.arcEdge[a] = add(int32(i), int32(nd)+n.Node[a])
 			}
 		}
 		for k := 0; k < nodes; k++ {
-			s.out[k] = add(int32(nd+k), sink, 0)
+			s.out[k] = add(int32(nd+k), sink)
 		}
-	}, false)
+	})
 	s.g = g
 	s.bits = n.nodeSets(nodes)
 	return s

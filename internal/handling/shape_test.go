@@ -78,21 +78,38 @@ func TestPreparedLayoutMatchesOwnGraph(t *testing.T) {
 // built for it (no layout, lists or closed arcs).
 func (n *Network) plainMaxFlow(m int, cap []float64, band []int, b int) float64 {
 	nd := n.Len()
-	g := newFlowNet(nd+len(cap)+2, len(n.Node)+nd+len(cap))
-	src, sink := nd+len(cap), nd+len(cap)+1
+	src, sink := int32(nd+len(cap)), int32(nd+len(cap)+1)
+	var edges [][2]int32
+	var caps []float64
 	for i := 0; i < nd; i++ {
 		if band[i] <= b && n.Stock[i][m] > 0 {
-			g.addEdge(src, i, n.Stock[i][m])
+			edges, caps = append(edges, [2]int32{src, int32(i)}), append(caps, n.Stock[i][m])
 			for _, k := range n.Arcs(i) {
-				g.addEdge(i, nd+int(k), math.Inf(1))
+				edges, caps = append(edges, [2]int32{int32(i), int32(nd) + k}), append(caps, math.Inf(1))
 			}
 		}
 	}
 	for k, c := range cap {
-		g.addEdge(nd+k, sink, c)
+		edges, caps = append(edges, [2]int32{int32(nd + k), sink}), append(caps, c)
 	}
-	g.freeze()
-	return g.maxFlow(src, sink)
+	return edgeListNet(nd+len(cap)+2, edges, caps).maxFlow(int(src), int(sink))
+}
+
+// edgeListNet is a flow network of n vertices with edges (u, v) of
+// capacities caps.
+func edgeListNet(n int, edges [][2]int32, caps []float64) *flowNet {
+	g := &flowNet{n: n, level: make([]int32, n), iter: make([]int32, n)}
+	arcs := make([]int32, len(edges))
+	g.lay(func(add func(u, v int32) int32) {
+		for i, e := range edges {
+			arcs[i] = add(e[0], e[1])
+		}
+	})
+	g.cap = make([]float64, len(g.to))
+	for i, a := range arcs {
+		g.cap[a] = caps[i]
+	}
+	return g
 }
 
 // scarceNetwork is provinceNetwork (nd demands, nodes nodes) with each

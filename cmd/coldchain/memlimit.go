@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -44,9 +43,8 @@ func defaultMemoryLimit(total int64) int64 {
 // when it has one, else the machine's; 0 when neither can be read.
 func machineMemory() int64 {
 	total := int64(0)
-	if f, err := os.Open("/proc/meminfo"); err == nil {
-		total = memTotal(bufio.NewScanner(f))
-		f.Close()
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		total = memTotal(string(b))
 	}
 	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
 		if l := cgroupLimit(string(b)); l > 0 && (total == 0 || l < total) {
@@ -57,9 +55,9 @@ func machineMemory() int64 {
 }
 
 // memTotal reads MemTotal (bytes) from /proc/meminfo; 0 when absent.
-func memTotal(s *bufio.Scanner) int64 {
-	for s.Scan() {
-		f := strings.Fields(s.Text())
+func memTotal(meminfo string) int64 {
+	for _, line := range strings.Split(meminfo, "\n") {
+		f := strings.Fields(line)
 		if len(f) >= 2 && f[0] == "MemTotal:" {
 			kb, err := strconv.ParseInt(f[1], 10, 64)
 			if err == nil && kb > 0 {

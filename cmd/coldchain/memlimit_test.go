@@ -1,10 +1,6 @@
 package main
 
-import (
-	"bufio"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // The default soft memory limit is 7 GiB, or 85 % of a smaller machine
 // or cgroup; the machine's memory comes from /proc/meminfo and a cgroup
@@ -22,10 +18,10 @@ func TestDefaultMemoryLimit(t *testing.T) {
 		}
 	}
 	meminfo := "MemFree:         1000 kB\nMemTotal:       24576000 kB\nBuffers: 1 kB\n"
-	if got := memTotal(bufio.NewScanner(strings.NewReader(meminfo))); got != 24576000<<10 {
+	if got := memTotal(meminfo); got != 24576000<<10 {
 		t.Errorf("MemTotal read as %d", got)
 	}
-	if got := memTotal(bufio.NewScanner(strings.NewReader("nothing here\n"))); got != 0 {
+	if got := memTotal("nothing here\n"); got != 0 {
 		t.Errorf("no MemTotal read as %d", got)
 	}
 	for in, want := range map[string]int64{"max\n": 0, "8589934592\n": 8 << 30, "": 0, "-1": 0} {

@@ -72,7 +72,7 @@ var zhPhrases = strings.NewReplacer(
 	"unknown class", "未知品类", "unknown zone", "未知温区", "name at least one product class", "请至少选择一个品类",
 	"at most", "最多", "got", "实际为", "want", "应为", " to ", " 至 ", "seconds", "秒",
 	"is not an administrative code", "不是行政区划代码", "needs the number of new sites", "需要新站点数",
-	"characters", "个字符", "sizes", "个规模", "classes", "个品类", "zones", "个温区",
+	"characters", "个字符", "digits", "位数字", "such as", "例如", "sizes", "个规模", "classes", "个品类", "zones", "个温区",
 )
 
 // Chinese renders a user-facing message in Chinese: a known message

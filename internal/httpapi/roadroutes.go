@@ -147,6 +147,11 @@ func (s *Server) roadSnapping(w http.ResponseWriter, r *http.Request, q snapping
 // areas (the tile layer's), refreshed first if roads or facilities changed.
 func (s *Server) serviceAreas(w http.ResponseWriter, r *http.Request, q serviceAreaQuery) error {
 	f := roads.SiteFilter{IDs: q.Facilities, Region: q.Region, Statuses: q.Statuses}
+	if f.Region != "" {
+		if err := layer.CheckRegionCode("region", f.Region); err != nil {
+			return err
+		}
+	}
 	for _, st := range f.Statuses {
 		if !slices.Contains(layer.FacilityStatus, st) {
 			return derrors.Invalid("status: unknown value %q (want %s)", st, strings.Join(layer.FacilityStatus, "|"))

@@ -218,6 +218,7 @@ func TestServiceAreasAPI(t *testing.T) {
 		{"?status=demolished", 400, "status"},
 		{"?colour=red", 400, "unknown query parameter"},
 		{"?facility=NOPE", 404, "NOPE"},
+		{"?region=36_", 400, "not an administrative code"},
 	} {
 		status, h, body := do(t, "GET", base+"/api/v1/service-areas"+tc.query, "")
 		wantProblem(t, status, h, body, tc.status, tc.detail)

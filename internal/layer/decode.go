@@ -54,6 +54,15 @@ const maxText = 500
 // (2 to 12 digits, hierarchical).
 func IsRegionCode(s string) bool { return codePattern.MatchString(s) }
 
+// CheckRegionCode is the problem of a request's region parameter param
+// when s is not an administrative code (empty included); nil otherwise.
+func CheckRegionCode(param, s string) error {
+	if IsRegionCode(s) {
+		return nil
+	}
+	return derrors.Invalid("%s: %q is not an administrative code (2 to 12 digits, such as 360781)", param, s)
+}
+
 // Decode validates f for layer l and returns the row to store, or every
 // problem found as row errors.
 func (l *Layer) Decode(f Feature, v *Vocab) (Row, derrors.RowErrors) {

@@ -136,8 +136,10 @@ func (l *Layer) ParseQuery(v url.Values, defLimit int) (Query, error) {
 				if f.Enum != nil && !slices.Contains(f.Enum, p) {
 					return q, derrors.Invalid("%s: unknown value %q (want %s)", name, p, strings.Join(f.Enum, "|"))
 				}
-				if f.Op == "prefix" && !codePattern.MatchString(p) {
-					return q, derrors.Invalid("%s: %q is not an administrative code", name, p)
+				if f.Op == "prefix" {
+					if err := CheckRegionCode(name, p); err != nil {
+						return q, err
+					}
 				}
 				if f.Op == "min" {
 					if x, err := strconv.ParseFloat(p, 64); err != nil || math.IsNaN(x) || math.IsInf(x, 0) {

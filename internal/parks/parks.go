@@ -193,8 +193,10 @@ func (r *Request) normalizeWhat(known map[string]bool) error {
 	if len(r.ProductClasses) != len(slices.Compact(slices.Sorted(slices.Values(r.ProductClasses)))) {
 		return derrors.Invalid("product_classes: a class is named twice")
 	}
-	if r.Region != "" && !layer.IsRegionCode(r.Region) {
-		return derrors.Invalid("region: %q is not an administrative code", r.Region)
+	if r.Region != "" {
+		if err := layer.CheckRegionCode("region", r.Region); err != nil {
+			return err
+		}
 	}
 	return nil
 }

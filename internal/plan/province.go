@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -80,8 +81,8 @@ func (r *Request) normalizeRegions() error {
 		return derrors.Invalid("regions: at most %d codes, got %d; give a province or prefecture code instead", MaxRegions, len(r.Regions))
 	}
 	for i, c := range r.Regions {
-		if !layer.IsRegionCode(c) {
-			return derrors.Invalid("regions[%d]: %q is not an administrative code", i, c)
+		if err := layer.CheckRegionCode(fmt.Sprintf("regions[%d]", i), c); err != nil {
+			return err
 		}
 		if slices.Contains(r.Regions[:i], c) {
 			return derrors.Invalid("regions[%d]: %q is listed twice", i, c)

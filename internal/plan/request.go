@@ -319,8 +319,10 @@ const expansionShare = 0.6
 
 // normalizeWhere checks the region and the candidate sources.
 func (r *Request) normalizeWhere(_ map[string][]string, _ *locate.Spec) error {
-	if r.Region != "" && !layer.IsRegionCode(r.Region) {
-		return derrors.Invalid("region: %q is not an administrative code", r.Region)
+	if r.Region != "" {
+		if err := layer.CheckRegionCode("region", r.Region); err != nil {
+			return err
+		}
 	}
 	if err := r.normalizeRegions(); err != nil {
 		return err
